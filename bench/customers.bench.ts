@@ -1,0 +1,71 @@
+// Seed time for a 100,000-customer bank, then caller-ID lookup latency and throughput over HTTP,
+// all on the real PostgreSQL. Figures are printed, never asserted.
+import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import knexPkg from 'knex';
+import { buildApp } from '../server/app.js';
+import { loadConfig } from '../server/config.js';
+import { createDb } from '../server/db/knex.js';
+import { DEMO_PASSWORD, seedSyntheticBank } from '../server/db/synthetic-bank.js';
+import { DEFAULT_TIER_MODEL } from '../server/modules/tiers/tier-model.js';
+import { createTiersService } from '../server/modules/tiers/tiers-service.js';
+
+const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const BENCH_DB = 'sb_bench_customers';
+const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 100_000);
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 5_000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+
+export async function benchCustomers(): Promise<void> {
+  const admin = knexPkg.knex({ client: 'pg', connection: ADMIN_URL, pool: { min: 0, max: 1 } });
+  await admin.raw(`DROP DATABASE IF EXISTS ${BENCH_DB} WITH (FORCE)`);
+  await admin.raw(`CREATE DATABASE ${BENCH_DB}`);
+  await admin.destroy();
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${BENCH_DB}`;
+  const config = loadConfig({ DATABASE_URL: url.toString(), LOG_LEVEL: 'silent', JWT_SECRET: 'bench-secret-bench-secret-bench-secret!' });
+
+  const db = createDb(config, { poolMax: 20 });
+  await db.migrate.latest();
+  const started = performance.now();
+  await seedSyntheticBank(db, { customers: CUSTOMERS, tiers: createTiersService(DEFAULT_TIER_MODEL) });
+  const seedSeconds = (performance.now() - started) / 1000;
+  console.log(`seed: ${CUSTOMERS.toLocaleString('en')} customers with holdings, transactions and complaints in ${seedSeconds.toFixed(1)} s (PostgreSQL)`);
+
+  const phones: string[] = await db('customer_phones').orderByRaw('random()').limit(2000).pluck('phone');
+  const app = await buildApp(config, { db });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  try {
+    const login = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'agent1', password: DEMO_PASSWORD }) });
+    const { token } = (await login.json()) as { token: string };
+    const headers = { authorization: `Bearer ${token}` };
+    const lookup = (i: number) => fetch(`${base}/api/customers/lookup?phone=${encodeURIComponent(phones[i % phones.length]!)}`, { headers });
+
+    for (let i = 0; i < 200; i++) await (await lookup(i)).arrayBuffer(); // warm-up: JIT, pool, caches
+
+    const latencies: number[] = [];
+    let next = 0;
+    let failures = 0;
+    const t0 = performance.now();
+    await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+      while (next < REQUESTS) {
+        const i = next++;
+        const s = performance.now();
+        const res = await lookup(i);
+        await res.arrayBuffer();
+        if (res.status !== 200) failures++;
+        latencies.push(performance.now() - s);
+      }
+    }));
+    const elapsed = (performance.now() - t0) / 1000;
+    latencies.sort((a, b) => a - b);
+    console.log(`lookup-by-phone over HTTP (${REQUESTS} requests, ${CONCURRENCY} concurrent, full profile + audit row each, ${CUSTOMERS.toLocaleString('en')} customers):`);
+    console.log(`  p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, ${(REQUESTS / elapsed).toFixed(0)} req/s, ${failures} non-200`);
+  } finally {
+    await app.close();
+    await db.destroy();
+  }
+}

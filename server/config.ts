@@ -1,0 +1,52 @@
+import { Type, type Static } from 'typebox';
+import { Value } from 'typebox/value';
+
+/**
+ * Every environment variable Switchboard reads, in one schema. Validated once at boot;
+ * everything else receives the typed `Config` object and never touches process.env.
+ */
+export const ConfigSchema = Type.Object({
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000, description: 'HTTP port' }),
+  HOST: Type.String({ default: '127.0.0.1', description: 'Interface to listen on (0.0.0.0 for all)' }),
+  PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://', description: 'URL printed at start and used in links; defaults to http://HOST:PORT' })),
+  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', description: 'PostgreSQL connection string; when absent, embedded PGlite in DATA_DIR' })),
+  DATA_DIR: Type.String({ default: './data', description: 'Folder for the embedded PGlite database' }),
+  REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://', description: 'Redis for jobs and socket fan-out; when absent, in-process' })),
+  JWT_SECRET: Type.Optional(Type.String({ minLength: 32, description: 'HMAC key for login tokens; at least 32 characters. When absent a random key is made at boot (tokens die with the process)' })),
+  JWT_TTL_SECONDS: Type.Integer({ minimum: 60, maximum: 43200, default: 3600, description: 'Lifetime of a login token' }),
+  LOGIN_MAX_FAILURES: Type.Integer({ minimum: 1, default: 5, description: 'Failed logins per username (or 4x per IP) within LOGIN_WINDOW_SECONDS before logins are refused' }),
+  LOGIN_WINDOW_SECONDS: Type.Integer({ minimum: 10, default: 900, description: 'Window for counting failed logins' }),
+  TIER_MODEL_FILE: Type.Optional(Type.String({ description: 'JSON file overriding the default value-scoring and tier model' })),
+  SEED_CUSTOMERS: Type.Integer({ minimum: 0, default: 10000, description: '`npm start` seeds a synthetic bank of this many customers into an empty database' }),
+  BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 1048576, description: 'Largest accepted request body' }),
+  LOG_LEVEL: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')], { default: 'info' }),
+});
+
+export type Config = Static<typeof ConfigSchema>;
+
+// Never echo these back: they hold credentials.
+const SECRET_KEYS = new Set(['JWT_SECRET', 'DATABASE_URL', 'REDIS_URL']);
+
+export class ConfigError extends Error {}
+
+/** Reads and validates the environment; throws a ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env, overrides: Partial<Config> = {}): Config {
+  const raw: Record<string, unknown> = {};
+  for (const key of Object.keys(ConfigSchema.properties)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  // Env values are strings: convert "3000" -> 3000 where the schema wants a number, then fill defaults.
+  const converted = Value.Default(ConfigSchema, Value.Convert(ConfigSchema, raw));
+  const candidate = { ...(converted as object), ...overrides };
+  const errors = [...Value.Errors(ConfigSchema, candidate)];
+  if (errors.length > 0) {
+    const lines = errors.map((e) => {
+      const name = e.instancePath.replace(/^\//, '') || String((e.params as { requiredProperties?: string[] }).requiredProperties ?? '');
+      const shown = SECRET_KEYS.has(name) ? '' : ` (got ${JSON.stringify(raw[name] ?? null)})`;
+      return `  ${name}: ${e.message}${shown}`;
+    });
+    throw new ConfigError(`Invalid configuration:\n${[...new Set(lines)].join('\n')}`);
+  }
+  return candidate as Config;
+}

@@ -1,0 +1,41 @@
+/**
+ * The one catalogue of coded errors. Clients and tests switch on `code`, never on the message.
+ * Adding an error = adding a line here and a row to the README's table (a unit test checks that
+ * every code is documented, so the two cannot drift).
+ */
+export const ERRORS = {
+  SB_ERR_REQUEST_INVALID: { status: 400, message: 'The request is not valid' },
+  SB_ERR_REQUEST_MALFORMED_JSON: { status: 400, message: 'The request body is not valid JSON' },
+  SB_ERR_REQUEST_TOO_LARGE: { status: 413, message: 'The request body is too large' },
+  SB_ERR_REQUEST_UNSUPPORTED_MEDIA: { status: 415, message: 'Unsupported content type' },
+  SB_ERR_ROUTE_NOT_FOUND: { status: 404, message: 'No such route' },
+  SB_ERR_AUTH_REQUIRED: { status: 401, message: 'Authentication required: send Authorization: Bearer <token>' },
+  SB_ERR_AUTH_TOKEN_INVALID: { status: 401, message: 'The token is invalid or has expired' },
+  SB_ERR_AUTH_BAD_CREDENTIALS: { status: 401, message: 'Wrong username or password' },
+  SB_ERR_AUTH_THROTTLED: { status: 429, message: 'Too many failed logins; try again later' },
+  SB_ERR_AUTH_FORBIDDEN: { status: 403, message: 'Your role may not do this' },
+  SB_ERR_PHONE_INVALID: { status: 400, message: 'Not a valid phone number (E.164, e.g. +8613800000001)' },
+  SB_ERR_CUSTOMER_NOT_FOUND: { status: 404, message: 'No such customer' },
+  SB_ERR_CUSTOMER_SEARCH_EMPTY: { status: 400, message: 'Give at least one of phone, name or card_last4' },
+  SB_ERR_HOLDINGS_CONFLICT: { status: 409, message: 'A product number in the update belongs to another customer' },
+  SB_ERR_USER_EXISTS: { status: 409, message: 'A user with this username already exists' },
+  SB_ERR_SERVER_INTERNAL: { status: 500, message: 'Internal error' },
+  SB_ERR_DEPENDENCY_UNAVAILABLE: { status: 503, message: 'A dependency is unavailable' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export class AppError extends Error {
+  readonly statusCode: number;
+  constructor(
+    readonly code: ErrorCode,
+    message?: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message ?? ERRORS[code].message);
+    this.statusCode = ERRORS[code].status;
+  }
+}
+
+export const appError = (code: ErrorCode, message?: string, details?: Record<string, unknown>) =>
+  new AppError(code, message, details);

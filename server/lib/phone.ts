@@ -1,0 +1,26 @@
+import { appError } from '../errors.js';
+
+const E164 = /^\+[1-9]\d{6,14}$/;
+
+/**
+ * Normalises what an agent or a feed types into E.164. Twilio always sends E.164; people type
+ * "138 0000 0001", "0086-138…" or "+86 138…". A bare 11-digit number starting with 1 is a
+ * mainland mobile (the bank's home market). Anything else must carry its country code.
+ */
+export function normalizePhone(input: string): string {
+  let s = input.trim().replace(/[\s\-().]/g, '');
+  if (s.startsWith('00')) s = `+${s.slice(2)}`;
+  if (/^1[3-9]\d{9}$/.test(s)) s = `+86${s}`;
+  if (!E164.test(s)) throw appError('SB_ERR_PHONE_INVALID', `Not a valid phone number: ${maskPhone(input.slice(0, 32))}`);
+  return s;
+}
+
+export const isE164 = (s: string) => E164.test(s);
+
+/** +8613812345678 -> +86 138****5678; keeps enough for the caller to recognise, not to dial. */
+export function maskPhone(phone: string): string {
+  const digits = phone.replace(/\D/g, '');
+  if (digits.length < 7) return '*'.repeat(digits.length);
+  if (phone.startsWith('+86') && digits.length === 13) return `+86 ${digits.slice(2, 5)}****${digits.slice(-4)}`;
+  return `${phone.startsWith('+') ? '+' : ''}${digits.slice(0, Math.min(4, digits.length - 6))}${'*'.repeat(digits.length - 4 - Math.min(4, digits.length - 6))}${digits.slice(-4)}`;
+}

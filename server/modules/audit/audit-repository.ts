@@ -1,0 +1,55 @@
+import type { Knex } from 'knex';
+import type { TokenClaims } from '../../plugins/auth.js';
+
+export type AuditAction =
+  | 'auth.login'
+  | 'auth.login_failed'
+  | 'customer.view'
+  | 'customer.lookup'
+  | 'customer.search'
+  | 'customer.holdings_update'
+  | 'customer.update';
+
+export type AuditPurpose = 'call' | 'search' | 'callback' | 'review' | 'feed';
+
+export interface AuditEntry {
+  actor?: Pick<TokenClaims, 'sub' | 'username' | 'role'> | null;
+  actor_username?: string; // for failed logins, where there is no authenticated actor
+  action: AuditAction;
+  customer_id?: number | null;
+  purpose?: AuditPurpose | null;
+  call_sid?: string | null;
+  ip?: string | null;
+  details?: Record<string, unknown>;
+}
+
+const toRow = (e: AuditEntry) => ({
+  actor_user_id: e.actor ? Number(e.actor.sub) : null,
+  actor_username: e.actor?.username ?? e.actor_username ?? null,
+  actor_role: e.actor?.role ?? null,
+  action: e.action,
+  customer_id: e.customer_id ?? null,
+  purpose: e.purpose ?? null,
+  call_sid: e.call_sid ?? null,
+  ip: e.ip ?? null,
+  details: JSON.stringify(e.details ?? {}),
+});
+
+/** Appends to the audit log (append-only: a trigger refuses UPDATE and DELETE). */
+export async function recordAudit(db: Knex, entries: AuditEntry | AuditEntry[]): Promise<void> {
+  const list = Array.isArray(entries) ? entries : [entries];
+  if (list.length) await db('audit_log').insert(list.map(toRow));
+}
+
+/** Failed logins since `since` and since the last successful one, by username or by client address. */
+export async function countRecentLoginFailures(db: Knex, by: { username: string } | { ip: string }, since: Date): Promise<number> {
+  const [column, value] = 'username' in by ? ['actor_username', by.username] : ['ip', by.ip];
+  const lastSuccess = db('audit_log').max('at').where({ action: 'auth.login', [column]: value });
+  const row = await db('audit_log')
+    .count('* as n')
+    .where({ action: 'auth.login_failed', [column]: value })
+    .andWhere('at', '>', since)
+    .andWhere('at', '>', db.raw(`coalesce((${lastSuccess.toQuery()}), '-infinity'::timestamptz)`))
+    .first();
+  return Number(row?.n ?? 0);
+}

@@ -1,0 +1,37 @@
+import argon2 from 'argon2';
+import type { Knex } from 'knex';
+import { Value } from 'typebox/value';
+import { appError } from '../../errors.js';
+import { NewUserSchema, type NewUser, type User } from './users-schemas.js';
+
+const USER_COLUMNS = ['id', 'username', 'role', 'display_name', 'rm_id', 'active'] as const;
+
+// Compared against when the username does not exist, so a login takes as long for an unknown user
+// as for a wrong password and does not reveal which usernames exist.
+const decoyHash = argon2.hash('switchboard-decoy-password', { type: argon2.argon2id });
+
+/** The one way a user is made: by the CLI (`npm run user:add`), the seed and tests alike. */
+export async function createUser(db: Knex, input: NewUser): Promise<User> {
+  const errors = [...Value.Errors(NewUserSchema, input)];
+  if (errors.length) {
+    throw appError('SB_ERR_REQUEST_INVALID', errors.map((e) => `${e.instancePath.slice(1) || 'user'} ${e.message}`).join('; '));
+  }
+  const password_hash = await argon2.hash(input.password, { type: argon2.argon2id });
+  const rows = await db('users')
+    .insert({ username: input.username, password_hash, role: input.role, display_name: input.display_name ?? input.username, rm_id: input.rm_id ?? null })
+    .onConflict('username')
+    .ignore()
+    .returning(USER_COLUMNS);
+  const user = rows[0] as User | undefined;
+  if (!user) throw appError('SB_ERR_USER_EXISTS', `A user named ${input.username} already exists`);
+  return user;
+}
+
+/** The active user with this name and password, or undefined. */
+export async function verifyCredentials(db: Knex, username: string, password: string): Promise<User | undefined> {
+  const row = await db('users').where({ username, active: true }).first([...USER_COLUMNS, 'password_hash']);
+  const ok = await argon2.verify(row?.password_hash ?? (await decoyHash), password).catch(() => false);
+  if (!row || !ok) return undefined;
+  const { password_hash: _hash, ...user } = row;
+  return user as User;
+}

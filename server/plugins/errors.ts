@@ -1,0 +1,51 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { AppError, ERRORS, type ErrorCode } from '../errors.js';
+
+// Fastify's own request errors, translated into our catalogue so clients see one vocabulary.
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'SB_ERR_REQUEST_MALFORMED_JSON',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'SB_ERR_REQUEST_MALFORMED_JSON',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'SB_ERR_REQUEST_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'SB_ERR_REQUEST_UNSUPPORTED_MEDIA',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'SB_ERR_REQUEST_INVALID',
+};
+
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+  statusCode: number;
+  details?: unknown;
+}
+
+function toErrorBody(error: FastifyError | AppError): ErrorBody {
+  if (error instanceof AppError) {
+    return { code: error.code, message: error.message, statusCode: error.statusCode, ...(error.details ? { details: error.details } : {}) };
+  }
+  if (error.validation) {
+    const details = error.validation.map((v) => ({ field: `${error.validationContext ?? ''}${v.instancePath}`, message: v.message }));
+    return { code: 'SB_ERR_REQUEST_INVALID', message: `Invalid request: ${error.message}`, statusCode: 400, details };
+  }
+  const mapped = error.code ? FASTIFY_CODES[error.code] : undefined;
+  if (mapped) return { code: mapped, message: ERRORS[mapped].message, statusCode: ERRORS[mapped].status };
+  const status = error.statusCode ?? 500;
+  if (status >= 400 && status < 500) return { code: 'SB_ERR_REQUEST_INVALID', message: error.message, statusCode: status };
+  // Anything else is our fault: log it in full, tell the client nothing about internals.
+  return { code: 'SB_ERR_SERVER_INTERNAL', message: ERRORS.SB_ERR_SERVER_INTERNAL.message, statusCode: 500 };
+}
+
+/** One error handler for the whole app: every failure answers { code, message, statusCode }. */
+export const errorsPlugin = fp(
+  async (app: FastifyInstance) => {
+    app.setErrorHandler((error: FastifyError, request, reply) => {
+      const body = toErrorBody(error);
+      if (body.statusCode >= 500) request.log.error({ err: error }, 'request failed');
+      else request.log.info({ code: body.code }, 'request rejected');
+      return reply.status(body.statusCode).send(body);
+    });
+    app.setNotFoundHandler((request, reply) =>
+      reply.status(404).send({ code: 'SB_ERR_ROUTE_NOT_FOUND', message: `No route ${request.method} ${request.url.split('?')[0]}`, statusCode: 404 }),
+    );
+  },
+  { name: 'errors' },
+);

@@ -1,0 +1,56 @@
+import type { FastifyInstance } from 'fastify';
+import type { Knex } from 'knex';
+import supertest from 'supertest';
+import { buildApp } from '../../server/app.js';
+import { loadConfig, type Config } from '../../server/config.js';
+import { createDb } from '../../server/db/knex.js';
+import { DEMO_PASSWORD } from '../../server/db/synthetic-bank.js';
+import { cloneTemplate, dropDatabase, urlFor } from './databases.js';
+
+export interface TestApp {
+  app: FastifyInstance;
+  db: Knex;
+  http: ReturnType<typeof supertest>;
+  config: Config;
+  /** A bearer header for one of the seeded demo users. */
+  auth: (username: 'agent1' | 'agent2' | 'supervisor1' | 'admin' | 'rm1') => Promise<{ Authorization: string }>;
+  close: () => Promise<void>;
+}
+
+/**
+ * The real app on its own copy of the seeded bank in the real PostgreSQL (and the real Redis when
+ * REDIS_URL is set). Each test that calls this gets a database nobody else touches.
+ */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const database = await cloneTemplate();
+  const config = loadConfig({
+    DATABASE_URL: urlFor(database),
+    REDIS_URL: process.env.REDIS_URL,
+    JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+  const db = createDb(config, { poolMax: 5 });
+  const app = await buildApp(config, { db });
+  await app.ready();
+  const http = supertest(app.server);
+  const tokens = new Map<string, string>();
+  return {
+    app,
+    db,
+    http,
+    config,
+    auth: async (username) => {
+      if (!tokens.has(username)) {
+        const res = await http.post('/api/auth/login').send({ username, password: DEMO_PASSWORD }).expect(200);
+        tokens.set(username, res.body.token as string);
+      }
+      return { Authorization: `Bearer ${tokens.get(username)}` };
+    },
+    close: async () => {
+      await app.close();
+      await db.destroy();
+      await dropDatabase(database);
+    },
+  };
+}

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../server/config.js';
+
+describe('config', () => {
+  it('fills defaults and converts numbers from strings', () => {
+    const config = loadConfig({ PORT: '4100' });
+    expect(config.PORT).toBe(4100);
+    expect(config.HOST).toBe('127.0.0.1');
+    expect(config.DATABASE_URL).toBeUndefined();
+  });
+
+  it('names every bad variable in one message and never echoes a secret', () => {
+    const attempt = () => loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://u:hunter2@x/db', JWT_SECRET: 'too-short-secret' });
+    expect(attempt).toThrow(ConfigError);
+    const message = (() => { try { attempt(); } catch (e) { return (e as Error).message; } return ''; })();
+    expect(message).toMatch(/PORT/);
+    expect(message).toMatch(/DATABASE_URL/);
+    expect(message).toMatch(/JWT_SECRET/);
+    expect(message).toContain('"eighty"');
+    expect(message).not.toContain('hunter2');
+    expect(message).not.toContain('too-short-secret');
+  });
+});
