@@ -9,23 +9,23 @@ import { createDb } from '../server/db/knex.js';
 import { DEMO_PASSWORD, seedSyntheticBank } from '../server/db/synthetic-bank.js';
 import { DEFAULT_TIER_MODEL } from '../server/modules/tiers/tier-model.js';
 import { createTiersService } from '../server/modules/tiers/tiers-service.js';
+import { percentile } from './stats.js';
 
 const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const BENCH_DB = 'sb_bench_customers';
+/** The 100,000-customer bank this bench leaves behind; the benches after it reuse it. */
+export const BENCH_DB_URL = (() => { const url = new URL(ADMIN_URL); url.pathname = `/${BENCH_DB}`; return url.toString(); })();
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 100_000);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 5_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 export async function benchCustomers(): Promise<void> {
   const admin = knexPkg.knex({ client: 'pg', connection: ADMIN_URL, pool: { min: 0, max: 1 } });
   await admin.raw(`DROP DATABASE IF EXISTS ${BENCH_DB} WITH (FORCE)`);
   await admin.raw(`CREATE DATABASE ${BENCH_DB}`);
   await admin.destroy();
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${BENCH_DB}`;
-  const config = loadConfig({ DATABASE_URL: url.toString(), LOG_LEVEL: 'silent', JWT_SECRET: 'bench-secret-bench-secret-bench-secret!' });
+  const config = loadConfig({ DATABASE_URL: BENCH_DB_URL, LOG_LEVEL: 'silent', JWT_SECRET: 'bench-secret-bench-secret-bench-secret!' });
 
   const db = createDb(config, { poolMax: 20 });
   await db.migrate.latest();

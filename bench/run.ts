@@ -1,5 +1,9 @@
 // npm run bench: every speed and memory figure the README quotes comes from here.
+// BENCH_ONLY=ivr reruns one bench on the bank an earlier full run left behind.
 import { benchCustomers } from './customers.bench.js';
+import { benchIvr } from './ivr.bench.js';
 
+const only = process.env.BENCH_ONLY;
 console.log(`Switchboard bench — node ${process.version}, ${new Date().toISOString()}\n`);
-await benchCustomers();
+if (!only || only === 'customers') await benchCustomers();
+if (!only || only === 'ivr') await benchIvr();

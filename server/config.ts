@@ -19,13 +19,22 @@ export const ConfigSchema = Type.Object({
   TIER_MODEL_FILE: Type.Optional(Type.String({ description: 'JSON file overriding the default value-scoring and tier model' })),
   SEED_CUSTOMERS: Type.Integer({ minimum: 0, default: 10000, description: '`npm start` seeds a synthetic bank of this many customers into an empty database' }),
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 1048576, description: 'Largest accepted request body' }),
+  TWILIO_ACCOUNT_SID: Type.Optional(Type.String({ pattern: '^AC[0-9a-f]{32}$', description: 'Twilio account SID; when absent the built-in Twilio simulator plays Twilio (demo, no account needed)' })),
+  TWILIO_AUTH_TOKEN: Type.Optional(Type.String({ minLength: 16, description: 'Twilio auth token: signs webhooks and authenticates REST calls' })),
+  TWILIO_API_BASE: Type.Optional(Type.String({ pattern: '^https?://', description: 'Send Twilio REST calls here instead of api.twilio.com (a Twilio-compatible simulator)' })),
+  HOTLINE_NUMBERS: Type.String({
+    default: '+864008895555=hotline,+864008895556=lost-card',
+    pattern: '^\\+[1-9][0-9]{6,14}=[a-z0-9-]+(,\\+[1-9][0-9]{6,14}=[a-z0-9-]+)*$',
+    description: 'Hotline numbers (DNIS) and the IVR flow each one enters: +E164=flow,… ',
+  }),
+  HOLD_MUSIC_URL: Type.String({ pattern: '^https?://', default: 'http://com.twilio.music.classical.s3.amazonaws.com/BusyStrings.mp3', description: 'Audio played to callers waiting in a queue' }),
   LOG_LEVEL: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')], { default: 'info' }),
 });
 
 export type Config = Static<typeof ConfigSchema>;
 
 // Never echo these back: they hold credentials.
-const SECRET_KEYS = new Set(['JWT_SECRET', 'DATABASE_URL', 'REDIS_URL']);
+const SECRET_KEYS = new Set(['JWT_SECRET', 'DATABASE_URL', 'REDIS_URL', 'TWILIO_AUTH_TOKEN']);
 
 export class ConfigError extends Error {}
 
@@ -48,5 +57,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     });
     throw new ConfigError(`Invalid configuration:\n${[...new Set(lines)].join('\n')}`);
   }
-  return candidate as Config;
+  const config = candidate as Config;
+  if (Boolean(config.TWILIO_ACCOUNT_SID) !== Boolean(config.TWILIO_AUTH_TOKEN)) {
+    throw new ConfigError('Invalid configuration:\n  TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN go together: set both (Twilio) or neither (built-in simulator)');
+  }
+  return config;
 }

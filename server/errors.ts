@@ -19,6 +19,8 @@ export const ERRORS = {
   SB_ERR_CUSTOMER_SEARCH_EMPTY: { status: 400, message: 'Give at least one of phone, name or card_last4' },
   SB_ERR_HOLDINGS_CONFLICT: { status: 409, message: 'A product number in the update belongs to another customer' },
   SB_ERR_USER_EXISTS: { status: 409, message: 'A user with this username already exists' },
+  SB_ERR_TWILIO_SIGNATURE_INVALID: { status: 403, message: 'The X-Twilio-Signature header is missing or does not match the request' },
+  SB_ERR_INTERACTION_NOT_FOUND: { status: 404, message: 'No such interaction' },
   SB_ERR_SERVER_INTERNAL: { status: 500, message: 'Internal error' },
   SB_ERR_DEPENDENCY_UNAVAILABLE: { status: 503, message: 'A dependency is unavailable' },
 } as const satisfies Record<string, { status: number; message: string }>;

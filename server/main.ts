@@ -3,9 +3,8 @@
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { describeDatabase } from './db/knex.js';
-import { DEMO_PASSWORD, DEMO_USERS, seedSyntheticBank } from './db/synthetic-bank.js';
-import { loadTierModel } from './modules/tiers/tier-model.js';
-import { createTiersService } from './modules/tiers/tiers-service.js';
+import { ensureDemoBank } from './db/demo-bank.js';
+import { DEMO_PASSWORD, DEMO_PIN, DEMO_USERS } from './db/synthetic-bank.js';
 
 let config: Config;
 try {
@@ -18,16 +17,7 @@ try {
 
 const app = await buildApp(config);
 
-// The embedded database is the demo: give it a bank the first time. A real PostgreSQL is never
-// filled with synthetic customers behind anyone's back (use `npm run db:seed` for that).
-if (!config.DATABASE_URL && config.SEED_CUSTOMERS > 0) {
-  const row = await app.db('customers').count('* as n').first();
-  if (Number(row?.n ?? 0) === 0) {
-    app.log.info(`Seeding a synthetic bank of ${config.SEED_CUSTOMERS} customers (first start only)…`);
-    const tiers = createTiersService(loadTierModel(config.TIER_MODEL_FILE));
-    await seedSyntheticBank(app.db, { customers: config.SEED_CUSTOMERS, tiers, log: (m) => app.log.info(m) });
-  }
-}
+await ensureDemoBank(app.db, config, (m) => app.log.info(m));
 
 const shutdown = async (signal: string) => {
   app.log.info(`${signal}: closing`);
@@ -38,10 +28,13 @@ process.once('SIGINT', () => void shutdown('SIGINT'));
 process.once('SIGTERM', () => void shutdown('SIGTERM'));
 
 await app.listen({ port: config.PORT, host: config.HOST });
-const url = config.PUBLIC_URL ?? `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${config.PORT}`;
+const url = app.telephony.publicUrl();
+const hotlines = [...app.telephony.hotlines].map(([number, flow]) => `${number} (${flow})`).join(', ');
 console.warn(`
 Switchboard is up at ${url}
   API docs:  ${url}/docs
   Database:  ${describeDatabase(config)}
   Demo logins (password "${DEMO_PASSWORD}"): ${DEMO_USERS.map((u) => `${u.username} (${u.role})`).join(', ')}
+  Hotline:   ${hotlines}, ${app.telephony.simulator ? 'played by the built-in Twilio simulator' : 'on Twilio'}
+  Demo callers' phone-banking PIN: ${DEMO_PIN}   (try: npm run call -- --from +8613800000003 --press 1,1,1,${DEMO_PIN})
 `);

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { createRng, type Rng } from '../lib/rng.js';
+import { setPhonePin } from '../modules/calls/phone-pins.js';
 import { scoreCustomer, type ScoreInputs } from '../modules/tiers/scoring.js';
 import { TIERS, type Tier } from '../modules/tiers/tier-model.js';
 import type { TiersService } from '../modules/tiers/tiers-service.js';
@@ -19,6 +20,8 @@ import { createUser } from '../modules/users/users-service.js';
 
 export const DEFAULT_SEED = 20261122;
 export const DEMO_PASSWORD = 'switchboard-demo';
+/** The phone-banking PIN of every demo persona (customers 1–7); other customers have none enrolled. */
+export const DEMO_PIN = '135790';
 export const DEMO_USERS: readonly { username: string; role: Role; display_name: string }[] = [
   { username: 'agent1', role: 'agent', display_name: 'Agent One' },
   { username: 'agent2', role: 'agent', display_name: 'Agent Two' },
@@ -1071,6 +1074,7 @@ async function loadAndScore(db: Knex, opts: SeedOptions, { seed, total, today, r
   const assigned = await assignRms(db, seed, rms);
   log(`${rms.length} relationship managers, ${assigned} customers assigned`);
   const personas = await checkPersonas(db);
+  for (const p of personas) await setPhonePin(db, p.customer_id, DEMO_PIN);
   const users = await logins;
 
   const report = await opts.tiers.report(db);

@@ -8,7 +8,8 @@ export type AuditAction =
   | 'customer.lookup'
   | 'customer.search'
   | 'customer.holdings_update'
-  | 'customer.update';
+  | 'customer.update'
+  | 'customer.interactions_view';
 
 export type AuditPurpose = 'call' | 'search' | 'callback' | 'review' | 'feed';
 

@@ -1,0 +1,124 @@
+import { DEFAULT_TEXT, emit, enqueue, say, type Ctx, type Handler, type Step } from './context.js';
+import type { Flow, NodeType } from './flow-schema.js';
+import { branch, callback, enqueueNode, hangupNode, prompt, selfService, set, transfer } from './flow-nodes.js';
+import { collect, identify, language, menu, survey, verify } from './input-nodes.js';
+
+export type { Flow } from './flow-schema.js';
+
+export type Lang = 'zh' | 'en';
+
+/** JSON-serialisable; `node` = the node awaiting input (null once the IVR has handed the call on or ended it). */
+export interface IvrSession {
+  flow: string;
+  node: string | null;
+  lang: Lang;
+  ani: string;
+  dnis: string;
+  vars: Record<string, unknown>;
+  retries: number;
+  path: string[];
+}
+
+export type IvrInput =
+  | { kind: 'start' }
+  | { kind: 'digits'; digits: string }
+  | { kind: 'timeout' }
+  | { kind: 'queue_exit'; result: 'bridged' | 'hangup' | 'leave' | 'redirected' | 'error' | 'queue-full' | 'system-error' };
+
+export type IvrAction =
+  | { type: 'say'; text: string; lang: Lang }
+  | { type: 'play'; url: string }
+  | { type: 'pause'; seconds: number }
+  | { type: 'gather'; numDigits?: number; finishOnKey?: string; timeoutSeconds: number; secret: boolean }
+  | { type: 'enqueue'; skill: string; tier: string | null; priority: number; lang: Lang; customerId: number | null }
+  | { type: 'dial'; number: string }
+  | { type: 'hangup' };
+
+/** Never carries PIN digits or full card/account numbers. */
+export interface IvrEvent { type: string; node: string; data: Record<string, unknown> }
+
+export interface Candidate { customer_id: number; name_zh: string | null; name_en: string | null; tier: string; language: Lang; has_rm: boolean }
+
+export interface IvrPorts {
+  now(): Date;
+  identifyByPhone(phone: string): Promise<Candidate[]>;
+  identifyByAccount(accountNo: string): Promise<Candidate | null>;
+  narrowByCardLast4(customerIds: number[], last4: string): Promise<number[]>;
+  /** The port counts failures and locks after 3. */
+  verifyPin(customerId: number, pin: string): Promise<'ok' | 'wrong' | 'locked' | 'no_pin'>;
+  balances(customerId: number): Promise<{ account: string; currency: string; balance: number }[]>;
+  recentTransactions(customerId: number, limit: number): Promise<{ occurred_at: string; amount: number; currency: string; description: string }[]>;
+  reportLostCard(customerId: number): Promise<{ case_no: string; cards_frozen: number }>;
+  timeDeposits(customerId: number): Promise<{ currency: string; principal: number; rate_pct: number; maturity_date: string }[]>;
+  requestCallback(customerId: number | null, ani: string, reason: string): Promise<void>;
+}
+
+export interface AdvanceResult { session: IvrSession; actions: IvrAction[]; events: IvrEvent[] }
+
+/** Node entries allowed in one advance: a valid flow needs a handful; more means a loop with no input in it. */
+export const MAX_STEPS = 100;
+/** Where a caller goes when the flow itself fails: never dropped, always to a person. */
+export const FALLBACK_SKILL = 'general';
+const PATH_KEEP = 200;
+
+class FlowError extends Error {}
+
+const HANDLERS: { [K in NodeType]: Handler<K> } = {
+  prompt, language, menu, collect, identify, verify, self_service: selfService, branch, set,
+  enqueue: enqueueNode, callback, survey, transfer, hangup: hangupNode,
+};
+
+export function startSession(flow: Flow, call: { ani: string; dnis: string; lang?: Lang }): IvrSession {
+  return { flow: flow.id, node: null, lang: call.lang ?? flow.languages[0] ?? 'zh', ani: call.ani, dnis: call.dnis, vars: {}, retries: 0, path: [] };
+}
+
+function handlerFor(flow: Flow, id: string) {
+  const node = flow.nodes[id];
+  // The table is keyed by node type, so the pairing is sound; TypeScript cannot correlate the two.
+  return node ? { node, handler: HANDLERS[node.type] as unknown as Handler<NodeType> } : null;
+}
+
+function fallback(ctx: Ctx, reason: string): void {
+  emit(ctx, 'ivr_error', { reason });
+  say(ctx, DEFAULT_TEXT.apology);
+  enqueue(ctx, FALLBACK_SKILL, 0, false);
+}
+
+/**
+ * Runs the flow from the node awaiting input (or from `start`) through every node that needs no
+ * input, until a terminal action (gather, enqueue, dial, hangup). Deterministic given the ports;
+ * the session passed in is not modified.
+ */
+export async function advance(flow: Flow, session: IvrSession, input: IvrInput, ports: IvrPorts): Promise<AdvanceResult> {
+  const ctx: Ctx = { flow, session: structuredClone(session), ports, actions: [], events: [], nodeId: session.node ?? flow.start };
+  const s = ctx.session;
+  try {
+    let step: Step;
+    if (input.kind === 'start') {
+      step = { goto: flow.start };
+    } else if (s.node === null) {
+      // The IVR already let go of this call (queued elsewhere, dialled out, ended): nothing left to say.
+      ctx.actions.push({ type: 'hangup' });
+      return { session: s, actions: ctx.actions, events: ctx.events };
+    } else {
+      const found = handlerFor(flow, s.node);
+      if (!found) throw new FlowError(`awaiting node ${s.node} is not in flow ${flow.id}`);
+      // A node that needs no input (e.g. after a flow change) simply runs again.
+      step = found.handler.input ? await found.handler.input(ctx, found.node, input) : await found.handler.enter(ctx, found.node);
+    }
+    for (let steps = 0; 'goto' in step; steps++) {
+      if (steps >= MAX_STEPS) throw new FlowError('loop_guard');
+      const found = handlerFor(flow, step.goto);
+      if (!found) throw new FlowError(`target ${step.goto} is not in flow ${flow.id}`);
+      ctx.nodeId = step.goto;
+      s.retries = 0;
+      s.path.push(step.goto);
+      step = await found.handler.enter(ctx, found.node);
+    }
+  } catch (e) {
+    // Port errors and broken flows end the same way; only the reason is logged (a message could carry PII).
+    fallback(ctx, e instanceof FlowError ? e.message : 'port_error');
+  }
+  if (s.path.length > PATH_KEEP) s.path = s.path.slice(-PATH_KEEP);
+  return { session: s, actions: ctx.actions, events: ctx.events };
+}

@@ -1,0 +1,40 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import type { Flow } from './flow-schema.js';
+import { validateFlow, type Problem } from './validate.js';
+
+export const FLOWS_DIR = fileURLToPath(new URL('./flows/', import.meta.url));
+
+export interface FileCheck { file: string; flow: Flow | null; problems: Problem[] }
+
+/** Reads and validates one flow file; an unreadable or non-JSON file is a problem, not a throw. */
+export function checkFlowFile(file: string): FileCheck {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    return { file, flow: null, problems: [{ node: null, message: `cannot read as JSON: ${(e as Error).message}` }] };
+  }
+  const { ok, problems } = validateFlow(doc);
+  return { file, flow: ok ? (doc as Flow) : null, problems };
+}
+
+export const flowFiles = (dir: string | URL = FLOWS_DIR): string[] => {
+  const path = dir instanceof URL ? fileURLToPath(dir) : dir;
+  return readdirSync(path).filter((f) => f.endsWith('.json')).sort().map((f) => join(path, f));
+};
+
+/** Every *.json flow in the folder, by id. Throws listing every problem of every file: a broken flow never goes live. */
+export function loadFlows(dir: string | URL = FLOWS_DIR): Map<string, Flow> {
+  const flows = new Map<string, Flow>();
+  const lines: string[] = [];
+  for (const check of flowFiles(dir).map(checkFlowFile)) {
+    for (const p of check.problems) lines.push(`${check.file}: ${p.node === null ? '' : `node ${p.node}: `}${p.message}`);
+    if (!check.flow) continue;
+    if (flows.has(check.flow.id)) lines.push(`${check.file}: flow id '${check.flow.id}' is used by another file too`);
+    flows.set(check.flow.id, check.flow);
+  }
+  if (lines.length > 0) throw new Error(`Invalid IVR flows:\n${lines.join('\n')}`);
+  return flows;
+}

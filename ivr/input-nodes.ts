@@ -1,0 +1,191 @@
+import { DEFAULT_TEXT, customerId, emit, gather, hangup, markSecret, retry, say, setCustomer, type Ctx, type Handler, type Step } from './context.js';
+import type { Candidate, IvrInput } from './engine.js';
+import type { NodeOf } from './flow-schema.js';
+
+/** Nodes that wait for the caller: each asks (prompt + gather) on entry and handles the answer. */
+
+const digitsOf = (input: IvrInput): string | null => (input.kind === 'digits' ? input.digits : null);
+
+const askMenu = (ctx: Ctx, n: NodeOf<'menu'>): Step => {
+  say(ctx, n.say);
+  return gather(ctx, { numDigits: 1, timeoutSeconds: n.timeout_seconds });
+};
+
+export const menu: Handler<'menu'> = {
+  enter: askMenu,
+  input(ctx, n, input) {
+    const digits = digitsOf(input);
+    if (digits === null) {
+      emit(ctx, 'ivr_step', { input: 'timeout' });
+      return retry(ctx, n.retries, n.no_input ?? DEFAULT_TEXT.no_input, () => askMenu(ctx, n), n.on_fail);
+    }
+    const key = digits.slice(0, 1);
+    const option = n.options.find((o) => o.key === key);
+    emit(ctx, 'ivr_step', { input: 'dtmf', digits: key, valid: option !== undefined || key === n.repeat_key });
+    if (option) return { goto: option.next };
+    if (key !== '' && key === n.repeat_key) return askMenu(ctx, n);
+    return retry(ctx, n.retries, n.invalid ?? DEFAULT_TEXT.invalid, () => askMenu(ctx, n), n.on_fail);
+  },
+};
+
+export const language: Handler<'language'> = {
+  enter(ctx, n) {
+    // Spoken in both languages: the caller has not chosen yet.
+    say(ctx, n.say, 'zh');
+    say(ctx, n.say, 'en');
+    return gather(ctx, { numDigits: 1, timeoutSeconds: n.timeout_seconds });
+  },
+  input(ctx, n, input) {
+    const digits = digitsOf(input);
+    const chosen = digits === null ? undefined : n.options.find((o) => o.key === digits.slice(0, 1));
+    emit(ctx, 'ivr_step', digits === null ? { input: 'timeout' } : { input: 'dtmf', digits: digits.slice(0, 1), valid: chosen !== undefined });
+    ctx.session.lang = chosen?.lang ?? n.default;
+    emit(ctx, 'language_selected', { lang: ctx.session.lang, by: chosen ? 'dtmf' : 'default' });
+    return { goto: n.next };
+  },
+};
+
+const askCollect = (ctx: Ctx, n: NodeOf<'collect'>): Step => {
+  say(ctx, n.say);
+  return gather(ctx, { numDigits: n.max_length, finishOnKey: n.finish_key ?? '#', timeoutSeconds: n.timeout_seconds ?? 10, secret: n.secret ?? false });
+};
+
+export const collect: Handler<'collect'> = {
+  enter: askCollect,
+  input(ctx, n, input) {
+    const raw = digitsOf(input);
+    // The collected value never goes into an event: it may be a PIN or a full account number.
+    emit(ctx, 'ivr_step', { input: raw === null ? 'timeout' : n.secret ? 'secret' : 'dtmf' });
+    if (raw === null) return retry(ctx, n.retries, n.no_input ?? DEFAULT_TEXT.no_input, () => askCollect(ctx, n), n.on_fail);
+    const digits = raw.endsWith(n.finish_key ?? '#') ? raw.slice(0, -1) : raw;
+    if (!/^\d+$/.test(digits) || digits.length < (n.min_length ?? 1) || digits.length > n.max_length) {
+      return retry(ctx, n.retries, n.invalid ?? DEFAULT_TEXT.invalid, () => askCollect(ctx, n), n.on_fail);
+    }
+    ctx.session.vars[n.var] = digits;
+    if (n.secret) markSecret(ctx.session, n.var);
+    return { goto: n.next };
+  },
+};
+
+const CANDIDATES = '_candidates';
+
+function candidatesOf(ctx: Ctx): Candidate[] {
+  const list = ctx.session.vars[CANDIDATES];
+  return Array.isArray(list) ? (list as Candidate[]) : [];
+}
+
+const unknown = (ctx: Ctx, n: NodeOf<'identify'>, data: Record<string, unknown>): Step => {
+  delete ctx.session.vars[CANDIDATES];
+  emit(ctx, 'identify_unknown', data);
+  return { goto: n.on_unknown };
+};
+
+const askLast4 = (ctx: Ctx, n: NodeOf<'identify'>): Step => {
+  say(ctx, n.last4_say ?? DEFAULT_TEXT.last4);
+  return gather(ctx, { numDigits: 4, timeoutSeconds: n.timeout_seconds ?? 10, secret: true });
+};
+
+/** Caller → customer: by the calling number (narrowed by card last-4 when shared) or by a collected account number. */
+export const identify: Handler<'identify'> = {
+  async enter(ctx, n) {
+    const vars = ctx.session.vars;
+    if (n.mode === 'account') {
+      const accountNo = n.account_var ? vars[n.account_var] : undefined;
+      // The full account number has served its purpose: it is not kept in the stored session.
+      if (n.account_var) delete vars[n.account_var];
+      const found = typeof accountNo === 'string' ? await ctx.ports.identifyByAccount(accountNo) : null;
+      if (!found) return unknown(ctx, n, { method: 'account' });
+      setCustomer(ctx, found, 'account');
+      return { goto: n.on_identified };
+    }
+    const candidates = await ctx.ports.identifyByPhone(ctx.session.ani);
+    const [only] = candidates;
+    if (candidates.length === 0 || !only) return unknown(ctx, n, { method: 'phone' });
+    if (candidates.length === 1) {
+      setCustomer(ctx, only, 'phone');
+      return { goto: n.on_identified };
+    }
+    emit(ctx, 'identify_ambiguous', { candidates: candidates.length });
+    vars[CANDIDATES] = candidates;
+    return askLast4(ctx, n);
+  },
+  async input(ctx, n, input) {
+    const digits = digitsOf(input)?.replace(/#$/, '') ?? null;
+    emit(ctx, 'ivr_step', { input: digits === null ? 'timeout' : 'secret' });
+    if (digits === null || !/^\d{4}$/.test(digits)) {
+      const notice = digits === null ? DEFAULT_TEXT.no_input : DEFAULT_TEXT.invalid;
+      const step = retry(ctx, n.retries, notice, () => askLast4(ctx, n), n.on_unknown);
+      return 'goto' in step ? unknown(ctx, n, { method: 'card_last4', matches: null }) : step;
+    }
+    const candidates = candidatesOf(ctx);
+    const ids = await ctx.ports.narrowByCardLast4(candidates.map((c) => c.customer_id), digits);
+    const matches = candidates.filter((c) => ids.includes(c.customer_id));
+    const [match] = matches;
+    if (matches.length !== 1 || !match) return unknown(ctx, n, { method: 'card_last4', matches: matches.length });
+    delete ctx.session.vars[CANDIDATES];
+    setCustomer(ctx, match, 'card_last4');
+    return { goto: n.on_identified };
+  },
+};
+
+const askPin = (ctx: Ctx, n: NodeOf<'verify'>): Step => {
+  say(ctx, n.say);
+  return gather(ctx, { numDigits: n.max_length ?? 6, finishOnKey: '#', timeoutSeconds: n.timeout_seconds ?? 10, secret: true });
+};
+
+/** Phone-banking PIN check. The PIN goes from the input straight to the port: never stored, logged or echoed. */
+export const verify: Handler<'verify'> = {
+  enter(ctx, n) {
+    if (customerId(ctx.session) === null) return { goto: n.on_unidentified };
+    if (ctx.session.vars.verified === true) return { goto: n.on_verified };
+    return askPin(ctx, n);
+  },
+  async input(ctx, n, input) {
+    const id = customerId(ctx.session);
+    if (id === null) return { goto: n.on_unidentified };
+    const raw = digitsOf(input);
+    emit(ctx, 'ivr_step', { input: raw === null ? 'timeout' : 'secret' });
+    if (raw === null) return retry(ctx, n.retries, DEFAULT_TEXT.no_input, () => askPin(ctx, n), n.on_fail);
+    const pin = raw.replace(/#$/, '');
+    const wrongText = n.wrong ?? DEFAULT_TEXT.wrong_pin;
+    // A malformed PIN is not sent to the port, so it does not count towards the lockout.
+    if (!/^\d+$/.test(pin) || pin.length < (n.min_length ?? 4) || pin.length > (n.max_length ?? 6)) {
+      return retry(ctx, n.retries, wrongText, () => askPin(ctx, n), n.on_fail);
+    }
+    const result = await ctx.ports.verifyPin(id, pin);
+    switch (result) {
+      case 'ok':
+        ctx.session.vars.verified = true;
+        emit(ctx, 'verified', { customer_id: id });
+        return { goto: n.on_verified };
+      case 'locked':
+        emit(ctx, 'pin_locked', { customer_id: id });
+        return { goto: n.on_locked };
+      case 'no_pin':
+        emit(ctx, 'verify_no_pin', { customer_id: id });
+        return { goto: n.on_no_pin };
+      default:
+        emit(ctx, 'verify_failed', { customer_id: id, attempt: ctx.session.retries + 1 });
+        return retry(ctx, n.retries, wrongText, () => askPin(ctx, n), n.on_fail);
+    }
+  },
+};
+
+const askSurvey = (ctx: Ctx, n: NodeOf<'survey'>): Step => {
+  say(ctx, n.say);
+  return gather(ctx, { numDigits: 1, timeoutSeconds: n.timeout_seconds ?? 8 });
+};
+
+export const survey: Handler<'survey'> = {
+  enter: askSurvey,
+  input(ctx, n, input) {
+    const key = digitsOf(input)?.slice(0, 1) ?? null;
+    emit(ctx, 'ivr_step', key === null ? { input: 'timeout' } : { input: 'dtmf', digits: key, valid: /^[1-5]$/.test(key) });
+    if (key === null || !/^[1-5]$/.test(key)) {
+      return retry(ctx, n.retries ?? 2, key === null ? DEFAULT_TEXT.no_input : DEFAULT_TEXT.invalid, () => askSurvey(ctx, n), null);
+    }
+    emit(ctx, 'survey_score', { score: Number(key) });
+    say(ctx, n.thanks);
+    return hangup(ctx);
+  },
+};

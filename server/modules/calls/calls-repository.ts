@@ -1,0 +1,54 @@
+import type { Knex } from 'knex';
+import type { IvrSession } from '../../../ivr/engine.js';
+
+export interface CallRow {
+  sid: string;
+  interaction_id: string;
+  direction: string;
+  from_number: string;
+  to_number: string;
+  flow: string;
+  status: string;
+  status_seq: number;
+  step: number;
+  ivr_session: IvrSession;
+  queue_sid: string | null;
+  created_at: Date;
+  ended_at: Date | null;
+}
+
+/**
+ * Serialises everything done for one call: Twilio may deliver a retry or a status callback
+ * while the previous webhook of the same call is still being handled, on another node.
+ */
+export async function lockCall(trx: Knex, sid: string): Promise<void> {
+  await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [sid]);
+}
+
+export async function findCall(trx: Knex, sid: string): Promise<CallRow | undefined> {
+  return trx('calls').where({ sid }).first();
+}
+
+export async function insertCall(trx: Knex, row: Omit<CallRow, 'created_at' | 'ended_at' | 'status_seq' | 'queue_sid' | 'step'>): Promise<void> {
+  await trx('calls').insert({ ...row, ivr_session: JSON.stringify(row.ivr_session) });
+}
+
+export async function updateCall(trx: Knex, sid: string, change: Partial<Pick<CallRow, 'status' | 'status_seq' | 'step' | 'ivr_session' | 'queue_sid' | 'ended_at'>>): Promise<void> {
+  const { ivr_session, ...rest } = change;
+  await trx('calls').where({ sid }).update({ ...rest, ...(ivr_session ? { ivr_session: JSON.stringify(ivr_session) } : {}) });
+}
+
+export async function findReply(trx: Knex, key: string): Promise<string | undefined> {
+  const row = await trx('webhook_replies').where({ key }).first('body');
+  return row?.body as string | undefined;
+}
+
+export async function saveReply(trx: Knex, key: string, callSid: string, body: string): Promise<void> {
+  await trx('webhook_replies').insert({ key, call_sid: callSid, status: 200, body });
+}
+
+/** The last thing we told Twilio about this call: the answer to a stale duplicate of an earlier turn. */
+export async function latestReply(trx: Knex, callSid: string): Promise<string | undefined> {
+  const row = await trx('webhook_replies').where({ call_sid: callSid }).orderBy('id', 'desc').first('body');
+  return row?.body as string | undefined;
+}

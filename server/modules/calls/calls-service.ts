@@ -1,0 +1,186 @@
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import { advance, startSession, type IvrAction, type IvrEvent, type IvrInput, type IvrSession, type Lang } from '../../../ivr/engine.js';
+import type { Flow } from '../../../ivr/flow-schema.js';
+import { maskPhone } from '../../lib/phone.js';
+import { appendEvents, insertInteraction, updateSummary, type EventRow, type SummaryChange } from '../interactions/interactions-repository.js';
+import { findCall, insertCall, updateCall, type CallRow } from './calls-repository.js';
+import { createIvrPorts } from './ivr-ports.js';
+
+/** What the telephony adapter renders for the caller: the IVR's actions, or nothing more to do. */
+export interface Turn {
+  actions: IvrAction[];
+  step: number;
+  lang: Lang;
+}
+
+export type CallStatus = 'queued' | 'initiated' | 'ringing' | 'in-progress' | 'completed' | 'busy' | 'failed' | 'no-answer' | 'canceled';
+
+const FINAL: ReadonlySet<string> = new Set(['completed', 'busy', 'failed', 'no-answer', 'canceled']);
+// A call only moves forward along this order; callbacks that would move it back are late.
+const RANK: Record<string, number> = { queued: 0, initiated: 1, ringing: 2, 'in-progress': 3 };
+const rank = (status: string) => (FINAL.has(status) ? 9 : RANK[status] ?? 0);
+
+export const isFinal = (status: string) => FINAL.has(status);
+
+/** The interaction summary an IVR event implies (the event itself is always kept as it is). */
+function summaryOf(e: IvrEvent, now: Date): SummaryChange {
+  const d = e.data;
+  switch (e.type) {
+    case 'identified': return { customer_id: d.customer_id as number, tier_at_time: (d.tier as string | undefined) ?? null };
+    case 'language_selected': return { language: d.lang as string };
+    case 'verified': return { verified: true };
+    case 'self_service': return { add_self_service: d.service as string };
+    case 'queued': return { queue_skill: d.skill as string, queued_at: now };
+    case 'callback_requested': return { outcome: 'callback' };
+    case 'transferred': return { outcome: 'transferred' };
+    case 'survey_score': return { survey_score: d.score as number };
+    default: return {};
+  }
+}
+
+/** How a call that has ended is summed up, unless something on the way already said. */
+function outcomeAtEnd(row: { outcome: string | null; queued_at: Date | null; answered_at: Date | null; self_service: string[] }, status: string): string {
+  if (row.outcome) return row.outcome;
+  if (status !== 'completed') return 'failed';
+  if (row.queued_at && !row.answered_at) return 'abandoned';
+  if (row.self_service.length > 0) return 'self_service';
+  return 'hangup_in_ivr';
+}
+
+export interface CallsServiceDeps {
+  flows: ReadonlyMap<string, Flow>;
+  /** DNIS (the hotline number dialled) -> the flow it enters. */
+  hotlines: ReadonlyMap<string, string>;
+  defaultFlow: string;
+  now?: () => Date;
+}
+
+/**
+ * The life of a hotline call, independent of Twilio: start it, feed the IVR what the caller did,
+ * follow its status to the end, and keep the interaction timeline. Every method runs on the
+ * caller's transaction, with the call already locked, so one webhook is one atomic step.
+ */
+export function createCallsService(deps: CallsServiceDeps) {
+  const now = deps.now ?? (() => new Date());
+
+  async function record(trx: Knex, interactionId: string, events: EventRow[], summary: SummaryChange = {}): Promise<void> {
+    await appendEvents(trx, interactionId, events);
+    await updateSummary(trx, interactionId, summary);
+  }
+
+  async function runIvr(trx: Knex, call: CallRow, input: IvrInput): Promise<Turn> {
+    const flow = deps.flows.get(call.flow);
+    if (!flow) throw new Error(`call ${call.sid} is in unknown flow ${call.flow}`);
+    const session = call.ivr_session;
+    const ports = createIvrPorts(trx, {
+      interactionId: call.interaction_id,
+      queuedAt: () => (typeof session.vars.queued_at === 'string' ? new Date(session.vars.queued_at) : null),
+      skill: () => (typeof session.vars.queue_skill === 'string' ? session.vars.queue_skill : null),
+    }, now);
+    const result = await advance(flow, session, input, ports);
+    const at = now();
+    const next: IvrSession = result.session;
+    for (const e of result.events) {
+      if (e.type === 'queued' && next.vars.queued_at === undefined) {
+        next.vars.queued_at = at.toISOString();
+        next.vars.queue_skill = e.data.skill;
+      }
+    }
+    const summary = Object.assign({}, ...result.events.map((e) => summaryOf(e, at))) as SummaryChange;
+    await record(trx, call.interaction_id, result.events.map((e) => ({ type: e.type, node: e.node, data: e.data, at })), summary);
+    const step = call.step + 1;
+    await updateCall(trx, call.sid, { ivr_session: next, step });
+    return { actions: result.actions, step, lang: next.lang };
+  }
+
+  /** Creates the call and its interaction; used by the incoming webhook and by a status callback that comes first. */
+  async function createCall(trx: Knex, c: { sid: string; from: string; to: string; direction: string; status: string }): Promise<CallRow> {
+    const flowId = deps.hotlines.get(c.to) ?? deps.defaultFlow;
+    const flow = deps.flows.get(flowId);
+    if (!flow) throw new Error(`hotline ${c.to} maps to unknown flow ${flowId}`);
+    const session = startSession(flow, { ani: c.from, dnis: c.to });
+    const interactionId = randomUUID();
+    const at = now();
+    await insertInteraction(trx, {
+      id: interactionId, channel: 'phone', direction: c.direction.startsWith('outbound') ? 'outbound' : 'inbound', call_sid: c.sid,
+      ani_masked: maskPhone(c.from), dnis: c.to, language: session.lang, started_at: at,
+    });
+    await appendEvents(trx, interactionId, [{ type: 'started', data: { from: maskPhone(c.from), to: c.to, flow: flowId }, at }]);
+    const row = { sid: c.sid, interaction_id: interactionId, direction: c.direction, from_number: c.from, to_number: c.to, flow: flowId, status: c.status, ivr_session: session };
+    await insertCall(trx, row);
+    return { ...row, status_seq: -1, step: 0, queue_sid: null, created_at: at, ended_at: null };
+  }
+
+  return {
+    findCall,
+
+    /** A new inbound call: open its interaction and run the IVR from the flow's start. */
+    async start(trx: Knex, c: { sid: string; from: string; to: string; direction: string }): Promise<Turn | 'ended'> {
+      const existing = await findCall(trx, c.sid);
+      if (existing && isFinal(existing.status)) return 'ended';
+      const call = existing ?? (await createCall(trx, { ...c, status: 'ringing' }));
+      return runIvr(trx, call, { kind: 'start' });
+    },
+
+    /**
+     * What the caller did at the step the IVR was waiting on. A turn for another step is stale
+     * (a retry that lost the race): `null` tells the adapter to answer what it answered before.
+     */
+    async input(trx: Knex, sid: string, step: number, input: IvrInput): Promise<Turn | 'ended' | null> {
+      const call = await findCall(trx, sid);
+      if (!call || isFinal(call.status)) return 'ended';
+      if (step !== call.step) return null;
+      return runIvr(trx, call, input);
+    },
+
+    /** The caller left the queue: bridged to an agent (the survey follows), hung up, or left for a callback. */
+    async queueExit(trx: Knex, sid: string, step: number, result: string, waitedSeconds: number): Promise<Turn | 'ended' | null> {
+      const call = await findCall(trx, sid);
+      if (!call) return 'ended';
+      const at = now();
+      const summary: SummaryChange = result === 'bridged' ? { outcome: 'agent' } : {};
+      await record(trx, call.interaction_id, [{ type: 'left_queue', data: { result, waited_s: waitedSeconds }, at }], summary);
+      if (result === 'hangup' || isFinal(call.status)) return 'ended';
+      if (step !== call.step) return null;
+      return runIvr(trx, call, { kind: 'queue_exit', result: result as Extract<IvrInput, { kind: 'queue_exit' }>['result'] });
+    },
+
+    /** The caller pressed a key while waiting: remember it so that leaving the queue offers a callback. */
+    async waitingKey(trx: Knex, sid: string, digits: string): Promise<'leave' | 'stay'> {
+      const call = await findCall(trx, sid);
+      if (!call || isFinal(call.status) || digits !== '1') return 'stay';
+      await record(trx, call.interaction_id, [{ type: 'callback_offer_accepted', data: {}, at: now() }]);
+      return 'leave';
+    },
+
+    /**
+     * A status callback. Twilio retries them and delivers them out of order: one older than what
+     * we have (by SequenceNumber, then by the order of states) is ignored, and nothing moves a call
+     * back from a final state. A `completed` that arrives before anything else still ends the call.
+     */
+    async status(trx: Knex, s: { sid: string; from: string; to: string; direction: string; status: CallStatus; seq: number; duration?: number }): Promise<'applied' | 'stale'> {
+      const call = (await findCall(trx, s.sid)) ?? (await createCall(trx, { ...s, status: 'queued' }));
+      if (isFinal(call.status) || s.seq <= call.status_seq || rank(s.status) < rank(call.status)) return 'stale';
+      const at = now();
+      await updateCall(trx, s.sid, { status: s.status, status_seq: s.seq, ...(isFinal(s.status) ? { ended_at: at } : {}) });
+      if (!isFinal(s.status)) {
+        await record(trx, call.interaction_id, [{ type: 'status', data: { status: s.status }, at }]);
+        return 'applied';
+      }
+      const row = await trx('interactions').where({ id: call.interaction_id }).first('outcome', 'queued_at', 'answered_at', 'self_service');
+      await record(trx, call.interaction_id, [{ type: 'ended', data: { status: s.status, duration_s: s.duration ?? null }, at }], {
+        ended_at: at, outcome: outcomeAtEnd(row, s.status),
+      });
+      return 'applied';
+    },
+
+    /** What a waiting caller needs to hear: their language (the position and wait come from Twilio). */
+    async waitingLanguage(db: Knex, sid: string): Promise<Lang> {
+      const call = await findCall(db, sid);
+      return call?.ivr_session.lang ?? 'zh';
+    },
+  };
+}
+
+export type CallsService = ReturnType<typeof createCallsService>;

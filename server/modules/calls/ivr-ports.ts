@@ -1,0 +1,98 @@
+import { randomInt } from 'node:crypto';
+import argon2 from 'argon2';
+import type { Knex } from 'knex';
+import type { Candidate, IvrPorts, Lang } from '../../../ivr/engine.js';
+import { maskAccountNo } from '../../lib/mask.js';
+
+/** Wrong PINs in a row before the phone PIN locks (the caller is then sent to the security desk). */
+export const PIN_MAX_FAILURES = 3;
+/** How long the bank has to act on a lost-card case. */
+const LOST_CARD_SLA_HOURS = 24;
+
+export interface CallContext {
+  interactionId: string;
+  /** When the caller first joined a queue on this call: a callback keeps that place. */
+  queuedAt: () => Date | null;
+  skill: () => string | null;
+}
+
+const candidateColumns = (db: Knex) => [
+  'c.id as customer_id', 'c.name_zh', 'c.name_en', 'c.tier', 'c.language', db.raw('c.rm_id IS NOT NULL AS has_rm'),
+];
+
+const toCandidate = (r: { customer_id: number; name_zh: string | null; name_en: string | null; tier: string; language: string; has_rm: boolean }): Candidate => ({
+  customer_id: r.customer_id, name_zh: r.name_zh, name_en: r.name_en, tier: r.tier, language: (r.language === 'en' ? 'en' : 'zh') as Lang, has_rm: r.has_rm,
+});
+
+/**
+ * The IVR's view of the bank, on the transaction of the webhook being handled: a retried webhook
+ * is answered from the reply store, so nothing here (a PIN failure, a frozen card) happens twice.
+ */
+export function createIvrPorts(trx: Knex, call: CallContext, now: () => Date = () => new Date()): IvrPorts {
+  return {
+    now,
+
+    async identifyByPhone(phone) {
+      const rows = await trx('customer_phones as p').join('customers as c', 'c.id', 'p.customer_id')
+        .where('p.phone', phone).distinct(candidateColumns(trx)).orderBy('customer_id');
+      return rows.map(toCandidate);
+    },
+
+    async identifyByAccount(accountNo) {
+      const row = await trx('deposit_accounts as a').join('customers as c', 'c.id', 'a.customer_id')
+        .where('a.account_no', accountNo).first(candidateColumns(trx));
+      return row ? toCandidate(row) : null;
+    },
+
+    async narrowByCardLast4(customerIds, last4) {
+      return trx('cards').whereIn('customer_id', customerIds).andWhere({ last4 }).distinct('customer_id').pluck('customer_id');
+    },
+
+    async verifyPin(customerId, pin) {
+      const row = await trx('phone_pins').where({ customer_id: customerId }).forUpdate().first();
+      if (!row) return 'no_pin';
+      if (row.locked_at) return 'locked';
+      if (await argon2.verify(row.pin_hash as string, pin)) {
+        await trx('phone_pins').where({ customer_id: customerId }).update({ failures: 0, updated_at: now() });
+        return 'ok';
+      }
+      const failures = (row.failures as number) + 1;
+      const locked = failures >= PIN_MAX_FAILURES;
+      await trx('phone_pins').where({ customer_id: customerId }).update({ failures, locked_at: locked ? now() : null, updated_at: now() });
+      return locked ? 'locked' : 'wrong';
+    },
+
+    async balances(customerId) {
+      const rows = await trx('deposit_accounts').where({ customer_id: customerId }).whereNot('status', 'closed').orderBy('id').select('account_no', 'currency', 'balance');
+      return rows.map((r) => ({ account: maskAccountNo(r.account_no as string), currency: r.currency as string, balance: Number(r.balance) }));
+    },
+
+    async recentTransactions(customerId, limit) {
+      const rows = await trx('transactions').where({ customer_id: customerId }).orderBy('occurred_at', 'desc').limit(limit).select('occurred_at', 'amount', 'currency', 'description');
+      return rows.map((r) => ({ occurred_at: new Date(r.occurred_at).toISOString(), amount: Number(r.amount), currency: r.currency as string, description: r.description as string }));
+    },
+
+    async reportLostCard(customerId) {
+      const at = now();
+      const frozen = await trx('cards').where({ customer_id: customerId }).whereIn('status', ['active', 'frozen']).update({ status: 'lost' }).returning('last4');
+      const caseNo = `LC${at.toISOString().slice(0, 10).replaceAll('-', '')}${String(randomInt(1e6)).padStart(6, '0')}`;
+      await trx('complaints').insert({
+        customer_id: customerId, case_no: caseNo, category: 'card_loss', status: 'open', channel: 'ivr', opened_at: at,
+        summary: `Lost card reported on the hotline; blocked: ${frozen.map((c: { last4: string }) => `****${c.last4}`).join(', ') || 'no active card'}`,
+        sla_due_at: new Date(at.getTime() + LOST_CARD_SLA_HOURS * 3_600_000),
+      });
+      return { case_no: caseNo, cards_frozen: frozen.length };
+    },
+
+    async timeDeposits(customerId) {
+      const rows = await trx('time_deposits').where({ customer_id: customerId, status: 'active' }).orderBy('maturity_date').select('currency', 'principal', 'rate_pct', 'maturity_date');
+      return rows.map((r) => ({ currency: r.currency as string, principal: Number(r.principal), rate_pct: Number(r.rate_pct), maturity_date: String(r.maturity_date) }));
+    },
+
+    async requestCallback(customerId, ani, reason) {
+      await trx('callback_requests').insert({
+        customer_id: customerId, phone: ani, reason, skill: call.skill(), interaction_id: call.interactionId, place_since: call.queuedAt() ?? now(),
+      });
+    },
+  };
+}

@@ -1,0 +1,52 @@
+import { Type, type Static } from 'typebox';
+
+// Twilio adds parameters without notice, so every webhook schema lets unknown ones through.
+const open = { additionalProperties: true } as const;
+
+export const CallSid = Type.String({ pattern: '^CA[0-9a-fA-F]{32}$', description: 'Twilio call SID' });
+const Phone = Type.String({ minLength: 1, maxLength: 64, description: 'E.164, or a client:identity / sip: address' });
+
+export const CallWebhook = Type.Object({
+  CallSid,
+  AccountSid: Type.String({ pattern: '^AC[0-9a-fA-F]{32}$' }),
+  From: Phone,
+  To: Phone,
+  Direction: Type.Optional(Type.String()),
+  CallStatus: Type.Optional(Type.String()),
+}, open);
+export type CallWebhook = Static<typeof CallWebhook>;
+
+export const GatherWebhook = Type.Intersect([CallWebhook, Type.Object({ Digits: Type.Optional(Type.String({ pattern: '^[0-9*#]*$', maxLength: 64 })) }, open)]);
+export type GatherWebhook = Static<typeof GatherWebhook>;
+
+export const StepQuery = Type.Object({ step: Type.Integer({ minimum: 0 }) });
+
+export const QueueWaitWebhook = Type.Intersect([CallWebhook, Type.Object({
+  QueuePosition: Type.Optional(Type.Integer({ minimum: 0 })),
+  AvgQueueTime: Type.Optional(Type.Integer({ minimum: 0 })),
+  QueueTime: Type.Optional(Type.Integer({ minimum: 0 })),
+}, open)]);
+export type QueueWaitWebhook = Static<typeof QueueWaitWebhook>;
+
+export const QueueExitWebhook = Type.Intersect([CallWebhook, Type.Object({
+  QueueResult: Type.String({ maxLength: 64 }),
+  QueueTime: Type.Optional(Type.Integer({ minimum: 0 })),
+}, open)]);
+export type QueueExitWebhook = Static<typeof QueueExitWebhook>;
+
+export const CallStatus = Type.Union(['queued', 'initiated', 'ringing', 'in-progress', 'completed', 'busy', 'failed', 'no-answer', 'canceled'].map((s) => Type.Literal(s)));
+
+export const StatusWebhook = Type.Intersect([CallWebhook, Type.Object({
+  CallStatus,
+  SequenceNumber: Type.Optional(Type.Integer({ minimum: 0 })),
+  CallDuration: Type.Optional(Type.Integer({ minimum: 0 })),
+}, open)]);
+export type StatusWebhook = Static<typeof StatusWebhook>;
+
+export const RecordingWebhook = Type.Intersect([CallWebhook, Type.Object({
+  RecordingSid: Type.String({ pattern: '^RE[0-9a-fA-F]{32}$' }),
+  RecordingUrl: Type.String({ pattern: '^https?://' }),
+  RecordingStatus: Type.Optional(Type.String()),
+  RecordingDuration: Type.Optional(Type.Integer({ minimum: 0 })),
+}, open)]);
+export type RecordingWebhook = Static<typeof RecordingWebhook>;

@@ -1,0 +1,48 @@
+import { createHmac } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import twilio from 'twilio';
+import { appError } from '../../errors.js';
+
+export type FormParams = Record<string, string | string[]>;
+
+/** Twilio's form body, with repeated keys (StatusCallbackEvent=…&StatusCallbackEvent=…) as arrays. */
+export function parseForm(body: string): FormParams {
+  const params: FormParams = {};
+  for (const [key, value] of new URLSearchParams(body)) {
+    const prior = params[key];
+    params[key] = prior === undefined ? value : Array.isArray(prior) ? [...prior, value] : [prior, value];
+  }
+  return params;
+}
+
+/**
+ * Accepts Twilio's form-encoded webhooks on this (encapsulated) plugin only, and refuses any whose
+ * X-Twilio-Signature does not match. The check runs before schema validation, on the parameters
+ * exactly as Twilio sent them, against the public URL Twilio called (not the socket's address,
+ * which behind a proxy or TLS terminator is another URL).
+ */
+export function acceptTwilioWebhooks(app: FastifyInstance, opts: { authToken: () => string; publicUrl: () => string }): void {
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, parseForm(body as string)));
+  app.addHook('preValidation', async (request: FastifyRequest) => {
+    const signature = request.headers['x-twilio-signature'];
+    const url = opts.publicUrl() + request.url;
+    const params = (request.body ?? {}) as FormParams;
+    if (typeof signature !== 'string' || !twilio.validateRequest(opts.authToken(), signature, url, params)) {
+      request.log.warn({ url: request.url, call_sid: typeof params.CallSid === 'string' ? params.CallSid : undefined }, 'Twilio webhook refused: bad or missing signature');
+      throw appError('SB_ERR_TWILIO_SIGNATURE_INVALID');
+    }
+  });
+}
+
+/**
+ * The key under which a webhook's reply is kept: Twilio's idempotency token when it sends one,
+ * else an HMAC of the URL and parameters. An HMAC and not a plain hash, because the parameters
+ * can hold a PIN, and a hash of six digits is reversed by trying all of them.
+ */
+export function replayKey(request: FastifyRequest, secret: string): string {
+  const token = request.headers['i-twilio-idempotency-token'];
+  if (typeof token === 'string' && token) return `tok:${token}`;
+  const params = (request.body ?? {}) as FormParams;
+  const canonical = Object.keys(params).sort().map((k) => `${k}=${String(params[k])}`).join('&');
+  return `mac:${createHmac('sha256', secret).update(`${request.url}\n${canonical}`).digest('base64url')}`;
+}

@@ -1,0 +1,78 @@
+import type { FastifyPluginAsync } from 'fastify';
+
+export type FormParams = Record<string, string | string[]>;
+
+export type PeerBehaviour = 'answer' | 'busy' | 'no-answer' | 'fail' | 'machine';
+export type StatusEvent = 'initiated' | 'ringing' | 'answered' | 'completed';
+
+export interface NumberConfig {
+  voiceUrl: string;
+  statusCallback?: string;
+  statusCallbackEvents?: StatusEvent[];
+}
+
+export interface SimulatorOptions {
+  accountSid: string;
+  authToken: string;
+  numbers: Record<string, NumberConfig>;
+  /** 1 = real time; Pause, ringing and queue-loop waits are multiplied by it (tests use ~0.001). */
+  timeScale?: number;
+  log?: (line: string) => void;
+}
+
+export type CallStatus = 'queued' | 'initiated' | 'ringing' | 'in-progress' | 'completed' | 'busy' | 'failed' | 'no-answer' | 'canceled';
+export type CallDirection = 'inbound' | 'outbound-api' | 'outbound-dial';
+/** 'bridged' (added): a queued caller connected to whoever dialled its queue. */
+export type CallState = 'ringing' | 'running' | 'gathering' | 'queued' | 'dialing' | 'bridged' | 'conference' | 'ended';
+
+export interface TranscriptEntry {
+  /** Simulated ms since the call started: verb durations, not wall-clock time, so transcripts are deterministic. */
+  at: number;
+  kind: 'say' | 'play' | 'pause' | 'gather' | 'press' | 'silence' | 'enqueued' | 'queue-wait' | 'dequeued' | 'dial' | 'record' | 'hangup' | 'reject' | 'status' | 'error';
+  text: string;
+  language?: string;
+}
+
+export interface SimCall {
+  sid: string;
+  from: string;
+  to: string;
+  direction: CallDirection;
+  status: CallStatus;
+  transcript: TranscriptEntry[];
+  state: CallState;
+  press(digits: string): Promise<void>;
+  silence(): Promise<void>;
+  hangup(): Promise<void>;
+  waitFor(state: CallState, timeoutMs?: number): Promise<void>;
+  heard(): string[];
+}
+
+/** One HTTP request/response pair: a REST request the simulator answered, or a webhook it sent. */
+export interface Exchange {
+  kind: 'rest' | 'webhook';
+  method: string;
+  /** REST: the URL as received (path + query, mount prefix included). Webhook: the absolute URL requested. */
+  url: string;
+  /** REST only: the path from /2010-04-01 on, without query string (what the OpenAPI spec templates). */
+  path?: string;
+  /** Form body (POST) or query parameters (GET); repeated keys as arrays. */
+  params: FormParams;
+  headers: Record<string, string>;
+  status: number;
+  /** REST: the JSON sent (or null). Webhook: the response text received. */
+  body: unknown;
+  callSid?: string;
+}
+
+export interface Simulator {
+  routes: FastifyPluginAsync;
+  listen(): Promise<string>;
+  close(): Promise<void>;
+  dial(call: { from: string; to: string }): SimCall;
+  call(sid: string): SimCall | undefined;
+  calls(): SimCall[];
+  exchanges: Exchange[];
+  setNumber(e164: string, cfg: NumberConfig): void;
+  setPeer(e164OrClient: string, behaviour: PeerBehaviour): void;
+}

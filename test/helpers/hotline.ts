@@ -1,0 +1,45 @@
+import { randomBytes } from 'node:crypto';
+import { createSimulator, type Simulator } from '../../simulator/simulator.js';
+import { startTestApp, type TestApp } from './test-app.js';
+
+export const HOTLINE = '+864008895555';
+export const LOST_CARD_LINE = '+864008895556';
+
+export interface Hotline extends TestApp {
+  sim: Simulator;
+  /** The app's public base URL (what Twilio, here the simulator, calls). */
+  url: string;
+  accountSid: string;
+  authToken: string;
+}
+
+/**
+ * The real app listening on a port, wired to a Twilio simulator running as its own HTTP server:
+ * the simulator rings the app's webhooks with signed requests and the app's Twilio client calls
+ * the simulator's REST API. Nothing of ours is mocked.
+ */
+export async function startHotline(env: Record<string, string> = {}): Promise<Hotline> {
+  const accountSid = `AC${randomBytes(16).toString('hex')}`;
+  const authToken = randomBytes(16).toString('hex');
+  const sim = createSimulator({ accountSid, authToken, numbers: {}, timeScale: 0.001 });
+  const simUrl = await sim.listen();
+  const t = await startTestApp({ TWILIO_ACCOUNT_SID: accountSid, TWILIO_AUTH_TOKEN: authToken, TWILIO_API_BASE: simUrl, ...env }, { listen: true });
+  const url = t.app.telephony.publicUrl();
+  for (const number of [HOTLINE, LOST_CARD_LINE]) {
+    sim.setNumber(number, { voiceUrl: `${url}/twilio/voice/incoming`, statusCallback: `${url}/twilio/voice/status`, statusCallbackEvents: ['initiated', 'ringing', 'answered', 'completed'] });
+  }
+  return {
+    ...t, sim, url, accountSid, authToken,
+    close: async () => {
+      await sim.close();
+      await t.close();
+    },
+  };
+}
+
+/** The interaction of a call and its timeline, read straight from the database. */
+export async function timelineOf(t: TestApp, callSid: string) {
+  const interaction = await t.db('interactions').where({ call_sid: callSid }).first();
+  const events = interaction ? await t.db('interaction_events').where({ interaction_id: interaction.id }).orderBy('id') : [];
+  return { interaction, events: events as { type: string; node: string | null; data: Record<string, unknown> }[] };
+}

@@ -1,0 +1,392 @@
+import { describe, expect, it } from 'vitest';
+import { advance, startSession, type Candidate, type IvrAction, type IvrEvent, type IvrInput, type IvrPorts, type IvrSession } from '../../ivr/engine.js';
+import type { Flow } from '../../ivr/flow-schema.js';
+import { loadFlows } from '../../ivr/flows.js';
+
+const flows = loadFlows();
+const hotline = flows.get('hotline') as Flow;
+const lostCardFlow = flows.get('lost-card') as Flow;
+
+// Wednesday 2026-03-04 10:00 in Shanghai: agents are on duty.
+const OPEN = new Date('2026-03-04T02:00:00Z');
+
+const PEOPLE: Candidate[] = [
+  { customer_id: 1, name_zh: '王建国', name_en: 'Wang Jianguo', tier: 'PRIVATE', language: 'zh', has_rm: true },
+  { customer_id: 2, name_zh: '李娜', name_en: 'Li Na', tier: 'STANDARD', language: 'zh', has_rm: false },
+  { customer_id: 3, name_zh: '张伟', name_en: 'Zhang Wei', tier: 'GOLD', language: 'zh', has_rm: false },
+  { customer_id: 4, name_zh: '张丽', name_en: 'Zhang Li', tier: 'STANDARD', language: 'en', has_rm: false },
+  { customer_id: 5, name_zh: '赵敏', name_en: 'Zhao Min', tier: 'DIAMOND', language: 'zh', has_rm: true },
+];
+const PHONES: Record<string, number[]> = { '+8613800000001': [1], '+8613800000002': [2], '+8613800000034': [3, 4], '+8613800000005': [5] };
+const ACCOUNTS: Record<string, number> = { '621401000000000222': 2 };
+const CARDS: Record<number, string[]> = { 3: ['1111'], 4: ['2222'] };
+const PIN = '864209';
+
+/** The bank behind the IVR, in memory: the ports are the engine's only boundary. */
+function fakeBank(now: Date = OPEN) {
+  const failures = new Map<number, number>();
+  const calls = { callbacks: [] as { customerId: number | null; ani: string; reason: string }[], lostCards: [] as number[], narrowed: [] as number[][] };
+  const byId = (id: number) => PEOPLE.find((p) => p.customer_id === id) ?? null;
+  const ports: IvrPorts = {
+    now: () => now,
+    identifyByPhone: async (phone) => (PHONES[phone] ?? []).map((id) => byId(id)).filter((c): c is Candidate => c !== null),
+    identifyByAccount: async (no) => (ACCOUNTS[no] ? byId(ACCOUNTS[no]) : null),
+    narrowByCardLast4: async (ids, last4) => { calls.narrowed.push(ids); return ids.filter((id) => CARDS[id]?.includes(last4)); },
+    verifyPin: async (id, pin) => {
+      if (id === 5) return 'no_pin';
+      const failed = failures.get(id) ?? 0;
+      if (failed >= 3) return 'locked';
+      if (pin === PIN) return 'ok';
+      failures.set(id, failed + 1);
+      return failed + 1 >= 3 ? 'locked' : 'wrong';
+    },
+    balances: async () => [{ account: '****1234', currency: 'CNY', balance: 12345.67 }, { account: '****9876', currency: 'USD', balance: 1500 }],
+    recentTransactions: async (_id, limit) => [
+      { occurred_at: '2026-03-02T16:30:00Z', amount: -128, currency: 'CNY', description: '超市消费' },
+      { occurred_at: '2026-03-01T01:00:00Z', amount: 8000, currency: 'CNY', description: 'salary' },
+    ].slice(0, limit),
+    reportLostCard: async (id) => { calls.lostCards.push(id); return { case_no: 'LC20260304000123', cards_frozen: 2 }; },
+    timeDeposits: async () => [{ currency: 'CNY', principal: 50000, rate_pct: 1.75, maturity_date: '2027-03-01' }],
+    requestCallback: async (customerId, ani, reason) => { calls.callbacks.push({ customerId, ani, reason }); },
+  };
+  return { ports, calls };
+}
+
+/** Plays a caller through a flow; the session goes through JSON each turn, as it does through PostgreSQL. */
+class Caller {
+  session: IvrSession;
+  turns: { actions: IvrAction[]; events: IvrEvent[]; session: IvrSession }[] = [];
+  constructor(private flow: Flow, private ports: IvrPorts, ani: string) {
+    this.session = startSession(flow, { ani, dnis: '+864008895555' });
+  }
+  async send(input: IvrInput) {
+    const result = await advance(this.flow, JSON.parse(JSON.stringify(this.session)) as IvrSession, input, this.ports);
+    this.session = result.session;
+    this.turns.push(result);
+    return this;
+  }
+  start = () => this.send({ kind: 'start' });
+  press = (digits: string) => this.send({ kind: 'digits', digits });
+  silence = () => this.send({ kind: 'timeout' });
+  queueExit = (result: 'bridged' | 'leave' | 'hangup' | 'queue-full') => this.send({ kind: 'queue_exit', result });
+  get last() { return this.turns.at(-1) ?? { actions: [], events: [], session: this.session }; }
+  get said() { return this.last.actions.flatMap((a) => (a.type === 'say' ? [a.text] : [])).join(' '); }
+  get terminal() { return this.last.actions.at(-1); }
+  get events() { return this.turns.flatMap((t) => t.events); }
+  eventsOf = (type: string) => this.events.filter((e) => e.type === type);
+}
+
+async function call(ani: string, keys: string[], bank = fakeBank(), flow = hotline) {
+  const caller = new Caller(flow, bank.ports, ani);
+  await caller.start();
+  for (const k of keys) await caller.press(k);
+  return caller;
+}
+
+describe('hotline: who is calling', () => {
+  it('asks for the language in both languages, then greets a PRIVATE caller by name and queues for private banking with no menus', async () => {
+    const c = new Caller(hotline, fakeBank().ports, '+8613800000001');
+    await c.start();
+    expect(c.last.actions.filter((a) => a.type === 'say').map((a) => a.type === 'say' && a.lang)).toEqual(['zh', 'en']);
+    expect(c.terminal).toMatchObject({ type: 'gather', numDigits: 1 });
+    await c.press('1');
+    expect(c.said).toContain('王建国，您好');
+    expect(c.terminal).toEqual({ type: 'enqueue', skill: 'private_banking', tier: 'PRIVATE', priority: 0, lang: 'zh', customerId: 1 });
+    expect(c.last.actions.some((a) => a.type === 'gather')).toBe(false);
+    expect(c.eventsOf('identified')[0]?.data).toMatchObject({ customer_id: 1, tier: 'PRIVATE', method: 'phone' });
+  });
+
+  it('greets in English when the caller chose English, and sends DIAMOND to wealth', async () => {
+    const c = await call('+8613800000005', ['2']);
+    expect(c.said).toContain('Hello Zhao Min');
+    expect(c.terminal).toMatchObject({ type: 'enqueue', skill: 'wealth', tier: 'DIAMOND', lang: 'en', customerId: 5 });
+    expect(c.eventsOf('language_selected')[0]?.data).toEqual({ lang: 'en', by: 'dtmf' });
+  });
+
+  it('takes Mandarin when the caller says nothing at the language prompt', async () => {
+    const c = new Caller(hotline, fakeBank().ports, '+8613800000002');
+    await c.start();
+    await c.silence();
+    expect(c.session.lang).toBe('zh');
+    expect(c.eventsOf('language_selected')[0]?.data).toEqual({ lang: 'zh', by: 'default' });
+  });
+
+  it('brings a STANDARD caller to the main menu', async () => {
+    const c = await call('+8613800000002', ['1']);
+    expect(c.session.node).toBe('main_menu');
+    expect(c.said).toContain('账户及余额查询请按1');
+    expect(c.terminal).toMatchObject({ type: 'gather', numDigits: 1, secret: false });
+  });
+
+  it('brings an unknown number to the main menu, unidentified', async () => {
+    const c = await call('+8613900000000', ['2']);
+    expect(c.session.node).toBe('main_menu');
+    expect(c.session.vars.customer_id).toBeUndefined();
+    expect(c.eventsOf('identify_unknown')).toHaveLength(1);
+  });
+
+  it('asks for the card last 4 when a number is shared, and narrows to one customer', async () => {
+    const bank = fakeBank();
+    const c = await call('+8613800000034', ['1']);
+    expect(c.eventsOf('identify_ambiguous')[0]?.data).toEqual({ candidates: 2 });
+    expect(c.said).toContain('后四位');
+    expect(c.terminal).toMatchObject({ type: 'gather', numDigits: 4, secret: true });
+    const d = await call('+8613800000034', ['1', '2222'], bank);
+    expect(bank.calls.narrowed).toEqual([[3, 4]]);
+    expect(d.eventsOf('identified')[0]?.data).toMatchObject({ customer_id: 4, method: 'card_last4' });
+    expect(d.session.vars).toMatchObject({ customer_id: 4, tier: 'STANDARD', verified: false });
+    expect(d.session.node).toBe('main_menu');
+    expect(JSON.stringify(d.turns)).not.toContain('2222');
+  });
+
+  it('treats a last 4 that matches nobody as unknown', async () => {
+    const c = await call('+8613800000034', ['1', '9999']);
+    expect(c.session.vars.customer_id).toBeUndefined();
+    expect(c.session.vars._candidates).toBeUndefined();
+    expect(c.session.node).toBe('main_menu');
+  });
+});
+
+describe('hotline: menus', () => {
+  it('re-prompts after invalid keys, then goes to on_fail (an agent)', async () => {
+    const c = await call('+8613800000002', ['1', '7']);
+    expect(c.said).toContain('输入有误');
+    expect(c.said).toContain('账户及余额查询请按1');
+    expect(c.terminal?.type).toBe('gather');
+    await c.press('8');
+    expect(c.terminal?.type).toBe('gather');
+    await c.press('7');
+    expect(c.terminal).toMatchObject({ type: 'enqueue', skill: 'general' });
+    expect(c.eventsOf('input_failed')[0]?.data).toEqual({ attempts: 3 });
+  });
+
+  it('re-prompts after timeouts, then goes to on_fail', async () => {
+    const c = await call('+8613800000002', ['1']);
+    await c.silence();
+    expect(c.said).toContain('没有收到您的输入');
+    await c.silence();
+    await c.silence();
+    expect(c.terminal).toMatchObject({ type: 'enqueue', skill: 'general' });
+  });
+
+  it('repeats the menu on 9 without counting it as a failure', async () => {
+    const c = await call('+8613800000002', ['1', '9', '7', '9', '7']);
+    expect(c.terminal?.type).toBe('gather');
+    expect(c.session.node).toBe('main_menu');
+  });
+
+  it('sends 0 to an agent, carrying the language, tier and customer', async () => {
+    const c = await call('+8613800000002', ['2', '0']);
+    expect(c.terminal).toEqual({ type: 'enqueue', skill: 'general', tier: 'STANDARD', priority: 0, lang: 'en', customerId: 2 });
+    expect(c.eventsOf('queued')[0]?.data).toEqual({ skill: 'general', priority: 0, tier: 'STANDARD' });
+  });
+
+  it('sends complaints to the complaints skill', async () => {
+    const c = await call('+8613800000002', ['1', '6']);
+    expect(c.terminal).toMatchObject({ type: 'enqueue', skill: 'complaints' });
+  });
+});
+
+describe('hotline: PIN and self-service', () => {
+  it('verifies the PIN and reads the balances in Mandarin', async () => {
+    const c = await call('+8613800000002', ['1', '1', '1']);
+    expect(c.terminal).toMatchObject({ type: 'gather', secret: true, finishOnKey: '#' });
+    await c.press(`${PIN}#`);
+    expect(c.eventsOf('verified')).toHaveLength(1);
+    expect(c.session.vars.verified).toBe(true);
+    expect(c.said).toContain('您尾号1234的账户，余额为 12,345.67 元');
+    expect(c.said).toContain('1,500.00 美元');
+    expect(c.eventsOf('self_service')[0]?.data).toMatchObject({ service: 'balance', customer_id: 2 });
+    expect(c.session.node).toBe('after_service');
+  });
+
+  it('reads the balances in English', async () => {
+    const c = await call('+8613800000002', ['2', '1', '1', PIN]);
+    expect(c.said).toContain('Your account ending 1234 has a balance of CNY 12,345.67.');
+  });
+
+  it('does not ask for the PIN again once verified', async () => {
+    const c = await call('+8613800000002', ['2', '1', '1', PIN, '1', '1', '2']);
+    expect(c.said).toContain('Your last 2 transactions: 3 March, a debit of CNY 128.00');
+    expect(c.eventsOf('verified')).toHaveLength(1);
+  });
+
+  it('reads time deposits with principal, rate and maturity', async () => {
+    const c = await call('+8613800000002', ['1', '5', '1', PIN]);
+    expect(c.said).toContain('本金 50,000.00 元，年利率1.75%，到期日2027年3月1日');
+  });
+
+  it('re-prompts after a wrong PIN, and sends the caller to security when the port locks the PIN', async () => {
+    const c = await call('+8613800000002', ['1', '1', '1', '111000']);
+    expect(c.eventsOf('verify_failed')).toHaveLength(1);
+    expect(c.said).toContain('密码错误');
+    expect(c.terminal).toMatchObject({ type: 'gather', secret: true });
+    await c.press('222000');
+    await c.press('333000');
+    expect(c.eventsOf('pin_locked')).toHaveLength(1);
+    expect(c.said).toContain('锁定');
+    expect(c.terminal).toMatchObject({ type: 'enqueue', skill: 'security', customerId: 2 });
+    expect(c.session.vars.verified).toBe(false);
+  });
+
+  it('never lets a PIN appear in the session, path, events or actions', async () => {
+    const c = await call('+8613800000002', ['1', '1', '1', '111000', PIN]);
+    const d = await call('+8613800000002', ['1', '1', '1', '555111', '555222', '555333']);
+    const everything = JSON.stringify([c.turns, c.session, d.turns, d.session]);
+    for (const pin of [PIN, '111000', '555111', '555222', '555333']) expect(everything).not.toContain(pin);
+    expect(c.eventsOf('ivr_step').filter((e) => e.node === 'auth_verify').map((e) => e.data)).toEqual([{ input: 'secret' }, { input: 'secret' }]);
+  });
+
+  it('identifies an unknown caller by account number, and keeps no full account number', async () => {
+    const c = await call('+8613900000000', ['1', '1', '1']);
+    expect(c.session.node).toBe('auth_ask_account');
+    await c.press('621401000000000222#');
+    expect(c.eventsOf('identified')[0]?.data).toMatchObject({ customer_id: 2, method: 'account' });
+    expect(c.session.node).toBe('auth_verify');
+    await c.press(PIN);
+    expect(c.said).toContain('12,345.67');
+    expect(JSON.stringify([c.turns, c.session])).not.toContain('621401000000000222');
+  });
+
+  it('sends a customer without a PIN to an agent', async () => {
+    // DIAMOND callers never see the PIN step in the hotline, so put one there directly.
+    const d = new Caller(hotline, fakeBank().ports, '+8613900000000');
+    await d.start();
+    d.session.vars = { customer_id: 5, tier: 'DIAMOND', verified: false };
+    d.session.node = 'auth_verify';
+    await d.press('123456');
+    expect(d.eventsOf('verify_no_pin')).toHaveLength(1);
+    expect(d.terminal).toMatchObject({ type: 'enqueue', skill: 'general' });
+  });
+});
+
+describe('hotline: lost card', () => {
+  it('freezes the cards through the port and reads the case number back', async () => {
+    const bank = fakeBank();
+    const c = await call('+8613800000002', ['1', '2', '1', PIN], bank);
+    expect(bank.calls.lostCards).toEqual([2]);
+    expect(c.said).toContain('已为您冻结2张银行卡');
+    expect(c.said).toContain('L C 2 0 2 6 0 3 0 4 0 0 0 1 2 3');
+    expect(c.eventsOf('self_service')[0]?.data).toMatchObject({ service: 'lost_card', case_no: 'LC20260304000123', cards_frozen: 2 });
+  });
+
+  it('is open at night and sends any failure to the card team at top priority', async () => {
+    const night = fakeBank(new Date('2026-03-07T15:00:00Z')); // Saturday 23:00 in Shanghai
+    const c = await call('+8613900000000', ['1', '2', '1'], night);
+    expect(c.session.node).toBe('lost_ask_account');
+    await c.silence();
+    await c.silence();
+    await c.silence();
+    expect(c.terminal).toMatchObject({ type: 'enqueue', skill: 'cards', priority: 100 });
+  });
+
+  it('runs the dedicated lost-card flow: identify, verify, report, goodbye', async () => {
+    const bank = fakeBank();
+    const c = await call('+8613800000002', ['2', PIN], bank, lostCardFlow);
+    expect(bank.calls.lostCards).toEqual([2]);
+    expect(c.said).toContain('Your case number is L C');
+    expect(c.terminal).toEqual({ type: 'hangup' });
+  });
+});
+
+describe('hotline: after hours, queues and the survey', () => {
+  it('turns the agent option into a callback request after hours', async () => {
+    const evening = fakeBank(new Date('2026-03-04T13:30:00Z')); // Wednesday 21:30 in Shanghai
+    const c = await call('+8613800000002', ['1', '0'], evening);
+    expect(evening.calls.callbacks).toEqual([{ customerId: 2, ani: '+8613800000002', reason: 'general' }]);
+    expect(c.eventsOf('callback_requested')[0]?.data).toEqual({ reason: 'general' });
+    expect(c.said).toContain('非人工服务时间');
+    expect(c.terminal).toEqual({ type: 'hangup' });
+  });
+
+  it('keeps self-service working after hours', async () => {
+    const evening = fakeBank(new Date('2026-03-04T13:30:00Z'));
+    const c = await call('+8613800000002', ['1', '1', '1', PIN], evening);
+    expect(c.said).toContain('12,345.67 元');
+  });
+
+  it('treats public holidays as closed and make-up Saturdays as open', async () => {
+    const holiday = fakeBank(new Date('2026-10-01T03:00:00Z')); // National Day, 11:00
+    expect((await call('+8613800000002', ['1', '3'], holiday)).terminal).toEqual({ type: 'hangup' });
+    const makeUp = fakeBank(new Date('2026-10-10T03:00:00Z')); // Saturday worked instead
+    expect((await call('+8613800000002', ['1', '3'], makeUp)).terminal).toMatchObject({ type: 'enqueue', skill: 'loans' });
+  });
+
+  it('runs the survey after the agent call and records the score', async () => {
+    const c = await call('+8613800000002', ['1', '0']);
+    await c.queueExit('bridged');
+    expect(c.session.node).toBe('survey');
+    expect(c.said).toContain('请对本次服务进行评价');
+    await c.press('4');
+    expect(c.eventsOf('survey_score')[0]?.data).toEqual({ score: 4 });
+    expect(c.said).toContain('感谢您的评价');
+    expect(c.terminal).toEqual({ type: 'hangup' });
+  });
+
+  it('records no score for a key outside 1-5 and re-asks once', async () => {
+    const c = await call('+8613800000002', ['1', '0']);
+    await c.queueExit('bridged');
+    await c.press('7');
+    expect(c.terminal?.type).toBe('gather');
+    await c.press('8');
+    expect(c.terminal).toEqual({ type: 'hangup' });
+    expect(c.eventsOf('survey_score')).toHaveLength(0);
+  });
+
+  it('books a callback when the caller leaves the queue', async () => {
+    const bank = fakeBank();
+    const c = await call('+8613800000002', ['1', '0'], bank);
+    await c.queueExit('leave');
+    expect(bank.calls.callbacks[0]?.reason).toBe('queue_callback');
+    expect(c.terminal).toEqual({ type: 'hangup' });
+  });
+});
+
+describe('engine safety nets', () => {
+  const base = { id: 't', version: 1, description: '', start: 'a' };
+
+  it('breaks a loop with no input in it: apology and a queue for a person', async () => {
+    const flow: Flow = { ...base, languages: ['zh', 'en'], nodes: {
+      a: { type: 'branch', on: 'verified', cases: {}, default: 'b' },
+      b: { type: 'prompt', next: 'a' },
+    } };
+    const r = await advance(flow, startSession(flow, { ani: '+1', dnis: '+2' }), { kind: 'start' }, fakeBank().ports);
+    expect(r.actions.at(-1)).toMatchObject({ type: 'enqueue', skill: 'general' });
+    expect(r.actions[0]).toMatchObject({ type: 'say', lang: 'zh' });
+    expect(r.events.at(0)).toMatchObject({ type: 'ivr_error', data: { reason: 'loop_guard' } });
+  });
+
+  it('queues the caller for a person when a port fails', async () => {
+    const bank = fakeBank();
+    bank.ports.balances = async () => { throw new Error('core banking down for +8613800000002'); };
+    const c = await call('+8613800000002', ['1', '1', '1', PIN], bank);
+    expect(c.terminal).toMatchObject({ type: 'enqueue', skill: 'general', customerId: 2 });
+    expect(c.eventsOf('ivr_error')[0]?.data).toEqual({ reason: 'port_error' });
+  });
+
+  it('does not modify the session it is given, and is deterministic', async () => {
+    const s = startSession(hotline, { ani: '+8613800000002', dnis: '+864008895555' });
+    const frozen = JSON.stringify(s);
+    const a = await advance(hotline, s, { kind: 'start' }, fakeBank().ports);
+    const b = await advance(hotline, s, { kind: 'start' }, fakeBank().ports);
+    expect(JSON.stringify(s)).toBe(frozen);
+    expect(a).toEqual(b);
+  });
+
+  it('hangs up on input once the IVR has let the call go', async () => {
+    const s = { ...startSession(hotline, { ani: '+1', dnis: '+2' }), node: null };
+    const r = await advance(hotline, s, { kind: 'digits', digits: '1' }, fakeBank().ports);
+    expect(r.actions).toEqual([{ type: 'hangup' }]);
+  });
+
+  it('never reads a secret var aloud', async () => {
+    const flow: Flow = { ...base, languages: ['zh', 'en'], nodes: {
+      a: { type: 'collect', say: { zh: '请输入', en: 'Enter' }, var: 'code', max_length: 6, secret: true, next: 'b', on_fail: 'b' },
+      b: { type: 'hangup', say: { zh: '您输入的是{{code}}', en: 'You entered {{code}}' } },
+    } };
+    let s = startSession(flow, { ani: '+1', dnis: '+2' });
+    s = (await advance(flow, s, { kind: 'start' }, fakeBank().ports)).session;
+    const r = await advance(flow, s, { kind: 'digits', digits: '424242' }, fakeBank().ports);
+    expect(JSON.stringify([r.actions, r.events, r.session.path])).not.toContain('424242');
+  });
+});
