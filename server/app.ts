@@ -26,7 +26,13 @@ const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'req.body.pas
  * Builds the whole app without listening: infrastructure plugins, then domain services, then
  * routes. Tests call this with a real database; main.ts adds listen() and shutdown.
  */
-export async function buildApp(config: Config, deps: { db?: Db } = {}): Promise<FastifyInstance> {
+export interface AppDeps {
+  db?: Db;
+  /** The clock the IVR reads business hours from; tests pin it to walk the after-hours path. */
+  now?: () => Date;
+}
+
+export async function buildApp(config: Config, deps: AppDeps = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: { level: config.LOG_LEVEL, redact: { paths: REDACT, censor: '[redacted]' } },
     bodyLimit: config.BODY_LIMIT_BYTES,
@@ -48,7 +54,7 @@ export async function buildApp(config: Config, deps: { db?: Db } = {}): Promise<
   for (const [number, flow] of app.telephony.hotlines) {
     if (!flows.has(flow)) throw new Error(`HOTLINE_NUMBERS: ${number} enters flow "${flow}", which is not in ivr/flows (${[...flows.keys()].join(', ')})`);
   }
-  const calls = createCallsService({ flows, hotlines: app.telephony.hotlines, defaultFlow: 'hotline' });
+  const calls = createCallsService({ flows, hotlines: app.telephony.hotlines, defaultFlow: 'hotline', now: deps.now });
   const interactions = createInteractionsService({ db: app.db });
 
   // 3. routes

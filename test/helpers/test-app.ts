@@ -21,7 +21,7 @@ export interface TestApp {
  * The real app on its own copy of the seeded bank in the real PostgreSQL (and the real Redis when
  * REDIS_URL is set). Each test that calls this gets a database nobody else touches.
  */
-export async function startTestApp(env: Record<string, string> = {}, opts: { listen?: boolean } = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, opts: { listen?: boolean; now?: () => Date } = {}): Promise<TestApp> {
   const database = await cloneTemplate();
   const config = loadConfig({
     DATABASE_URL: urlFor(database),
@@ -31,7 +31,7 @@ export async function startTestApp(env: Record<string, string> = {}, opts: { lis
     ...env,
   });
   const db = createDb(config, { poolMax: 5 });
-  const app = await buildApp(config, { db });
+  const app = await buildApp(config, { db, now: opts.now });
   // Listening (on a free port) is for tests where something calls the app back over HTTP: the Twilio simulator.
   if (opts.listen) await app.listen({ port: 0, host: '127.0.0.1' });
   else await app.ready();

@@ -175,9 +175,13 @@ export function createCallsService(deps: CallsServiceDeps) {
       return 'applied';
     },
 
-    /** What a waiting caller needs to hear: their language (the position and wait come from Twilio). */
-    async waitingLanguage(db: Knex, sid: string): Promise<Lang> {
+    /**
+     * A waiting caller's language (the position and wait come from Twilio). Notes the Twilio queue
+     * the call waits in: queue members are addressed by queue SID, which only this request tells.
+     */
+    async waiting(db: Knex, sid: string, queueSid: string | undefined): Promise<Lang> {
       const call = await findCall(db, sid);
+      if (call && queueSid && call.queue_sid !== queueSid) await updateCall(db, sid, { queue_sid: queueSid });
       return call?.ivr_session.lang ?? 'zh';
     },
   };

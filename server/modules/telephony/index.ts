@@ -74,7 +74,7 @@ export async function telephonyRoutes(fastify: FastifyInstance, opts: TelephonyR
     const p = request.body;
     const position = p.QueuePosition ?? 1;
     const estimate = p.AvgQueueTime && p.AvgQueueTime > 0 ? p.AvgQueueTime * position : DEFAULT_SECONDS_PER_CALLER * position;
-    return xml(reply, renderWaiting(await calls.waitingLanguage(db, p.CallSid), position, estimate, urls, opts.holdMusicUrl));
+    return xml(reply, renderWaiting(await calls.waiting(db, p.CallSid, p.QueueSid), position, estimate, urls, opts.holdMusicUrl));
   });
 
   app.post('/twilio/voice/queue-key', { schema: { ...form, body: GatherWebhook, summary: 'A key pressed while waiting (1: call me back, keeping my place)' } }, async (request, reply) => {

@@ -22,6 +22,7 @@ export type GatherWebhook = Static<typeof GatherWebhook>;
 export const StepQuery = Type.Object({ step: Type.Integer({ minimum: 0 }) });
 
 export const QueueWaitWebhook = Type.Intersect([CallWebhook, Type.Object({
+  QueueSid: Type.Optional(Type.String({ pattern: '^QU[0-9a-fA-F]{32}$' })),
   QueuePosition: Type.Optional(Type.Integer({ minimum: 0 })),
   AvgQueueTime: Type.Optional(Type.Integer({ minimum: 0 })),
   QueueTime: Type.Optional(Type.Integer({ minimum: 0 })),

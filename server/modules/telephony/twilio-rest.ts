@@ -1,5 +1,7 @@
 import twilio from 'twilio';
-import type RequestClient from 'twilio/lib/base/RequestClient.js';
+// Rewrites *.twilio.com to apiBase and leaves everything else to the SDK's own client, so the
+// adapter code that runs against the simulator is the code that runs against Twilio.
+import { createRedirectingHttpClient } from '../../../simulator/rest-redirect.js';
 
 export interface TwilioCredentials {
   accountSid: string;
@@ -8,30 +10,13 @@ export interface TwilioCredentials {
   apiBase?: string | (() => string);
 }
 
-/**
- * The SDK's own HTTP client with one change: requests for any *.twilio.com host go to `apiBase`.
- * Everything else (form encoding, auth, retries on 429, response parsing) is the SDK's, so the
- * adapter code that runs against the simulator is the code that runs against Twilio.
- */
-class RedirectingRequestClient extends twilio.RequestClient {
-  constructor(private readonly apiBase: () => string) {
-    super({ autoRetry: true });
-  }
-
-  override request<TData>(opts: RequestClient.RequestOptions<TData>) {
-    const uri = new URL(opts.uri);
-    const rewritten = /(^|\.)twilio\.com$/.test(uri.hostname) ? `${this.apiBase().replace(/\/$/, '')}${uri.pathname}${uri.search}` : opts.uri;
-    return super.request<TData>({ ...opts, uri: rewritten });
-  }
-}
-
 export interface ParticipantChange { hold?: boolean; holdUrl?: string; muted?: boolean; coaching?: boolean; callSidToCoach?: string }
 
 /** The REST calls the contact center makes, through the official client. */
 export function createTwilioRest(creds: TwilioCredentials) {
   const client = twilio(creds.accountSid, creds.authToken, {
     autoRetry: true,
-    ...(creds.apiBase ? { httpClient: new RedirectingRequestClient(typeof creds.apiBase === 'string' ? () => creds.apiBase as string : creds.apiBase) } : {}),
+    ...(creds.apiBase ? { httpClient: createRedirectingHttpClient(creds.apiBase, { autoRetry: true }) } : {}),
   });
 
   return {
