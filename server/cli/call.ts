@@ -25,12 +25,14 @@ try {
   fail(err.message);
 }
 
-let args;
-try {
-  args = parseArgs({ options: { from: { type: 'string' }, to: { type: 'string' }, press: { type: 'string', default: '' }, server: { type: 'string' } }, strict: true }).values;
-} catch (err) {
-  fail((err as Error).message);
+function readArgs() {
+  try {
+    return parseArgs({ options: { from: { type: 'string' }, to: { type: 'string' }, press: { type: 'string', default: '' }, server: { type: 'string' } }, strict: true }).values;
+  } catch (err) {
+    fail((err as Error).message);
+  }
 }
+const args = readArgs();
 if (!args.from || !E164.test(args.from)) fail('--from must be an E.164 number, e.g. +8613800000001');
 if (args.to && !E164.test(args.to)) fail('--to must be an E.164 number (a hotline number)');
 const presses = args.press.split(',').map((p) => p.trim()).filter(Boolean);
