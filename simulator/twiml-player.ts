@@ -528,15 +528,7 @@ export class CallPlayer extends CallBase {
     const bridge = new Bridge(this, leg);
     leg.attachBridge(bridge);
     this.note('dial', `connected to ${target} (${leg.sid})`);
-    this.setState('bridged');
-    const started = Date.now();
-    try {
-      await this.wait(bridge.ended);
-    } catch (err) {
-      bridge.end(this.sid);
-      throw err;
-    }
-    const duration = this.connectedFor(started);
+    const duration = await this.stayBridged(bridge);
     this.note('dial', `${target} hung up after ${duration}s`);
     return { status: 'completed', sid: leg.sid, duration };
   }
@@ -556,6 +548,11 @@ export class CallPlayer extends CallBase {
     const bridge = new Bridge(this, caller);
     caller.interrupt({ kind: 'bridge', bridge });
     this.note('dial', `bridged to ${caller.sid} from queue "${noun.text}"`);
+    return { status: 'completed', sid: caller.sid, duration: await this.stayBridged(bridge) };
+  }
+
+  /** Holds this leg in the bridge until either side hangs up; returns the seconds connected. */
+  private async stayBridged(bridge: Bridge): Promise<number> {
     this.setState('bridged');
     const started = Date.now();
     try {
@@ -564,7 +561,7 @@ export class CallPlayer extends CallBase {
       bridge.end(this.sid);
       throw err;
     }
-    return { status: 'completed', sid: caller.sid, duration: this.connectedFor(started) };
+    return this.connectedFor(started);
   }
 
   // ---- Conference ------------------------------------------------------------------------------

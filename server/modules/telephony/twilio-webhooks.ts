@@ -3,17 +3,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import twilio from 'twilio';
 import { appError } from '../../errors.js';
 
-export type FormParams = Record<string, string | string[]>;
-
-/** Twilio's form body, with repeated keys (StatusCallbackEvent=…&StatusCallbackEvent=…) as arrays. */
-export function parseForm(body: string): FormParams {
-  const params: FormParams = {};
-  for (const [key, value] of new URLSearchParams(body)) {
-    const prior = params[key];
-    params[key] = prior === undefined ? value : Array.isArray(prior) ? [...prior, value] : [prior, value];
-  }
-  return params;
-}
+// The simulator parses Twilio's forms the same way: one parser, repeated keys as arrays.
+import type { FormParams } from '../../../simulator/types.js';
+import { parseForm } from '../../../simulator/util.js';
 
 /**
  * Accepts Twilio's form-encoded webhooks on this (encapsulated) plugin only, and refuses any whose

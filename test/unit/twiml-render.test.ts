@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../server/config.js';
+import { renderTurn, renderWaiting, type WebhookUrls } from '../../server/modules/telephony/twiml.js';
+
+const urls: WebhookUrls = {
+  gather: (step) => `https://bank.example/twilio/voice/gather?step=${step}`,
+  queueWait: 'https://bank.example/twilio/voice/queue-wait',
+  queueExit: (step) => `https://bank.example/twilio/voice/queue-exit?step=${step}`,
+  queueKey: 'https://bank.example/twilio/voice/queue-key',
+};
+
+describe('TwiML for the IVR actions', () => {
+  it('puts the menu prompt inside the Gather so callers can key ahead, and posts back on silence', () => {
+    const xml = renderTurn([
+      { type: 'say', text: '普通话请按1', lang: 'zh' },
+      { type: 'say', text: 'For English press 2', lang: 'en' },
+      { type: 'gather', numDigits: 1, timeoutSeconds: 5, secret: false },
+    ], 3, urls);
+    expect(xml).toMatch(/<Gather [^>]*action="https:\/\/bank\.example\/twilio\/voice\/gather\?step=3"[^>]*>.*<Say language="cmn-CN"[^>]*>普通话请按1<\/Say><Say language="en-US"[^>]*>For English press 2<\/Say><\/Gather>/);
+    expect(xml).toContain('actionOnEmptyResult="true"');
+    expect(xml).toContain('numDigits="1"');
+  });
+
+  it('queues with the wait and exit URLs of the step, after the greeting', () => {
+    const xml = renderTurn([
+      { type: 'say', text: '王先生，您好', lang: 'zh' },
+      { type: 'enqueue', skill: 'private_banking', tier: 'PRIVATE', priority: 0, lang: 'zh', customerId: 1 },
+    ], 4, urls);
+    expect(xml).toMatch(/<Say[^>]*>王先生，您好<\/Say><Enqueue waitUrl="https:\/\/bank\.example\/twilio\/voice\/queue-wait"[^>]*action="https:\/\/bank\.example\/twilio\/voice\/queue-exit\?step=4"[^>]*>private_banking<\/Enqueue>/);
+  });
+
+  it('tells a waiting caller their place and wait in their language, with the callback offer', () => {
+    expect(renderWaiting('en', 3, 150, urls, 'https://bank.example/hold.mp3')).toMatch(/number 3 in line.*about 3 minutes.*press 1.*<Play>https:\/\/bank\.example\/hold\.mp3<\/Play>/s);
+    expect(renderWaiting('zh', 1, 0, urls, 'https://bank.example/hold.mp3')).toContain('您前面还有0位客户');
+  });
+});
+
+describe('Twilio configuration', () => {
+  it('refuses an account SID without its auth token', () => {
+    expect(() => loadConfig({ TWILIO_ACCOUNT_SID: `AC${'1'.repeat(32)}` })).toThrow(/TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN/);
+    expect(() => loadConfig({ HOTLINE_NUMBERS: '4008895555=hotline' })).toThrow(/HOTLINE_NUMBERS/);
+  });
+});
