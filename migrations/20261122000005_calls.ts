@@ -57,6 +57,7 @@ export async function up(knex: Knex): Promise<void> {
     t.text('call_sid').notNullable();
     t.integer('status').notNullable();
     t.text('body').notNullable();
+    t.boolean('turn').notNullable(); // TwiML that steers the call (not a callback's empty answer)
     t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     t.index(['call_sid', 'id']);
     t.index(['created_at']);

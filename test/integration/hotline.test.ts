@@ -214,6 +214,11 @@ describe('webhook security, retries and reordering', () => {
     const first = gather[0]!;
     const stale = await post(first.url, first.params as Record<string, string>, { 'x-twilio-signature': sign(t, first.url, first.params as Record<string, string>) });
     expect(stale.status).toBe(200);
+    // A second incoming request for the same call (its parameters changed) does not restart the IVR.
+    const incoming = t.sim.exchanges.find((e) => e.kind === 'webhook' && e.callSid === c.sid && e.url.endsWith('/incoming'))!;
+    const changed = { ...(incoming.params as Record<string, string>), CallStatus: 'in-progress' };
+    const again = await post(incoming.url, changed, { 'x-twilio-signature': sign(t, incoming.url, changed) });
+    expect(await again.text()).toBe(gather.at(-1)!.body);
     const { events: after } = await timelineOf(t, c.sid);
     expect(after.map((e) => e.type)).toEqual(before.map((e) => e.type));
   });

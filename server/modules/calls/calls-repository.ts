@@ -43,12 +43,12 @@ export async function findReply(trx: Knex, key: string): Promise<string | undefi
   return row?.body as string | undefined;
 }
 
-export async function saveReply(trx: Knex, key: string, callSid: string, body: string): Promise<void> {
-  await trx('webhook_replies').insert({ key, call_sid: callSid, status: 200, body });
+export async function saveReply(trx: Knex, key: string, callSid: string, body: string, turn: boolean): Promise<void> {
+  await trx('webhook_replies').insert({ key, call_sid: callSid, status: 200, body, turn });
 }
 
-/** The last thing we told Twilio about this call: the answer to a stale duplicate of an earlier turn. */
+/** The last TwiML that steered this call: the answer to a stale duplicate of an earlier turn. */
 export async function latestReply(trx: Knex, callSid: string): Promise<string | undefined> {
-  const row = await trx('webhook_replies').where({ call_sid: callSid }).orderBy('id', 'desc').first('body');
+  const row = await trx('webhook_replies').where({ call_sid: callSid, turn: true }).orderBy('id', 'desc').first('body');
   return row?.body as string | undefined;
 }

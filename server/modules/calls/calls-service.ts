@@ -116,11 +116,13 @@ export function createCallsService(deps: CallsServiceDeps) {
     findCall,
 
     /** A new inbound call: open its interaction and run the IVR from the flow's start. */
-    async start(trx: Knex, c: { sid: string; from: string; to: string; direction: string }): Promise<Turn | 'ended'> {
+    async start(trx: Knex, c: { sid: string; from: string; to: string; direction: string }): Promise<Turn | 'ended' | null> {
       const existing = await findCall(trx, c.sid);
       if (existing && isFinal(existing.status)) return 'ended';
-      const call = existing ?? (await createCall(trx, { ...c, status: 'ringing' }));
-      return runIvr(trx, call, { kind: 'start' });
+      // A second incoming request for a call already in the IVR (a retry whose parameters
+      // changed) must not restart the flow: answer with what the call was last told.
+      if (existing && existing.step > 0) return null;
+      return runIvr(trx, existing ?? (await createCall(trx, { ...c, status: 'ringing' })), { kind: 'start' });
     },
 
     /**

@@ -48,11 +48,13 @@ export async function telephonyRoutes(fastify: FastifyInstance, opts: TelephonyR
       const prior = await findReply(trx, key);
       if (prior !== undefined) return prior;
       const outcome = await handle(trx);
-      const body = outcome !== null && typeof outcome === 'object' && 'twiml' in outcome ? outcome.twiml
+      // A fixed answer (a callback's empty document, <Leave/>) is never replayed as an IVR turn.
+      const fixed = outcome !== null && typeof outcome === 'object' && 'twiml' in outcome;
+      const body = fixed ? outcome.twiml
         : outcome === 'ended' ? renderHangup()
           : outcome === null ? (await latestReply(trx, sid)) ?? renderHangup()
             : renderTurn(outcome.actions, outcome.step, urls);
-      await saveReply(trx, key, sid, body);
+      await saveReply(trx, key, sid, body, !fixed);
       return body;
     });
   }
