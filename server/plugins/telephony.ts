@@ -6,6 +6,7 @@ import { Type, type Static } from 'typebox';
 import { formatTranscript, runScript } from '../../simulator/script.js';
 import { createSimulator, type Simulator } from '../../simulator/simulator.js';
 import type { Config } from '../config.js';
+import { appError } from '../errors.js';
 import { createTwilioRest, type TwilioRest } from '../modules/telephony/twilio-rest.js';
 
 /** Where the built-in simulator's REST API is mounted when no Twilio account is configured. */
@@ -63,7 +64,8 @@ export const telephonyPlugin = fp(
       creds = { accountSid: config.TWILIO_ACCOUNT_SID, authToken: config.TWILIO_AUTH_TOKEN, apiBase: config.TWILIO_API_BASE };
     } else {
       creds = { accountSid: EMBEDDED_ACCOUNT_SID, authToken: randomBytes(16).toString('hex'), apiBase: () => `${publicUrl()}${EMBEDDED_SIMULATOR_PREFIX}` };
-      simulator = createSimulator({ accountSid: creds.accountSid, authToken: creds.authToken, numbers: {}, log: (line) => app.log.debug(line) });
+      // No log hook: the simulator's lines include the keys a caller pressed, PINs among them.
+      simulator = createSimulator({ accountSid: creds.accountSid, authToken: creds.authToken, numbers: {} });
       await app.register(simulator.routes, { prefix: EMBEDDED_SIMULATOR_PREFIX });
       const sim = simulator;
       // The demo phone: `npm run call` asks a running demo server to place a scripted call. It
@@ -73,8 +75,12 @@ export const telephonyPlugin = fp(
           tags: ['simulator'], summary: 'Demo only: place a scripted call on the simulator and return its transcript', body: PhoneScript,
         },
       }, async (request) => {
+        // It needs no login, so only a caller on this machine (npm run call) may use it.
+        if (!['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes(request.ip)) throw appError('SB_ERR_AUTH_FORBIDDEN', 'The demo phone answers only on this machine');
         const body = request.body as Static<typeof PhoneScript>;
-        const entries = await runScript(sim, { from: body.from, to: body.to ?? [...hotlines.keys()][0]!, presses: body.presses, maxCallMs: 60_000 });
+        const to = body.to ?? [...hotlines.keys()][0]!;
+        if (!hotlines.has(to)) throw appError('SB_ERR_REQUEST_INVALID', `${to} is not a hotline number (${[...hotlines.keys()].join(', ')})`);
+        const entries = await runScript(sim, { from: body.from, to, presses: body.presses, maxCallMs: 60_000 });
         return { transcript: formatTranscript(entries) };
       });
       // The hotline numbers point at this server, whose address is known once it listens.

@@ -163,9 +163,11 @@ export function createCallsService(deps: CallsServiceDeps) {
      */
     async status(trx: Knex, s: { sid: string; from: string; to: string; direction: string; status: CallStatus; seq: number; duration?: number }): Promise<'applied' | 'stale'> {
       const call = (await findCall(trx, s.sid)) ?? (await createCall(trx, { ...s, status: 'queued' }));
-      if (isFinal(call.status) || s.seq <= call.status_seq || rank(s.status) < rank(call.status)) return 'stale';
+      // Without a SequenceNumber (-1) only the order of states can tell a late callback.
+      const late = s.seq >= 0 ? s.seq <= call.status_seq : rank(s.status) <= rank(call.status);
+      if (isFinal(call.status) || late || rank(s.status) < rank(call.status)) return 'stale';
       const at = now();
-      await updateCall(trx, s.sid, { status: s.status, status_seq: s.seq, ...(isFinal(s.status) ? { ended_at: at } : {}) });
+      await updateCall(trx, s.sid, { status: s.status, status_seq: Math.max(s.seq, call.status_seq), ...(isFinal(s.status) ? { ended_at: at } : {}) });
       if (!isFinal(s.status)) {
         await record(trx, call.interaction_id, [{ type: 'status', data: { status: s.status }, at }]);
         return 'applied';

@@ -39,7 +39,7 @@ export const CallStatus = Type.Union(['queued', 'initiated', 'ringing', 'in-prog
 
 export const StatusWebhook = Type.Intersect([CallWebhook, Type.Object({
   CallStatus,
-  SequenceNumber: Type.Optional(Type.Integer({ minimum: 0 })),
+  SequenceNumber: Type.Optional(Type.Integer({ minimum: 0, maximum: 2147483647 })),
   CallDuration: Type.Optional(Type.Integer({ minimum: 0 })),
 }, open)]);
 export type StatusWebhook = Static<typeof StatusWebhook>;

@@ -27,13 +27,12 @@ export function acceptTwilioWebhooks(app: FastifyInstance, opts: { authToken: ()
 }
 
 /**
- * The key under which a webhook's reply is kept: Twilio's idempotency token when it sends one,
- * else an HMAC of the URL and parameters. An HMAC and not a plain hash, because the parameters
- * can hold a PIN, and a hash of six digits is reversed by trying all of them.
+ * The key under which a webhook's reply is kept: an HMAC of the URL and parameters, which are what
+ * Twilio signs, so a retry (same URL, same parameters) finds it and nobody can mint a fresh key
+ * for a signed request. Twilio's I-Twilio-Idempotency-Token is not signed, so it is not used. An
+ * HMAC, not a plain hash, because the parameters can hold a PIN and six digits are easily tried.
  */
 export function replayKey(request: FastifyRequest, secret: string): string {
-  const token = request.headers['i-twilio-idempotency-token'];
-  if (typeof token === 'string' && token) return `tok:${token}`;
   const params = (request.body ?? {}) as FormParams;
   const canonical = Object.keys(params).sort().map((k) => `${k}=${String(params[k])}`).join('&');
   return `mac:${createHmac('sha256', secret).update(`${request.url}\n${canonical}`).digest('base64url')}`;
