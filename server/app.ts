@@ -18,6 +18,15 @@ import { errorsPlugin } from './plugins/errors.js';
 import { openapiPlugin } from './plugins/openapi.js';
 import { redisPlugin } from './plugins/redis.js';
 import { telephonyPlugin } from './plugins/telephony.js';
+import { realtimePlugin } from './plugins/realtime.js';
+import { agentsRoutes } from './modules/agents/index.js';
+import { registerAgentSocket } from './modules/agents/agent-socket.js';
+import { createAgentsService } from './modules/agents/agents-service.js';
+import { routingRoutes } from './modules/routing/index.js';
+import { createConversationService } from './modules/routing/conversation-service.js';
+import { parseHeadStarts } from './modules/routing/routing-policy.js';
+import { createRoutingService } from './modules/routing/routing-service.js';
+import { createVoiceControl } from './modules/telephony/voice-control.js';
 
 /** Paths whose values must never reach a log line (SEC-03: PII minimisation). */
 const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'req.body.password', 'req.body.pin', 'req.query.phone'];
@@ -39,6 +48,12 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, useDefaults: true, allErrors: false } },
   });
 
+  // A keep-alive connection whose request was still running when close() began would hold the
+  // server open until its idle timeout (72 s): once closing, each finished response ends its socket.
+  let closing = false;
+  app.addHook('preClose', async () => { closing = true; });
+  app.addHook('onResponse', async (request) => { if (closing) request.raw.socket?.end(); });
+
   // 1. infrastructure
   await app.register(errorsPlugin);
   await app.register(openapiPlugin);
@@ -46,6 +61,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(redisPlugin, { config });
   await app.register(authPlugin, { config });
   await app.register(telephonyPlugin, { config });
+  await app.register(realtimePlugin, { config });
 
   // 2. domain services
   const tiers = createTiersService(loadTierModel(config.TIER_MODEL_FILE));
@@ -54,17 +70,53 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   for (const [number, flow] of app.telephony.hotlines) {
     if (!flows.has(flow)) throw new Error(`HOTLINE_NUMBERS: ${number} enters flow "${flow}", which is not in ivr/flows (${[...flows.keys()].join(', ')})`);
   }
-  const calls = createCallsService({ flows, hotlines: app.telephony.hotlines, defaultFlow: 'hotline', now: deps.now });
+  const { telephony, realtime } = app;
+  const notify = realtime.notify;
+  const routing = createRoutingService({
+    db: app.db, customers, notify, log: app.log,
+    policy: {
+      headStarts: parseHeadStarts(config.ROUTING_TIER_HEADSTART), offerSeconds: config.ROUTING_OFFER_SECONDS,
+      rmWaitSeconds: config.ROUTING_RM_WAIT_SECONDS, overflowSeconds: config.ROUTING_OVERFLOW_SECONDS, leaseSeconds: config.AGENT_LEASE_SECONDS,
+    },
+  });
+  const voice = createVoiceControl({ rest: () => telephony.rest, voiceUrl: () => `${telephony.publicUrl()}/twilio/voice`, holdMusicUrl: config.HOLD_MUSIC_URL });
+  const conversation = createConversationService({ db: app.db, routing, voice, notify, log: app.log });
+  const agents = createAgentsService({ db: app.db, leaseSeconds: config.AGENT_LEASE_SECONDS, notify, onAvailable: () => void routing.kick() });
+  const calls = createCallsService({
+    flows, hotlines: telephony.hotlines, defaultFlow: 'hotline', now: deps.now,
+    queue: { enqueue: routing.enqueue, callerLeft: routing.callerLeft, callerDone: conversation.callerDone },
+  });
   const interactions = createInteractionsService({ db: app.db });
+  registerAgentSocket(realtime, { agents, routing, conversation, log: app.log });
+  startSweeper(app, routing, config.ROUTING_SWEEP_MS);
 
   // 3. routes
   await app.register(healthRoutes);
   await app.register(authRoutes, { config });
   await app.register(customersRoutes, { customers });
   await app.register(interactionsRoutes, { interactions });
-  const { telephony } = app;
+  await app.register(agentsRoutes, { agents });
+  await app.register(routingRoutes, { routing });
   await app.register(telephonyRoutes, {
-    db: app.db, calls, authToken: () => telephony.authToken, publicUrl: telephony.publicUrl, holdMusicUrl: config.HOLD_MUSIC_URL,
+    db: app.db, calls, routing, conversation, notify, authToken: () => telephony.authToken, publicUrl: telephony.publicUrl, holdMusicUrl: config.HOLD_MUSIC_URL,
   });
   return app;
+}
+
+/**
+ * Every node expires stale offers and lapsed leases and re-runs the matcher on a timer: the
+ * backstop that re-routes whatever a crashed node (or a lost notice) left behind.
+ */
+function startSweeper(app: FastifyInstance, routing: ReturnType<typeof createRoutingService>, everyMs: number): void {
+  let timer: NodeJS.Timeout | undefined;
+  let busy = false;
+  app.addHook('onReady', async () => {
+    timer = setInterval(() => {
+      if (busy) return;
+      busy = true;
+      routing.sweep().catch((err) => app.log.error({ err }, 'routing sweep failed')).finally(() => { busy = false; });
+    }, everyMs);
+    timer.unref();
+  });
+  app.addHook('preClose', async () => clearInterval(timer));
 }

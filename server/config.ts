@@ -28,6 +28,16 @@ export const ConfigSchema = Type.Object({
     description: 'Hotline numbers (DNIS) and the IVR flow each one enters: +E164=flow,… ',
   }),
   HOLD_MUSIC_URL: Type.String({ pattern: '^https?://', default: 'http://com.twilio.music.classical.s3.amazonaws.com/BusyStrings.mp3', description: 'Audio played to callers waiting in a queue' }),
+  ROUTING_TIER_HEADSTART: Type.String({
+    default: 'PRIVATE=3600,DIAMOND=300,GOLD=120,STANDARD=0',
+    pattern: '^[A-Z]+=[0-9]+(,[A-Z]+=[0-9]+)*$',
+    description: 'Seconds of waiting each tier is credited on arrival (priority with aging: calls are served in order of arrival minus head start)',
+  }),
+  ROUTING_OFFER_SECONDS: Type.Integer({ minimum: 3, maximum: 120, default: 15, description: 'How long an agent has to accept an offered call before it goes to the next agent' }),
+  ROUTING_RM_WAIT_SECONDS: Type.Integer({ minimum: 0, maximum: 600, default: 20, description: 'How long a caller waits for their own relationship manager when the RM is busy' }),
+  ROUTING_OVERFLOW_SECONDS: Type.Integer({ minimum: 5, maximum: 3600, default: 60, description: 'After this wait (and each multiple of it) a call may also go to the next wider skill group' }),
+  ROUTING_SWEEP_MS: Type.Integer({ minimum: 100, maximum: 60000, default: 1000, description: 'How often each node expires offers and leases and re-runs the matcher' }),
+  AGENT_LEASE_SECONDS: Type.Integer({ minimum: 3, maximum: 300, default: 10, description: 'An agent whose console sends no heartbeat for this long goes offline' }),
   LOG_LEVEL: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')], { default: 'info' }),
 });
 

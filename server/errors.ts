@@ -21,6 +21,13 @@ export const ERRORS = {
   SB_ERR_USER_EXISTS: { status: 409, message: 'A user with this username already exists' },
   SB_ERR_TWILIO_SIGNATURE_INVALID: { status: 403, message: 'The X-Twilio-Signature header is missing or does not match the request' },
   SB_ERR_INTERACTION_NOT_FOUND: { status: 404, message: 'No such interaction' },
+  SB_ERR_AGENT_NOT_FOUND: { status: 404, message: 'No such agent' },
+  SB_ERR_AGENT_STATE_INVALID: { status: 409, message: 'The agent cannot change to that state now' },
+  SB_ERR_OFFER_GONE: { status: 409, message: 'The call is no longer offered to you (expired, taken or hung up)' },
+  SB_ERR_CALL_NOT_ACTIVE: { status: 409, message: 'You have no call in progress' },
+  SB_ERR_CALL_GONE: { status: 409, message: 'The caller hung up before the call could be connected' },
+  SB_ERR_WRAPUP_NOT_PENDING: { status: 409, message: 'There is no call waiting for your wrap-up' },
+  SB_ERR_TRANSFER_TARGET_INVALID: { status: 400, message: 'Transfer to a known skill, an agent, or the relationship manager' },
   SB_ERR_SERVER_INTERNAL: { status: 500, message: 'Internal error' },
   SB_ERR_DEPENDENCY_UNAVAILABLE: { status: 503, message: 'A dependency is unavailable' },
 } as const satisfies Record<string, { status: number; message: string }>;

@@ -17,6 +17,7 @@ const BANK_TABLES = [
   'customers', 'customer_phones', 'relationship_managers', 'deposit_accounts', 'time_deposits', 'loans', 'cards',
   'investment_holdings', 'ebanking_activity', 'international_business', 'transactions', 'complaints', 'interactions',
   'tier_history', 'tier_cutoffs', 'users', 'interaction_events', 'calls', 'webhook_replies', 'phone_pins', 'callback_requests',
+  'agents', 'agent_state_events', 'queue_entries',
 ];
 
 interface Args { customers: number; seed: number; reset: boolean }

@@ -965,6 +965,22 @@ async function assignRms(db: Knex, seed: number, rms: RmRow[]): Promise<number> 
   return ids.length;
 }
 
+/** Skills (level 1-5) and languages of the demo agents; every RM takes their own clients' calls and wealth calls. */
+const AGENT_PROFILES: Record<string, { skills: Record<string, number>; languages: string[] }> = {
+  agent1: { skills: { general: 3, cards: 2, loans: 2, deposits: 2, complaints: 2, security: 1 }, languages: ['zh', 'en'] },
+  agent2: { skills: { general: 2, cards: 3, wealth: 2, funds_fx: 2, retention: 2, security: 2 }, languages: ['zh'] },
+};
+const RM_PROFILE = { skills: { private_banking: 5, wealth: 4, funds_fx: 3, general: 1 }, languages: ['zh', 'en'] };
+
+async function seedAgents(db: Knex): Promise<void> {
+  const users: { id: number; username: string; role: string }[] = await db('users').whereIn('role', ['agent', 'rm']).select('id', 'username', 'role');
+  const rows = users.map((u) => {
+    const p = AGENT_PROFILES[u.username] ?? (u.role === 'rm' ? RM_PROFILE : { skills: { general: 1 }, languages: ['zh'] });
+    return { user_id: u.id, skills: JSON.stringify(p.skills), languages: p.languages };
+  });
+  if (rows.length) await db('agents').insert(rows).onConflict('user_id').ignore();
+}
+
 async function createLogins(db: Knex, rms: RmRow[], log: (msg: string) => void): Promise<{ demo: string[]; rm: string[] }> {
   const wanted = [
     ...DEMO_USERS.map((u) => ({ ...u, password: DEMO_PASSWORD })),
@@ -975,6 +991,7 @@ async function createLogins(db: Knex, rms: RmRow[], log: (msg: string) => void):
   const todo = wanted.filter((u) => !existing.has(u.username));
   // A few at a time: argon2 is memory-hard, and the threadpool has only four threads anyway.
   for (let i = 0; i < todo.length; i += 4) await Promise.all(todo.slice(i, i + 4).map((u) => createUser(db, u)));
+  await seedAgents(db);
   return { demo: DEMO_USERS.map((u) => u.username), rm: rms.map((r) => `rm${r.id}`) };
 }
 

@@ -7,6 +7,8 @@ const urls: WebhookUrls = {
   queueWait: 'https://bank.example/twilio/voice/queue-wait',
   queueExit: (step) => `https://bank.example/twilio/voice/queue-exit?step=${step}`,
   queueKey: 'https://bank.example/twilio/voice/queue-key',
+  conferenceExit: (entry, step) => `https://bank.example/twilio/voice/conference-exit?entry=${entry}&step=${step}`,
+  conferenceStatus: (entry) => `https://bank.example/twilio/voice/conference-status?entry=${entry}`,
 };
 
 describe('TwiML for the IVR actions', () => {

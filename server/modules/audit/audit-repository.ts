@@ -9,7 +9,8 @@ export type AuditAction =
   | 'customer.search'
   | 'customer.holdings_update'
   | 'customer.update'
-  | 'customer.interactions_view';
+  | 'customer.interactions_view'
+  | 'agent.state_change';
 
 export type AuditPurpose = 'call' | 'search' | 'callback' | 'review' | 'feed';
 

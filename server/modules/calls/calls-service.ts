@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { advance, startSession, type IvrAction, type IvrEvent, type IvrInput, type IvrSession, type Lang } from '../../../ivr/engine.js';
 import type { Flow } from '../../../ivr/flow-schema.js';
+import { customerId, isVerified } from '../../../ivr/context.js';
 import { maskPhone } from '../../lib/phone.js';
+import type { Notice } from '../../plugins/realtime.js';
 import { appendEvents, insertInteraction, updateSummary, type EventRow, type SummaryChange } from '../interactions/interactions-repository.js';
 import { findCall, insertCall, updateCall, type CallRow } from './calls-repository.js';
 import { createIvrPorts } from './ivr-ports.js';
@@ -48,11 +50,21 @@ function outcomeAtEnd(row: { outcome: string | null; queued_at: Date | null; ans
   return 'hangup_in_ivr';
 }
 
+/** How the hotline hands callers to routing and tells it they are gone (webhook transaction). */
+export interface QueuePort {
+  enqueue(trx: Knex, c: { interaction_id: string; call_sid: string; skill: string; language: string; customer_id: number | null; tier: string | null; ivr: Record<string, unknown>; at: Date }): Promise<string>;
+  /** The caller left a queue without an agent: hung up, or left to be called back. */
+  callerLeft(trx: Knex, callSid: string, why: 'abandoned' | 'callback' | 'failed', at: Date): Promise<Notice[]>;
+  /** The caller's conversation with an agent is over (left the conference, or hung up). */
+  callerDone(trx: Knex, callSid: string, reason: string): Promise<Notice[]>;
+}
+
 export interface CallsServiceDeps {
   flows: ReadonlyMap<string, Flow>;
   /** DNIS (the hotline number dialled) -> the flow it enters. */
   hotlines: ReadonlyMap<string, string>;
   defaultFlow: string;
+  queue: QueuePort;
   now?: () => Date;
 }
 
@@ -89,6 +101,15 @@ export function createCallsService(deps: CallsServiceDeps) {
     }
     const summary = Object.assign({}, ...result.events.map((e) => summaryOf(e, at))) as SummaryChange;
     await record(trx, call.interaction_id, result.events.map((e) => ({ type: e.type, node: e.node, data: e.data, at })), summary);
+    for (const e of result.events.filter((x) => x.type === 'queued')) {
+      const row = await trx('interactions').where({ id: call.interaction_id }).first('self_service');
+      await deps.queue.enqueue(trx, {
+        interaction_id: call.interaction_id, call_sid: call.sid, skill: e.data.skill as string, language: next.lang,
+        customer_id: customerId(next), tier: (e.data.tier as string | null) ?? null, at,
+        // What the IVR learned, for the agent's pop: never PINs (those are secret vars, not in the path).
+        ivr: { path: next.path.slice(-12), verified: isVerified(next), self_service: row?.self_service ?? [], reason: e.node, skill: e.data.skill, language: next.lang },
+      });
+    }
     const step = call.step + 1;
     await updateCall(trx, call.sid, { ivr_session: next, step });
     return { actions: result.actions, step, lang: next.lang };
@@ -136,16 +157,30 @@ export function createCallsService(deps: CallsServiceDeps) {
       return runIvr(trx, call, input);
     },
 
-    /** The caller left the queue: bridged to an agent (the survey follows), hung up, or left for a callback. */
-    async queueExit(trx: Knex, sid: string, step: number, result: string, waitedSeconds: number): Promise<Turn | 'ended' | null> {
+    /**
+     * The caller left the Twilio queue: redirected to an agent's conference (routing did that;
+     * nothing more to say), hung up (abandoned), left for a callback, or the queue failed.
+     */
+    async queueExit(trx: Knex, sid: string, step: number, result: string, waitedSeconds: number, notices: Notice[]): Promise<Turn | 'ended' | 'silent' | null> {
       const call = await findCall(trx, sid);
       if (!call) return 'ended';
       const at = now();
-      const summary: SummaryChange = result === 'bridged' ? { outcome: 'agent' } : {};
-      await record(trx, call.interaction_id, [{ type: 'left_queue', data: { result, waited_s: waitedSeconds }, at }], summary);
+      await record(trx, call.interaction_id, [{ type: 'left_queue', data: { result, waited_s: waitedSeconds }, at }]);
+      if (result === 'redirected' || result === 'redirected-from-bridged') return 'silent';
+      notices.push(...(await deps.queue.callerLeft(trx, sid, result === 'hangup' ? 'abandoned' : result === 'leave' ? 'callback' : 'failed', at)));
       if (result === 'hangup' || isFinal(call.status)) return 'ended';
       if (step !== call.step) return null;
       return runIvr(trx, call, { kind: 'queue_exit', result: result as Extract<IvrInput, { kind: 'queue_exit' }>['result'] });
+    },
+
+    /** The caller's time with the agent is over (their conference <Dial> returned): the IVR goes on (the survey). */
+    async afterAgent(trx: Knex, sid: string, step: number, notices: Notice[]): Promise<Turn | 'ended' | null> {
+      const call = await findCall(trx, sid);
+      if (!call) return 'ended';
+      notices.push(...(await deps.queue.callerDone(trx, sid, 'conference_ended')));
+      if (isFinal(call.status)) return 'ended';
+      if (step !== call.step) return null;
+      return runIvr(trx, call, { kind: 'queue_exit', result: 'bridged' });
     },
 
     /** The caller pressed a key while waiting: remember it so that leaving the queue offers a callback. */
@@ -161,7 +196,7 @@ export function createCallsService(deps: CallsServiceDeps) {
      * we have (by SequenceNumber, then by the order of states) is ignored, and nothing moves a call
      * back from a final state. A `completed` that arrives before anything else still ends the call.
      */
-    async status(trx: Knex, s: { sid: string; from: string; to: string; direction: string; status: CallStatus; seq: number; duration?: number }): Promise<'applied' | 'stale'> {
+    async status(trx: Knex, s: { sid: string; from: string; to: string; direction: string; status: CallStatus; seq: number; duration?: number }, notices: Notice[]): Promise<'applied' | 'stale'> {
       const call = (await findCall(trx, s.sid)) ?? (await createCall(trx, { ...s, status: 'queued' }));
       // Without a SequenceNumber (-1) only the order of states can tell a late callback.
       const late = s.seq >= 0 ? s.seq <= call.status_seq : rank(s.status) <= rank(call.status);
@@ -172,6 +207,8 @@ export function createCallsService(deps: CallsServiceDeps) {
         await record(trx, call.interaction_id, [{ type: 'status', data: { status: s.status }, at }]);
         return 'applied';
       }
+      // Hung up while waiting (abandoned) or while with an agent (the agent goes to wrap-up).
+      notices.push(...(await deps.queue.callerLeft(trx, s.sid, 'abandoned', at)), ...(await deps.queue.callerDone(trx, s.sid, 'caller_hung_up')));
       const row = await trx('interactions').where({ id: call.interaction_id }).first('outcome', 'queued_at', 'answered_at', 'self_service');
       await record(trx, call.interaction_id, [{ type: 'ended', data: { status: s.status, duration_s: s.duration ?? null }, at }], {
         ended_at: at, outcome: outcomeAtEnd(row, s.status),

@@ -168,12 +168,18 @@ export function createCustomersService(deps: { db: Knex; tiers: TiersService }) 
 
   const purposeOf = (q: { purpose?: AuditPurpose; call_sid?: string }): AuditPurpose => (q.call_sid ? 'call' : q.purpose ?? 'search');
 
-  async function loadProfile(customerId: number): Promise<Profile | undefined> {
-    const row = await repo.findProfileRow(db, customerId, tiers.model.version);
+  async function loadProfile(customerId: number, executor: Knex = db): Promise<Profile | undefined> {
+    const row = await repo.findProfileRow(executor, customerId, tiers.model.version);
     return row && toProfile(row, new Date());
   }
 
   return {
+    /**
+     * The screen-pop prepared ahead of time (routing fetches it while the caller is still in the
+     * IVR). Not audited here: whoever shows it to a person records that view.
+     */
+    prefetchProfile: loadProfile,
+
     /** The screen-pop for one customer; every read is audited with who, when and why. */
     async getProfile(customerId: number, viewer: Viewer, q: { purpose?: AuditPurpose; call_sid?: string }): Promise<Profile> {
       const profile = await loadProfile(customerId);

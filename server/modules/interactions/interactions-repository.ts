@@ -31,6 +31,7 @@ export interface SummaryChange {
   survey_score?: number;
   outcome?: string;
   ended_at?: Date;
+  agent_user_id?: number;
 }
 
 export async function insertInteraction(trx: Knex, row: NewInteraction): Promise<void> {
@@ -62,6 +63,7 @@ export async function updateSummary(trx: Knex, interactionId: string, change: Su
 const SUMMARY_COLUMNS = [
   'id', 'customer_id', 'channel', 'direction', 'call_sid', 'ani_masked', 'dnis', 'language', 'tier_at_time', 'verified',
   'self_service', 'queue_skill', 'outcome', 'survey_score', 'disposition', 'summary', 'started_at', 'queued_at', 'answered_at', 'ended_at',
+  'agent_user_id', 'reason_codes', 'products_discussed', 'notes', 'wrapped_up_at',
 ] as const;
 
 export async function listInteractions(db: Knex, q: { customer_id?: number; from?: string; to?: string; limit: number }) {

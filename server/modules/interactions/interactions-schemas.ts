@@ -35,6 +35,11 @@ export const Interaction = Type.Object({
   answered_at: Nullable(Timestamp),
   ended_at: Nullable(Timestamp),
   duration_s: Nullable(Type.Number()),
+  agent_user_id: Nullable(Type.Integer({ description: 'The last agent who handled the call' })),
+  reason_codes: Type.Array(Type.String()),
+  products_discussed: Type.Array(Type.String()),
+  notes: Nullable(Type.String()),
+  wrapped_up_at: Nullable(Timestamp),
 });
 export type Interaction = Static<typeof Interaction>;
 

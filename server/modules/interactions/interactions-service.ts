@@ -14,6 +14,7 @@ function toInteraction(r: Row): Interaction {
   return {
     ...(r as unknown as Interaction),
     started_at: started.toISOString(), queued_at: iso(r.queued_at), answered_at: iso(r.answered_at), ended_at: iso(r.ended_at),
+    wrapped_up_at: iso(r.wrapped_up_at),
     duration_s: ended ? Math.round((ended.getTime() - started.getTime()) / 100) / 10 : null,
   };
 }

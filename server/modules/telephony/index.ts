@@ -4,22 +4,27 @@ import type { Knex } from 'knex';
 import { findReply, latestReply, lockCall, saveReply } from '../calls/calls-repository.js';
 import type { CallsService, CallStatus, Turn } from '../calls/calls-service.js';
 import { appendEvents } from '../interactions/interactions-repository.js';
+import type { ConversationService } from '../routing/conversation-service.js';
+import { findEntry } from '../routing/routing-repository.js';
+import type { RoutingService } from '../routing/routing-service.js';
+import type { Notice } from '../../plugins/realtime.js';
 import {
-  CallWebhook, GatherWebhook, QueueExitWebhook, QueueWaitWebhook, RecordingWebhook, StatusWebhook, StepQuery,
+  CallWebhook, ConferenceWebhook, EntryQuery, EntryStepQuery, GatherWebhook, QueueExitWebhook, QueueWaitWebhook, RecordingWebhook, StatusWebhook, StepQuery,
 } from './telephony-schemas.js';
 import { acceptTwilioWebhooks, replayKey } from './twilio-webhooks.js';
-import { renderEmpty, renderHangup, renderLeave, renderTurn, renderWaiting, type WebhookUrls } from './twiml.js';
+import { renderConnect, renderEmpty, renderHangup, renderLeave, renderTurn, renderWaiting, type WebhookUrls } from './twiml.js';
+import { conferenceName } from './voice-control.js';
 
 export interface TelephonyRoutesOptions {
   db: Knex;
   calls: CallsService;
+  routing: RoutingService;
+  conversation: ConversationService;
+  notify: (notices: Notice[]) => void;
   authToken: () => string;
   publicUrl: () => string;
   holdMusicUrl: string;
 }
-
-/** When Twilio gives no average yet: a minute a caller ahead, until routing knows better. */
-const DEFAULT_SECONDS_PER_CALLER = 60;
 
 const xml = (reply: FastifyReply, body: string) => reply.type('text/xml; charset=utf-8').send(body);
 
@@ -39,24 +44,37 @@ export async function telephonyRoutes(fastify: FastifyInstance, opts: TelephonyR
     get queueWait() { return `${base()}/queue-wait`; },
     queueExit: (step) => `${base()}/queue-exit?step=${step}`,
     get queueKey() { return `${base()}/queue-key`; },
+    conferenceExit: (entry, step) => `${base()}/conference-exit?entry=${entry}&step=${step}`,
+    conferenceStatus: (entry) => `${base()}/conference-status?entry=${entry}`,
   };
 
-  async function once(request: FastifyRequest, sid: string, handle: (trx: Knex) => Promise<Turn | 'ended' | null | { twiml: string }>): Promise<string> {
+  type Outcome = Turn | 'ended' | 'silent' | null | { twiml: string };
+  /** What a handler may leave for after its commit: notices for agents, Twilio REST calls. */
+  interface Effects { notices: Notice[]; after: (() => Promise<void>)[] }
+
+  async function once(request: FastifyRequest, sid: string, handle: (trx: Knex, effects: Effects) => Promise<Outcome>): Promise<string> {
     const key = replayKey(request, opts.authToken());
-    return db.transaction(async (trx) => {
+    const effects: Effects = { notices: [], after: [] };
+    const body = await db.transaction(async (trx) => {
       await lockCall(trx, sid);
       const prior = await findReply(trx, key);
       if (prior !== undefined) return prior;
-      const outcome = await handle(trx);
+      const outcome = await handle(trx, effects);
       // A fixed answer (a callback's empty document, <Leave/>) is never replayed as an IVR turn.
-      const fixed = outcome !== null && typeof outcome === 'object' && 'twiml' in outcome;
-      const body = fixed ? outcome.twiml
-        : outcome === 'ended' ? renderHangup()
-          : outcome === null ? (await latestReply(trx, sid)) ?? renderHangup()
-            : renderTurn(outcome.actions, outcome.step, urls);
-      await saveReply(trx, key, sid, body, !fixed);
-      return body;
+      const fixed = outcome === 'silent' || (outcome !== null && typeof outcome === 'object' && 'twiml' in outcome);
+      const reply = outcome === 'silent' ? renderEmpty()
+        : fixed ? (outcome as { twiml: string }).twiml
+          : outcome === 'ended' ? renderHangup()
+            : outcome === null ? (await latestReply(trx, sid)) ?? renderHangup()
+              : renderTurn(outcome.actions, outcome.step, urls);
+      await saveReply(trx, key, sid, reply, !fixed);
+      return reply;
     });
+    // Only what committed is told to agents or done on the line; routing may now have work.
+    opts.notify(effects.notices);
+    for (const act of effects.after) await act().catch((err) => request.log.warn({ err, call_sid: sid }, 'after-commit Twilio request failed'));
+    void opts.routing.kick();
+    return body;
   }
 
   const form = { tags: ['twilio'], consumes: ['application/x-www-form-urlencoded'] };
@@ -74,9 +92,10 @@ export async function telephonyRoutes(fastify: FastifyInstance, opts: TelephonyR
 
   app.post('/twilio/voice/queue-wait', { schema: { ...form, body: QueueWaitWebhook, summary: 'Enqueue waitUrl: what a waiting caller hears, looped' } }, async (request, reply) => {
     const p = request.body;
-    const position = p.QueuePosition ?? 1;
-    const estimate = p.AvgQueueTime && p.AvgQueueTime > 0 ? p.AvgQueueTime * position : DEFAULT_SECONDS_PER_CALLER * position;
-    return xml(reply, renderWaiting(await calls.waiting(db, p.CallSid, p.QueueSid), position, estimate, urls, opts.holdMusicUrl));
+    // Position and wait from our own queue (priority order, live handle times), not Twilio's FIFO.
+    const standing = await opts.routing.standing(p.CallSid);
+    const position = standing?.position ?? p.QueuePosition ?? 1;
+    return xml(reply, renderWaiting(await calls.waiting(db, p.CallSid, p.QueueSid), position, standing?.seconds ?? null, urls, opts.holdMusicUrl));
   });
 
   app.post('/twilio/voice/queue-key', { schema: { ...form, body: GatherWebhook, summary: 'A key pressed while waiting (1: call me back, keeping my place)' } }, async (request, reply) => {
@@ -86,14 +105,62 @@ export async function telephonyRoutes(fastify: FastifyInstance, opts: TelephonyR
 
   app.post('/twilio/voice/queue-exit', { schema: { ...form, body: QueueExitWebhook, querystring: StepQuery, summary: 'Enqueue action: the caller left the queue (bridged, hung up, left…)' } }, async (request, reply) => {
     const p = request.body;
-    return xml(reply, await once(request, p.CallSid, (trx) => calls.queueExit(trx, p.CallSid, request.query.step, p.QueueResult, p.QueueTime ?? 0)));
+    return xml(reply, await once(request, p.CallSid, (trx, fx) => calls.queueExit(trx, p.CallSid, request.query.step, p.QueueResult, p.QueueTime ?? 0, fx.notices)));
+  });
+
+  app.post('/twilio/voice/connect', { schema: { ...form, body: CallWebhook, querystring: EntryQuery, summary: 'An agent accepted: the caller is redirected here, into the call\'s conference' } }, async (request, reply) => {
+    const p = request.body;
+    const entry = request.query.entry;
+    return xml(reply, await once(request, p.CallSid, async (trx) => {
+      const e = await findEntry(trx, entry);
+      const call = await calls.findCall(trx, p.CallSid);
+      if (!e || !call || e.call_sid !== p.CallSid || (e.state !== 'connecting' && e.state !== 'connected')) return 'ended';
+      return { twiml: renderConnect(call.ivr_session.lang, conferenceName(e.id), { exit: urls.conferenceExit(e.id, call.step), status: urls.conferenceStatus(e.id) }, opts.holdMusicUrl) };
+    }));
+  });
+
+  app.post('/twilio/voice/conference-status', { schema: { ...form, body: ConferenceWebhook, querystring: EntryQuery, summary: 'Conference status callback: who joined or left the call\'s conference' } }, async (request, reply) => {
+    const p = request.body;
+    const e = await findEntry(db, request.query.entry);
+    if (!e || !p.CallSid) return xml(reply, renderEmpty());
+    const participant = p.CallSid;
+    await once(request, e.call_sid, async (trx, fx) => {
+      const r = await opts.conversation.conferenceEvent(trx, e.id, { event: p.StatusCallbackEvent, callSid: participant, conferenceSid: p.ConferenceSid });
+      fx.notices.push(...r.notices);
+      if (r.after) fx.after.push(r.after);
+      return { twiml: renderEmpty() };
+    });
+    return xml(reply, renderEmpty());
+  });
+
+  app.post('/twilio/voice/conference-exit', { schema: { ...form, body: CallWebhook, querystring: EntryStepQuery, summary: 'The caller\'s conference <Dial> returned: the agent part is over, the IVR goes on' } }, async (request, reply) => {
+    const p = request.body;
+    const { entry, step } = request.query;
+    return xml(reply, await once(request, p.CallSid, async (trx, fx) => {
+      const e = await findEntry(trx, entry);
+      // A transferred caller was redirected out of the conference: the new queue has them now.
+      if (!e || e.call_sid !== p.CallSid || e.state === 'transferred') return 'silent';
+      return calls.afterAgent(trx, p.CallSid, step, fx.notices);
+    }));
+  });
+
+  app.post('/twilio/voice/requeue', { schema: { ...form, body: CallWebhook, querystring: EntryStepQuery, summary: 'A blind transfer: the caller goes back to a queue' } }, async (request, reply) => {
+    const p = request.body;
+    const { entry, step } = request.query;
+    return xml(reply, await once(request, p.CallSid, async (trx) => {
+      const e = await findEntry(trx, entry);
+      const call = await calls.findCall(trx, p.CallSid);
+      if (!e || !call || e.call_sid !== p.CallSid || e.state !== 'waiting') return 'ended';
+      const lang = call.ivr_session.lang;
+      return { twiml: renderTurn([{ type: 'say', lang, text: lang === 'zh' ? '正在为您转接，请稍候。' : 'Transferring you now, please hold.' }, { type: 'enqueue', skill: e.skill, tier: e.tier, priority: 0, lang, customerId: e.customer_id }], step, urls) };
+    }));
   });
 
   app.post('/twilio/voice/status', { schema: { ...form, body: StatusWebhook, summary: 'Call status callback (retried and reordered by Twilio)' } }, async (request, reply) => {
     const p = request.body;
     const seq = p.SequenceNumber ?? -1;
-    await once(request, p.CallSid, async (trx) => {
-      const applied = await calls.status(trx, { sid: p.CallSid, from: p.From, to: p.To, direction: p.Direction ?? 'inbound', status: p.CallStatus as CallStatus, seq, duration: p.CallDuration });
+    await once(request, p.CallSid, async (trx, fx) => {
+      const applied = await calls.status(trx, { sid: p.CallSid, from: p.From, to: p.To, direction: p.Direction ?? 'inbound', status: p.CallStatus as CallStatus, seq, duration: p.CallDuration }, fx.notices);
       request.log.debug({ call_sid: p.CallSid, status: p.CallStatus, seq, applied }, 'status callback');
       return { twiml: renderEmpty() };
     });

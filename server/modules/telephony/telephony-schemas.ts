@@ -51,3 +51,16 @@ export const RecordingWebhook = Type.Intersect([CallWebhook, Type.Object({
   RecordingDuration: Type.Optional(Type.Integer({ minimum: 0 })),
 }, open)]);
 export type RecordingWebhook = Static<typeof RecordingWebhook>;
+
+/** The queue entry an agent-side webhook is about; the URL is signed, so it cannot be forged. */
+export const EntryQuery = Type.Object({ entry: Type.String({ pattern: '^[1-9][0-9]{0,17}$' }) });
+export const EntryStepQuery = Type.Object({ entry: Type.String({ pattern: '^[1-9][0-9]{0,17}$' }), step: Type.Integer({ minimum: 0 }) });
+
+/** Conference status callback: participant events carry the participant's CallSid. */
+export const ConferenceWebhook = Type.Object({
+  AccountSid: Type.String({ pattern: '^AC[0-9a-fA-F]{32}$' }),
+  ConferenceSid: Type.String({ pattern: '^CF[0-9a-fA-F]{32}$' }),
+  StatusCallbackEvent: Type.String({ maxLength: 64 }),
+  CallSid: Type.Optional(CallSid),
+}, open);
+export type ConferenceWebhook = Static<typeof ConferenceWebhook>;

@@ -67,6 +67,15 @@ export function createTwilioRest(creds: TwilioCredentials) {
       const participant = await client.conferences(conferenceSid).participants(callSid).update(change);
       return { callSid: participant.callSid, hold: participant.hold, muted: participant.muted, coaching: participant.coaching };
     },
+
+    async removeParticipant(conferenceSid: string, callSid: string) {
+      await client.conferences(conferenceSid).participants(callSid).remove();
+    },
+
+    /** Ends the conference: every leg leaves, and the caller's <Dial> moves on to its action. */
+    async endConference(conferenceSid: string) {
+      await client.conferences(conferenceSid).update({ status: 'completed' });
+    },
   };
 }
 

@@ -15,6 +15,8 @@ export interface WebhookUrls {
   queueWait: string;
   queueExit: (step: number) => string;
   queueKey: string;
+  conferenceExit: (entryId: string, step: number) => string;
+  conferenceStatus: (entryId: string) => string;
 }
 
 type Sayable = { say: (attrs: object, text: string) => unknown; play: (attrs: object, url: string) => unknown; pause: (attrs: object) => unknown };
@@ -59,17 +61,37 @@ export function renderTurn(actions: IvrAction[], step: number, urls: WebhookUrls
   return response.toString();
 }
 
-const WAITING: Record<Lang, (position: number, minutes: number) => string> = {
-  zh: (p, m) => `您前面还有${Math.max(0, p - 1)}位客户，预计等待约${m}分钟。如需预约回电，请按1，我们会保留您的排队位置。`,
-  en: (p, m) => `You are number ${p} in line; the estimated wait is about ${m} minute${m === 1 ? '' : 's'}. To have us call you back without losing your place, press 1.`,
+const WAITING: Record<Lang, (position: number, minutes: number | null) => string> = {
+  zh: (p, m) => `您前面还有${Math.max(0, p - 1)}位客户，${m === null ? '客服代表将尽快为您服务' : `预计等待约${m}分钟`}。如需预约回电，请按1，我们会保留您的排队位置。`,
+  en: (p, m) => `You are number ${p} in line; ${m === null ? 'an agent will be with you as soon as possible' : `the estimated wait is about ${m} minute${m === 1 ? '' : 's'}`}. To have us call you back without losing your place, press 1.`,
 };
 
-/** The waitUrl document: position, estimated wait and the callback offer, then hold music; Twilio loops it. */
-export function renderWaiting(lang: Lang, position: number, estimatedSeconds: number, urls: WebhookUrls, holdMusicUrl: string): string {
+/**
+ * The waitUrl document: position, estimated wait (null when no agent is staffed to estimate
+ * from) and the callback offer, then hold music; Twilio loops it, so callers hear it at each round.
+ */
+export function renderWaiting(lang: Lang, position: number, estimatedSeconds: number | null, urls: WebhookUrls, holdMusicUrl: string): string {
   const response = new VoiceResponse();
   const gather = response.gather({ input: ['dtmf'], numDigits: 1, timeout: 1, action: urls.queueKey, method: 'POST' });
-  gather.say(SAY[lang], WAITING[lang](position, Math.max(1, Math.ceil(estimatedSeconds / 60))));
+  gather.say(SAY[lang], WAITING[lang](position, estimatedSeconds === null ? null : Math.max(1, Math.ceil(estimatedSeconds / 60))));
   response.play({}, holdMusicUrl);
+  return response.toString();
+}
+
+const CONNECTING: Record<Lang, string> = { zh: '正在为您接通客服代表。', en: 'Connecting you to an agent.' };
+
+/**
+ * The caller joins the call's own conference (a supervisor or the RM can join it later). The
+ * caller's leaving ends it; the <Dial> action then lets the IVR go on (the survey).
+ */
+export function renderConnect(lang: Lang, conference: string, urls: { exit: string; status: string }, holdMusicUrl: string): string {
+  const response = new VoiceResponse();
+  response.say(SAY[lang], CONNECTING[lang]);
+  const dial = response.dial({ action: urls.exit, method: 'POST' });
+  dial.conference({
+    startConferenceOnEnter: true, endConferenceOnExit: true, beep: 'false', waitUrl: holdMusicUrl, waitMethod: 'GET',
+    statusCallback: urls.status, statusCallbackMethod: 'POST', statusCallbackEvent: ['start', 'end', 'join', 'leave'],
+  }, conference);
   return response.toString();
 }
 

@@ -1,0 +1,73 @@
+import type { Knex } from 'knex';
+
+export type AgentState = 'offline' | 'available' | 'reserved' | 'on_call' | 'wrap_up' | 'away';
+
+export interface AgentRow {
+  user_id: number;
+  state: AgentState;
+  reason: string | null;
+  state_since: Date;
+  idle_since: Date | null;
+  lease_until: Date | null;
+  skills: Record<string, number>;
+  languages: string[];
+  phone: string | null;
+  entry_id: string | null;
+}
+
+export async function findAgent(db: Knex, userId: number): Promise<AgentRow | undefined> {
+  return db('agents').where({ user_id: userId }).first();
+}
+
+/** The agent row of a staff user, made on first use with a general skill. */
+export async function ensureAgent(db: Knex, userId: number): Promise<AgentRow> {
+  await db('agents').insert({ user_id: userId }).onConflict('user_id').ignore();
+  return (await findAgent(db, userId))!;
+}
+
+/**
+ * Moves an agent to `to` only from one of `from` (null = any state): a conditional UPDATE, so two
+ * nodes racing over one agent cannot both win. Every change is also an agent_state_events row,
+ * the source of time-in-state reports. Returns the agent as it was before, or undefined if not moved.
+ */
+export async function transition(
+  trx: Knex, userId: number, to: AgentState,
+  opts: { from?: readonly AgentState[] | null; reason?: string | null; entryId?: string | null; at: Date; onlyEntry?: string },
+): Promise<AgentRow | undefined> {
+  const q = trx('agents').where({ user_id: userId });
+  if (opts.from) q.whereIn('state', opts.from);
+  if (opts.onlyEntry !== undefined) q.where({ entry_id: opts.onlyEntry });
+  const before = await q.clone().forUpdate().first();
+  if (!before) return undefined;
+  await trx('agents').where({ user_id: userId }).update({
+    state: to,
+    reason: opts.reason ?? null,
+    state_since: opts.at,
+    entry_id: opts.entryId === undefined ? before.entry_id : opts.entryId,
+    ...(to === 'available' ? { idle_since: opts.at } : {}),
+  });
+  await trx('agent_state_events').insert({ agent_id: userId, state: to, reason: opts.reason ?? null, entry_id: opts.entryId ?? before.entry_id, at: opts.at });
+  return before as AgentRow;
+}
+
+export async function renewLease(db: Knex, userId: number, until: Date): Promise<void> {
+  await db('agents').where({ user_id: userId }).update({ lease_until: until });
+}
+
+/** Agents whose console stopped renewing its lease while they were taking calls. */
+export async function lapsedAgents(db: Knex, now: Date): Promise<AgentRow[]> {
+  return db('agents').whereNot('state', 'offline').where((q) => q.whereNull('lease_until').orWhere('lease_until', '<', now)).whereNot('state', 'on_call');
+}
+
+export interface AgentListRow extends AgentRow {
+  username: string;
+  display_name: string;
+  role: string;
+  rm_id: number | null;
+}
+
+export async function listAgents(db: Knex): Promise<AgentListRow[]> {
+  return db('agents as a').join('users as u', 'u.id', 'a.user_id')
+    .select('a.*', 'u.username', 'u.display_name', 'u.role', 'u.rm_id')
+    .orderBy('u.username');
+}

@@ -1,0 +1,52 @@
+import { Type, type Static } from 'typebox';
+import { SKILLS } from '../routing/routing-policy.js';
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+
+export const AgentStateName = Type.Enum(['offline', 'available', 'reserved', 'on_call', 'wrap_up', 'away']);
+
+/** What an agent (or a supervisor for them) may choose; the rest is set by calls. */
+export const StateChange = Type.Object({
+  state: Type.Enum(['available', 'away', 'offline']),
+  reason: Type.Optional(Type.Enum(['break', 'training', 'meeting', 'after_call_work', 'supervisor', 'end_of_shift'])),
+}, { additionalProperties: false });
+export type StateChange = Static<typeof StateChange>;
+
+export const AgentIdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+
+export const Agent = Type.Object({
+  user_id: Type.Integer(),
+  username: Type.String(),
+  display_name: Type.String(),
+  role: Type.String(),
+  state: AgentStateName,
+  reason: Nullable(Type.String()),
+  state_since: Type.String({ format: 'date-time' }),
+  seconds_in_state: Type.Integer(),
+  online: Type.Boolean({ description: 'The console is connected (its presence lease is live)' }),
+  skills: Type.Record(Type.String(), Type.Integer()),
+  languages: Type.Array(Type.String()),
+  rm_id: Nullable(Type.Integer()),
+  entry_id: Nullable(Type.String()),
+});
+export const AgentList = Type.Object({ agents: Type.Array(Agent) });
+
+export const AgentStateReply = Type.Object({ state: AgentStateName, reason: Nullable(Type.String()), since: Type.String() });
+
+const Skill = Type.Enum([...SKILLS]);
+
+/** Socket messages from the agent console: each one is validated before it reaches a service. */
+export const EntryRef = Type.Object({ entry_id: Type.String({ pattern: '^[1-9][0-9]{0,17}$' }) }, { additionalProperties: false });
+export const HoldRequest = Type.Object({ hold: Type.Boolean() }, { additionalProperties: false });
+export const TransferRequest = Type.Union([
+  Type.Object({ to: Type.Literal('skill'), skill: Skill }, { additionalProperties: false }),
+  Type.Object({ to: Type.Literal('agent'), agent_id: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }),
+  Type.Object({ to: Type.Literal('rm') }, { additionalProperties: false }),
+]);
+export const WrapupRequest = Type.Object({
+  disposition: Type.Enum(['resolved', 'follow_up', 'escalated', 'complaint_logged', 'sale', 'information_only', 'transferred', 'no_action']),
+  reason_codes: Type.Array(Type.String({ pattern: '^[a-z0-9_]{1,40}$' }), { maxItems: 10, default: [] }),
+  products_discussed: Type.Array(Type.String({ pattern: '^[a-z0-9_]{1,40}$' }), { maxItems: 10, default: [] }),
+  notes: Type.Optional(Type.String({ maxLength: 4000 })),
+}, { additionalProperties: false });
+export type WrapupRequest = Static<typeof WrapupRequest>;

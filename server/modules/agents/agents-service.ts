@@ -1,0 +1,69 @@
+import type { Knex } from 'knex';
+import { appError } from '../../errors.js';
+import type { Notice } from '../../plugins/realtime.js';
+import { recordAudit } from '../audit/audit-repository.js';
+import type { TokenClaims } from '../../plugins/auth.js';
+import { ensureAgent, findAgent, listAgents, renewLease, transition, type AgentState } from './agents-repository.js';
+import type { StateChange } from './agents-schemas.js';
+
+export interface AgentsDeps {
+  db: Knex;
+  leaseSeconds: number;
+  notify: (notices: Notice[]) => void;
+  /** Routing has new work when an agent becomes available. */
+  onAvailable: () => void;
+  now?: () => Date;
+}
+
+// An agent can choose these only from a state with no call attached: a call in progress, an
+// offer or an unfinished wrap-up must end through the call, never by switching state.
+const CHOOSABLE_FROM: readonly AgentState[] = ['offline', 'available', 'away'];
+
+/** Agent presence and states. Presence is a lease the console renews; it ends the agent's session when it lapses. */
+export function createAgentsService(deps: AgentsDeps) {
+  const { db } = deps;
+  const clock = deps.now ?? (() => new Date());
+
+  return {
+    /** A console connected or sent its heartbeat: the agent is present for another lease period. */
+    async heartbeat(agentId: number): Promise<void> {
+      await ensureAgent(db, agentId);
+      await renewLease(db, agentId, new Date(clock().getTime() + deps.leaseSeconds * 1000));
+    },
+
+    /** The agent (or a supervisor, for them) chooses available, away with a reason, or offline. */
+    async setState(agentId: number, change: StateChange, actor: TokenClaims, ip?: string) {
+      const now = clock();
+      const reason = change.state === 'away' ? change.reason ?? 'break' : null;
+      const moved = await db.transaction(async (trx) => {
+        const agent = await findAgent(trx, agentId);
+        if (!agent) throw appError('SB_ERR_AGENT_NOT_FOUND', `No agent ${agentId}`);
+        const before = await transition(trx, agentId, change.state, { from: CHOOSABLE_FROM, reason, at: now });
+        if (!before) throw appError('SB_ERR_AGENT_STATE_INVALID', `Agent ${agentId} is ${agent.state}: finish the call (and its wrap-up) first`);
+        if (String(agentId) !== actor.sub) {
+          await recordAudit(trx, { actor, action: 'agent.state_change', ip, details: { agent_id: agentId, from: before.state, to: change.state, reason } });
+        }
+        return before;
+      });
+      deps.notify([{ agentId, event: 'agent:state', payload: { state: change.state, reason, since: now.toISOString() } }]);
+      if (change.state === 'available' && moved.state !== 'available') deps.onAvailable();
+      return { state: change.state, reason, since: now.toISOString() };
+    },
+
+    async list() {
+      const now = clock();
+      const rows = await listAgents(db);
+      return {
+        agents: rows.map((r) => ({
+          user_id: r.user_id, username: r.username, display_name: r.display_name, role: r.role,
+          state: r.state, reason: r.reason, state_since: new Date(r.state_since).toISOString(),
+          seconds_in_state: Math.max(0, Math.round((now.getTime() - new Date(r.state_since).getTime()) / 1000)),
+          online: r.lease_until !== null && new Date(r.lease_until) > now,
+          skills: r.skills, languages: r.languages, rm_id: r.rm_id, entry_id: r.entry_id === null ? null : String(r.entry_id),
+        })),
+      };
+    },
+  };
+}
+
+export type AgentsService = ReturnType<typeof createAgentsService>;

@@ -1,0 +1,25 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { STAFF_ROLES } from '../../plugins/auth.js';
+import { AgentIdParams, AgentList, AgentStateReply, StateChange } from './agents-schemas.js';
+import type { AgentsService } from './agents-service.js';
+
+export async function agentsRoutes(fastify: FastifyInstance, opts: { agents: AgentsService }) {
+  const { agents } = opts;
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+
+  app.get('/api/agents', {
+    config: { roles: STAFF_ROLES },
+    schema: { tags: ['agents'], summary: 'Every agent: state, time in state, presence, skills', response: { 200: AgentList } },
+  }, async () => agents.list());
+
+  app.put('/api/agents/me/state', {
+    config: { roles: ['agent', 'rm'] },
+    schema: { tags: ['agents'], summary: 'Go available, away (with a reason) or offline; not while a call or wrap-up is pending', body: StateChange, response: { 200: AgentStateReply } },
+  }, async (request) => agents.setState(Number(request.user.sub), request.body, request.user, request.ip));
+
+  app.put('/api/agents/:id/state', {
+    config: { roles: ['supervisor', 'admin'] },
+    schema: { tags: ['agents'], summary: "A supervisor changes an agent's state (audited)", params: AgentIdParams, body: StateChange, response: { 200: AgentStateReply } },
+  }, async (request) => agents.setState(request.params.id, request.body, request.user, request.ip));
+}

@@ -1,0 +1,257 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Knex } from 'knex';
+import { appError } from '../../errors.js';
+import type { Notice } from '../../plugins/realtime.js';
+import { recordAudit } from '../audit/audit-repository.js';
+import { findAgent, transition, type AgentRow, type AgentState } from '../agents/agents-repository.js';
+import { findCall } from '../calls/calls-repository.js';
+import { appendEvents, updateSummary } from '../interactions/interactions-repository.js';
+import { clientIdentity, type VoiceControl } from '../telephony/voice-control.js';
+import { findEntry, updateEntry, type EntryRow } from './routing-repository.js';
+import { offerPayload, type RoutingService } from './routing-service.js';
+
+export interface Wrapup {
+  disposition: string;
+  reason_codes: string[];
+  products_discussed: string[];
+  notes?: string;
+}
+
+export type TransferTarget = { to: 'skill'; skill: string } | { to: 'agent'; agent_id: number } | { to: 'rm' };
+
+export interface ConversationDeps {
+  db: Knex;
+  routing: RoutingService;
+  voice: VoiceControl;
+  notify: (notices: Notice[]) => void;
+  log: FastifyBaseLogger;
+  now?: () => Date;
+}
+
+const stateNotice = (agentId: number, state: AgentState, at: Date): Notice =>
+  ({ agentId, event: 'agent:state', payload: { state, reason: null, since: at.toISOString() } });
+
+const agentTarget = (a: AgentRow) => a.phone ?? `client:${clientIdentity(a.user_id)}`;
+
+/**
+ * A routed call from the agent's side: accept (caller and agent meet in the call's conference),
+ * hold, transfer, end, and the wrap-up that must follow. Twilio's reports of who joined and left
+ * the conference drive the timeline, so what is recorded is what happened on the line.
+ */
+export function createConversationService(deps: ConversationDeps) {
+  const { db, voice } = deps;
+  const clock = deps.now ?? (() => new Date());
+
+  /** The entry the agent is working on, locked, in one of `states`; else a coded 409. */
+  async function agentsEntry(trx: Knex, agentId: number, states: readonly EntryRow['state'][]): Promise<{ agent: AgentRow; entry: EntryRow }> {
+    const agent = await findAgent(trx, agentId);
+    const entry = agent?.entry_id ? await findEntry(trx, agent.entry_id, { lock: 'wait' }) : undefined;
+    if (!agent || !entry || entry.agent_id !== agentId || !states.includes(entry.state)) throw appError('SB_ERR_CALL_NOT_ACTIVE');
+    return { agent, entry };
+  }
+
+  /** The caller is gone from the conference (hung up, or the call was ended): the agent goes to wrap-up. */
+  async function finish(trx: Knex, e: EntryRow, now: Date, reason: string): Promise<Notice[]> {
+    if (e.state !== 'connecting' && e.state !== 'connected') return [];
+    await updateEntry(trx, e.id, { state: 'ended', ended_at: now });
+    await appendEvents(trx, e.interaction_id, [{ type: 'agent_call_ended', data: { entry_id: e.id, agent_id: e.agent_id, reason }, at: now }]);
+    const notices: Notice[] = [];
+    if (e.agent_id !== null && (await transition(trx, e.agent_id, 'wrap_up', { from: ['on_call'], onlyEntry: e.id, at: now }))) {
+      notices.push({ agentId: e.agent_id, event: 'call:ended', payload: { entry_id: e.id, reason } }, stateNotice(e.agent_id, 'wrap_up', now));
+    }
+    if (e.consult_agent_id !== null && (await transition(trx, e.consult_agent_id, 'available', { from: ['on_call'], onlyEntry: e.id, entryId: null, at: now }))) {
+      notices.push({ agentId: e.consult_agent_id, event: 'call:ended', payload: { entry_id: e.id, reason } }, stateNotice(e.consult_agent_id, 'available', now));
+    }
+    return notices;
+  }
+
+  return {
+    /** Restores a console after a reload: the agent's state and the call it holds, if any. */
+    async current(agentId: number) {
+      const agent = await findAgent(db, agentId);
+      if (!agent) return null;
+      const entry = agent.entry_id ? await findEntry(db, agent.entry_id) : undefined;
+      const holds = entry && (entry.agent_id === agentId || entry.consult_agent_id === agentId);
+      return {
+        state: agent.state, reason: agent.reason, since: new Date(agent.state_since).toISOString(),
+        call: holds ? offerPayload(entry, clock(), null) : null,
+      };
+    },
+
+    /** The agent takes the offered call: caller and agent are connected through the call's conference. */
+    async accept(agentId: number, entryId: string) {
+      const now = clock();
+      const claimed = await db.transaction(async (trx) => {
+        const e = await findEntry(trx, entryId, { lock: 'wait' });
+        if (!e || e.state !== 'offered' || e.agent_id !== agentId || (e.offer_expires_at && new Date(e.offer_expires_at) < now)) throw appError('SB_ERR_OFFER_GONE');
+        const agent = await transition(trx, agentId, 'on_call', { from: ['reserved'], onlyEntry: e.id, at: now });
+        if (!agent) throw appError('SB_ERR_OFFER_GONE');
+        await updateEntry(trx, e.id, { state: 'connecting', offer_expires_at: null });
+        await appendEvents(trx, e.interaction_id, [{ type: 'accepted', data: { agent_id: agentId, entry_id: e.id }, at: now }]);
+        const call = await findCall(trx, e.call_sid);
+        return { e, agent, dnis: call?.to_number ?? '' };
+      });
+      deps.notify([stateNotice(agentId, 'on_call', now)]);
+      try {
+        const legs = await voice.connect({ entryId, callerSid: claimed.e.call_sid, from: claimed.dnis, agentTarget: agentTarget(claimed.agent) });
+        await db('queue_entries').where({ id: entryId }).update({ agent_call_sid: legs.agentCallSid, conference_sid: legs.conferenceSid });
+      } catch (err) {
+        deps.log.warn({ err, entry_id: entryId }, 'connecting the caller failed');
+        const notices = await db.transaction(async (trx) => {
+          const e = await findEntry(trx, entryId, { lock: 'wait' });
+          if (!e || e.state !== 'connecting') return [];
+          await updateEntry(trx, e.id, { state: 'failed', ended_at: now });
+          await appendEvents(trx, e.interaction_id, [{ type: 'connect_failed', data: { entry_id: e.id, agent_id: agentId }, at: now }]);
+          await transition(trx, agentId, 'available', { from: ['on_call'], onlyEntry: e.id, entryId: null, at: now });
+          return [stateNotice(agentId, 'available', now)];
+        });
+        deps.notify(notices);
+        throw appError('SB_ERR_CALL_GONE');
+      }
+      return { entry_id: entryId, state: 'connecting' as const };
+    },
+
+    /** Twilio reports a participant joining or leaving the call's conference (TwiML webhook transaction). */
+    async conferenceEvent(trx: Knex, entryId: string, ev: { event: string; callSid: string; conferenceSid: string }): Promise<{ notices: Notice[]; after?: () => Promise<void> }> {
+      const now = clock();
+      const e = await findEntry(trx, entryId, { lock: 'wait' });
+      if (!e) return { notices: [] };
+      if (ev.event === 'participant-join' && ev.callSid !== e.call_sid) {
+        if (e.state === 'connecting') {
+          await updateEntry(trx, e.id, { state: 'connected', answered_at: now, conference_sid: ev.conferenceSid });
+          await appendEvents(trx, e.interaction_id, [{ type: 'connected', data: { entry_id: e.id, agent_id: e.agent_id, waited_s: Math.round((now.getTime() - new Date(e.enqueued_at).getTime()) / 1000) }, at: now }]);
+          await updateSummary(trx, e.interaction_id, { answered_at: now, outcome: 'agent', agent_user_id: e.agent_id ?? undefined });
+          return { notices: [{ agentId: e.agent_id!, event: 'call:connected', payload: { entry_id: e.id } }] };
+        }
+        if (ev.callSid === e.consult_call_sid) {
+          await appendEvents(trx, e.interaction_id, [{ type: 'consult_joined', data: { entry_id: e.id, agent_id: e.consult_agent_id }, at: now }]);
+          return { notices: [{ agentId: e.agent_id!, event: 'call:consult_joined', payload: { entry_id: e.id } }] };
+        }
+        return { notices: [] };
+      }
+      if (ev.event !== 'participant-leave' || e.state !== 'connected') return { notices: [] };
+      if (ev.callSid === e.agent_call_sid && e.consult_agent_id !== null && e.consult_call_sid !== null) {
+        // The agent left a consult: the caller now belongs to the relationship manager.
+        const from = e.agent_id!;
+        const rm = e.consult_agent_id;
+        await updateEntry(trx, e.id, { agent_id: rm, agent_call_sid: e.consult_call_sid, consult_agent_id: null, consult_call_sid: null, held: false });
+        await appendEvents(trx, e.interaction_id, [{ type: 'transferred', data: { entry_id: e.id, from_agent_id: from, to_agent_id: rm, mode: 'consult' }, at: now }]);
+        await updateSummary(trx, e.interaction_id, { agent_user_id: rm });
+        await transition(trx, from, 'wrap_up', { from: ['on_call'], at: now });
+        const conference = ev.conferenceSid;
+        return {
+          notices: [{ agentId: from, event: 'call:ended', payload: { entry_id: e.id, reason: 'transferred' } }, stateNotice(from, 'wrap_up', now), { agentId: rm, event: 'call:connected', payload: { entry_id: e.id } }],
+          after: () => voice.hold(conference, e.call_sid, false),
+        };
+      }
+      if (ev.callSid === e.agent_call_sid) {
+        // The agent hung up their own leg: end the conference, so the caller moves on (the survey).
+        const conference = ev.conferenceSid;
+        return { notices: [], after: () => voice.endConference(conference) };
+      }
+      if (ev.callSid === e.consult_call_sid && e.consult_agent_id !== null) {
+        await updateEntry(trx, e.id, { consult_agent_id: null, consult_call_sid: null });
+        await appendEvents(trx, e.interaction_id, [{ type: 'consult_ended', data: { entry_id: e.id, agent_id: e.consult_agent_id }, at: now }]);
+        await transition(trx, e.consult_agent_id, 'available', { from: ['on_call'], onlyEntry: e.id, entryId: null, at: now });
+        return { notices: [{ agentId: e.agent_id!, event: 'call:consult_ended', payload: { entry_id: e.id } }, stateNotice(e.consult_agent_id, 'available', now)] };
+      }
+      return { notices: [] };
+    },
+
+    /** The caller left the conference or hung up while being connected (webhook transaction). */
+    async callerDone(trx: Knex, callSid: string, reason: string): Promise<Notice[]> {
+      const e = await trx('queue_entries').where({ call_sid: callSid }).whereIn('state', ['connecting', 'connected']).orderBy('id', 'desc').forUpdate().first();
+      return e ? finish(trx, e, clock(), reason) : [];
+    },
+
+    async hold(agentId: number, on: boolean) {
+      const { entry } = await agentsEntry(db, agentId, ['connected']);
+      if (!entry.conference_sid) throw appError('SB_ERR_CALL_NOT_ACTIVE');
+      await voice.hold(entry.conference_sid, entry.call_sid, on);
+      const now = clock();
+      await db.transaction(async (trx) => {
+        await updateEntry(trx, entry.id, { held: on });
+        await appendEvents(trx, entry.interaction_id, [{ type: on ? 'held' : 'unheld', data: { entry_id: entry.id, agent_id: agentId }, at: now }]);
+      });
+      return { entry_id: entry.id, held: on };
+    },
+
+    /** Ends the call for both sides; the caller then hears the survey. */
+    async end(agentId: number) {
+      const { entry } = await agentsEntry(db, agentId, ['connected']);
+      if (!entry.conference_sid) throw appError('SB_ERR_CALL_NOT_ACTIVE');
+      await voice.endConference(entry.conference_sid);
+      return { entry_id: entry.id };
+    },
+
+    /**
+     * Blind transfer (to a skill or a named agent): the caller goes back to a queue, keeping
+     * the pop and the IVR's findings; this agent goes to wrap-up. To the RM it is a consult:
+     * the caller is held while the RM is rung into the conference, and the agent leaves when ready.
+     */
+    async transfer(agentId: number, target: TransferTarget) {
+      const now = clock();
+      const { entry } = await db.transaction((trx) => agentsEntry(trx, agentId, ['connected']));
+      if (target.to === 'rm') {
+        if (entry.rm_id === null || !entry.conference_sid) throw appError('SB_ERR_TRANSFER_TARGET_INVALID', 'The caller has no relationship manager');
+        const rm = await db.transaction(async (trx) => {
+          const candidate = await trx('agents as a').join('users as u', 'u.id', 'a.user_id').where('u.rm_id', entry.rm_id).where('a.state', 'available')
+            .forUpdate('a').skipLocked().first('a.*', 'u.username', 'u.role', 'u.rm_id');
+          if (!candidate) throw appError('SB_ERR_TRANSFER_TARGET_INVALID', "The caller's relationship manager is not available");
+          await transition(trx, candidate.user_id, 'on_call', { from: ['available'], entryId: entry.id, at: now });
+          await updateEntry(trx, entry.id, { consult_agent_id: candidate.user_id, held: true });
+          await appendEvents(trx, entry.interaction_id, [{ type: 'consult_started', data: { entry_id: entry.id, agent_id: agentId, to_agent_id: candidate.user_id }, at: now }]);
+          if (entry.customer_id !== null) {
+            await recordAudit(trx, { actor: { sub: String(candidate.user_id), username: candidate.username, role: candidate.role }, action: 'customer.view', customer_id: entry.customer_id, purpose: 'call', call_sid: entry.call_sid, details: { via: 'consult', entry_id: entry.id } });
+          }
+          return candidate as AgentRow;
+        });
+        await voice.hold(entry.conference_sid, entry.call_sid, true);
+        const call = await findCall(db, entry.call_sid);
+        const leg = await voice.addLeg(entry.conference_sid, call?.to_number ?? '', agentTarget(rm));
+        await db('queue_entries').where({ id: entry.id }).update({ consult_call_sid: leg });
+        deps.notify([stateNotice(rm.user_id, 'on_call', now), { agentId: rm.user_id, event: 'call:consult', payload: offerPayload({ ...entry, consult_agent_id: rm.user_id }, now, null) }]);
+        return { entry_id: entry.id, state: 'consulting' as const };
+      }
+      const result = await db.transaction(async (trx) => {
+        const e = (await findEntry(trx, entry.id, { lock: 'wait' }))!;
+        if (e.state !== 'connected' || e.agent_id !== agentId) throw appError('SB_ERR_CALL_NOT_ACTIVE');
+        if (target.to === 'agent' && !(await findAgent(trx, target.agent_id))) throw appError('SB_ERR_TRANSFER_TARGET_INVALID', `No agent ${target.agent_id}`);
+        const call = (await findCall(trx, e.call_sid))!;
+        await updateEntry(trx, e.id, { state: 'transferred', ended_at: now });
+        const next = await deps.routing.enqueue(trx, {
+          interaction_id: e.interaction_id, call_sid: e.call_sid, skill: target.to === 'skill' ? target.skill : e.skill, language: e.language,
+          customer_id: e.customer_id, tier: e.tier, ivr: e.ivr, target_agent_id: target.to === 'agent' ? target.agent_id : null, at: now,
+        });
+        await appendEvents(trx, e.interaction_id, [{ type: 'transferred', data: { entry_id: e.id, from_agent_id: agentId, to: target, next_entry_id: next, mode: 'blind' }, at: now }]);
+        await transition(trx, agentId, 'wrap_up', { from: ['on_call'], at: now });
+        return { next, step: call.step };
+      });
+      await voice.requeue(entry.call_sid, result.next, result.step);
+      deps.notify([{ agentId, event: 'call:ended', payload: { entry_id: entry.id, reason: 'transferred' } }, stateNotice(agentId, 'wrap_up', now)]);
+      void deps.routing.kick();
+      return { entry_id: entry.id, next_entry_id: result.next, state: 'transferred' as const };
+    },
+
+    /** Wrap-up: disposition, reasons, products and notes on the interaction; then the agent is free. */
+    async wrapup(agentId: number, w: Wrapup) {
+      const now = clock();
+      const entryId = await db.transaction(async (trx) => {
+        const agent = await findAgent(trx, agentId);
+        if (!agent || agent.state !== 'wrap_up' || !agent.entry_id) throw appError('SB_ERR_WRAPUP_NOT_PENDING');
+        const e = (await findEntry(trx, agent.entry_id))!;
+        await trx('interactions').where({ id: e.interaction_id }).update({
+          disposition: w.disposition, reason_codes: w.reason_codes, products_discussed: w.products_discussed, notes: w.notes ?? null, wrapped_up_at: now,
+        });
+        await appendEvents(trx, e.interaction_id, [{ type: 'wrapup', data: { entry_id: e.id, agent_id: agentId, disposition: w.disposition, reason_codes: w.reason_codes, products_discussed: w.products_discussed, has_notes: Boolean(w.notes) }, at: now }]);
+        await transition(trx, agentId, 'available', { from: ['wrap_up'], entryId: null, at: now });
+        return e.id;
+      });
+      deps.notify([stateNotice(agentId, 'available', now)]);
+      void deps.routing.kick();
+      return { entry_id: entryId, state: 'available' as const };
+    },
+  };
+}
+
+export type ConversationService = ReturnType<typeof createConversationService>;

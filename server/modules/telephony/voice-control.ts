@@ -1,0 +1,48 @@
+import type { TwilioRest } from './twilio-rest.js';
+
+/**
+ * The agent side of a call, in Twilio terms: every routed call gets its own conference,
+ * `sb-<entry id>`, so that a supervisor (or a consulted RM) can join it later. The caller is
+ * redirected out of the Twilio queue into it; the agent's leg is a conference participant that
+ * rings the agent's browser (Twilio Client) or phone.
+ */
+export interface VoiceControl {
+  /** Puts the caller into the entry's conference and rings the agent there. */
+  connect(c: { entryId: string; callerSid: string; from: string; agentTarget: string }): Promise<{ agentCallSid: string; conferenceSid: string }>;
+  hold(conferenceSid: string, callSid: string, on: boolean): Promise<void>;
+  /** Sends the caller back to a queue (a blind transfer); leaving ends the conference and the agent's leg. */
+  requeue(callerSid: string, entryId: string, step: number): Promise<void>;
+  /** Rings someone else into the conference (a consult with the caller's RM). */
+  addLeg(conferenceSid: string, from: string, to: string): Promise<string>;
+  dropLeg(conferenceSid: string, callSid: string): Promise<void>;
+  endConference(conferenceSid: string): Promise<void>;
+}
+
+export const conferenceName = (entryId: string) => `sb-${entryId}`;
+/** The Twilio Client identity an agent's browser registers as. */
+export const clientIdentity = (agentId: number) => `agent_${agentId}`;
+
+export function createVoiceControl(deps: { rest: () => TwilioRest; voiceUrl: () => string; holdMusicUrl: string }): VoiceControl {
+  return {
+    async connect(c) {
+      await deps.rest().redirectCall(c.callerSid, `${deps.voiceUrl()}/connect?entry=${c.entryId}`);
+      const leg = await deps.rest().addParticipant(conferenceName(c.entryId), { from: c.from, to: c.agentTarget, endConferenceOnExit: false });
+      return { agentCallSid: leg.callSid, conferenceSid: leg.conferenceSid };
+    },
+    async hold(conferenceSid, callSid, on) {
+      await deps.rest().updateParticipant(conferenceSid, callSid, { hold: on, ...(on ? { holdUrl: deps.holdMusicUrl } : {}) });
+    },
+    async requeue(callerSid, entryId, step) {
+      await deps.rest().redirectCall(callerSid, `${deps.voiceUrl()}/requeue?entry=${entryId}&step=${step}`);
+    },
+    async addLeg(conferenceSid, from, to) {
+      return (await deps.rest().addParticipant(conferenceSid, { from, to, endConferenceOnExit: false })).callSid;
+    },
+    async dropLeg(conferenceSid, callSid) {
+      await deps.rest().removeParticipant(conferenceSid, callSid);
+    },
+    async endConference(conferenceSid) {
+      await deps.rest().endConference(conferenceSid);
+    },
+  };
+}
