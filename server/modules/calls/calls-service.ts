@@ -52,9 +52,9 @@ function outcomeAtEnd(row: { outcome: string | null; queued_at: Date | null; ans
 
 /** How the hotline hands callers to routing and tells it they are gone (webhook transaction). */
 export interface QueuePort {
-  enqueue(trx: Knex, c: { interaction_id: string; call_sid: string; skill: string; language: string; customer_id: number | null; tier: string | null; ivr: Record<string, unknown>; at: Date }): Promise<string>;
+  enqueue(trx: Knex, c: { interaction_id: string; call_sid: string; skill: string; language: string; customer_id: number | null; tier: string | null; ivr: Record<string, unknown> }): Promise<string>;
   /** The caller left a queue without an agent: hung up, or left to be called back. */
-  callerLeft(trx: Knex, callSid: string, why: 'abandoned' | 'callback' | 'failed', at: Date): Promise<Notice[]>;
+  callerLeft(trx: Knex, callSid: string, why: 'abandoned' | 'callback' | 'failed'): Promise<Notice[]>;
   /** The caller's conversation with an agent is over (left the conference, or hung up). */
   callerDone(trx: Knex, callSid: string, reason: string): Promise<Notice[]>;
 }
@@ -65,6 +65,7 @@ export interface CallsServiceDeps {
   hotlines: ReadonlyMap<string, string>;
   defaultFlow: string;
   queue: QueuePort;
+  /** The IVR's clock (business hours, event times); routing keeps its own real-time clock. */
   now?: () => Date;
 }
 
@@ -105,7 +106,7 @@ export function createCallsService(deps: CallsServiceDeps) {
       const row = await trx('interactions').where({ id: call.interaction_id }).first('self_service');
       await deps.queue.enqueue(trx, {
         interaction_id: call.interaction_id, call_sid: call.sid, skill: e.data.skill as string, language: next.lang,
-        customer_id: customerId(next), tier: (e.data.tier as string | null) ?? null, at,
+        customer_id: customerId(next), tier: (e.data.tier as string | null) ?? null,
         // What the IVR learned, for the agent's pop: never PINs (those are secret vars, not in the path).
         ivr: { path: next.path.slice(-12), verified: isVerified(next), self_service: row?.self_service ?? [], reason: e.node, skill: e.data.skill, language: next.lang },
       });
@@ -167,7 +168,7 @@ export function createCallsService(deps: CallsServiceDeps) {
       const at = now();
       await record(trx, call.interaction_id, [{ type: 'left_queue', data: { result, waited_s: waitedSeconds }, at }]);
       if (result === 'redirected' || result === 'redirected-from-bridged') return 'silent';
-      notices.push(...(await deps.queue.callerLeft(trx, sid, result === 'hangup' ? 'abandoned' : result === 'leave' ? 'callback' : 'failed', at)));
+      notices.push(...(await deps.queue.callerLeft(trx, sid, result === 'hangup' ? 'abandoned' : result === 'leave' ? 'callback' : 'failed')));
       if (result === 'hangup' || isFinal(call.status)) return 'ended';
       if (step !== call.step) return null;
       return runIvr(trx, call, { kind: 'queue_exit', result: result as Extract<IvrInput, { kind: 'queue_exit' }>['result'] });
@@ -208,7 +209,7 @@ export function createCallsService(deps: CallsServiceDeps) {
         return 'applied';
       }
       // Hung up while waiting (abandoned) or while with an agent (the agent goes to wrap-up).
-      notices.push(...(await deps.queue.callerLeft(trx, s.sid, 'abandoned', at)), ...(await deps.queue.callerDone(trx, s.sid, 'caller_hung_up')));
+      notices.push(...(await deps.queue.callerLeft(trx, s.sid, 'abandoned')), ...(await deps.queue.callerDone(trx, s.sid, 'caller_hung_up')));
       const row = await trx('interactions').where({ id: call.interaction_id }).first('outcome', 'queued_at', 'answered_at', 'self_service');
       await record(trx, call.interaction_id, [{ type: 'ended', data: { status: s.status, duration_s: s.duration ?? null }, at }], {
         ended_at: at, outcome: outcomeAtEnd(row, s.status),

@@ -57,10 +57,10 @@ export function createConversationService(deps: ConversationDeps) {
     await appendEvents(trx, e.interaction_id, [{ type: 'agent_call_ended', data: { entry_id: e.id, agent_id: e.agent_id, reason }, at: now }]);
     const notices: Notice[] = [];
     if (e.agent_id !== null && (await transition(trx, e.agent_id, 'wrap_up', { from: ['on_call'], onlyEntry: e.id, at: now }))) {
-      notices.push({ agentId: e.agent_id, event: 'call:ended', payload: { entry_id: e.id, reason } }, stateNotice(e.agent_id, 'wrap_up', now));
+      notices.push({ agentId: e.agent_id, event: 'call:ended', payload: { entry_id: String(e.id), reason } }, stateNotice(e.agent_id, 'wrap_up', now));
     }
     if (e.consult_agent_id !== null && (await transition(trx, e.consult_agent_id, 'available', { from: ['on_call'], onlyEntry: e.id, entryId: null, at: now }))) {
-      notices.push({ agentId: e.consult_agent_id, event: 'call:ended', payload: { entry_id: e.id, reason } }, stateNotice(e.consult_agent_id, 'available', now));
+      notices.push({ agentId: e.consult_agent_id, event: 'call:ended', payload: { entry_id: String(e.id), reason } }, stateNotice(e.consult_agent_id, 'available', now));
     }
     return notices;
   }
@@ -121,11 +121,11 @@ export function createConversationService(deps: ConversationDeps) {
           await updateEntry(trx, e.id, { state: 'connected', answered_at: now, conference_sid: ev.conferenceSid });
           await appendEvents(trx, e.interaction_id, [{ type: 'connected', data: { entry_id: e.id, agent_id: e.agent_id, waited_s: Math.round((now.getTime() - new Date(e.enqueued_at).getTime()) / 1000) }, at: now }]);
           await updateSummary(trx, e.interaction_id, { answered_at: now, outcome: 'agent', agent_user_id: e.agent_id ?? undefined });
-          return { notices: [{ agentId: e.agent_id!, event: 'call:connected', payload: { entry_id: e.id } }] };
+          return { notices: [{ agentId: e.agent_id!, event: 'call:connected', payload: { entry_id: String(e.id) } }] };
         }
         if (ev.callSid === e.consult_call_sid) {
           await appendEvents(trx, e.interaction_id, [{ type: 'consult_joined', data: { entry_id: e.id, agent_id: e.consult_agent_id }, at: now }]);
-          return { notices: [{ agentId: e.agent_id!, event: 'call:consult_joined', payload: { entry_id: e.id } }] };
+          return { notices: [{ agentId: e.agent_id!, event: 'call:consult_joined', payload: { entry_id: String(e.id) } }] };
         }
         return { notices: [] };
       }
@@ -140,7 +140,7 @@ export function createConversationService(deps: ConversationDeps) {
         await transition(trx, from, 'wrap_up', { from: ['on_call'], at: now });
         const conference = ev.conferenceSid;
         return {
-          notices: [{ agentId: from, event: 'call:ended', payload: { entry_id: e.id, reason: 'transferred' } }, stateNotice(from, 'wrap_up', now), { agentId: rm, event: 'call:connected', payload: { entry_id: e.id } }],
+          notices: [{ agentId: from, event: 'call:ended', payload: { entry_id: String(e.id), reason: 'transferred' } }, stateNotice(from, 'wrap_up', now), { agentId: rm, event: 'call:connected', payload: { entry_id: String(e.id) } }],
           after: () => voice.hold(conference, e.call_sid, false),
         };
       }
@@ -153,7 +153,7 @@ export function createConversationService(deps: ConversationDeps) {
         await updateEntry(trx, e.id, { consult_agent_id: null, consult_call_sid: null });
         await appendEvents(trx, e.interaction_id, [{ type: 'consult_ended', data: { entry_id: e.id, agent_id: e.consult_agent_id }, at: now }]);
         await transition(trx, e.consult_agent_id, 'available', { from: ['on_call'], onlyEntry: e.id, entryId: null, at: now });
-        return { notices: [{ agentId: e.agent_id!, event: 'call:consult_ended', payload: { entry_id: e.id } }, stateNotice(e.consult_agent_id, 'available', now)] };
+        return { notices: [{ agentId: e.agent_id!, event: 'call:consult_ended', payload: { entry_id: String(e.id) } }, stateNotice(e.consult_agent_id, 'available', now)] };
       }
       return { notices: [] };
     },
@@ -173,7 +173,7 @@ export function createConversationService(deps: ConversationDeps) {
         await updateEntry(trx, entry.id, { held: on });
         await appendEvents(trx, entry.interaction_id, [{ type: on ? 'held' : 'unheld', data: { entry_id: entry.id, agent_id: agentId }, at: now }]);
       });
-      return { entry_id: entry.id, held: on };
+      return { entry_id: String(entry.id), held: on };
     },
 
     /** Ends the call for both sides; the caller then hears the survey. */
@@ -181,7 +181,7 @@ export function createConversationService(deps: ConversationDeps) {
       const { entry } = await agentsEntry(db, agentId, ['connected']);
       if (!entry.conference_sid) throw appError('SB_ERR_CALL_NOT_ACTIVE');
       await voice.endConference(entry.conference_sid);
-      return { entry_id: entry.id };
+      return { entry_id: String(entry.id) };
     },
 
     /**
@@ -208,10 +208,10 @@ export function createConversationService(deps: ConversationDeps) {
         });
         await voice.hold(entry.conference_sid, entry.call_sid, true);
         const call = await findCall(db, entry.call_sid);
-        const leg = await voice.addLeg(entry.conference_sid, call?.to_number ?? '', agentTarget(rm));
+        const leg = await voice.addLeg({ entryId: String(entry.id), conferenceSid: entry.conference_sid, from: call?.to_number ?? '', to: agentTarget(rm) });
         await db('queue_entries').where({ id: entry.id }).update({ consult_call_sid: leg });
         deps.notify([stateNotice(rm.user_id, 'on_call', now), { agentId: rm.user_id, event: 'call:consult', payload: offerPayload({ ...entry, consult_agent_id: rm.user_id }, now, null) }]);
-        return { entry_id: entry.id, state: 'consulting' as const };
+        return { entry_id: String(entry.id), state: 'consulting' as const };
       }
       const result = await db.transaction(async (trx) => {
         const e = (await findEntry(trx, entry.id, { lock: 'wait' }))!;
@@ -221,16 +221,16 @@ export function createConversationService(deps: ConversationDeps) {
         await updateEntry(trx, e.id, { state: 'transferred', ended_at: now });
         const next = await deps.routing.enqueue(trx, {
           interaction_id: e.interaction_id, call_sid: e.call_sid, skill: target.to === 'skill' ? target.skill : e.skill, language: e.language,
-          customer_id: e.customer_id, tier: e.tier, ivr: e.ivr, target_agent_id: target.to === 'agent' ? target.agent_id : null, at: now,
+          customer_id: e.customer_id, tier: e.tier, ivr: e.ivr, target_agent_id: target.to === 'agent' ? target.agent_id : null,
         });
         await appendEvents(trx, e.interaction_id, [{ type: 'transferred', data: { entry_id: e.id, from_agent_id: agentId, to: target, next_entry_id: next, mode: 'blind' }, at: now }]);
         await transition(trx, agentId, 'wrap_up', { from: ['on_call'], at: now });
         return { next, step: call.step };
       });
       await voice.requeue(entry.call_sid, result.next, result.step);
-      deps.notify([{ agentId, event: 'call:ended', payload: { entry_id: entry.id, reason: 'transferred' } }, stateNotice(agentId, 'wrap_up', now)]);
+      deps.notify([{ agentId, event: 'call:ended', payload: { entry_id: String(entry.id), reason: 'transferred' } }, stateNotice(agentId, 'wrap_up', now)]);
       void deps.routing.kick();
-      return { entry_id: entry.id, next_entry_id: result.next, state: 'transferred' as const };
+      return { entry_id: String(entry.id), next_entry_id: result.next, state: 'transferred' as const };
     },
 
     /** Wrap-up: disposition, reasons, products and notes on the interaction; then the agent is free. */
@@ -249,7 +249,7 @@ export function createConversationService(deps: ConversationDeps) {
       });
       deps.notify([stateNotice(agentId, 'available', now)]);
       void deps.routing.kick();
-      return { entry_id: entryId, state: 'available' as const };
+      return { entry_id: String(entryId), state: 'available' as const };
     },
   };
 }

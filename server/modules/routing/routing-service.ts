@@ -40,7 +40,7 @@ const TRACE_CANDIDATES = 5;
 /** What the agent's screen shows when a call is offered: the pop, prepared before the offer. */
 export function offerPayload(e: EntryRow, now: Date, why: { rule: RoutingRule; text: string; candidates: unknown[] } | null) {
   return {
-    entry_id: e.id,
+    entry_id: String(e.id),
     interaction_id: e.interaction_id,
     state: e.state,
     skill: e.skill,
@@ -174,7 +174,7 @@ export function createRoutingService(deps: RoutingDeps) {
         await updateEntry(trx, e.id, { state: 'waiting', agent_id: null, offer_expires_at: null, declined_by: [...e.declined_by, e.agent_id!] });
         await appendEvents(trx, e.interaction_id, [{ type: 'offer_expired', data: { agent_id: e.agent_id, entry_id: e.id }, at: now }]);
         if (await transition(trx, e.agent_id!, 'away', { from: ['reserved'], onlyEntry: e.id, reason: 'missed_offer', entryId: null, at: now })) {
-          out.push({ agentId: e.agent_id!, event: 'call:offer_revoked', payload: { entry_id: e.id, reason: 'expired' } }, stateNotice(e.agent_id!, 'away', 'missed_offer', now));
+          out.push({ agentId: e.agent_id!, event: 'call:offer_revoked', payload: { entry_id: String(e.id), reason: 'expired' } }, stateNotice(e.agent_id!, 'away', 'missed_offer', now));
         }
       }
       return out;
@@ -224,20 +224,21 @@ export function createRoutingService(deps: RoutingDeps) {
      */
     async enqueue(trx: Knex, c: {
       interaction_id: string; call_sid: string; skill: string; language: string; customer_id: number | null; tier: string | null;
-      ivr: Record<string, unknown>; target_agent_id?: number | null; at: Date;
+      ivr: Record<string, unknown>; target_agent_id?: number | null;
     }): Promise<string> {
+      const at = clock();
       const tier = c.tier ?? 'STANDARD';
       const customer = c.customer_id === null ? undefined : await trx('customers').where({ id: c.customer_id }).first('rm_id');
       const profile = c.customer_id === null ? null : ((await deps.customers.prefetchProfile(c.customer_id, trx)) ?? null);
       const waiting = await trx('queue_entries').where({ state: 'waiting', skill: c.skill }).count<{ count: string }[]>('* as count').first();
-      const predicted = await estimate(trx, c.skill, Number(waiting?.count ?? 0), c.at);
+      const predicted = await estimate(trx, c.skill, Number(waiting?.count ?? 0), at);
       const id = await insertEntry(trx, {
         interaction_id: c.interaction_id, call_sid: c.call_sid, skill: c.skill, language: c.language, tier,
         customer_id: c.customer_id, rm_id: (customer?.rm_id as number | null | undefined) ?? null, target_agent_id: c.target_agent_id ?? null,
-        enqueued_at: c.at, priority_at: priorityAt(c.at, tier, policy.headStarts), profile: profile as Record<string, unknown> | null, ivr: c.ivr,
+        enqueued_at: at, priority_at: priorityAt(at, tier, policy.headStarts), profile: profile as Record<string, unknown> | null, ivr: c.ivr,
         estimated_wait_s: predicted.seconds,
       });
-      await appendEvents(trx, c.interaction_id, [{ type: 'entered_queue', data: { entry_id: id, skill: c.skill, tier, estimated_wait_s: predicted.seconds }, at: c.at }]);
+      await appendEvents(trx, c.interaction_id, [{ type: 'entered_queue', data: { entry_id: id, skill: c.skill, tier, estimated_wait_s: predicted.seconds }, at }]);
       return id;
     },
 
@@ -278,7 +279,8 @@ export function createRoutingService(deps: RoutingDeps) {
      * The caller left the queue without an agent: hung up (abandoned, with the time waited), or
      * left to be called back (keeping their place). An agent holding the offer is released.
      */
-    async callerLeft(trx: Knex, callSid: string, why: 'abandoned' | 'callback' | 'failed', now: Date): Promise<Notice[]> {
+    async callerLeft(trx: Knex, callSid: string, why: 'abandoned' | 'callback' | 'failed'): Promise<Notice[]> {
+      const now = clock();
       const e = await liveEntryOfCall(trx, callSid);
       if (!e || (e.state !== 'waiting' && e.state !== 'offered')) return [];
       const waited = Math.round((now.getTime() - new Date(e.enqueued_at).getTime()) / 1000);
@@ -287,7 +289,7 @@ export function createRoutingService(deps: RoutingDeps) {
       if (e.state !== 'offered' || e.agent_id === null) return [];
       const released = await transition(trx, e.agent_id, 'available', { from: ['reserved'], onlyEntry: e.id, entryId: null, at: now });
       return released
-        ? [{ agentId: e.agent_id, event: 'call:offer_revoked', payload: { entry_id: e.id, reason: 'caller_left' } }, stateNotice(e.agent_id, 'available', null, now)]
+        ? [{ agentId: e.agent_id, event: 'call:offer_revoked', payload: { entry_id: String(e.id), reason: 'caller_left' } }, stateNotice(e.agent_id, 'available', null, now)]
         : [];
     },
 

@@ -56,9 +56,10 @@ export function createTwilioRest(creds: TwilioCredentials) {
     },
 
     /** Dials `to` into a conference (an agent leg, a supervisor listening or coaching). */
-    async addParticipant(conferenceSid: string, p: { from: string; to: string; muted?: boolean; coaching?: boolean; callSidToCoach?: string; endConferenceOnExit?: boolean }) {
+    async addParticipant(conferenceSid: string, p: { from: string; to: string; muted?: boolean; coaching?: boolean; callSidToCoach?: string; endConferenceOnExit?: boolean; conferenceStatusCallback?: string }) {
       const participant = await client.conferences(conferenceSid).participants.create({
         from: p.from, to: p.to, muted: p.muted, coaching: p.coaching, callSidToCoach: p.callSidToCoach, endConferenceOnExit: p.endConferenceOnExit, beep: 'false',
+        ...(p.conferenceStatusCallback ? { conferenceStatusCallback: p.conferenceStatusCallback, conferenceStatusCallbackMethod: 'POST', conferenceStatusCallbackEvent: ['start', 'end', 'join', 'leave'] } : {}),
       });
       return { callSid: participant.callSid, conferenceSid: participant.conferenceSid };
     },

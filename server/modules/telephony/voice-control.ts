@@ -13,7 +13,7 @@ export interface VoiceControl {
   /** Sends the caller back to a queue (a blind transfer); leaving ends the conference and the agent's leg. */
   requeue(callerSid: string, entryId: string, step: number): Promise<void>;
   /** Rings someone else into the conference (a consult with the caller's RM). */
-  addLeg(conferenceSid: string, from: string, to: string): Promise<string>;
+  addLeg(c: { entryId: string; conferenceSid: string; from: string; to: string }): Promise<string>;
   dropLeg(conferenceSid: string, callSid: string): Promise<void>;
   endConference(conferenceSid: string): Promise<void>;
 }
@@ -23,10 +23,12 @@ export const conferenceName = (entryId: string) => `sb-${entryId}`;
 export const clientIdentity = (agentId: number) => `agent_${agentId}`;
 
 export function createVoiceControl(deps: { rest: () => TwilioRest; voiceUrl: () => string; holdMusicUrl: string }): VoiceControl {
+  // Every leg names the status callback: Twilio reports each participant's joins and leaves there.
+  const statusUrl = (entryId: string) => `${deps.voiceUrl()}/conference-status?entry=${entryId}`;
   return {
     async connect(c) {
       await deps.rest().redirectCall(c.callerSid, `${deps.voiceUrl()}/connect?entry=${c.entryId}`);
-      const leg = await deps.rest().addParticipant(conferenceName(c.entryId), { from: c.from, to: c.agentTarget, endConferenceOnExit: false });
+      const leg = await deps.rest().addParticipant(conferenceName(c.entryId), { from: c.from, to: c.agentTarget, endConferenceOnExit: false, conferenceStatusCallback: statusUrl(c.entryId) });
       return { agentCallSid: leg.callSid, conferenceSid: leg.conferenceSid };
     },
     async hold(conferenceSid, callSid, on) {
@@ -35,8 +37,8 @@ export function createVoiceControl(deps: { rest: () => TwilioRest; voiceUrl: () 
     async requeue(callerSid, entryId, step) {
       await deps.rest().redirectCall(callerSid, `${deps.voiceUrl()}/requeue?entry=${entryId}&step=${step}`);
     },
-    async addLeg(conferenceSid, from, to) {
-      return (await deps.rest().addParticipant(conferenceSid, { from, to, endConferenceOnExit: false })).callSid;
+    async addLeg(c) {
+      return (await deps.rest().addParticipant(c.conferenceSid, { from: c.from, to: c.to, endConferenceOnExit: false, conferenceStatusCallback: statusUrl(c.entryId) })).callSid;
     },
     async dropLeg(conferenceSid, callSid) {
       await deps.rest().removeParticipant(conferenceSid, callSid);

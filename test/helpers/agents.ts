@@ -1,0 +1,78 @@
+import type { FastifyInstance } from 'fastify';
+import type { Knex } from 'knex';
+import { io, type Socket } from 'socket.io-client';
+
+export interface Received { event: string; payload: any }
+
+/** An agent console as the server sees it: a socket.io client on /agent that records everything it hears. */
+export interface AgentClient {
+  id: number;
+  socket: Socket;
+  received: Received[];
+  /** The next (or an already received, not yet taken) event matching, within `timeoutMs`. */
+  next(event: string, match?: (payload: any) => boolean, timeoutMs?: number): Promise<any>;
+  /** Sends a request and returns the ack's data; a coded error is thrown as `Error(code)`. */
+  request(event: string, body?: unknown): Promise<any>;
+  close(): void;
+}
+
+export async function connectAgent(url: string, token: string, id: number): Promise<AgentClient> {
+  const socket = io(`${url}/agent`, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
+  const received: Received[] = [];
+  const taken = new Set<Received>();
+  const waiters: (() => void)[] = [];
+  socket.onAny((event: string, payload: unknown) => {
+    received.push({ event, payload });
+    for (const w of waiters.splice(0)) w();
+  });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('connect_error', (err) => reject(err));
+  });
+  return {
+    id,
+    socket,
+    received,
+    async next(event, match = () => true, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const hit = received.find((r) => !taken.has(r) && r.event === event && match(r.payload));
+        if (hit) {
+          taken.add(hit);
+          return hit.payload;
+        }
+        const left = deadline - Date.now();
+        if (left <= 0) throw new Error(`agent ${id}: no ${event} within ${timeoutMs} ms; heard ${received.map((r) => r.event).join(', ')}`);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, Math.min(left, 200));
+          waiters.push(() => { clearTimeout(timer); resolve(); });
+        });
+      }
+    },
+    async request(event, body) {
+      const reply = await socket.timeout(10_000).emitWithAck(event, body ?? {});
+      if (!reply.ok) throw Object.assign(new Error(reply.error.code), { detail: reply.error.message });
+      return reply.data;
+    },
+    close: () => { socket.disconnect(); },
+  };
+}
+
+/** Makes `count` agent logins with these skills (no password: tokens are signed by the app). */
+export async function makeAgents(app: FastifyInstance, db: Knex, prefix: string, count: number, skills: Record<string, number>, languages = ['zh', 'en']) {
+  const out: { id: number; token: string }[] = [];
+  for (let i = 0; i < count; i++) {
+    const username = `${prefix}${i}`;
+    const [row] = await db('users').insert({ username, password_hash: 'x', role: 'agent', display_name: username }).returning('id');
+    const id = (row as { id: number }).id;
+    await db('agents').insert({ user_id: id, skills: JSON.stringify(skills), languages });
+    out.push({ id, token: app.jwt.sign({ sub: String(id), username, role: 'agent', rm_id: null }) });
+  }
+  return out;
+}
+
+/** A seeded user's id and a token for them. */
+export async function tokenFor(app: FastifyInstance, db: Knex, username: string) {
+  const u = await db('users').where({ username }).first('id', 'username', 'role', 'rm_id');
+  return { id: u.id as number, token: app.jwt.sign({ sub: String(u.id), username: u.username, role: u.role, rm_id: u.rm_id }) };
+}

@@ -1,0 +1,226 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { connectAgent, makeAgents, tokenFor, type AgentClient } from '../helpers/agents.js';
+import { HOTLINE, startHotline, timelineOf, type Hotline } from '../helpers/hotline.js';
+
+let t: Hotline | undefined;
+let consoles: AgentClient[] = [];
+afterEach(async () => {
+  for (const c of consoles) c.close();
+  consoles = [];
+  await t?.close();
+  t = undefined;
+});
+
+const PRIVATE = '+8613800000001';
+const GOLD = '+8613800000003';
+// A Wednesday at 10:00 in Shanghai: the hotline's human service hours.
+const OPEN = () => new Date('2026-11-18T02:00:00Z');
+const FAST = { ROUTING_SWEEP_MS: '200', ROUTING_OFFER_SECONDS: '3' };
+
+async function start(env: Record<string, string> = {}) {
+  t = await startHotline({ ...FAST, ...env }, { now: OPEN });
+  return t;
+}
+
+async function online(h: Hotline, who: { id: number; token: string }, state: 'available' | 'away' = 'available') {
+  const c = await connectAgent(h.url, who.token, who.id);
+  consoles.push(c);
+  await c.next('agent:restore');
+  await c.request('state:set', { state });
+  return c;
+}
+
+/** A caller asks for an agent from the main menu (unknown numbers start there; known ones after identification). */
+async function callForAgent(h: Hotline, from: string, presses = ['1', '0']) {
+  const c = h.sim.dial({ from, to: HOTLINE });
+  for (const keys of presses) {
+    await c.waitFor('gathering');
+    await c.press(keys);
+  }
+  await c.waitFor('queued');
+  return c;
+}
+
+const unknown = (n: number) => `+86139${String(10_000_000 + n).slice(-8)}`;
+const types = (events: { type: string }[]) => events.map((e) => e.type);
+
+describe('routing calls to agents over socket.io', () => {
+  it('pops the profile on offer; accept, hold, end and wrap-up all land in the timeline', async () => {
+    const h = await start();
+    const agent = await online(h, await tokenFor(h.app, h.db, 'agent1'));
+    const caller = await callForAgent(h, GOLD);
+
+    const offer = await agent.next('call:offered');
+    expect(offer.customer_id).toBe(3);
+    expect(offer.tier).toBe('GOLD');
+    expect(offer.profile.customer_id).toBe(3);
+    expect(offer.ivr.path.length).toBeGreaterThan(0);
+    expect(offer.why.rule).toBe('skill');
+    expect(offer.why.candidates[0].agent_id).toBe(agent.id);
+    expect(new Date(offer.expires_at).getTime()).toBeGreaterThan(Date.now());
+
+    await agent.request('call:accept', { entry_id: offer.entry_id });
+    await agent.next('call:connected');
+    await caller.waitFor('conference');
+    expect(caller.heard()).toContain('正在为您接通客服代表。');
+
+    await agent.request('call:hold', { hold: true });
+    await agent.request('call:hold', { hold: false });
+    await expect(agent.request('state:set', { state: 'available' })).rejects.toThrow('SB_ERR_AGENT_STATE_INVALID');
+    await agent.request('call:end');
+    await agent.next('call:ended');
+    await agent.next('agent:state', (s) => s.state === 'wrap_up');
+    await expect(agent.request('wrapup:complete', { disposition: 'not_a_code' })).rejects.toThrow('SB_ERR_REQUEST_INVALID');
+    await agent.request('wrapup:complete', { disposition: 'resolved', reason_codes: ['balance_query'], products_discussed: ['credit_card'], notes: 'Asked about the annual fee' });
+    await agent.next('agent:state', (s) => s.state === 'available');
+
+    const { interaction, events } = await timelineOf(h, caller.sid);
+    expect(types(events)).toEqual(expect.arrayContaining(['entered_queue', 'routing_decision', 'offered', 'accepted', 'connected', 'held', 'unheld', 'agent_call_ended', 'wrapup']));
+    expect(interaction.outcome).toBe('agent');
+    expect(interaction.agent_user_id).toBe(agent.id);
+    expect(interaction.answered_at).not.toBeNull();
+    expect(interaction.disposition).toBe('resolved');
+    expect(interaction.reason_codes).toEqual(['balance_query']);
+    // The screen-pop was a view of the customer by this agent, for this call.
+    const audit = await h.db('audit_log').where({ action: 'customer.view', customer_id: 3, call_sid: caller.sid }).first();
+    expect(audit.actor_user_id).toBe(agent.id);
+    // The decision trace is served by the API.
+    const res = await h.http.get(`/api/interactions/${interaction.id}/timeline`).set(await h.auth('supervisor1')).expect(200);
+    const decision = res.body.events.find((e: { type: string }) => e.type === 'routing_decision');
+    expect(decision.data.rule).toBe('skill');
+  });
+
+  it('serves a PRIVATE caller before STANDARD callers who have waited less than the aging bound', async () => {
+    const h = await start();
+    const [agent] = await makeAgents(h.app, h.db, 'pb', 1, { general: 2, private_banking: 2 });
+    const early = [await callForAgent(h, unknown(1)), await callForAgent(h, unknown(2))];
+    await callForAgent(h, PRIVATE, ['1']);
+    const c = await online(h, agent!);
+    const offer = await c.next('call:offered');
+    expect(offer.tier).toBe('PRIVATE');
+    expect(offer.customer_id).toBe(1);
+    const waiting = await h.db('queue_entries').where({ state: 'waiting' }).pluck('call_sid');
+    expect(waiting.sort()).toEqual(early.map((e) => e.sid).sort());
+  });
+
+  it("routes a caller to their own relationship manager before a longer-idle agent", async () => {
+    const h = await start();
+    const rmId = (await h.db('customers').where({ id: 1 }).first('rm_id')).rm_id as number;
+    const rmUser = await h.db('users').where({ rm_id: rmId }).first('username');
+    const [other] = await makeAgents(h.app, h.db, 'pb', 1, { private_banking: 5 });
+    const idleLonger = await online(h, other!);
+    const rm = await online(h, await tokenFor(h.app, h.db, rmUser.username));
+    await callForAgent(h, PRIVATE, ['1']);
+    const offer = await rm.next('call:offered');
+    expect(offer.why.rule).toBe('relationship_manager');
+    expect(idleLonger.received.some((r) => r.event === 'call:offered')).toBe(false);
+  });
+
+  it('a rejected offer goes to the next agent; an unanswered one expires and re-offers', async () => {
+    const h = await start();
+    const a1 = await online(h, await tokenFor(h.app, h.db, 'agent1'));
+    const a2 = await online(h, await tokenFor(h.app, h.db, 'agent2'));
+    const caller = await callForAgent(h, unknown(3));
+    // agent1 went available first: longest idle, so first offer.
+    const first = await a1.next('call:offered');
+    await a1.request('call:reject', { entry_id: first.entry_id });
+    await a1.next('agent:state', (s) => s.state === 'away' && s.reason === 'rejected_offer');
+    const second = await a2.next('call:offered');
+    expect(second.entry_id).toBe(first.entry_id);
+    // agent2 lets it ring out: away (missed), and the call is offered again when agent1 is back.
+    await a2.next('call:offer_revoked', (p) => p.reason === 'expired', 8000);
+    await a2.next('agent:state', (s) => s.state === 'away' && s.reason === 'missed_offer');
+    await a1.request('state:set', { state: 'available' });
+    const third = await a1.next('call:offered', (p) => p.entry_id === first.entry_id);
+    expect(third.offers ?? 3).toBe(3);
+    const { events } = await timelineOf(h, caller.sid);
+    expect(types(events).filter((x) => x === 'offered')).toHaveLength(3);
+    expect(types(events)).toEqual(expect.arrayContaining(['offer_rejected', 'offer_expired']));
+  });
+
+  it('a caller who hangs up while offered is recorded as abandoned and the agent is released', async () => {
+    const h = await start({ ROUTING_OFFER_SECONDS: '30' });
+    const agent = await online(h, await tokenFor(h.app, h.db, 'agent1'));
+    const caller = await callForAgent(h, unknown(4));
+    const offer = await agent.next('call:offered');
+    await caller.hangup();
+    await agent.next('call:offer_revoked', (p) => p.entry_id === offer.entry_id && p.reason === 'caller_left');
+    await agent.next('agent:state', (s) => s.state === 'available');
+    await expect(agent.request('call:accept', { entry_id: offer.entry_id })).rejects.toThrow('SB_ERR_OFFER_GONE');
+    await expect.poll(async () => (await timelineOf(h, caller.sid)).interaction.outcome).toBe('abandoned');
+    const abandoned = (await timelineOf(h, caller.sid)).events.find((e) => e.type === 'abandoned');
+    expect(abandoned?.data.waited_s).toEqual(expect.any(Number));
+  });
+
+  it('a waiting caller hears position and wait, and may leave a callback request keeping their place', async () => {
+    const h = await start();
+    await makeAgents(h.app, h.db, 'busy', 1, { general: 1 }).then(([a]) => h.db('agents').where({ user_id: a!.id }).update({ state: 'on_call' }));
+    const caller = await callForAgent(h, unknown(5));
+    await expect.poll(() => caller.heard().some((x) => x.includes('您前面还有0位客户')), { timeout: 5000 }).toBe(true);
+    expect(caller.heard().some((x) => /预计等待约\d+分钟/.test(x))).toBe(true);
+    await caller.press('1');
+    await caller.waitFor('ended');
+    const { interaction } = await timelineOf(h, caller.sid);
+    const entry = await h.db('queue_entries').where({ call_sid: caller.sid }).first();
+    expect(entry.state).toBe('callback');
+    const request = await h.db('callback_requests').where({ interaction_id: interaction.id }).first();
+    expect(new Date(request.place_since).getTime()).toBeLessThanOrEqual(new Date(entry.enqueued_at).getTime() + 1000);
+  });
+
+  it('a console reload mid-call restores the state and the call', async () => {
+    const h = await start();
+    const who = await tokenFor(h.app, h.db, 'agent1');
+    const agent = await online(h, who);
+    await callForAgent(h, GOLD);
+    const offer = await agent.next('call:offered');
+    await agent.request('call:accept', { entry_id: offer.entry_id });
+    await agent.next('call:connected');
+    agent.close();
+    const reloaded = await connectAgent(h.url, who.token, who.id);
+    consoles.push(reloaded);
+    const restored = await reloaded.next('agent:restore');
+    expect(restored.state).toBe('on_call');
+    expect(restored.call.entry_id).toBe(offer.entry_id);
+    expect(restored.call.profile.customer_id).toBe(3);
+    await reloaded.request('call:hold', { hold: true });
+  });
+
+  it('an agent whose console vanished goes offline and the offer moves on', async () => {
+    const h = await start({ AGENT_LEASE_SECONDS: '3', ROUTING_OFFER_SECONDS: '60' });
+    const gone = await online(h, await tokenFor(h.app, h.db, 'agent1'));
+    await callForAgent(h, unknown(6));
+    const offer = await gone.next('call:offered');
+    gone.close();
+    const next = await online(h, await tokenFor(h.app, h.db, 'agent2'));
+    // Agent 2 keeps its lease alive; agent 1's lapses and the offer comes here.
+    const beat = setInterval(() => next.socket.emit('heartbeat', {}, () => undefined), 1000);
+    try {
+      const moved = await next.next('call:offered', () => true, 10_000);
+      expect(moved.entry_id).toBe(offer.entry_id);
+    } finally {
+      clearInterval(beat);
+    }
+    const agent1 = await h.db('agents').where({ user_id: gone.id }).first();
+    expect(agent1.state).toBe('offline');
+  });
+
+  it('refuses a socket without a valid token, and a role that takes no calls', async () => {
+    const h = await start();
+    await expect(connectAgent(h.url, '', 0)).rejects.toThrow('SB_ERR_AUTH_REQUIRED');
+    await expect(connectAgent(h.url, 'not-a-token', 0)).rejects.toThrow('SB_ERR_AUTH_TOKEN_INVALID');
+    const sup = await tokenFor(h.app, h.db, 'supervisor1');
+    await expect(connectAgent(h.url, sup.token, sup.id)).rejects.toThrow('SB_ERR_AUTH_FORBIDDEN');
+  });
+
+  it('serves live queues and agent states over the API', async () => {
+    const h = await start();
+    await online(h, await tokenFor(h.app, h.db, 'agent2'), 'away');
+    await callForAgent(h, unknown(7));
+    const queues = await h.http.get('/api/queues').set(await h.auth('supervisor1')).expect(200);
+    expect(queues.body.queues).toEqual([expect.objectContaining({ skill: 'general', tier: 'STANDARD', waiting: 1 })]);
+    expect(queues.body.skills[0]).toEqual(expect.objectContaining({ skill: 'general', waiting: 1 }));
+    const agents = await h.http.get('/api/agents').set(await h.auth('supervisor1')).expect(200);
+    expect(agents.body.agents.find((a: { username: string }) => a.username === 'agent2')).toEqual(expect.objectContaining({ state: 'away', reason: 'break', online: true }));
+    await h.http.put('/api/agents/me/state').set(await h.auth('supervisor1')).send({ state: 'available' }).expect(403);
+  });
+});
