@@ -37,6 +37,21 @@ export async function startHotline(env: Record<string, string> = {}, opts: { now
   };
 }
 
+/**
+ * A second server node on the same database, Redis and Twilio account: what a load balancer
+ * would put beside the first. Route the hotline's webhooks to it with `sim.setNumber`.
+ */
+export async function startSecondNode(h: Hotline, env: Record<string, string> = {}, opts: { now?: () => Date } = {}): Promise<TestApp & { url: string }> {
+  const simUrl = h.config.TWILIO_API_BASE!;
+  const t = await startTestApp({ TWILIO_ACCOUNT_SID: h.accountSid, TWILIO_AUTH_TOKEN: h.authToken, TWILIO_API_BASE: simUrl, ...env }, { listen: true, now: opts.now, database: h.database });
+  return { ...t, url: t.app.telephony.publicUrl() };
+}
+
+/** Points the hotline number's webhooks at one node. */
+export function routeHotlineTo(h: Hotline, url: string): void {
+  h.sim.setNumber(HOTLINE, { voiceUrl: `${url}/twilio/voice/incoming`, statusCallback: `${url}/twilio/voice/status`, statusCallbackEvents: ['initiated', 'ringing', 'answered', 'completed'] });
+}
+
 /** The interaction of a call and its timeline, read straight from the database. */
 export async function timelineOf(t: TestApp, callSid: string) {
   const interaction = await t.db('interactions').where({ call_sid: callSid }).first();

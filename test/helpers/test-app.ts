@@ -12,6 +12,7 @@ export interface TestApp {
   db: Knex;
   http: ReturnType<typeof supertest>;
   config: Config;
+  database: string;
   /** A bearer header for one of the seeded demo users. */
   auth: (username: 'agent1' | 'agent2' | 'supervisor1' | 'admin' | 'rm1') => Promise<{ Authorization: string }>;
   close: () => Promise<void>;
@@ -21,8 +22,10 @@ export interface TestApp {
  * The real app on its own copy of the seeded bank in the real PostgreSQL (and the real Redis when
  * REDIS_URL is set). Each test that calls this gets a database nobody else touches.
  */
-export async function startTestApp(env: Record<string, string> = {}, opts: { listen?: boolean; now?: () => Date } = {}): Promise<TestApp> {
-  const database = await cloneTemplate();
+export async function startTestApp(env: Record<string, string> = {}, opts: { listen?: boolean; now?: () => Date; database?: string } = {}): Promise<TestApp> {
+  // Another node on a database that exists already (several processes sharing one bank).
+  const shared = opts.database !== undefined;
+  const database = opts.database ?? (await cloneTemplate());
   const config = loadConfig({
     DATABASE_URL: urlFor(database),
     REDIS_URL: process.env.REDIS_URL,
@@ -42,6 +45,7 @@ export async function startTestApp(env: Record<string, string> = {}, opts: { lis
     db,
     http,
     config,
+    database,
     auth: async (username) => {
       if (!tokens.has(username)) {
         const res = await http.post('/api/auth/login').send({ username, password: DEMO_PASSWORD }).expect(200);
@@ -52,7 +56,7 @@ export async function startTestApp(env: Record<string, string> = {}, opts: { lis
     close: async () => {
       await app.close();
       await db.destroy();
-      await dropDatabase(database);
+      if (!shared) await dropDatabase(database);
     },
   };
 }

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectAgent, makeAgents, tokenFor, type AgentClient } from '../helpers/agents.js';
-import { HOTLINE, startHotline, timelineOf, type Hotline } from '../helpers/hotline.js';
+import { HOTLINE, routeHotlineTo, startHotline, startSecondNode, timelineOf, type Hotline } from '../helpers/hotline.js';
 
 let t: Hotline | undefined;
 let consoles: AgentClient[] = [];
@@ -222,5 +222,102 @@ describe('routing calls to agents over socket.io', () => {
     const agents = await h.http.get('/api/agents').set(await h.auth('supervisor1')).expect(200);
     expect(agents.body.agents.find((a: { username: string }) => a.username === 'agent2')).toEqual(expect.objectContaining({ state: 'away', reason: 'break', online: true }));
     await h.http.put('/api/agents/me/state').set(await h.auth('supervisor1')).send({ state: 'available' }).expect(403);
+  });
+
+  it('a blind transfer to a skill re-queues the caller with the pop; the first agent goes to wrap-up', async () => {
+    const h = await start();
+    const a1 = await online(h, await tokenFor(h.app, h.db, 'agent1'));
+    const caller = await callForAgent(h, GOLD);
+    const offer = await a1.next('call:offered');
+    await a1.request('call:accept', { entry_id: offer.entry_id });
+    await a1.next('call:connected');
+    const a2 = await online(h, await tokenFor(h.app, h.db, 'agent2'));
+    await a1.request('call:transfer', { to: 'skill', skill: 'cards' });
+    await a1.next('call:ended', (p) => p.reason === 'transferred');
+    await a1.next('agent:state', (s) => s.state === 'wrap_up');
+    const second = await a2.next('call:offered');
+    expect(second.interaction_id).toBe(offer.interaction_id);
+    expect(second.skill).toBe('cards');
+    expect(second.profile.customer_id).toBe(3);
+    await a2.request('call:accept', { entry_id: second.entry_id });
+    await a2.next('call:connected');
+    await caller.waitFor('conference');
+    const { events } = await timelineOf(h, caller.sid);
+    expect(events.filter((e) => e.type === 'connected')).toHaveLength(2);
+    expect(events.find((e) => e.type === 'transferred')?.data).toMatchObject({ mode: 'blind', to: { to: 'skill', skill: 'cards' } });
+  });
+
+  it('a consult transfer rings the relationship manager in while the caller holds, then hands over', async () => {
+    const h = await start();
+    const rmId = (await h.db('customers').where({ id: 1 }).first('rm_id')).rm_id as number;
+    await h.db('customers').where({ id: 3 }).update({ rm_id: rmId });
+    const a1 = await online(h, await tokenFor(h.app, h.db, 'agent1'));
+    await callForAgent(h, GOLD);
+    const offer = await a1.next('call:offered');
+    await a1.request('call:accept', { entry_id: offer.entry_id });
+    await a1.next('call:connected');
+    const rmUser = await h.db('users').where({ rm_id: rmId }).first('username');
+    const rm = await online(h, await tokenFor(h.app, h.db, rmUser.username));
+    await a1.request('call:transfer', { to: 'rm' });
+    const consult = await rm.next('call:consult');
+    expect(consult.profile.customer_id).toBe(3);
+    await a1.next('call:consult_joined');
+    await a1.request('call:transfer_complete');
+    await a1.next('call:ended', (p) => p.reason === 'transferred');
+    await rm.next('call:connected');
+    const entry = await h.db('queue_entries').where({ id: offer.entry_id }).first();
+    expect(entry.agent_id).toBe(rm.id);
+    expect(entry.held).toBe(false);
+    await rm.request('call:end');
+    await rm.next('agent:state', (s) => s.state === 'wrap_up');
+  });
+
+  it('two server nodes route one burst of calls with no double assignment and no lost call', async () => {
+    const h = await start({ ROUTING_OFFER_SECONDS: '20' });
+    const b = await startSecondNode(h, { ...FAST, ROUTING_OFFER_SECONDS: '20' }, { now: OPEN });
+    try {
+      const staff = await makeAgents(h.app, h.db, 'burst', 6, { general: 2 });
+      const agents = await Promise.all(staff.map(async (who, i) => {
+        const c = await connectAgent(i % 2 ? b.url : h.url, who.token, who.id);
+        consoles.push(c);
+        await c.next('agent:restore');
+        await c.request('state:set', { state: 'available' });
+        return c;
+      }));
+      const callers = await Promise.all(Array.from({ length: 10 }, async (_, i) => {
+        routeHotlineTo(h, i % 2 ? b.url : h.url);
+        return callForAgent(h, unknown(100 + i));
+      }));
+      // Every agent serves calls until all ten have been answered: accept, end, wrap up, next.
+      const served = new Map<string, number>();
+      await Promise.all(agents.map(async (agent) => {
+        while ([...served.values()].reduce((n, x) => n + x, 0) < callers.length) {
+          const offer = await agent.next('call:offered', () => true, 20_000).catch(() => null);
+          if (!offer) break;
+          served.set(offer.interaction_id, (served.get(offer.interaction_id) ?? 0) + 1);
+          await agent.request('call:accept', { entry_id: offer.entry_id });
+          await agent.next('call:connected');
+          await agent.request('call:end');
+          await agent.next('agent:state', (s) => s.state === 'wrap_up');
+          await agent.request('wrapup:complete', { disposition: 'resolved' });
+        }
+      }));
+      expect(served.size).toBe(callers.length);
+      expect([...served.values()].every((n) => n === 1)).toBe(true);
+      for (const c of callers) {
+        const { events } = await timelineOf(h, c.sid);
+        expect(events.filter((e) => e.type === 'accepted')).toHaveLength(1);
+      }
+      // An agent never held two calls: each offer found the agent available, as its state history shows.
+      const history = await h.db('agent_state_events').whereIn('agent_id', staff.map((s) => s.id)).orderBy('id');
+      for (const s of staff) {
+        const mine = history.filter((e) => e.agent_id === s.id).map((e) => e.state);
+        for (let i = 1; i < mine.length; i++) if (mine[i] === 'reserved') expect(mine[i - 1]).toBe('available');
+      }
+    } finally {
+      for (const c of consoles) c.close();
+      consoles = [];
+      await b.close();
+    }
   });
 });

@@ -23,13 +23,15 @@ export function registerAgentSocket(realtime: Realtime, deps: { agents: AgentsSe
   function handle<S extends TSchema>(socket: Socket, event: string, schema: S | null, run: (agentId: number, body: never) => Promise<unknown>) {
     socket.on(event, async (body: unknown, maybeAck?: unknown) => {
       const ack: Ack = typeof maybeAck === 'function' ? (maybeAck as Ack) : typeof body === 'function' ? (body as Ack) : () => undefined;
-      const input = typeof body === 'function' ? {} : body ?? {};
+      const raw = typeof body === 'function' ? {} : body ?? {};
+      // Defaults first (as fastify's validator does for REST), then the check.
+      const input = schema ? Value.Default(schema, structuredClone(raw)) : raw;
       if (schema && !Value.Check(schema, input)) {
         const first = [...Value.Errors(schema, input)][0];
         return ack({ ok: false, error: { code: 'SB_ERR_REQUEST_INVALID', message: `${event}: ${first?.instancePath || '/'} ${first?.message ?? 'invalid'}` } });
       }
       try {
-        ack({ ok: true, data: await run(Number(claimsOf(socket).sub), (schema ? Value.Default(schema, input) : input) as never) });
+        ack({ ok: true, data: await run(Number(claimsOf(socket).sub), input as never) });
       } catch (err) {
         if (err instanceof AppError) return ack({ ok: false, error: { code: err.code, message: err.message } });
         deps.log.error({ err, event }, 'agent socket request failed');
@@ -54,6 +56,7 @@ export function registerAgentSocket(realtime: Realtime, deps: { agents: AgentsSe
     handle(socket, 'call:reject', EntryRef, (id, body: { entry_id: string }) => routing.reject(id, body.entry_id));
     handle(socket, 'call:hold', HoldRequest, (id, body: { hold: boolean }) => conversation.hold(id, body.hold));
     handle(socket, 'call:transfer', TransferRequest, (id, body: TransferTarget) => conversation.transfer(id, body));
+    handle(socket, 'call:transfer_complete', null, (id) => conversation.completeConsult(id));
     handle(socket, 'call:end', null, (id) => conversation.end(id));
     handle(socket, 'wrapup:complete', WrapupRequest, (id, body: WrapupRequest) => conversation.wrapup(id, body));
   });

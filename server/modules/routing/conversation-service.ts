@@ -88,13 +88,11 @@ export function createConversationService(deps: ConversationDeps) {
         if (!agent) throw appError('SB_ERR_OFFER_GONE');
         await updateEntry(trx, e.id, { state: 'connecting', offer_expires_at: null });
         await appendEvents(trx, e.interaction_id, [{ type: 'accepted', data: { agent_id: agentId, entry_id: e.id }, at: now }]);
-        const call = await findCall(trx, e.call_sid);
-        return { e, agent, dnis: call?.to_number ?? '' };
+        return { e, agent };
       });
       deps.notify([stateNotice(agentId, 'on_call', now)]);
       try {
-        const legs = await voice.connect({ entryId, callerSid: claimed.e.call_sid, from: claimed.dnis, agentTarget: agentTarget(claimed.agent) });
-        await db('queue_entries').where({ id: entryId }).update({ agent_call_sid: legs.agentCallSid, conference_sid: legs.conferenceSid });
+        await voice.connect({ entryId, callerSid: claimed.e.call_sid });
       } catch (err) {
         deps.log.warn({ err, entry_id: entryId }, 'connecting the caller failed');
         const notices = await db.transaction(async (trx) => {
@@ -116,9 +114,23 @@ export function createConversationService(deps: ConversationDeps) {
       const now = clock();
       const e = await findEntry(trx, entryId, { lock: 'wait' });
       if (!e) return { notices: [] };
+      if (ev.event === 'participant-join' && ev.callSid === e.call_sid && e.state === 'connecting' && e.agent_id !== null) {
+        // The caller is in the room: now ring the agent into this very conference.
+        await updateEntry(trx, e.id, { conference_sid: ev.conferenceSid });
+        const agent = (await findAgent(trx, e.agent_id))!;
+        const call = await findCall(trx, e.call_sid);
+        const conferenceSid = ev.conferenceSid;
+        return {
+          notices: [],
+          after: async () => {
+            const leg = await voice.addLeg({ entryId: String(e.id), conferenceSid, from: call?.to_number ?? '', to: agentTarget(agent) });
+            await db('queue_entries').where({ id: e.id }).update({ agent_call_sid: leg });
+          },
+        };
+      }
       if (ev.event === 'participant-join' && ev.callSid !== e.call_sid) {
         if (e.state === 'connecting') {
-          await updateEntry(trx, e.id, { state: 'connected', answered_at: now, conference_sid: ev.conferenceSid });
+          await updateEntry(trx, e.id, { state: 'connected', answered_at: now, agent_call_sid: ev.callSid });
           await appendEvents(trx, e.interaction_id, [{ type: 'connected', data: { entry_id: e.id, agent_id: e.agent_id, waited_s: Math.round((now.getTime() - new Date(e.enqueued_at).getTime()) / 1000) }, at: now }]);
           await updateSummary(trx, e.interaction_id, { answered_at: now, outcome: 'agent', agent_user_id: e.agent_id ?? undefined });
           return { notices: [{ agentId: e.agent_id!, event: 'call:connected', payload: { entry_id: String(e.id) } }] };
@@ -231,6 +243,14 @@ export function createConversationService(deps: ConversationDeps) {
       deps.notify([{ agentId, event: 'call:ended', payload: { entry_id: String(entry.id), reason: 'transferred' } }, stateNotice(agentId, 'wrap_up', now)]);
       void deps.routing.kick();
       return { entry_id: String(entry.id), next_entry_id: result.next, state: 'transferred' as const };
+    },
+
+    /** The agent hands the caller to the consulted RM: their own leg leaves, and the conference report completes the handover. */
+    async completeConsult(agentId: number) {
+      const { entry } = await agentsEntry(db, agentId, ['connected']);
+      if (entry.consult_agent_id === null || !entry.consult_call_sid || !entry.conference_sid || !entry.agent_call_sid) throw appError('SB_ERR_CALL_NOT_ACTIVE', 'No consult in progress');
+      await voice.dropLeg(entry.conference_sid, entry.agent_call_sid);
+      return { entry_id: String(entry.id), state: 'handing_over' as const };
     },
 
     /** Wrap-up: disposition, reasons, products and notes on the interaction; then the agent is free. */

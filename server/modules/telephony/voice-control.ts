@@ -3,16 +3,17 @@ import type { TwilioRest } from './twilio-rest.js';
 /**
  * The agent side of a call, in Twilio terms: every routed call gets its own conference,
  * `sb-<entry id>`, so that a supervisor (or a consulted RM) can join it later. The caller is
- * redirected out of the Twilio queue into it; the agent's leg is a conference participant that
- * rings the agent's browser (Twilio Client) or phone.
+ * redirected out of the Twilio queue into it; once Twilio reports the caller in the room (by its
+ * CF sid, so nobody can land in a same-named room), the agent's leg is added as a participant
+ * that rings the agent's browser (Twilio Client) or phone.
  */
 export interface VoiceControl {
-  /** Puts the caller into the entry's conference and rings the agent there. */
-  connect(c: { entryId: string; callerSid: string; from: string; agentTarget: string }): Promise<{ agentCallSid: string; conferenceSid: string }>;
+  /** Puts the caller into the entry's conference; the agent is rung once the caller is in (see addLeg). */
+  connect(c: { entryId: string; callerSid: string }): Promise<void>;
   hold(conferenceSid: string, callSid: string, on: boolean): Promise<void>;
   /** Sends the caller back to a queue (a blind transfer); leaving ends the conference and the agent's leg. */
   requeue(callerSid: string, entryId: string, step: number): Promise<void>;
-  /** Rings someone else into the conference (a consult with the caller's RM). */
+  /** Rings someone into the conference by its CF sid (the agent, or the RM for a consult); returns the leg's call sid. */
   addLeg(c: { entryId: string; conferenceSid: string; from: string; to: string }): Promise<string>;
   dropLeg(conferenceSid: string, callSid: string): Promise<void>;
   endConference(conferenceSid: string): Promise<void>;
@@ -28,8 +29,6 @@ export function createVoiceControl(deps: { rest: () => TwilioRest; voiceUrl: () 
   return {
     async connect(c) {
       await deps.rest().redirectCall(c.callerSid, `${deps.voiceUrl()}/connect?entry=${c.entryId}`);
-      const leg = await deps.rest().addParticipant(conferenceName(c.entryId), { from: c.from, to: c.agentTarget, endConferenceOnExit: false, conferenceStatusCallback: statusUrl(c.entryId) });
-      return { agentCallSid: leg.callSid, conferenceSid: leg.conferenceSid };
     },
     async hold(conferenceSid, callSid, on) {
       await deps.rest().updateParticipant(conferenceSid, callSid, { hold: on, ...(on ? { holdUrl: deps.holdMusicUrl } : {}) });

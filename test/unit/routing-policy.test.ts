@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { erlangC, expectedWait, remainingWait, serviceLevel } from '../../server/modules/routing/erlang.js';
+import { allowedSkills, canServe, parseHeadStarts, priorityAt, ruleFor } from '../../server/modules/routing/routing-policy.js';
+
+const heads = parseHeadStarts('PRIVATE=3600,DIAMOND=300,GOLD=120,STANDARD=0');
+const at = (s: number) => new Date(Date.UTC(2026, 10, 18, 2, 0, s));
+const order = (calls: { tier: string; arrived: number }[]) =>
+  [...calls].sort((a, b) => priorityAt(at(a.arrived), a.tier, heads).getTime() - priorityAt(at(b.arrived), b.tier, heads).getTime());
+
+describe('priority with aging', () => {
+  it('puts a PRIVATE caller ahead of STANDARD callers who have waited less than the head start', () => {
+    const queue = order([{ tier: 'STANDARD', arrived: 0 }, { tier: 'STANDARD', arrived: 100 }, { tier: 'PRIVATE', arrived: 3000 }]);
+    expect(queue[0]!.tier).toBe('PRIVATE');
+  });
+
+  it('bounds overtaking: a later higher-tier caller passes only within the difference of head starts', () => {
+    // GOLD is credited 120 s: a GOLD caller 119 s after a STANDARD one goes first, one 121 s after does not.
+    expect(order([{ tier: 'STANDARD', arrived: 0 }, { tier: 'GOLD', arrived: 119 }])[0]!.tier).toBe('GOLD');
+    expect(order([{ tier: 'STANDARD', arrived: 0 }, { tier: 'GOLD', arrived: 121 }])[0]!.tier).toBe('STANDARD');
+  });
+
+  it('never reorders two callers of the same tier (first come, first served)', () => {
+    expect(order([{ tier: 'GOLD', arrived: 5 }, { tier: 'GOLD', arrived: 1 }]).map((c) => c.arrived)).toEqual([1, 5]);
+  });
+});
+
+describe('who may serve a call', () => {
+  const call = { skill: 'private_banking', language: 'zh', rm_id: null, target_agent_id: null, declined_by: [], enqueued_at: at(0) };
+  const agent = (skills: Record<string, number>, extra: object = {}) => ({ user_id: 7, skills, languages: ['zh'], rm_id: null, idle_since: at(0), ...extra });
+
+  it('widens the skill group one step per overflow period', () => {
+    expect(allowedSkills('private_banking', 59, 60)).toEqual(['private_banking']);
+    expect(allowedSkills('private_banking', 60, 60)).toEqual(['private_banking', 'wealth']);
+    expect(allowedSkills('private_banking', 200, 60)).toEqual(['private_banking', 'wealth', 'general']);
+    expect(allowedSkills('general', 10_000, 60)).toEqual(['general']);
+  });
+
+  it('takes the skill, the language, a refusal and the relationship manager into account', () => {
+    expect(canServe(agent({ general: 3 }), call, at(10), 60)).toBe(false);
+    expect(canServe(agent({ general: 3 }), call, at(130), 60)).toBe(true);
+    expect(canServe(agent({ private_banking: 1 }, { languages: ['en'] }), call, at(10), 60)).toBe(false);
+    expect(canServe(agent({ private_banking: 1 }), { ...call, declined_by: [7] }, at(10), 60)).toBe(false);
+    const rm = agent({}, { rm_id: 42 });
+    expect(canServe(rm, { ...call, rm_id: 42 }, at(0), 60)).toBe(true);
+    expect(ruleFor(rm, { ...call, rm_id: 42 })).toBe('relationship_manager');
+    expect(ruleFor(agent({ general: 1 }), call)).toBe('overflow');
+  });
+});
+
+describe('Erlang C', () => {
+  it('matches the textbook case: 10 Erlangs on 11 agents wait with probability ~0.68', () => {
+    expect(erlangC(11, 10)).toBeCloseTo(0.6821, 3);
+  });
+
+  it('predicts a service level and a mean wait consistent with each other', () => {
+    // 100 calls in 15 min, 180 s handle: 20 Erlangs; 25 agents.
+    const load = { arrivalRate: 100 / 900, handleSeconds: 180, agents: 25 };
+    const wait = expectedWait(load, 0);
+    expect(wait).toBeGreaterThan(0);
+    expect(wait).toBeLessThan(60);
+    expect(serviceLevel(load, 20)).toBeGreaterThan(0.7);
+    expect(serviceLevel({ ...load, agents: 21 }, 20)).toBeLessThan(serviceLevel(load, 20));
+  });
+
+  it('falls back to the work already queued when the queue is overloaded, and gives no estimate with nobody staffed', () => {
+    expect(expectedWait({ arrivalRate: 1, handleSeconds: 100, agents: 10 }, 9)).toBe(100);
+    expect(expectedWait({ arrivalRate: 0.1, handleSeconds: 100, agents: 0 }, 0)).toBe(Infinity);
+    expect(remainingWait(3, 120, 2)).toBe(180);
+  });
+});
