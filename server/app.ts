@@ -80,7 +80,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     },
   });
   const voice = createVoiceControl({ rest: () => telephony.rest, voiceUrl: () => `${telephony.publicUrl()}/twilio/voice`, holdMusicUrl: config.HOLD_MUSIC_URL });
-  const conversation = createConversationService({ db: app.db, routing, voice, notify, log: app.log });
+  const conversation = createConversationService({ db: app.db, customers, routing, voice, notify, log: app.log });
+  customers.onChange((customerId) => {
+    conversation.profileChanged(customerId).catch((err) => app.log.error({ err, customer_id: customerId }, 'profile refresh failed'));
+  });
   const agents = createAgentsService({ db: app.db, leaseSeconds: config.AGENT_LEASE_SECONDS, notify, onAvailable: () => void routing.kick() });
   const calls = createCallsService({
     flows, hotlines: telephony.hotlines, defaultFlow: 'hotline', now: deps.now,

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- socket payloads are JSON the tests assert on field by field */
 import type { FastifyInstance } from 'fastify';
 import type { Knex } from 'knex';
 import { io, type Socket } from 'socket.io-client';

@@ -167,7 +167,7 @@ describe('routing calls to agents over socket.io', () => {
     expect(new Date(request.place_since).getTime()).toBeLessThanOrEqual(new Date(entry.enqueued_at).getTime() + 1000);
   });
 
-  it('a console reload mid-call restores the state and the call', async () => {
+  it('a console reload mid-call restores the state and the call, and the pop follows a data change', async () => {
     const h = await start();
     const who = await tokenFor(h.app, h.db, 'agent1');
     const agent = await online(h, who);
@@ -183,6 +183,11 @@ describe('routing calls to agents over socket.io', () => {
     expect(restored.call.entry_id).toBe(offer.entry_id);
     expect(restored.call.profile.customer_id).toBe(3);
     await reloaded.request('call:hold', { hold: true });
+    // The CRM feed flags the customer do-not-call mid-call: the pop follows.
+    await h.http.patch('/api/customers/3').set(await h.auth('admin')).send({ do_not_call: true }).expect(200);
+    const updated = await reloaded.next('profile:updated');
+    expect(updated.entry_id).toBe(offer.entry_id);
+    expect(updated.profile.consent.do_not_call).toBe(true);
   });
 
   it('an agent whose console vanished goes offline and the offer moves on', async () => {

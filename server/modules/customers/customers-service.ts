@@ -166,6 +166,10 @@ function toProfile(r: repo.ProfileRow, now: Date): Profile {
 export function createCustomersService(deps: { db: Knex; tiers: TiersService }) {
   const { db, tiers } = deps;
 
+  // Told when a customer's data changes, so a pop on an agent's screen can follow (profile:updated).
+  const listeners: ((customerId: number) => void)[] = [];
+  const changed = (customerId: number) => { for (const l of listeners) l(customerId); };
+
   const purposeOf = (q: { purpose?: AuditPurpose; call_sid?: string }): AuditPurpose => (q.call_sid ? 'call' : q.purpose ?? 'search');
 
   async function loadProfile(customerId: number, executor: Knex = db): Promise<Profile | undefined> {
@@ -174,6 +178,10 @@ export function createCustomersService(deps: { db: Knex; tiers: TiersService }) 
   }
 
   return {
+    onChange(listener: (customerId: number) => void): void {
+      listeners.push(listener);
+    },
+
     /**
      * The screen-pop prepared ahead of time (routing fetches it while the caller is still in the
      * IVR). Not audited here: whoever shows it to a person records that view.
@@ -220,12 +228,13 @@ export function createCustomersService(deps: { db: Knex; tiers: TiersService }) 
       const count = await db('customers').where({ id: customerId }).update({ ...update, updated_at: db.fn.now() });
       if (count === 0) throw appError('SB_ERR_CUSTOMER_NOT_FOUND', `No customer with id ${customerId}`);
       await recordAudit(db, { actor: viewer.user, action: 'customer.update', customer_id: customerId, purpose: 'feed', ip: viewer.ip, details: { fields: updated } });
+      changed(customerId);
       return { customer_id: customerId, updated };
     },
 
     /** A core-banking feed reports holdings; the customer's score and tier follow in the same transaction. */
     async updateHoldings(customerId: number, update: HoldingsUpdate, viewer: Viewer) {
-      return db.transaction(async (trx) => {
+      const result = await db.transaction(async (trx) => {
         if (!(await repo.lockCustomer(trx, customerId))) throw appError('SB_ERR_CUSTOMER_NOT_FOUND', `No customer with id ${customerId}`);
         const lines = await repo.replaceHoldings(trx, customerId, update).catch((err: { code?: string; detail?: string }) => {
           if (err.code === '23505') throw appError('SB_ERR_HOLDINGS_CONFLICT', 'An account, deposit or loan number in the update belongs to another customer');
@@ -235,6 +244,8 @@ export function createCustomersService(deps: { db: Knex; tiers: TiersService }) 
         await recordAudit(trx, { actor: viewer.user, action: 'customer.holdings_update', customer_id: customerId, purpose: 'feed', ip: viewer.ip, details: { lines, tier: result.tier, previous_tier: result.previous_tier } });
         return result;
       });
+      changed(customerId);
+      return result;
     },
   };
 }

@@ -5,6 +5,7 @@ import type { Notice } from '../../plugins/realtime.js';
 import { recordAudit } from '../audit/audit-repository.js';
 import { findAgent, transition, type AgentRow, type AgentState } from '../agents/agents-repository.js';
 import { findCall } from '../calls/calls-repository.js';
+import type { CustomersService } from '../customers/customers-service.js';
 import { appendEvents, updateSummary } from '../interactions/interactions-repository.js';
 import { clientIdentity, type VoiceControl } from '../telephony/voice-control.js';
 import { findEntry, updateEntry, type EntryRow } from './routing-repository.js';
@@ -21,6 +22,7 @@ export type TransferTarget = { to: 'skill'; skill: string } | { to: 'agent'; age
 
 export interface ConversationDeps {
   db: Knex;
+  customers: CustomersService;
   routing: RoutingService;
   voice: VoiceControl;
   notify: (notices: Notice[]) => void;
@@ -76,6 +78,22 @@ export function createConversationService(deps: ConversationDeps) {
         state: agent.state, reason: agent.reason, since: new Date(agent.state_since).toISOString(),
         call: holds ? offerPayload(entry, clock(), null) : null,
       };
+    },
+
+    /** The customer's data changed (a CRM or core-banking feed): refresh the pop on every screen showing it. */
+    async profileChanged(customerId: number) {
+      const live = await db('queue_entries').where({ customer_id: customerId }).whereIn('state', ['offered', 'connecting', 'connected']).whereNotNull('agent_id');
+      if (live.length === 0) return;
+      const profile = await deps.customers.prefetchProfile(customerId);
+      if (!profile) return;
+      const notices: Notice[] = [];
+      for (const e of live as EntryRow[]) {
+        await updateEntry(db, e.id, { profile: profile as unknown as Record<string, unknown> });
+        for (const agentId of [e.agent_id, e.consult_agent_id]) {
+          if (agentId !== null) notices.push({ agentId, event: 'profile:updated', payload: { entry_id: String(e.id), profile } });
+        }
+      }
+      deps.notify(notices);
     },
 
     /** The agent takes the offered call: caller and agent are connected through the call's conference. */
