@@ -80,7 +80,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     },
   });
   const voice = createVoiceControl({ rest: () => telephony.rest, voiceUrl: () => `${telephony.publicUrl()}/twilio/voice`, holdMusicUrl: config.HOLD_MUSIC_URL });
-  const conversation = createConversationService({ db: app.db, customers, routing, voice, notify, log: app.log });
+  const conversation = createConversationService({ db: app.db, connectSeconds: config.ROUTING_CONNECT_SECONDS, customers, routing, voice, notify, log: app.log });
   customers.onChange((customerId) => {
     conversation.profileChanged(customerId).catch((err) => app.log.error({ err, customer_id: customerId }, 'profile refresh failed'));
   });
@@ -91,7 +91,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   });
   const interactions = createInteractionsService({ db: app.db });
   registerAgentSocket(realtime, { agents, routing, conversation, log: app.log });
-  startSweeper(app, routing, config.ROUTING_SWEEP_MS);
+  startSweeper(app, [conversation.sweepConnects, routing.sweep], config.ROUTING_SWEEP_MS);
 
   // 3. routes
   await app.register(healthRoutes);
@@ -110,14 +110,15 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
  * Every node expires stale offers and lapsed leases and re-runs the matcher on a timer: the
  * backstop that re-routes whatever a crashed node (or a lost notice) left behind.
  */
-function startSweeper(app: FastifyInstance, routing: ReturnType<typeof createRoutingService>, everyMs: number): void {
+function startSweeper(app: FastifyInstance, tasks: (() => Promise<void>)[], everyMs: number): void {
   let timer: NodeJS.Timeout | undefined;
   let busy = false;
   app.addHook('onReady', async () => {
     timer = setInterval(() => {
       if (busy) return;
       busy = true;
-      routing.sweep().catch((err) => app.log.error({ err }, 'routing sweep failed')).finally(() => { busy = false; });
+      (async () => { for (const task of tasks) await task(); })()
+        .catch((err) => app.log.error({ err }, 'routing sweep failed')).finally(() => { busy = false; });
     }, everyMs);
     timer.unref();
   });

@@ -34,6 +34,7 @@ export const ConfigSchema = Type.Object({
     description: 'Seconds of waiting each tier is credited on arrival (priority with aging: calls are served in order of arrival minus head start)',
   }),
   ROUTING_OFFER_SECONDS: Type.Integer({ minimum: 3, maximum: 120, default: 15, description: 'How long an agent has to accept an offered call before it goes to the next agent' }),
+  ROUTING_CONNECT_SECONDS: Type.Integer({ minimum: 5, maximum: 300, default: 45, description: "After accepting, how long the agent's phone or browser has to join the call before the caller goes back to the queue (keeping their place)" }),
   ROUTING_RM_WAIT_SECONDS: Type.Integer({ minimum: 0, maximum: 600, default: 20, description: 'How long a caller waits for their own relationship manager when the RM is busy' }),
   ROUTING_OVERFLOW_SECONDS: Type.Integer({ minimum: 5, maximum: 3600, default: 60, description: 'After this wait (and each multiple of it) a call may also go to the next wider skill group' }),
   ROUTING_SWEEP_MS: Type.Integer({ minimum: 100, maximum: 60000, default: 1000, description: 'How often each node expires offers and leases and re-runs the matcher' }),

@@ -190,6 +190,21 @@ describe('routing calls to agents over socket.io', () => {
     expect(updated.profile.consent.do_not_call).toBe(true);
   });
 
+  it("an agent whose phone never answers after accepting sends the caller back to the queue in their place", async () => {
+    const h = await start({ ROUTING_CONNECT_SECONDS: '5', ROUTING_OFFER_SECONDS: '30' });
+    const a1 = await online(h, await tokenFor(h.app, h.db, 'agent1'));
+    h.sim.setPeer(`client:agent_${a1.id}`, 'no-answer');
+    const caller = await callForAgent(h, unknown(8));
+    const offer = await a1.next('call:offered');
+    await a1.request('call:accept', { entry_id: offer.entry_id });
+    await a1.next('call:ended', (p) => p.reason === 'agent_leg_failed', 15_000);
+    await a1.next('agent:state', (s) => s.state === 'away' && s.reason === 'missed_offer');
+    await caller.waitFor('queued');
+    const entries = await h.db('queue_entries').where({ call_sid: caller.sid }).orderBy('id');
+    expect(entries.map((e) => e.state)).toEqual(['failed', 'waiting']);
+    expect(new Date(entries[1].enqueued_at).getTime()).toBe(new Date(entries[0].enqueued_at).getTime());
+  });
+
   it('an agent whose console vanished goes offline and the offer moves on', async () => {
     const h = await start({ AGENT_LEASE_SECONDS: '3', ROUTING_OFFER_SECONDS: '60' });
     const gone = await online(h, await tokenFor(h.app, h.db, 'agent1'));

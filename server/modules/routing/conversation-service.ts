@@ -22,6 +22,8 @@ export type TransferTarget = { to: 'skill'; skill: string } | { to: 'agent'; age
 
 export interface ConversationDeps {
   db: Knex;
+  /** How long the agent's leg has to join after the agent accepted. */
+  connectSeconds: number;
   customers: CustomersService;
   routing: RoutingService;
   voice: VoiceControl;
@@ -104,7 +106,8 @@ export function createConversationService(deps: ConversationDeps) {
         if (!e || e.state !== 'offered' || e.agent_id !== agentId || (e.offer_expires_at && new Date(e.offer_expires_at) < now)) throw appError('SB_ERR_OFFER_GONE');
         const agent = await transition(trx, agentId, 'on_call', { from: ['reserved'], onlyEntry: e.id, at: now });
         if (!agent) throw appError('SB_ERR_OFFER_GONE');
-        await updateEntry(trx, e.id, { state: 'connecting', offer_expires_at: null });
+        // While connecting, offer_expires_at is the deadline for the agent's leg to join.
+        await updateEntry(trx, e.id, { state: 'connecting', offer_expires_at: new Date(now.getTime() + deps.connectSeconds * 1000) });
         await appendEvents(trx, e.interaction_id, [{ type: 'accepted', data: { agent_id: agentId, entry_id: e.id }, at: now }]);
         return { e, agent };
       });
@@ -125,6 +128,35 @@ export function createConversationService(deps: ConversationDeps) {
         throw appError('SB_ERR_CALL_GONE');
       }
       return { entry_id: entryId, state: 'connecting' as const };
+    },
+
+    /**
+     * Accepted calls whose agent leg never joined (the browser or phone did not answer): the
+     * caller goes back into the queue in their old place, the agent to away (missed).
+     */
+    async sweepConnects(): Promise<void> {
+      const now = clock();
+      const stuck: EntryRow[] = await db('queue_entries').where('state', 'connecting').where('offer_expires_at', '<', now);
+      for (const s of stuck) {
+        const moved = await db.transaction(async (trx) => {
+          const e = await findEntry(trx, s.id, { lock: 'skip' });
+          if (!e || e.state !== 'connecting' || e.agent_id === null) return null;
+          const call = await findCall(trx, e.call_sid);
+          if (!call) return null;
+          await updateEntry(trx, e.id, { state: 'failed', ended_at: now });
+          const next = await deps.routing.enqueue(trx, {
+            interaction_id: e.interaction_id, call_sid: e.call_sid, skill: e.skill, language: e.language, customer_id: e.customer_id, tier: e.tier, ivr: e.ivr, since: new Date(e.enqueued_at),
+          });
+          await appendEvents(trx, e.interaction_id, [{ type: 'agent_leg_failed', data: { entry_id: e.id, agent_id: e.agent_id, next_entry_id: next }, at: now }]);
+          await transition(trx, e.agent_id, 'away', { from: ['on_call'], onlyEntry: e.id, reason: 'missed_offer', entryId: null, at: now });
+          return { e, next, step: call.step };
+        });
+        if (!moved) continue;
+        const { e, next, step } = moved;
+        deps.notify([{ agentId: e.agent_id!, event: 'call:ended', payload: { entry_id: String(e.id), reason: 'agent_leg_failed' } }, { agentId: e.agent_id!, event: 'agent:state', payload: { state: 'away', reason: 'missed_offer', since: now.toISOString() } }]);
+        await voice.requeue(e.call_sid, next, step).catch((err) => deps.log.warn({ err, entry_id: e.id }, 'could not return the caller to the queue'));
+        if (e.conference_sid && e.agent_call_sid) await voice.dropLeg(e.conference_sid, e.agent_call_sid).catch(() => undefined);
+      }
     },
 
     /** Twilio reports a participant joining or leaving the call's conference (TwiML webhook transaction). */

@@ -225,8 +225,10 @@ export function createRoutingService(deps: RoutingDeps) {
     async enqueue(trx: Knex, c: {
       interaction_id: string; call_sid: string; skill: string; language: string; customer_id: number | null; tier: string | null;
       ivr: Record<string, unknown>; target_agent_id?: number | null;
+      /** Keeps the caller's place: when they first joined the queue (a failed connection goes back in line). */
+      since?: Date;
     }): Promise<string> {
-      const at = clock();
+      const at = c.since ?? clock();
       const tier = c.tier ?? 'STANDARD';
       const customer = c.customer_id === null ? undefined : await trx('customers').where({ id: c.customer_id }).first('rm_id');
       const profile = c.customer_id === null ? null : ((await deps.customers.prefetchProfile(c.customer_id, trx)) ?? null);
@@ -238,7 +240,7 @@ export function createRoutingService(deps: RoutingDeps) {
         enqueued_at: at, priority_at: priorityAt(at, tier, policy.headStarts), profile: profile as Record<string, unknown> | null, ivr: c.ivr,
         estimated_wait_s: predicted.seconds,
       });
-      await appendEvents(trx, c.interaction_id, [{ type: 'entered_queue', data: { entry_id: id, skill: c.skill, tier, estimated_wait_s: predicted.seconds }, at }]);
+      await appendEvents(trx, c.interaction_id, [{ type: 'entered_queue', data: { entry_id: id, skill: c.skill, tier, estimated_wait_s: predicted.seconds }, at: clock() }]);
       return id;
     },
 

@@ -138,8 +138,8 @@ export async function telephonyRoutes(fastify: FastifyInstance, opts: TelephonyR
     const { entry, step } = request.query;
     return xml(reply, await once(request, p.CallSid, async (trx, fx) => {
       const e = await findEntry(trx, entry);
-      // A transferred caller was redirected out of the conference: the new queue has them now.
-      if (!e || e.call_sid !== p.CallSid || e.state === 'transferred') return 'silent';
+      // A transferred (or re-queued) caller was redirected out of the conference: a queue has them now.
+      if (!e || e.call_sid !== p.CallSid || e.state === 'transferred' || e.state === 'failed') return 'silent';
       return calls.afterAgent(trx, p.CallSid, step, fx.notices);
     }));
   });
