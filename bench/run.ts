@@ -2,8 +2,10 @@
 // BENCH_ONLY=ivr reruns one bench on the bank an earlier full run left behind.
 import { benchCustomers } from './customers.bench.js';
 import { benchIvr } from './ivr.bench.js';
+import { benchRouting } from './routing.bench.js';
 
 const only = process.env.BENCH_ONLY;
 console.log(`Switchboard bench — node ${process.version}, ${new Date().toISOString()}\n`);
 if (!only || only === 'customers') await benchCustomers();
 if (!only || only === 'ivr') await benchIvr();
+if (!only || only === 'routing') await benchRouting();

@@ -29,6 +29,10 @@ declare module 'fastify' {
 
 export const agentRoom = (agentId: number) => `agent:${agentId}`;
 
+/** Tells an agent's consoles their new state (`agent:state`). */
+export const agentStateNotice = (agentId: number, state: string, reason: string | null, at: Date): Notice =>
+  ({ agentId, event: 'agent:state', payload: { state, reason, since: at.toISOString() } });
+
 /** The login token's claims of an authenticated socket. */
 export const claimsOf = (socket: Socket) => socket.data.user as TokenClaims;
 

@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { SKILLS } from '../routing/routing-policy.js';
+import { Nullable } from '../../lib/schema.js';
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
 export const AgentStateName = Type.Enum(['offline', 'available', 'reserved', 'on_call', 'wrap_up', 'away']);
 

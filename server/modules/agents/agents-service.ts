@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { appError } from '../../errors.js';
-import type { Notice } from '../../plugins/realtime.js';
+import { agentStateNotice, type Notice } from '../../plugins/realtime.js';
 import { recordAudit } from '../audit/audit-repository.js';
 import type { TokenClaims } from '../../plugins/auth.js';
 import { ensureAgent, findAgent, listAgents, renewLease, transition, type AgentState } from './agents-repository.js';
@@ -45,7 +45,7 @@ export function createAgentsService(deps: AgentsDeps) {
         }
         return before;
       });
-      deps.notify([{ agentId, event: 'agent:state', payload: { state: change.state, reason, since: now.toISOString() } }]);
+      deps.notify([agentStateNotice(agentId, change.state, reason, now)]);
       if (change.state === 'available' && moved.state !== 'available') deps.onAvailable();
       return { state: change.state, reason, since: now.toISOString() };
     },

@@ -1,10 +1,10 @@
 import { Type, type Static } from 'typebox';
 import { TierSchema } from '../tiers/tier-model.js';
+import { Nullable } from '../../lib/schema.js';
 
 // The screen-pop document (DOMAIN.md "The unified customer profile"). Response serialisation
 // follows these schemas, so a field not listed here can never leak out, masked or not.
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const Money = Type.Number({ description: 'CNY (or `currency`), 2 decimals' });
 const Timestamp = Type.String({ format: 'date-time' });
 const DateOnly = Type.String({ format: 'date' });

@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
+import { Nullable } from '../../lib/schema.js';
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const Timestamp = Type.String({ format: 'date-time' });
 
 export const InteractionsQuery = Type.Object({

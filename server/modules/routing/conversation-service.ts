@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Knex } from 'knex';
 import { appError } from '../../errors.js';
-import type { Notice } from '../../plugins/realtime.js';
+import { agentStateNotice, type Notice } from '../../plugins/realtime.js';
 import { recordAudit } from '../audit/audit-repository.js';
 import { findAgent, transition, type AgentRow, type AgentState } from '../agents/agents-repository.js';
 import { findCall } from '../calls/calls-repository.js';
@@ -32,8 +32,7 @@ export interface ConversationDeps {
   now?: () => Date;
 }
 
-const stateNotice = (agentId: number, state: AgentState, at: Date): Notice =>
-  ({ agentId, event: 'agent:state', payload: { state, reason: null, since: at.toISOString() } });
+const stateNotice = (agentId: number, state: AgentState, at: Date): Notice => agentStateNotice(agentId, state, null, at);
 
 const agentTarget = (a: AgentRow) => a.phone ?? `client:${clientIdentity(a.user_id)}`;
 
@@ -153,7 +152,7 @@ export function createConversationService(deps: ConversationDeps) {
         });
         if (!moved) continue;
         const { e, next, step } = moved;
-        deps.notify([{ agentId: e.agent_id!, event: 'call:ended', payload: { entry_id: String(e.id), reason: 'agent_leg_failed' } }, { agentId: e.agent_id!, event: 'agent:state', payload: { state: 'away', reason: 'missed_offer', since: now.toISOString() } }]);
+        deps.notify([{ agentId: e.agent_id!, event: 'call:ended', payload: { entry_id: String(e.id), reason: 'agent_leg_failed' } }, agentStateNotice(e.agent_id!, 'away', 'missed_offer', now)]);
         await voice.requeue(e.call_sid, next, step).catch((err) => deps.log.warn({ err, entry_id: e.id }, 'could not return the caller to the queue'));
         if (e.conference_sid && e.agent_call_sid) await voice.dropLeg(e.conference_sid, e.agent_call_sid).catch(() => undefined);
       }

@@ -3,8 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { STAFF_ROLES } from '../../plugins/auth.js';
 import type { RoutingService } from './routing-service.js';
+import { Nullable } from '../../lib/schema.js';
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
 const Queues = Type.Object({
   at: Type.String({ format: 'date-time' }),

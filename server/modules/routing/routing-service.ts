@@ -1,9 +1,9 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Knex } from 'knex';
 import { appError } from '../../errors.js';
-import type { Notice } from '../../plugins/realtime.js';
+import { agentStateNotice, type Notice } from '../../plugins/realtime.js';
 import { recordAudit } from '../audit/audit-repository.js';
-import { lapsedAgents, transition, type AgentState } from '../agents/agents-repository.js';
+import { lapsedAgents, transition } from '../agents/agents-repository.js';
 import type { CustomersService } from '../customers/customers-service.js';
 import { appendEvents } from '../interactions/interactions-repository.js';
 import { expectedWait, remainingWait } from './erlang.js';
@@ -56,8 +56,7 @@ export function offerPayload(e: EntryRow, now: Date, why: { rule: RoutingRule; t
   };
 }
 
-const stateNotice = (agentId: number, state: AgentState, reason: string | null, at: Date): Notice =>
-  ({ agentId, event: 'agent:state', payload: { state, reason, since: at.toISOString() } });
+
 
 /**
  * Matches waiting calls with agents. All state is in PostgreSQL: a match claims the call and the
@@ -112,7 +111,7 @@ export function createRoutingService(deps: RoutingDeps) {
         await recordAudit(trx, { actor: { sub: String(agent.user_id), username: agent.username, role: agent.role }, action: 'customer.view', customer_id: e.customer_id, purpose: 'call', call_sid: e.call_sid, details: { via: 'screen_pop', entry_id: e.id } });
       }
       const offered = { ...e, state: 'offered' as const, agent_id: agent.user_id, offer_expires_at: expires };
-      return [stateNotice(agent.user_id, 'reserved', null, now), { agentId: agent.user_id, event: 'call:offered', payload: offerPayload(offered, now, why) }];
+      return [agentStateNotice(agent.user_id, 'reserved', null, now), { agentId: agent.user_id, event: 'call:offered', payload: offerPayload(offered, now, why) }];
     });
   }
 
@@ -174,7 +173,7 @@ export function createRoutingService(deps: RoutingDeps) {
         await updateEntry(trx, e.id, { state: 'waiting', agent_id: null, offer_expires_at: null, declined_by: [...e.declined_by, e.agent_id!] });
         await appendEvents(trx, e.interaction_id, [{ type: 'offer_expired', data: { agent_id: e.agent_id, entry_id: e.id }, at: now }]);
         if (await transition(trx, e.agent_id!, 'away', { from: ['reserved'], onlyEntry: e.id, reason: 'missed_offer', entryId: null, at: now })) {
-          out.push({ agentId: e.agent_id!, event: 'call:offer_revoked', payload: { entry_id: String(e.id), reason: 'expired' } }, stateNotice(e.agent_id!, 'away', 'missed_offer', now));
+          out.push({ agentId: e.agent_id!, event: 'call:offer_revoked', payload: { entry_id: String(e.id), reason: 'expired' } }, agentStateNotice(e.agent_id!, 'away', 'missed_offer', now));
         }
       }
       return out;
@@ -200,7 +199,7 @@ export function createRoutingService(deps: RoutingDeps) {
           const e = await findEntry(trx, before.entry_id);
           if (e) await appendEvents(trx, e.interaction_id, [{ type: 'wrapup_missing', data: { agent_id: a.user_id, entry_id: e.id }, at: now }]);
         }
-        return [stateNotice(a.user_id, 'offline', 'lease_expired', now)];
+        return [agentStateNotice(a.user_id, 'offline', 'lease_expired', now)];
       });
       deps.notify(notices);
     }
@@ -291,7 +290,7 @@ export function createRoutingService(deps: RoutingDeps) {
       if (e.state !== 'offered' || e.agent_id === null) return [];
       const released = await transition(trx, e.agent_id, 'available', { from: ['reserved'], onlyEntry: e.id, entryId: null, at: now });
       return released
-        ? [{ agentId: e.agent_id, event: 'call:offer_revoked', payload: { entry_id: String(e.id), reason: 'caller_left' } }, stateNotice(e.agent_id, 'available', null, now)]
+        ? [{ agentId: e.agent_id, event: 'call:offer_revoked', payload: { entry_id: String(e.id), reason: 'caller_left' } }, agentStateNotice(e.agent_id, 'available', null, now)]
         : [];
     },
 
@@ -304,7 +303,7 @@ export function createRoutingService(deps: RoutingDeps) {
         await updateEntry(trx, e.id, { state: 'waiting', agent_id: null, offer_expires_at: null, declined_by: [...e.declined_by, agentId] });
         await appendEvents(trx, e.interaction_id, [{ type: 'offer_rejected', data: { agent_id: agentId, entry_id: e.id }, at: now }]);
         await transition(trx, agentId, 'away', { from: ['reserved'], reason: 'rejected_offer', entryId: null, at: now });
-        return [stateNotice(agentId, 'away', 'rejected_offer', now)];
+        return [agentStateNotice(agentId, 'away', 'rejected_offer', now)];
       });
       if (!notices) throw appError('SB_ERR_OFFER_GONE');
       deps.notify(notices);
