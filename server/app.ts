@@ -6,6 +6,7 @@ import { customersRoutes } from './modules/customers/index.js';
 import { createCustomersService } from './modules/customers/customers-service.js';
 import { loadFlows } from '../ivr/flows.js';
 import { createCallsService } from './modules/calls/calls-service.js';
+import { purgeReplies } from './modules/calls/calls-repository.js';
 import { healthRoutes } from './modules/health/index.js';
 import { interactionsRoutes } from './modules/interactions/index.js';
 import { createInteractionsService } from './modules/interactions/interactions-service.js';
@@ -91,7 +92,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   });
   const interactions = createInteractionsService({ db: app.db });
   registerAgentSocket(realtime, { agents, routing, conversation, log: app.log });
-  startSweeper(app, [conversation.sweepConnects, routing.sweep], config.ROUTING_SWEEP_MS);
+  startSweeper(app, [conversation.sweepConnects, routing.sweep, everyMinute(() => purgeReplies(app.db, new Date(Date.now() - REPLY_KEEP_MS)))], config.ROUTING_SWEEP_MS);
 
   // 3. routes
   await app.register(healthRoutes);
@@ -104,6 +105,19 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     db: app.db, calls, routing, conversation, notify, authToken: () => telephony.authToken, publicUrl: telephony.publicUrl, holdMusicUrl: config.HOLD_MUSIC_URL,
   });
   return app;
+}
+
+/** How long after a call ends its stored webhook replies are kept: well past Twilio's retries. */
+const REPLY_KEEP_MS = 10 * 60_000;
+
+/** Runs `task` on at most one sweep a minute. */
+function everyMinute(task: () => Promise<unknown>): () => Promise<void> {
+  let last = 0;
+  return async () => {
+    if (Date.now() - last < 60_000) return;
+    last = Date.now();
+    await task();
+  };
 }
 
 /**

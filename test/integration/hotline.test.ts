@@ -1,6 +1,7 @@
 import twilio from 'twilio';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO_PIN } from '../../server/db/synthetic-bank.js';
+import { purgeReplies } from '../../server/modules/calls/calls-repository.js';
 import { HOTLINE, startHotline, timelineOf, type Hotline } from '../helpers/hotline.js';
 
 let t: Hotline | undefined;
@@ -193,6 +194,18 @@ describe('webhook security, retries and reordering', () => {
     expect(await t.db('calls').where({ sid: params.CallSid }).first()).toBeUndefined();
     // The same request correctly signed goes through.
     expect((await post(url, params, { 'x-twilio-signature': sign(t, url, params) })).status).toBe(200);
+  });
+
+  it('what the IVR said is purged once a call is over, never while it is live', async () => {
+    t = await startHotline({}, { now: OPEN });
+    const live = await call(t, GOLD, '1', '1');
+    const done = await call(t, UNKNOWN, '1');
+    await done.hangup();
+    await expect.poll(async () => (await t!.db('calls').where({ sid: done.sid }).first()).ended_at).not.toBeNull();
+    await t.db('calls').where({ sid: done.sid }).update({ ended_at: new Date(Date.now() - 11 * 60_000) });
+    await purgeReplies(t.db, new Date(Date.now() - 10 * 60_000));
+    expect(await t.db('webhook_replies').where({ call_sid: done.sid })).toHaveLength(0);
+    expect((await t.db('webhook_replies').where({ call_sid: live.sid })).length).toBeGreaterThan(0);
   });
 
   it('a replayed webhook gets the same TwiML and adds no event', async () => {

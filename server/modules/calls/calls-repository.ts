@@ -52,3 +52,13 @@ export async function latestReply(trx: Knex, callSid: string): Promise<string | 
   const row = await trx('webhook_replies').where({ call_sid: callSid, turn: true }).orderBy('id', 'desc').first('body');
   return row?.body as string | undefined;
 }
+
+/**
+ * Stored replies can hold what the IVR read out (balances, names): once a call has ended and
+ * Twilio can no longer retry its requests, they are deleted. A live call keeps them all (a stale
+ * duplicate of an earlier turn is answered from them).
+ */
+export async function purgeReplies(db: Knex, endedBefore: Date): Promise<number> {
+  const { rowCount } = await db.raw('DELETE FROM webhook_replies r USING calls c WHERE r.call_sid = c.sid AND c.ended_at < ?', [endedBefore]);
+  return rowCount ?? 0;
+}

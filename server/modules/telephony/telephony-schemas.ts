@@ -44,7 +44,8 @@ export const StatusWebhook = Type.Intersect([CallWebhook, Type.Object({
 }, open)]);
 export type StatusWebhook = Static<typeof StatusWebhook>;
 
-export const RecordingWebhook = Type.Intersect([CallWebhook, Type.Object({
+// Twilio's recording callback carries the call and recording, but no From/To.
+export const RecordingWebhook = Type.Intersect([Type.Object({ CallSid, AccountSid: Type.String({ pattern: '^AC[0-9a-fA-F]{32}$' }) }, open), Type.Object({
   RecordingSid: Type.String({ pattern: '^RE[0-9a-fA-F]{32}$' }),
   RecordingUrl: Type.String({ pattern: '^https?://' }),
   RecordingStatus: Type.Optional(Type.String()),
