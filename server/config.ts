@@ -72,5 +72,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (Boolean(config.TWILIO_ACCOUNT_SID) !== Boolean(config.TWILIO_AUTH_TOKEN)) {
     throw new ConfigError('Invalid configuration:\n  TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN go together: set both (Twilio) or neither (built-in simulator)');
   }
+  // Real Twilio signs the URL it calls: without the public URL every webhook would fail its check.
+  if (config.TWILIO_ACCOUNT_SID && !config.TWILIO_API_BASE && !config.PUBLIC_URL) {
+    throw new ConfigError('Invalid configuration:\n  PUBLIC_URL: required with TWILIO_ACCOUNT_SID: the https URL Twilio reaches this server at (webhook signatures are checked against it)');
+  }
   return config;
 }

@@ -42,4 +42,10 @@ describe('Twilio configuration', () => {
     expect(() => loadConfig({ TWILIO_ACCOUNT_SID: `AC${'1'.repeat(32)}` })).toThrow(/TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN/);
     expect(() => loadConfig({ HOTLINE_NUMBERS: '4008895555=hotline' })).toThrow(/HOTLINE_NUMBERS/);
   });
+
+  it('requires the public URL with real Twilio, whose signatures cover it', () => {
+    const account = { TWILIO_ACCOUNT_SID: `AC${'1'.repeat(32)}`, TWILIO_AUTH_TOKEN: 'a'.repeat(32) };
+    expect(() => loadConfig(account)).toThrow(/PUBLIC_URL: required/);
+    expect(loadConfig({ ...account, PUBLIC_URL: 'https://cc.bank.example' }).PUBLIC_URL).toBe('https://cc.bank.example');
+  });
 });
