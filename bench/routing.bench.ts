@@ -12,7 +12,7 @@ import { buildApp } from '../server/app.js';
 import { loadConfig } from '../server/config.js';
 import { createDb } from '../server/db/knex.js';
 import { createCustomersService } from '../server/modules/customers/customers-service.js';
-import { parseHeadStarts, priorityAt } from '../server/modules/routing/routing-policy.js';
+import { parseHeadStarts, priorityAt, type HeadStarts } from '../server/modules/routing/routing-policy.js';
 import { createRoutingService, type RoutingService } from '../server/modules/routing/routing-service.js';
 import { DEFAULT_TIER_MODEL } from '../server/modules/tiers/tier-model.js';
 import { createTiersService } from '../server/modules/tiers/tiers-service.js';
@@ -27,7 +27,8 @@ const BANK = new URL(BENCH_DB_URL).pathname.slice(1);
 const POP_AGENTS = 1_000;
 const POP_AVAILABLE = 300;
 const POP_ON_CALL = 400; // the rest are away
-const POP_RATE = Number(process.env.BENCH_ROUTING_RATE ?? 5);
+// 10 calls/s holds with room to spare on 2 cores; near 20 the app, the simulator and 1,000 clients saturate them.
+const POP_RATE = Number(process.env.BENCH_ROUTING_RATE ?? 10);
 const POP_SECONDS = Number(process.env.BENCH_ROUTING_SECONDS ?? 30);
 const POP_WARMUP_CALLS = 10;
 const OFFER_TIMEOUT_MS = 10_000;
@@ -47,6 +48,7 @@ const LEASE_SECONDS = 300; // AGENT_LEASE_SECONDS' maximum: 1,000 idle consoles 
 
 type Tier = 'PRIVATE' | 'DIAMOND' | 'GOLD' | 'STANDARD';
 type Weighted<T> = readonly (readonly [T, number])[];
+interface Team { skills: string[]; english?: boolean }
 
 const TIER_MIX: Weighted<Tier> = [['PRIVATE', 0.01], ['DIAMOND', 0.03], ['GOLD', 0.16], ['STANDARD', 0.8]];
 /** The teams of a phone-banking floor by share of agents, first skill the team's own. Everybody speaks Mandarin. */
@@ -131,10 +133,20 @@ async function withBankCopy<T>(name: string, run: (url: string) => Promise<T>): 
   }
 }
 
+/**
+ * Closes the calls earlier benches left in the bank's queue, so each part starts from an empty one:
+ * ivr.bench.ts sends a caller's next gather after the turn that queued them (PRIVATE and DIAMOND
+ * callers queue right after the language menu), which queues them a second time, and its hang-up
+ * closes only the newer entry. Left alone they would be offered to this bench's agents and expire
+ * back into the queue every 15 s, again and again.
+ */
+async function closeLeftoverCalls(db: Knex): Promise<number> {
+  return db('queue_entries').whereIn('state', ['waiting', 'offered', 'connecting', 'connected']).update({ state: 'abandoned', agent_id: null, ended_at: new Date() });
+}
+
 // ---- agents -------------------------------------------------------------------------------------
 
 type PresetState = 'available' | 'on_call' | 'wrap_up' | 'away';
-type Team = { skills: string[]; english?: boolean };
 interface FloorAgent { id: number; username: string; skills: Record<string, number>; state: PresetState }
 
 /** A team's skills with levels: the team's own skill 1-5, the others 1-2. */
@@ -232,7 +244,7 @@ async function request(socket: Socket, event: string, body: unknown): Promise<vo
   if (!reply.ok) throw new Error(`${event}: ${reply.error.code}`);
 }
 
-interface Hotline { app: FastifyInstance; db: Knex; sim: Simulator; url: string; redis: boolean }
+interface Hotline { app: FastifyInstance; db: Knex; sim: Simulator; url: string; redis: boolean; leftovers: number }
 
 /** The app on a port, wired to a Twilio simulator as test/helpers/hotline.ts does: nothing mocked. */
 async function startHotline(databaseUrl: string): Promise<Hotline> {
@@ -243,15 +255,17 @@ async function startHotline(databaseUrl: string): Promise<Hotline> {
   const config = loadConfig({
     DATABASE_URL: databaseUrl, REDIS_URL: process.env.REDIS_URL, LOG_LEVEL: 'silent', JWT_SECRET: randomBytes(24).toString('hex'),
     TWILIO_ACCOUNT_SID: accountSid, TWILIO_AUTH_TOKEN: authToken, TWILIO_API_BASE: simUrl,
-    ROUTING_SWEEP_MS: '200', AGENT_LEASE_SECONDS: String(LEASE_SECONDS),
+    ROUTING_SWEEP_MS: '200', // as the routing tests run it: the backstop pass, on top of each webhook's own
+    AGENT_LEASE_SECONDS: String(LEASE_SECONDS),
   });
   const db = createDb(config, { poolMax: 20 });
   await db.migrate.latest();
+  const leftovers = await closeLeftoverCalls(db);
   const app = await buildApp(config, { db, now: OPEN });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const url = app.telephony.publicUrl();
   sim.setNumber(HOTLINE, { voiceUrl: `${url}/twilio/voice/incoming`, statusCallback: `${url}/twilio/voice/status`, statusCallbackEvents: ['initiated', 'ringing', 'answered', 'completed'] });
-  return { app, db, sim, url, redis: Boolean(config.REDIS_URL) };
+  return { app, db, sim, url, redis: Boolean(config.REDIS_URL), leftovers };
 }
 
 /**
@@ -327,20 +341,31 @@ async function benchScreenPop(databaseUrl: string): Promise<void> {
     const calls = Math.round(POP_RATE * POP_SECONDS);
     const phones = await callerNumbers(h.db, POP_WARMUP_CALLS + calls);
     for (let i = 0; i < POP_WARMUP_CALLS; i++) await placeCall(h, phones[i]!, board); // warm-up: JIT, pools, caches
+    const webhooksBefore = h.sim.exchanges.filter((x) => x.kind === 'webhook').length;
+    const holdPollsBefore = h.sim.exchanges.filter((x) => x.kind === 'webhook' && x.url.includes('/queue-wait')).length;
     const run = await callsAtRate(calls, POP_RATE, (i) => placeCall(h, phones[POP_WARMUP_CALLS + i]!, board));
+    const webhooks = h.sim.exchanges.filter((x) => x.kind === 'webhook').length - webhooksBefore;
+    const holdPolls = h.sim.exchanges.filter((x) => x.kind === 'webhook' && x.url.includes('/queue-wait')).length - holdPollsBefore;
 
     const timings = run.done;
     console.log(`routing screen-pop: simulator dial → IVR → queue → matcher → agent console (${POP_AGENTS.toLocaleString('en')} agents on socket.io /agent: `
       + `${POP_AVAILABLE} available, ${POP_ON_CALL} on a call, ${POP_AGENTS - POP_AVAILABLE - POP_ON_CALL} away; `
       + `${calls} calls at ${POP_RATE} calls/s (achieved ${run.achievedRate.toFixed(1)}); socket.io Redis adapter ${h.redis ? 'on' : 'off'}):`);
     console.log(`  from the '0' press (the enqueue turn): ${spread(timings.map((t) => t.fromQueue))}`);
-    console.log(`  from dial (IVR prompts at timeScale 0.001): ${spread(timings.map((t) => t.fromDial))}`);
+    console.log(`  from dial (incoming and language turns too; simulated prompts take no wall time): ${spread(timings.map((t) => t.fromDial))}`);
     console.log(`  ${timings.length}/${calls} offered, ${timings.filter((t) => t.profile).length} with the caller's profile, ${board.repeats()} re-offers, ${run.failures.length} failed`
       + (run.failures.length ? ` (first: ${run.failures[0]})` : ''));
+    // At timeScale 0.001 a waiting caller refetches the hold document every ~10 ms, not every ~30 s:
+    // queue-wait polls are the simulator's extra load, and what breaks first at higher call rates.
+    console.log(`  ${(webhooks / calls).toFixed(1)} webhooks per call, of which ${(holdPolls / calls).toFixed(1)} queue-wait polls (the simulator's hold loop at timeScale 0.001)`
+      + (h.leftovers ? `; ${h.leftovers} calls left queued in the bank by earlier benches closed first` : ''));
   } finally {
     for (const s of consoles) s.disconnect();
     await h.sim.close();
     await h.app.close();
+    // close() stops the sweeper's timer but does not wait for a sweep already running; give it
+    // time to finish, or its next query waits on the destroyed pool for knex's 60 s acquire timeout.
+    await sleep(500);
     await h.db.destroy();
   }
 }
@@ -365,8 +390,7 @@ async function callerPool(db: Knex): Promise<Map<Tier, PoolCustomer[]>> {
  * 20,000 waiting calls as the IVR would have queued them over the last twenty minutes: an
  * interaction and a queue entry each, with the tier's head start in the priority time.
  */
-async function insertWaitingCalls(db: Knex, random: () => number, callers: Map<Tier, PoolCustomer[]>): Promise<void> {
-  const headStarts = parseHeadStarts(loadConfig({}).ROUTING_TIER_HEADSTART);
+async function insertWaitingCalls(db: Knex, random: () => number, callers: Map<Tier, PoolCustomer[]>, headStarts: HeadStarts): Promise<void> {
   const now = Date.now();
   const interactions: Record<string, unknown>[] = [];
   const entries: Record<string, unknown>[] = [];
@@ -396,11 +420,11 @@ async function insertWaitingCalls(db: Knex, random: () => number, callers: Map<T
 }
 
 /** 5,000 agents, nearly all busy, and 20,000 waiting calls; returns the agents. */
-async function seedFloor(db: Knex): Promise<FloorAgent[]> {
+async function seedFloor(db: Knex, headStarts: HeadStarts): Promise<FloorAgent[]> {
   const random = seeded(7);
   const plan = planFloor(random, FLOOR_AGENTS, FLOOR_FREE_AT_START, (i) => (i < FLOOR_AGENTS * 0.08 ? 'away' : i < FLOOR_AGENTS * 0.13 ? 'wrap_up' : 'on_call'));
   const agents = await insertAgents(db, 'floor', plan, random);
-  await insertWaitingCalls(db, random, await callerPool(db));
+  await insertWaitingCalls(db, random, await callerPool(db), headStarts);
   // A floor that filled up over a morning has planner statistics; a bulk insert has none until autovacuum passes.
   await db.raw('ANALYZE agents, users, queue_entries, interactions');
   return agents;
@@ -423,13 +447,16 @@ async function benchDecisions(databaseUrl: string): Promise<void> {
   const db = createDb(config, { poolMax: 10 });
   try {
     await db.migrate.latest();
+    await closeLeftoverCalls(db);
+    const headStarts = parseHeadStarts(config.ROUTING_TIER_HEADSTART);
     const seedStarted = performance.now();
-    const agents = await seedFloor(db);
+    const agents = await seedFloor(db, headStarts);
     const seedSeconds = (performance.now() - seedStarted) / 1000;
+    // The service as app.ts builds it, minus the sockets: offers go nowhere, which is not what is timed.
     const routing = createRoutingService({
       db, customers: createCustomersService({ db, tiers: createTiersService(DEFAULT_TIER_MODEL) }), notify: () => undefined, log: Fastify({ logger: false }).log,
       policy: {
-        headStarts: parseHeadStarts(config.ROUTING_TIER_HEADSTART), offerSeconds: config.ROUTING_OFFER_SECONDS, rmWaitSeconds: config.ROUTING_RM_WAIT_SECONDS,
+        headStarts, offerSeconds: config.ROUTING_OFFER_SECONDS, rmWaitSeconds: config.ROUTING_RM_WAIT_SECONDS,
         overflowSeconds: config.ROUTING_OVERFLOW_SECONDS, leaseSeconds: config.AGENT_LEASE_SECONDS,
       },
     });
@@ -461,7 +488,8 @@ async function benchDecisions(databaseUrl: string): Promise<void> {
     console.log(`routing decisions: matchPass on ${FLOOR_AGENTS.toLocaleString('en')} agents and ${FLOOR_WAITING.toLocaleString('en')} waiting calls `
       + `(tiers 1/3/16/80 %, ${TEAMS.length} teams; floor seeded in ${seedSeconds.toFixed(1)} s):`);
     console.log(`  first pass, ${FLOOR_FREE_AT_START} agents free: ${ms(first.ms)} (${first.made} offers, ${ms(first.ms / Math.max(1, first.made))} per offer)`);
-    console.log(`  one agent freed at a time: ${spread(decisions)} per decision (${decisions.length} passes, ${offered} offers)`);
+    const total = decisions.reduce((sum, x) => sum + x, 0);
+    console.log(`  one agent freed at a time: ${spread(decisions)} per decision; ${decisions.length} passes, ${offered} offers in ${(total / 1000).toFixed(2)} s`);
     console.log(`  no agent free: ${spread(idle.map((p) => p.ms))} per pass`);
     console.log(`  one free agent whom no waiting call fits (reads all ${stillWaiting.toLocaleString('en')} waiting): ${spread(fruitless.map((p) => p.ms))} per pass (${fruitless.reduce((n, p) => n + p.made, 0)} offers)`);
   } finally {

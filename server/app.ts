@@ -126,15 +126,18 @@ function everyMinute(task: () => Promise<unknown>): () => Promise<void> {
  */
 function startSweeper(app: FastifyInstance, tasks: (() => Promise<void>)[], everyMs: number): void {
   let timer: NodeJS.Timeout | undefined;
-  let busy = false;
+  let running: Promise<void> | null = null;
   app.addHook('onReady', async () => {
     timer = setInterval(() => {
-      if (busy) return;
-      busy = true;
-      (async () => { for (const task of tasks) await task(); })()
-        .catch((err) => app.log.error({ err }, 'routing sweep failed')).finally(() => { busy = false; });
+      if (running) return;
+      running = (async () => { for (const task of tasks) await task(); })()
+        .catch((err) => app.log.error({ err }, 'routing sweep failed')).finally(() => { running = null; });
     }, everyMs);
     timer.unref();
   });
-  app.addHook('preClose', async () => clearInterval(timer));
+  // A sweep in flight finishes before the database pool goes away.
+  app.addHook('preClose', async () => {
+    clearInterval(timer);
+    await running;
+  });
 }

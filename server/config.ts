@@ -12,6 +12,7 @@ export const ConfigSchema = Type.Object({
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', description: 'PostgreSQL connection string; when absent, embedded PGlite in DATA_DIR' })),
   DATA_DIR: Type.String({ default: './data', description: 'Folder for the embedded PGlite database' }),
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://', description: 'Redis for jobs and socket fan-out; when absent, in-process' })),
+  REDIS_PREFIX: Type.String({ default: 'switchboard', pattern: '^[A-Za-z0-9_.:-]{1,64}$', description: 'Names this deployment in Redis: nodes with the same prefix share socket.io rooms' }),
   JWT_SECRET: Type.Optional(Type.String({ minLength: 32, description: 'HMAC key for login tokens; at least 32 characters. When absent a random key is made at boot (tokens die with the process)' })),
   JWT_TTL_SECONDS: Type.Integer({ minimum: 60, maximum: 43200, default: 3600, description: 'Lifetime of a login token' }),
   LOGIN_MAX_FAILURES: Type.Integer({ minimum: 1, default: 5, description: 'Failed logins per username (or 4x per IP) within LOGIN_WINDOW_SECONDS before logins are refused' }),

@@ -52,7 +52,7 @@ export const realtimePlugin = fp(
       sub = pub.duplicate();
       for (const r of [pub, sub]) r.on('error', (err) => app.log.warn({ err: err.message }, 'realtime redis error'));
       await Promise.all([pub.connect(), sub.connect()]).catch((err) => app.log.warn({ err: err.message }, 'realtime redis not reachable at boot'));
-      io.adapter(createAdapter(pub, sub));
+      io.adapter(createAdapter(pub, sub, { key: `${opts.config.REDIS_PREFIX}#socket.io` }));
     }
 
     const authenticate = (roles: readonly Role[]) => (socket: Socket, next: (err?: Error) => void) => {

@@ -29,6 +29,8 @@ export async function startTestApp(env: Record<string, string> = {}, opts: { lis
   const config = loadConfig({
     DATABASE_URL: urlFor(database),
     REDIS_URL: process.env.REDIS_URL,
+    // Test files run in parallel on one Redis: each bank is its own deployment.
+    REDIS_PREFIX: `test-${database}`,
     JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
     LOG_LEVEL: 'silent',
     ...env,

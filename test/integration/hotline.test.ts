@@ -181,6 +181,18 @@ describe('webhook security, retries and reordering', () => {
     Object.fromEntries(Object.entries(headers).filter(([k]) => k.toLowerCase() === 'i-twilio-idempotency-token').map(([k, v]) => [k.toLowerCase(), v]));
   const newSid = () => `CA${Math.random().toString(16).slice(2).padEnd(16, '0').slice(0, 16)}${'a'.repeat(16)}`;
 
+  it('keys pressed on the turn that queued the caller never put them in the queue twice', async () => {
+    t = await startHotline({}, { now: OPEN });
+    const c = await call(t, PRIVATE, '1');
+    expect(c.state).toBe('queued');
+    const { step } = await t.db('calls').where({ sid: c.sid }).first('step');
+    const url = `${t.url}/twilio/voice/gather?step=${step}`;
+    const params = { ...callParams(t, c.sid, PRIVATE), CallStatus: 'in-progress', Digits: '9' };
+    expect((await post(url, params, { 'x-twilio-signature': sign(t, url, params) })).status).toBe(200);
+    const live = await t.db('queue_entries').where({ call_sid: c.sid }).whereIn('state', ['waiting', 'offered']);
+    expect(live).toHaveLength(1);
+  });
+
   it('a missing or wrong signature is refused with 403 and nothing is processed', async () => {
     t = await startHotline({}, { now: OPEN });
     const url = `${t.url}/twilio/voice/incoming`;

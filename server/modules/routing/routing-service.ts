@@ -227,6 +227,9 @@ export function createRoutingService(deps: RoutingDeps) {
       /** Keeps the caller's place: when they first joined the queue (a failed connection goes back in line). */
       since?: Date;
     }): Promise<string> {
+      // A call waits in one queue at a time: a repeated enqueue (a retried or stale IVR turn) keeps the entry it has.
+      const existing = await trx('queue_entries').where({ call_sid: c.call_sid }).whereIn('state', ['waiting', 'offered', 'connecting', 'connected']).first('id');
+      if (existing) return String(existing.id);
       const at = c.since ?? clock();
       const tier = c.tier ?? 'STANDARD';
       const customer = c.customer_id === null ? undefined : await trx('customers').where({ id: c.customer_id }).first('rm_id');
