@@ -8,9 +8,10 @@ export default defineConfig({
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       {
         test: {
+          // e2e/ drives the real console in Chromium against the same real server and databases.
           name: 'integration',
-          include: ['test/integration/**/*.test.ts'],
-          globalSetup: ['test/helpers/global-setup.ts'],
+          include: ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'],
+          globalSetup: ['test/helpers/global-setup.ts', 'test/helpers/ui-build.ts'],
           testTimeout: 30_000,
           hookTimeout: 120_000,
         },

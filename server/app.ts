@@ -28,6 +28,8 @@ import { createConversationService } from './modules/routing/conversation-servic
 import { parseHeadStarts } from './modules/routing/routing-policy.js';
 import { createRoutingService } from './modules/routing/routing-service.js';
 import { createVoiceControl } from './modules/telephony/voice-control.js';
+import { createSoftphone } from './modules/telephony/softphone.js';
+import { uiPlugin } from './plugins/ui.js';
 
 /** Paths whose values must never reach a log line (SEC-03: PII minimisation). */
 const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'req.body.password', 'req.body.pin', 'req.query.phone'];
@@ -99,11 +101,16 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(authRoutes, { config });
   await app.register(customersRoutes, { customers });
   await app.register(interactionsRoutes, { interactions });
-  await app.register(agentsRoutes, { agents });
+  const softphone = createSoftphone({
+    accountSid: telephony.accountSid, simulated: telephony.simulator !== null,
+    apiKey: config.TWILIO_API_KEY_SID && config.TWILIO_API_KEY_SECRET ? { sid: config.TWILIO_API_KEY_SID, secret: config.TWILIO_API_KEY_SECRET } : undefined,
+  });
+  await app.register(agentsRoutes, { agents, softphone });
   await app.register(routingRoutes, { routing });
   await app.register(telephonyRoutes, {
     db: app.db, calls, routing, conversation, notify, authToken: () => telephony.authToken, publicUrl: telephony.publicUrl, holdMusicUrl: config.HOLD_MUSIC_URL,
   });
+  await app.register(uiPlugin);
   return app;
 }
 

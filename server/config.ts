@@ -23,6 +23,8 @@ export const ConfigSchema = Type.Object({
   TWILIO_ACCOUNT_SID: Type.Optional(Type.String({ pattern: '^AC[0-9a-f]{32}$', description: 'Twilio account SID; when absent the built-in Twilio simulator plays Twilio (demo, no account needed)' })),
   TWILIO_AUTH_TOKEN: Type.Optional(Type.String({ minLength: 16, description: 'Twilio auth token: signs webhooks and authenticates REST calls' })),
   TWILIO_API_BASE: Type.Optional(Type.String({ pattern: '^https?://', description: 'Send Twilio REST calls here instead of api.twilio.com (a Twilio-compatible simulator)' })),
+  TWILIO_API_KEY_SID: Type.Optional(Type.String({ pattern: '^SK[0-9a-f]{32}$', description: 'Twilio API key: signs the access tokens that make agents\' browsers their phones (Voice SDK); without it agents answer on their phone numbers' })),
+  TWILIO_API_KEY_SECRET: Type.Optional(Type.String({ minLength: 16, description: 'The API key\'s secret' })),
   HOTLINE_NUMBERS: Type.String({
     default: '+864008895555=hotline,+864008895556=lost-card',
     pattern: '^\\+[1-9][0-9]{6,14}=[a-z0-9-]+(,\\+[1-9][0-9]{6,14}=[a-z0-9-]+)*$',
@@ -46,7 +48,7 @@ export const ConfigSchema = Type.Object({
 export type Config = Static<typeof ConfigSchema>;
 
 // Never echo these back: they hold credentials.
-const SECRET_KEYS = new Set(['JWT_SECRET', 'DATABASE_URL', 'REDIS_URL', 'TWILIO_AUTH_TOKEN']);
+const SECRET_KEYS = new Set(['JWT_SECRET', 'DATABASE_URL', 'REDIS_URL', 'TWILIO_AUTH_TOKEN', 'TWILIO_API_KEY_SECRET']);
 
 export class ConfigError extends Error {}
 
@@ -72,6 +74,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const config = candidate as Config;
   if (Boolean(config.TWILIO_ACCOUNT_SID) !== Boolean(config.TWILIO_AUTH_TOKEN)) {
     throw new ConfigError('Invalid configuration:\n  TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN go together: set both (Twilio) or neither (built-in simulator)');
+  }
+  if (Boolean(config.TWILIO_API_KEY_SID) !== Boolean(config.TWILIO_API_KEY_SECRET)) {
+    throw new ConfigError('Invalid configuration:\n  TWILIO_API_KEY_SID and TWILIO_API_KEY_SECRET go together');
   }
   // Real Twilio signs the URL it calls: without the public URL every webhook would fail its check.
   if (config.TWILIO_ACCOUNT_SID && !config.TWILIO_API_BASE && !config.PUBLIC_URL) {

@@ -28,6 +28,9 @@ export const ERRORS = {
   SB_ERR_CALL_GONE: { status: 409, message: 'The caller hung up before the call could be connected' },
   SB_ERR_WRAPUP_NOT_PENDING: { status: 409, message: 'There is no call waiting for your wrap-up' },
   SB_ERR_TRANSFER_TARGET_INVALID: { status: 400, message: 'Transfer to a known skill, an agent, or the relationship manager' },
+  SB_ERR_SIM_CALL_NOT_FOUND: { status: 404, message: 'No such call on the phone simulator' },
+  SB_ERR_SIM_NOT_LISTENING: { status: 409, message: 'The call is not waiting for keys right now' },
+  SB_ERR_UI_NOT_BUILT: { status: 503, message: 'The console is not built: run npm run ui:build (npm start builds it when missing)' },
   SB_ERR_SERVER_INTERNAL: { status: 500, message: 'Internal error' },
   SB_ERR_DEPENDENCY_UNAVAILABLE: { status: 503, message: 'A dependency is unavailable' },
 } as const satisfies Record<string, { status: number; message: string }>;

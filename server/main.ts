@@ -5,6 +5,7 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { describeDatabase } from './db/knex.js';
 import { ensureDemoBank } from './db/demo-bank.js';
 import { DEMO_PASSWORD, DEMO_PIN, DEMO_USERS } from './db/synthetic-bank.js';
+import { ensureUiBuilt } from './plugins/ui.js';
 
 let config: Config;
 try {
@@ -18,6 +19,7 @@ try {
 const app = await buildApp(config);
 
 await ensureDemoBank(app.db, config, (m) => app.log.info(m));
+await ensureUiBuilt((m) => app.log.info(m));
 
 const shutdown = async (signal: string) => {
   app.log.info(`${signal}: closing`);
@@ -32,6 +34,8 @@ const url = app.telephony.publicUrl();
 const hotlines = [...app.telephony.hotlines].map(([number, flow]) => `${number} (${flow})`).join(', ');
 console.warn(`
 Switchboard is up at ${url}
+  Agent console:   ${url}/${app.telephony.simulator ? `
+  Phone simulator: ${url}/simulator` : ''}
   API docs:  ${url}/docs
   Database:  ${describeDatabase(config)}
   Demo logins (password "${DEMO_PASSWORD}"): ${DEMO_USERS.map((u) => `${u.username} (${u.role})`).join(', ')}

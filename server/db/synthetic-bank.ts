@@ -1105,3 +1105,12 @@ async function loadAndScore(db: Knex, opts: SeedOptions, { seed, total, today, r
     rm_users: users.rm,
   };
 }
+
+/** Who the phone simulator offers to call as: each demo persona's number and story (synthetic people). */
+export const DEMO_CALLERS = PERSONA_DEFS.map((p) => ({
+  customer_id: p.id,
+  phone: p.profile.phones![0]!.phone,
+  name: p.profile.name![0] ?? p.profile.name![1],
+  tier: p.tier,
+  story: p.story,
+}));

@@ -2,11 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { Type, type Static } from 'typebox';
-import { formatTranscript, runScript } from '../../simulator/script.js';
 import { createSimulator, type Simulator } from '../../simulator/simulator.js';
 import type { Config } from '../config.js';
-import { appError } from '../errors.js';
+import { demoPhoneRoutes } from '../modules/telephony/demo-phone.js';
 import { createTwilioRest, type TwilioRest } from '../modules/telephony/twilio-rest.js';
 
 /** Where the built-in simulator's REST API is mounted when no Twilio account is configured. */
@@ -31,12 +29,6 @@ declare module 'fastify' {
     telephony: Telephony;
   }
 }
-
-const PhoneScript = Type.Object({
-  from: Type.String({ pattern: '^\\+[1-9][0-9]{6,14}$' }),
-  to: Type.Optional(Type.String({ pattern: '^\\+[1-9][0-9]{6,14}$' })),
-  presses: Type.Array(Type.String({ pattern: '^[0-9*#]{1,32}$' }), { maxItems: 50 }),
-});
 
 export function parseHotlines(spec: string): Map<string, string> {
   return new Map(spec.split(',').map((pair) => pair.split('=') as [string, string]));
@@ -68,21 +60,7 @@ export const telephonyPlugin = fp(
       simulator = createSimulator({ accountSid: creds.accountSid, authToken: creds.authToken, numbers: {} });
       await app.register(simulator.routes, { prefix: EMBEDDED_SIMULATOR_PREFIX });
       const sim = simulator;
-      // The demo phone: `npm run call` asks a running demo server to place a scripted call. It
-      // exists only with the simulator (no Twilio account), where every call is make-believe.
-      app.post(`${EMBEDDED_SIMULATOR_PREFIX}/phone/script`, {
-        schema: {
-          tags: ['simulator'], summary: 'Demo only: place a scripted call on the simulator and return its transcript', body: PhoneScript,
-        },
-      }, async (request) => {
-        // It needs no login, so only a caller on this machine (npm run call) may use it.
-        if (!['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes(request.ip)) throw appError('SB_ERR_AUTH_FORBIDDEN', 'The demo phone answers only on this machine');
-        const body = request.body as Static<typeof PhoneScript>;
-        const to = body.to ?? [...hotlines.keys()][0]!;
-        if (!hotlines.has(to)) throw appError('SB_ERR_REQUEST_INVALID', `${to} is not a hotline number (${[...hotlines.keys()].join(', ')})`);
-        const entries = await runScript(sim, { from: body.from, to, presses: body.presses, maxCallMs: 60_000 });
-        return { transcript: formatTranscript(entries) };
-      });
+      await app.register(demoPhoneRoutes, { prefix: `${EMBEDDED_SIMULATOR_PREFIX}/phone`, sim, hotlines });
       // The hotline numbers point at this server, whose address is known once it listens.
       app.addHook('onListen', async () => {
         for (const number of hotlines.keys()) {

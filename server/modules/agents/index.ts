@@ -3,8 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import { STAFF_ROLES } from '../../plugins/auth.js';
 import { AgentIdParams, AgentList, AgentStateReply, StateChange } from './agents-schemas.js';
 import type { AgentsService } from './agents-service.js';
+import { Softphone } from '../telephony/softphone.js';
 
-export async function agentsRoutes(fastify: FastifyInstance, opts: { agents: AgentsService }) {
+export async function agentsRoutes(fastify: FastifyInstance, opts: { agents: AgentsService; softphone: (agentId: number) => Softphone }) {
   const { agents } = opts;
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
 
@@ -17,6 +18,11 @@ export async function agentsRoutes(fastify: FastifyInstance, opts: { agents: Age
     config: { roles: ['agent', 'rm'] },
     schema: { tags: ['agents'], summary: 'Go available, away (with a reason) or offline; not while a call or wrap-up is pending', body: StateChange, response: { 200: AgentStateReply } },
   }, async (request) => agents.setState(Number(request.user.sub), request.body, request.user, request.ip));
+
+  app.get('/api/agents/me/softphone', {
+    config: { roles: ['agent', 'rm'] },
+    schema: { tags: ['agents'], summary: "How this agent's calls reach them: the browser (a Voice SDK token), the simulator, or their phone", response: { 200: Softphone } },
+  }, async (request) => opts.softphone(Number(request.user.sub)));
 
   app.put('/api/agents/:id/state', {
     config: { roles: ['supervisor', 'admin'] },

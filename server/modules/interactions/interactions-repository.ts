@@ -66,9 +66,10 @@ const SUMMARY_COLUMNS = [
   'agent_user_id', 'reason_codes', 'products_discussed', 'notes', 'wrapped_up_at',
 ] as const;
 
-export async function listInteractions(db: Knex, q: { customer_id?: number; from?: string; to?: string; limit: number }) {
+export async function listInteractions(db: Knex, q: { customer_id?: number; agent_user_id?: number; from?: string; to?: string; limit: number }) {
   const query = db('interactions').select(SUMMARY_COLUMNS).orderBy('started_at', 'desc').limit(q.limit);
   if (q.customer_id !== undefined) query.where('customer_id', q.customer_id);
+  if (q.agent_user_id !== undefined) query.where('agent_user_id', q.agent_user_id);
   if (q.from) query.where('started_at', '>=', q.from);
   if (q.to) query.where('started_at', '<', q.to);
   return query;

@@ -5,6 +5,7 @@ const Timestamp = Type.String({ format: 'date-time' });
 
 export const InteractionsQuery = Type.Object({
   customer_id: Type.Optional(Type.Integer({ minimum: 1, maximum: 2147483647 })),
+  mine: Type.Optional(Type.Boolean({ description: 'Only the calls the caller of this API handled (an agent\'s own recent calls)' })),
   from: Type.Optional(Type.String({ format: 'date-time', description: 'Started at or after (ISO 8601)' })),
   to: Type.Optional(Type.String({ format: 'date-time', description: 'Started before (ISO 8601)' })),
   limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),

@@ -24,10 +24,10 @@ export interface Viewer { user: TokenClaims; ip: string }
 /** Reading the interaction log. A customer's history is customer data: every read is audited. */
 export function createInteractionsService({ db }: { db: Knex }) {
   return {
-    async list(q: { customer_id?: number; from?: string; to?: string; limit: number }, viewer: Viewer) {
-      // Least privilege (SEC-01): an agent reads one customer's history, never the whole log.
-      if (q.customer_id === undefined && viewer.user.role === 'agent') throw appError('SB_ERR_AUTH_FORBIDDEN', 'Agents list interactions by customer_id');
-      const rows = await listInteractions(db, q);
+    async list(q: { customer_id?: number; mine?: boolean; from?: string; to?: string; limit: number }, viewer: Viewer) {
+      // Least privilege (SEC-01): an agent reads one customer's history or their own calls, never the whole log.
+      if (q.customer_id === undefined && !q.mine && viewer.user.role === 'agent') throw appError('SB_ERR_AUTH_FORBIDDEN', 'Agents list interactions by customer_id, or their own (mine=true)');
+      const rows = await listInteractions(db, { ...q, agent_user_id: q.mine ? Number(viewer.user.sub) : undefined });
       if (q.customer_id !== undefined) {
         await recordAudit(db, { actor: viewer.user, action: 'customer.interactions_view', customer_id: q.customer_id, purpose: 'review', ip: viewer.ip });
       }

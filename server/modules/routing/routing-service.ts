@@ -12,6 +12,8 @@ import {
   type EntryRow, type LockedCandidate,
 } from './routing-repository.js';
 import { allowedSkills, canServe, explain, priorityAt, ruleFor, type HeadStarts, type RoutingRule } from './routing-policy.js';
+import type { Profile } from '../customers/customers-schemas.js';
+import type { CallOffer, IvrFindings } from './routing-schemas.js';
 
 export interface RoutingPolicy {
   headStarts: HeadStarts;
@@ -38,7 +40,7 @@ const PAGE = 500;
 const TRACE_CANDIDATES = 5;
 
 /** What the agent's screen shows when a call is offered: the pop, prepared before the offer. */
-export function offerPayload(e: EntryRow, now: Date, why: { rule: RoutingRule; text: string; candidates: unknown[] } | null) {
+export function offerPayload(e: EntryRow, now: Date, why: { rule: RoutingRule; text: string; candidates: unknown[] } | null): CallOffer {
   return {
     entry_id: String(e.id),
     interaction_id: e.interaction_id,
@@ -47,8 +49,9 @@ export function offerPayload(e: EntryRow, now: Date, why: { rule: RoutingRule; t
     tier: e.tier,
     language: e.language,
     customer_id: e.customer_id,
-    profile: e.profile,
-    ivr: e.ivr,
+    // Both were written from these very shapes at enqueue (jsonb reads back untyped).
+    profile: e.profile as Profile | null,
+    ivr: e.ivr as IvrFindings,
     waited_s: Math.round((now.getTime() - new Date(e.enqueued_at).getTime()) / 1000),
     expires_at: e.offer_expires_at ? new Date(e.offer_expires_at).toISOString() : null,
     held: e.held,

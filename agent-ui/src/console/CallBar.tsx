@@ -1,0 +1,73 @@
+import { useState } from 'preact/hooks';
+import { duration, useI18n } from '../i18n.js';
+import type { CallOffer, Skill, Softphone, TransferTarget } from '../types.js';
+import type { Phase } from './Console.js';
+import { SoftphonePanel } from './SoftphonePanel.js';
+import { useSecondsSince } from './StatusBar.js';
+
+type Request = <T>(event: string, body?: unknown) => Promise<T | undefined>;
+
+/** The live call: state and duration, hold, transfer (skill, agent, RM consult), end, and the audio leg. */
+export function CallBar({ call, phase, consultJoined, softphone, request }: {
+  call: CallOffer; phase: Phase; consultJoined: boolean; softphone: Softphone | null; request: Request;
+}) {
+  const { t } = useI18n();
+  const [held, setHeld] = useState(call.held);
+  const [mode, setMode] = useState<TransferTarget['to']>('skill');
+  const [skill, setSkill] = useState<Skill>('general');
+  const [agentId, setAgentId] = useState('');
+  const [startedAt] = useState(() => new Date().toISOString());
+  const talking = useSecondsSince(startedAt);
+  const live = phase === 'connected';
+
+  const hold = async () => {
+    const reply = await request<{ held: boolean }>('call:hold', { hold: !held });
+    if (reply) setHeld(reply.held);
+  };
+  const transfer = async (e: Event) => {
+    e.preventDefault();
+    const target: TransferTarget = mode === 'skill' ? { to: 'skill', skill } : mode === 'agent' ? { to: 'agent', agent_id: Number(agentId) } : { to: 'rm' };
+    await request('call:transfer', target);
+  };
+  const status = phase === 'connecting' ? t.connecting : phase === 'ended' ? t.callEnded : phase === 'consult' ? t.consult : held ? t.held : t.connected;
+  return (
+    <section class="call-bar" aria-label={t.callState} data-testid="call-bar">
+      <p class="call-status">
+        <strong data-testid="call-status">{status}</strong> · {duration(talking)}
+        {consultJoined && <span class="badge"> {t.consultJoined}</span>}
+      </p>
+      {(live || phase === 'connecting') && (
+        <div class="actions">
+          <button type="button" disabled={!live} onClick={hold} aria-pressed={held}>{held ? t.resume : t.hold}</button>
+          <button type="button" disabled={!live} class="danger" onClick={() => request('call:end')}>{t.end}</button>
+          {consultJoined && <button type="button" onClick={() => request('call:transfer_complete')}>{t.completeConsult}</button>}
+        </div>
+      )}
+      {live && (
+        <form class="transfer" onSubmit={transfer} aria-label={t.transfer}>
+          <label>{t.transferTo}{' '}
+            <select value={mode} onChange={(e) => setMode((e.target as HTMLSelectElement).value as TransferTarget['to'])}>
+              <option value="skill">{t.toSkill}</option>
+              <option value="agent">{t.toAgent}</option>
+              <option value="rm" disabled={!call.profile?.relationship_manager}>{t.toRm}</option>
+            </select>
+          </label>
+          {mode === 'skill' && (
+            <label>{t.skill}{' '}
+              <select value={skill} onChange={(e) => setSkill((e.target as HTMLSelectElement).value as Skill)}>
+                {(Object.keys(t.labels.skills) as Skill[]).map((k) => <option key={k} value={k}>{t.labels.skills[k]}</option>)}
+              </select>
+            </label>
+          )}
+          {mode === 'agent' && (
+            <label>{t.agentId}{' '}
+              <input type="number" min={1} required value={agentId} onInput={(e) => setAgentId((e.target as HTMLInputElement).value)} />
+            </label>
+          )}
+          <button type="submit">{t.doTransfer}</button>
+        </form>
+      )}
+      <SoftphonePanel softphone={softphone} phase={phase} held={held} />
+    </section>
+  );
+}

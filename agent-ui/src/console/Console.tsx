@@ -1,0 +1,142 @@
+import { useEffect, useReducer, useRef, useState } from 'preact/hooks';
+import { api, session, type User } from '../api.js';
+import { useI18n } from '../i18n.js';
+import type { CallOffer, Profile, Softphone } from '../types.js';
+import { connectAgentLink, type AgentLink } from './agent-link.js';
+import { CallBar } from './CallBar.js';
+import { CustomerSearch } from './CustomerSearch.js';
+import { OfferCard } from './OfferCard.js';
+import { RecentCalls } from './RecentCalls.js';
+import { ScreenPop } from './ScreenPop.js';
+import { StatusBar } from './StatusBar.js';
+import { WrapupForm } from './WrapupForm.js';
+
+/** Where the agent's current call is, as the console shows it. */
+export type Phase = 'offered' | 'connecting' | 'connected' | 'consult' | 'ended';
+
+export interface ConsoleState {
+  online: boolean;
+  agent: { state: string; reason: string | null; since: string } | null;
+  call: CallOffer | null;
+  phase: Phase | null;
+  /** A relationship manager rung in for a consult has joined this agent's call. */
+  consultJoined: boolean;
+  notice: string | null;
+}
+
+type Action =
+  | { type: 'online'; online: boolean }
+  | { type: 'restore'; agent: ConsoleState['agent']; call: CallOffer | null }
+  | { type: 'state'; agent: NonNullable<ConsoleState['agent']> }
+  | { type: 'offered' | 'consult'; call: CallOffer }
+  | { type: 'phase'; entryId: string; phase: Phase }
+  | { type: 'revoked'; entryId: string; reason: string }
+  | { type: 'ended'; entryId: string; reason: string }
+  | { type: 'consult_joined'; entryId: string; joined: boolean }
+  | { type: 'profile'; entryId: string; profile: Profile }
+  | { type: 'notice'; notice: string | null };
+
+const phaseOf = (call: CallOffer, agentState: string): Phase =>
+  call.state === 'offered' ? 'offered'
+    : call.state === 'connecting' ? 'connecting'
+      : call.state === 'connected' ? (agentState === 'wrap_up' ? 'ended' : 'connected')
+        : 'ended';
+
+function reduce(s: ConsoleState, a: Action): ConsoleState {
+  const mine = (entryId: string) => s.call?.entry_id === entryId;
+  switch (a.type) {
+    case 'online': return { ...s, online: a.online };
+    case 'restore': return { ...s, agent: a.agent, call: a.call, phase: a.call && a.agent ? phaseOf(a.call, a.agent.state) : null, consultJoined: false };
+    case 'state': {
+      // Available or away with a call on screen: the offer went elsewhere or the wrap-up is done.
+      const idle = a.agent.state === 'available' || a.agent.state === 'away' || a.agent.state === 'offline';
+      return { ...s, agent: a.agent, ...(idle ? { call: null, phase: null, consultJoined: false } : {}) };
+    }
+    case 'offered': return { ...s, call: a.call, phase: 'offered', consultJoined: false, notice: null };
+    case 'consult': return { ...s, call: a.call, phase: 'consult', consultJoined: false, notice: null };
+    case 'phase': return mine(a.entryId) ? { ...s, phase: a.phase } : s;
+    case 'revoked': return mine(a.entryId) ? { ...s, call: null, phase: null, notice: a.reason } : s;
+    case 'ended': return mine(a.entryId) ? { ...s, phase: 'ended', consultJoined: false, notice: a.reason } : s;
+    case 'consult_joined': return mine(a.entryId) ? { ...s, consultJoined: a.joined } : s;
+    case 'profile': return mine(a.entryId) && s.call ? { ...s, call: { ...s.call, profile: a.profile } } : s;
+    case 'notice': return { ...s, notice: a.notice };
+  }
+}
+
+const INITIAL: ConsoleState = { online: false, agent: null, call: null, phase: null, consultJoined: false, notice: null };
+
+/** The agent console: status bar, offer, screen-pop with call controls, wrap-up, search and recent calls. */
+export function Console({ user, onLogout }: { user: User; onLogout: () => void }) {
+  const { t } = useI18n();
+  const [s, dispatch] = useReducer(reduce, INITIAL);
+  const [softphone, setSoftphone] = useState<Softphone | null>(null);
+  const [viewed, setViewed] = useState<Profile | null>(null);
+  const [callsVersion, setCallsVersion] = useState(0);
+  const link = useRef<AgentLink | null>(null);
+
+  useEffect(() => {
+    const token = session.token()!;
+    link.current = connectAgentLink(token, {
+      online: (online) => dispatch({ type: 'online', online }),
+      refused: () => onLogout(),
+      'agent:restore': (r) => dispatch({ type: 'restore', agent: r ? { state: r.state, reason: r.reason, since: r.since } : null, call: r?.call ?? null }),
+      'agent:state': (agent) => {
+        dispatch({ type: 'state', agent });
+        if (agent.state === 'available') setCallsVersion((v) => v + 1);
+      },
+      'call:offered': (call) => dispatch({ type: 'offered', call }),
+      'call:consult': (call) => dispatch({ type: 'consult', call }),
+      'call:offer_revoked': (p) => dispatch({ type: 'revoked', entryId: p.entry_id, reason: p.reason }),
+      'call:connected': (p) => dispatch({ type: 'phase', entryId: p.entry_id, phase: 'connected' }),
+      'call:consult_joined': (p) => dispatch({ type: 'consult_joined', entryId: p.entry_id, joined: true }),
+      'call:consult_ended': (p) => dispatch({ type: 'consult_joined', entryId: p.entry_id, joined: false }),
+      'call:ended': (p) => dispatch({ type: 'ended', entryId: p.entry_id, reason: p.reason }),
+      'profile:updated': (p) => dispatch({ type: 'profile', entryId: p.entry_id, profile: p.profile }),
+    });
+    api<Softphone>('GET', '/api/agents/me/softphone').then(setSoftphone, () => undefined);
+    return () => link.current?.close();
+  }, []);
+
+  /** Sends a console request; a coded refusal shows in the notice line instead of being thrown. */
+  const request = async <T,>(event: string, body?: unknown): Promise<T | undefined> => {
+    try {
+      return await link.current!.request<T>(event, body);
+    } catch (err) {
+      dispatch({ type: 'notice', notice: `${(err as { code?: string }).code ?? ''} ${(err as Error).message}`.trim() });
+      return undefined;
+    }
+  };
+
+  const accept = async () => {
+    const entryId = s.call?.entry_id;
+    if (entryId && (await request('call:accept', { entry_id: entryId }))) dispatch({ type: 'phase', entryId, phase: 'connecting' });
+  };
+  const wrappingUp = s.agent?.state === 'wrap_up';
+  const shown = viewed ?? s.call?.profile ?? null;
+
+  return (
+    <div class="console">
+      <StatusBar user={user} online={s.online} agent={s.agent} onState={(body) => request('state:set', body)} onLogout={onLogout} />
+      {s.notice && <p class="notice" role="status" data-testid="notice">{s.notice} <button type="button" class="link" onClick={() => dispatch({ type: 'notice', notice: null })}>{t.close}</button></p>}
+      <main class="workspace">
+        <div class="main-column">
+          {s.call && s.phase === 'offered' && (
+            <OfferCard call={s.call} onAccept={accept} onReject={() => request('call:reject', { entry_id: s.call!.entry_id })} />
+          )}
+          {s.call && s.phase !== 'offered' && (
+            <CallBar call={s.call} phase={s.phase!} consultJoined={s.consultJoined} softphone={softphone} request={request} />
+          )}
+          {wrappingUp && <WrapupForm onSubmit={(w) => request('wrapup:complete', w)} />}
+          {viewed && (
+            <p class="viewing" role="status">{t.viewing} <button type="button" onClick={() => setViewed(null)}>{t.close}</button></p>
+          )}
+          {shown || s.call ? <ScreenPop profile={shown} ivr={viewed ? undefined : s.call?.ivr} /> : <p class="empty" data-testid="idle">{t.noCall}</p>}
+        </div>
+        <aside class="side-column">
+          <CustomerSearch onOpen={setViewed} />
+          <RecentCalls version={callsVersion} />
+        </aside>
+      </main>
+    </div>
+  );
+}

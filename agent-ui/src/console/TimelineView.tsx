@@ -1,0 +1,27 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api } from '../api.js';
+import { dateTime, useI18n } from '../i18n.js';
+import type { TimelineReply } from '../types.js';
+
+/** One interaction's append-only event timeline (opening it is audited by the server). */
+export function TimelineView({ interactionId }: { interactionId: string }) {
+  const { t } = useI18n();
+  const [data, setData] = useState<TimelineReply | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    api<TimelineReply>('GET', `/api/interactions/${interactionId}/timeline`).then(setData, (e: Error) => setError(e.message));
+  }, [interactionId]);
+  if (error) return <p role="alert" class="error">{t.error}: {error}</p>;
+  if (!data) return <p class="muted">…</p>;
+  const i = data.interaction;
+  return (
+    <div class="timeline-detail" data-testid="timeline-detail">
+      <p class="muted">
+        {i.outcome ?? '–'} · {i.disposition ?? '–'}{i.reason_codes.length ? ` · ${i.reason_codes.join(', ')}` : ''}{i.notes ? ` · “${i.notes}”` : ''}
+      </p>
+      <ol>
+        {data.events.map((e) => <li key={e.id}><time>{dateTime(e.at)}</time> {e.type}{e.node ? ` (${e.node})` : ''}</li>)}
+      </ol>
+    </div>
+  );
+}

@@ -1,0 +1,156 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { AwayReason, Disposition, Skill } from './types.js';
+
+export type Lang = 'zh' | 'en';
+
+// Typed as Records over the server's enums: a skill, disposition or reason added on the server
+// fails the UI's typecheck until it has a label in both languages.
+interface Labels {
+  skills: Record<Skill, string>;
+  dispositions: Record<Disposition, string>;
+  away: Record<AwayReason | 'missed_offer' | 'rejected_offer', string>;
+  states: Record<'offline' | 'available' | 'reserved' | 'on_call' | 'wrap_up' | 'away', string>;
+  tiers: Record<'PRIVATE' | 'DIAMOND' | 'GOLD' | 'STANDARD', string>;
+}
+
+const en = {
+  app: 'Switchboard',
+  language: '中文',
+  languageLabel: 'Switch language to Chinese',
+  login: 'Sign in', username: 'Username', password: 'Password', logout: 'Sign out', loginFailed: 'Wrong username or password',
+  consoleOnlyAgents: 'The agent console is for agents and relationship managers.',
+  offline: 'Offline: reconnecting…', online: 'Connected',
+  state: 'Status', timeInState: 'time in state', goAvailable: 'Available', goAway: 'Away', reason: 'Reason', goOffline: 'Sign off phones',
+  incoming: 'Incoming call', accept: 'Accept', reject: 'Decline', secondsLeft: 's left', waited: 'waited',
+  why: 'Why you', skill: 'Skill', lang: 'Language',
+  connecting: 'Connecting…', connected: 'On call', held: 'On hold', hold: 'Hold', resume: 'Resume', end: 'End call',
+  transfer: 'Transfer', transferTo: 'Transfer to', toSkill: 'a skill group', toAgent: 'an agent (id)', toRm: 'the relationship manager', doTransfer: 'Transfer', completeConsult: 'Hand over to RM',
+  consult: 'Consult', consultJoined: 'RM joined', agentId: 'Agent id',
+  softphone: 'Audio', audioSim: 'Simulated line', audioBrowser: 'Browser phone', audioPhone: 'Desk phone',
+  legIdle: 'idle', legRinging: 'ringing', legConnected: 'connected', legHeld: 'held', legEnded: 'ended',
+  wrapup: 'Wrap-up', wrapupHint: 'Finish the wrap-up to take the next call.', disposition: 'Disposition', reasonCodes: 'Reason codes (comma separated)',
+  productsDiscussed: 'Products discussed (comma separated)', notes: 'Notes', submitWrapup: 'Complete wrap-up', choose: 'Choose…',
+  callEnded: 'Call ended',
+  noCall: 'Waiting for calls. The customer pops up here when a call is offered.',
+  search: 'Customer search', searchPhone: 'Phone', searchName: 'Name', searchCard: 'Card last 4', doSearch: 'Search', noResults: 'No customers found',
+  open: 'Open', close: 'Close', viewing: 'Viewing (audited)',
+  myCalls: 'My recent calls', none: 'None',
+  identity: 'Customer', verified: 'Verified by PIN', notVerified: 'Not verified', unknownCaller: 'Unknown caller: not identified by the IVR',
+  tier: 'Tier', score: 'Contribution score', breakdown: 'Score breakdown', deposits: 'Deposits', loans: 'Loans', fees: 'Fees', ebanking: 'E-banking', international: 'International', loyalty: 'Loyalty ×',
+  rm: 'Relationship manager', noRm: 'No relationship manager',
+  holdings: 'Holdings', timeDeposits: 'Time deposits', cards: 'Cards', investments: 'Investments', totals: 'Totals',
+  transactions: 'Recent transactions', timeline: 'Interactions (all channels)', complaints: 'Open complaints', overdue: 'overdue',
+  flags: 'Risk and churn', churnRisk: 'Churn risk', loanOverdue: 'Loan overdue', cardBlocked: 'Card blocked', complaintOverdue: 'Complaint overdue', riskTolerance: 'Risk tolerance', creditRating: 'Credit rating',
+  consent: 'Consent', marketingConsent: 'Marketing consent', dnc: 'Do not call', yes: 'yes', no: 'no',
+  ivr: 'What the IVR learned', ivrReason: 'Asked for', selfService: 'Self-service done', path: 'Path',
+  offers: 'Suggested offers',
+  age: (years: number | null) => (years === null ? '' : `age ${years}`), since: 'customer since', phones: 'Phones', region: 'Region', preferred: 'Prefers',
+  error: 'Error',
+  simTitle: 'Phone simulator', simIntro: 'Call the hotline as a demo customer or any number; watch the call pop on an agent console in another tab.',
+  caller: 'Caller', callerNumber: 'Calling from', hotline: 'Hotline', dial: 'Call', hangup: 'Hang up', keypad: 'Keypad', transcript: 'What the caller hears',
+  callState: 'Call', simOnly: 'The phone simulator exists only in demo mode (no Twilio account) and on this machine.',
+  labels: {
+    skills: {
+      general: 'General', cards: 'Cards', loans: 'Loans', deposits: 'Deposits', wealth: 'Wealth', funds_fx: 'Funds / FX', complaints: 'Complaints',
+      retention: 'Retention', security: 'Security', private_banking: 'Private banking', english: 'English',
+    },
+    dispositions: {
+      resolved: 'Resolved', follow_up: 'Follow-up needed', escalated: 'Escalated', complaint_logged: 'Complaint logged', sale: 'Sale',
+      information_only: 'Information only', transferred: 'Transferred', no_action: 'No action',
+    },
+    away: {
+      break: 'Break', training: 'Training', meeting: 'Meeting', after_call_work: 'After-call work', supervisor: 'Set by supervisor', end_of_shift: 'End of shift',
+      missed_offer: 'Missed an offer', rejected_offer: 'Declined an offer',
+    },
+    states: { offline: 'Offline', available: 'Available', reserved: 'Offered', on_call: 'On call', wrap_up: 'Wrap-up', away: 'Away' },
+    tiers: { PRIVATE: 'Private', DIAMOND: 'Diamond', GOLD: 'Gold', STANDARD: 'Standard' },
+  } satisfies Labels,
+};
+
+export type Dict = typeof en;
+
+const zh: Dict = {
+  app: '电话银行坐席',
+  language: 'English',
+  languageLabel: '切换为英文界面',
+  login: '登录', username: '用户名', password: '密码', logout: '退出', loginFailed: '用户名或密码错误',
+  consoleOnlyAgents: '坐席工作台仅供坐席和客户经理使用。',
+  offline: '已离线：正在重连…', online: '已连接',
+  state: '状态', timeInState: '持续', goAvailable: '就绪', goAway: '离开', reason: '原因', goOffline: '签出',
+  incoming: '来电', accept: '接听', reject: '拒接', secondsLeft: '秒后转出', waited: '已等待',
+  why: '分配原因', skill: '技能', lang: '语言',
+  connecting: '正在接通…', connected: '通话中', held: '保持中', hold: '保持', resume: '恢复', end: '结束通话',
+  transfer: '转接', transferTo: '转接到', toSkill: '技能组', toAgent: '指定坐席（编号）', toRm: '客户经理', doTransfer: '转接', completeConsult: '移交客户经理',
+  consult: '咨询', consultJoined: '客户经理已加入', agentId: '坐席编号',
+  softphone: '话路', audioSim: '模拟话路', audioBrowser: '浏览器电话', audioPhone: '座机',
+  legIdle: '空闲', legRinging: '振铃', legConnected: '已接通', legHeld: '保持', legEnded: '已挂断',
+  wrapup: '话后小结', wrapupHint: '完成话后小结后才能接听下一个电话。', disposition: '处理结果', reasonCodes: '来电原因代码（逗号分隔）',
+  productsDiscussed: '涉及产品（逗号分隔）', notes: '备注', submitWrapup: '提交小结', choose: '请选择…',
+  callEnded: '通话已结束',
+  noCall: '等待来电。来电分配给您时，客户信息将在此弹出。',
+  search: '客户查询', searchPhone: '电话', searchName: '姓名', searchCard: '卡号后四位', doSearch: '查询', noResults: '未找到客户',
+  open: '查看', close: '关闭', viewing: '查看中（已记录审计）',
+  myCalls: '我的近期通话', none: '无',
+  identity: '客户', verified: '已通过密码验证', notVerified: '未验证', unknownCaller: '未识别的来电：IVR 未能识别客户',
+  tier: '等级', score: '综合贡献度', breakdown: '贡献度构成', deposits: '存款', loans: '贷款', fees: '中间业务', ebanking: '电子银行', international: '国际业务', loyalty: '忠诚度系数',
+  rm: '客户经理', noRm: '无专属客户经理',
+  holdings: '持有产品', timeDeposits: '定期存款', cards: '银行卡', investments: '理财投资', totals: '合计',
+  transactions: '最近交易', timeline: '全渠道接触记录', complaints: '未结投诉', overdue: '已超时',
+  flags: '风险与流失', churnRisk: '流失风险', loanOverdue: '贷款逾期', cardBlocked: '卡片冻结', complaintOverdue: '投诉超时', riskTolerance: '风险承受能力', creditRating: '信用评级',
+  consent: '授权', marketingConsent: '营销授权', dnc: '勿扰', yes: '是', no: '否',
+  ivr: 'IVR 已获取信息', ivrReason: '来电诉求', selfService: '已办理自助服务', path: '路径',
+  offers: '推荐产品',
+  age: (years: number | null) => (years === null ? '' : `${years}岁`), since: '客户自', phones: '电话', region: '地区', preferred: '偏好联系方式',
+  error: '错误',
+  simTitle: '电话模拟器', simIntro: '以演示客户或任意号码拨打热线；在另一个标签页的坐席工作台上查看来电弹屏。',
+  caller: '来电客户', callerNumber: '主叫号码', hotline: '热线号码', dial: '拨打', hangup: '挂机', keypad: '拨号盘', transcript: '客户听到的内容',
+  callState: '通话', simOnly: '电话模拟器仅在演示模式（未配置 Twilio 账户）下且仅限本机使用。',
+  labels: {
+    skills: {
+      general: '综合业务', cards: '银行卡', loans: '贷款', deposits: '存款', wealth: '财富管理', funds_fx: '基金/外汇', complaints: '投诉',
+      retention: '客户挽留', security: '安全', private_banking: '私人银行', english: '英语服务',
+    },
+    dispositions: {
+      resolved: '已解决', follow_up: '需跟进', escalated: '已升级', complaint_logged: '已登记投诉', sale: '成功销售',
+      information_only: '仅咨询', transferred: '已转接', no_action: '无需处理',
+    },
+    away: {
+      break: '休息', training: '培训', meeting: '会议', after_call_work: '话后处理', supervisor: '班长设置', end_of_shift: '下班',
+      missed_offer: '未接来电', rejected_offer: '拒接来电',
+    },
+    states: { offline: '离线', available: '就绪', reserved: '振铃', on_call: '通话中', wrap_up: '话后小结', away: '离开' },
+    tiers: { PRIVATE: '私人银行', DIAMOND: '钻石', GOLD: '金卡', STANDARD: '普通' },
+  },
+};
+
+const DICTS: Record<Lang, Dict> = { en, zh };
+const KEY = 'switchboard.lang';
+const listeners = new Set<(l: Lang) => void>();
+
+let current: Lang = (localStorage.getItem(KEY) as Lang | null) ?? (navigator.language.startsWith('zh') ? 'zh' : 'en');
+
+export function setLang(lang: Lang): void {
+  current = lang;
+  localStorage.setItem(KEY, lang);
+  document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+  for (const l of listeners) l(lang);
+}
+
+/** The dictionary of the chosen language; the component re-renders when it changes. */
+export function useI18n(): { t: Dict; lang: Lang; toggle: () => void } {
+  const [lang, set] = useState(current);
+  useEffect(() => {
+    listeners.add(set);
+    return () => void listeners.delete(set);
+  }, []);
+  return { t: DICTS[lang], lang, toggle: () => setLang(lang === 'zh' ? 'en' : 'zh') };
+}
+
+export const money = (n: number, currency = 'CNY') =>
+  new Intl.NumberFormat(current === 'zh' ? 'zh-CN' : 'en-GB', { style: 'currency', currency, maximumFractionDigits: 0 }).format(n);
+export const dateTime = (iso: string) =>
+  new Intl.DateTimeFormat(current === 'zh' ? 'zh-CN' : 'en-GB', { dateStyle: 'short', timeStyle: 'short' }).format(new Date(iso));
+export const duration = (seconds: number) => {
+  const s = Math.max(0, Math.floor(seconds));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+};

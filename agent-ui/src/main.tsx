@@ -1,0 +1,28 @@
+import { render } from 'preact';
+import { useState } from 'preact/hooks';
+import { session, whenUnauthorized, type User } from './api.js';
+import { Console } from './console/Console.js';
+import { setLang, useI18n, type Lang } from './i18n.js';
+import { Login } from './Login.js';
+import { PhoneSimulator } from './simulator/PhoneSimulator.js';
+import './styles.css';
+
+function AgentApp() {
+  const { t } = useI18n();
+  const [user, setUser] = useState<User | null>(session.user());
+  const logout = () => {
+    session.clear();
+    setUser(null);
+  };
+  whenUnauthorized(logout);
+  if (!user) return <Login onLogin={setUser} />;
+  if (user.role !== 'agent' && user.role !== 'rm') {
+    return <main class="login"><p class="card">{t.consoleOnlyAgents} <button type="button" onClick={logout}>{t.logout}</button></p></main>;
+  }
+  return <Console user={user} onLogout={logout} />;
+}
+
+// One bundle, one page per path: the server serves the same index.html at each.
+const page = location.pathname.replace(/\/+$/, '') === '/simulator' ? <PhoneSimulator /> : <AgentApp />;
+setLang((localStorage.getItem('switchboard.lang') as Lang | null) ?? (navigator.language.startsWith('zh') ? 'zh' : 'en'));
+render(page, document.getElementById('app')!);

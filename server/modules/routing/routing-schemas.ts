@@ -1,0 +1,63 @@
+import { Type, type Static } from 'typebox';
+import { Nullable } from '../../lib/schema.js';
+import { Profile } from '../customers/customers-schemas.js';
+
+// What the agent console hears over socket.io: one schema per payload, so the server, the
+// documentation and agent-ui (`import type`) read the same shape.
+
+/** What the IVR learned before the caller asked for an agent (never a PIN). */
+export const IvrFindings = Type.Object({
+  path: Type.Array(Type.String(), { description: 'The last IVR nodes the caller went through' }),
+  verified: Type.Boolean({ description: 'The caller entered the right phone-banking PIN' }),
+  self_service: Type.Array(Type.String(), { description: 'Self-service done in the IVR (balance, transactions, lost card…)' }),
+  reason: Type.String({ description: 'The IVR node that queued the call: why the caller wants an agent' }),
+  skill: Type.String(),
+  language: Type.String(),
+});
+export type IvrFindings = Static<typeof IvrFindings>;
+
+export const RoutingWhy = Type.Object({
+  rule: Type.Enum(['transfer_target', 'relationship_manager', 'skill', 'overflow']),
+  text: Type.String({ description: 'Why this agent got this call, in words' }),
+  candidates: Type.Array(Type.Unknown()),
+});
+
+/** `call:offered`, `call:consult` and the call in `agent:restore`: the call and its screen-pop. */
+export const CallOffer = Type.Object({
+  entry_id: Type.String(),
+  interaction_id: Type.String(),
+  state: Type.Enum(['waiting', 'offered', 'connecting', 'connected', 'ended', 'abandoned', 'callback', 'transferred', 'failed']),
+  skill: Type.String(),
+  tier: Type.String(),
+  language: Type.String(),
+  customer_id: Nullable(Type.Integer()),
+  profile: Nullable(Profile),
+  ivr: IvrFindings,
+  waited_s: Type.Integer(),
+  expires_at: Nullable(Type.String({ format: 'date-time', description: 'Offered: accept before this' })),
+  held: Type.Boolean(),
+  why: Nullable(RoutingWhy),
+});
+export type CallOffer = Static<typeof CallOffer>;
+
+export const AgentStateNotice = Type.Object({ state: Type.String(), reason: Nullable(Type.String()), since: Type.String({ format: 'date-time' }) });
+
+/** `agent:restore`, on every (re)connect: the agent's state and the call they hold, if any. */
+export const AgentRestore = Type.Object({ ...AgentStateNotice.properties, call: Nullable(CallOffer) });
+
+/** `call:ended`: the caller is gone (hung up, ended, transferred, or the agent's leg failed). */
+export const CallEnded = Type.Object({ entry_id: Type.String(), reason: Type.String() });
+
+/** The socket events from server to agent console, and what each carries. */
+export interface AgentServerEvents {
+  'agent:restore': Static<typeof AgentRestore> | null;
+  'agent:state': Static<typeof AgentStateNotice>;
+  'call:offered': CallOffer;
+  'call:consult': CallOffer;
+  'call:offer_revoked': { entry_id: string; reason: string };
+  'call:connected': { entry_id: string };
+  'call:consult_joined': { entry_id: string };
+  'call:consult_ended': { entry_id: string };
+  'call:ended': Static<typeof CallEnded>;
+  'profile:updated': { entry_id: string; profile: Static<typeof Profile> };
+}

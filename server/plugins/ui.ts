@@ -1,0 +1,77 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import fp from 'fastify-plugin';
+import { appError } from '../errors.js';
+
+export const UI_ROOT = fileURLToPath(new URL('../../agent-ui/', import.meta.url));
+export const UI_DIST = fileURLToPath(new URL('../../agent-ui/dist/', import.meta.url));
+
+/** The browser pages: each is the one-page app, which picks its view from the path. */
+export const UI_PAGES = ['/', '/simulator'] as const;
+
+// The console talks only to this server (and, in Twilio mode, to Twilio's voice edge).
+const CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self' ws: wss: https://*.twilio.com wss://*.twilio.com",
+  "media-src 'self' blob: https://*.twilio.com",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+].join('; ');
+
+/** The newest modification time among the console's sources. */
+function newestSource(): number {
+  const files = readdirSync(join(UI_ROOT, 'src'), { recursive: true, encoding: 'utf8' }).map((f) => join(UI_ROOT, 'src', f));
+  return Math.max(...[...files, join(UI_ROOT, 'index.html'), join(UI_ROOT, 'vite.config.ts')].map((f) => statSync(f).mtimeMs));
+}
+
+/**
+ * Builds agent-ui into agent-ui/dist when there is no build, or its sources changed since (a fresh
+ * clone or a pull), so `npm start` and the browser tests never serve a stale console.
+ */
+export async function ensureUiBuilt(log: (message: string) => void): Promise<void> {
+  const index = `${UI_DIST}index.html`;
+  if (existsSync(index) && statSync(index).mtimeMs >= newestSource()) return;
+  log('Building the agent console…');
+  const { build } = await import('vite');
+  await build({ root: UI_ROOT, logLevel: 'warn' });
+}
+
+/**
+ * Serves the production build of agent-ui: hashed assets with a long cache, and the pages with a
+ * strict content-security policy. Without a build the pages answer a coded 503 saying how to build.
+ */
+export const uiPlugin = fp(
+  async (app: FastifyInstance) => {
+    let page: string | null = null;
+    const sendPage = (reply: FastifyReply) => {
+      page ??= existsSync(`${UI_DIST}index.html`) ? readFileSync(`${UI_DIST}index.html`, 'utf8') : null;
+      if (page === null) throw appError('SB_ERR_UI_NOT_BUILT');
+      return reply
+        .header('content-security-policy', CSP)
+        .header('x-content-type-options', 'nosniff')
+        .header('referrer-policy', 'no-referrer')
+        .header('cache-control', 'no-cache')
+        .type('text/html; charset=utf-8')
+        .send(page);
+    };
+    for (const url of UI_PAGES) app.get(url, { schema: { hide: true } }, (_request, reply) => sendPage(reply));
+
+    await app.register(fastifyStatic, {
+      root: `${UI_DIST}assets`,
+      prefix: '/assets/',
+      decorateReply: false,
+      // A missing dist/ must not stop the server: the pages say what to do instead.
+      allowedPath: () => existsSync(`${UI_DIST}assets`),
+      immutable: true,
+      maxAge: '365d',
+    });
+  },
+  { name: 'ui' },
+);

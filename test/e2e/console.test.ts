@@ -1,0 +1,128 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_PASSWORD } from '../../server/db/synthetic-bank.js';
+import { ARTIFACTS, launchChromium, newPage, signIn, unlabelledControls } from '../helpers/browser.js';
+import { startTestApp, type TestApp } from '../helpers/test-app.js';
+
+// Zhang Wei: a GOLD customer with an open fee complaint, identified by his mobile.
+const GOLD = '+8613800000003';
+// A Wednesday at 10:00 in Shanghai: the hotline's human service hours.
+const OPEN = () => new Date('2026-11-18T02:00:00Z');
+
+let t: TestApp;
+let browser: Browser;
+
+beforeAll(async () => {
+  // No Twilio account: the built-in simulator plays Twilio, over HTTP, against the real webhooks.
+  t = await startTestApp({ ROUTING_SWEEP_MS: '200' }, { listen: true, now: OPEN });
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await t?.close();
+});
+
+const text = (page: Page, testId: string) => page.getByTestId(testId).innerText();
+
+async function goAvailable(page: Page) {
+  await page.getByRole('button', { name: 'Available', exact: true }).click();
+  await page.getByTestId('agent-state').filter({ hasText: 'Available' }).waitFor();
+}
+
+/** Presses keys on the simulator's keypad, as a caller would. */
+async function pressKeys(phone: Page, keys: string) {
+  for (const k of keys) await phone.getByRole('button', { name: `Keypad ${k}`, exact: true }).click();
+}
+
+describe('agent console and phone simulator in Chromium', () => {
+  it('a simulated call pops the caller on the right agent, who accepts, holds, survives a reload and wraps up by keyboard', { timeout: 120_000 }, async () => {
+    const base = t.app.telephony.publicUrl();
+    const agent = await newPage(browser, base);
+    const other = await newPage(browser, base);
+    await signIn(agent, 'agent1', DEMO_PASSWORD);
+    await signIn(other, 'agent2', DEMO_PASSWORD);
+    await goAvailable(agent);
+    await goAvailable(other);
+
+    // The caller dials from the phone simulator page and asks for an agent (Mandarin, then 0).
+    const phone = await newPage(browser, base);
+    await phone.goto('/simulator');
+    await phone.getByLabel('Calling from').fill(GOLD);
+    await phone.getByRole('button', { name: 'Call', exact: true }).click();
+    await phone.getByTestId('transcript').filter({ hasText: 'For English, press 2' }).waitFor();
+    expect(await unlabelledControls(phone)).toEqual([]);
+    await pressKeys(phone, '1');
+    await phone.getByTestId('transcript').filter({ hasText: '人工服务请按0' }).waitFor();
+    await pressKeys(phone, '0');
+    await phone.getByTestId('sim-state').filter({ hasText: 'queued' }).waitFor({ timeout: 10_000 });
+
+    // Within a second of the caller joining the queue, the right customer pops on agent1 (general level 3 beats agent2's 2).
+    await agent.getByTestId('offer').waitFor({ timeout: 1_000 });
+    expect(await text(agent, 'offer-name')).toContain('张伟');
+    expect(await agent.getByTestId('offer').getByTestId('tier-badge').innerText()).toBe('Gold');
+    expect(await text(agent, 'complaints')).toContain('fees');
+    expect(await other.getByTestId('offer').count()).toBe(0);
+    await agent.screenshot({ path: `${ARTIFACTS}/console-offer.png`, fullPage: true });
+
+    // The offer has the focus: Enter accepts it.
+    expect(await agent.evaluate(() => document.activeElement?.textContent)).toBe('Accept');
+    await agent.keyboard.press('Enter');
+    await agent.getByTestId('call-status').filter({ hasText: 'On call' }).waitFor({ timeout: 20_000 });
+    expect(await text(agent, 'leg-state')).toBe('connected');
+    expect(await text(agent, 'customer-name')).toContain('张伟');
+    expect(await unlabelledControls(agent)).toEqual([]);
+
+    await agent.getByRole('button', { name: 'Hold', exact: true }).click();
+    await agent.getByTestId('leg-state').filter({ hasText: 'held' }).waitFor();
+    await agent.getByRole('button', { name: 'Resume', exact: true }).click();
+    await agent.getByTestId('leg-state').filter({ hasText: 'connected' }).waitFor();
+    await agent.screenshot({ path: `${ARTIFACTS}/console-call.png`, fullPage: true });
+
+    // A reload mid-call restores the call and its pop; the other agent never saw any of it.
+    await agent.reload();
+    await agent.getByTestId('connection').filter({ hasText: 'Connected' }).waitFor();
+    await agent.getByTestId('call-status').filter({ hasText: 'On call' }).waitFor();
+    expect(await text(agent, 'customer-name')).toContain('张伟');
+    expect(await other.getByTestId('offer').count()).toBe(0);
+    expect(await other.getByTestId('call-bar').count()).toBe(0);
+    expect(await text(other, 'agent-state')).toContain('Available');
+
+    // Ending the call leads to a wrap-up that has the focus and is completed by keyboard alone.
+    await agent.getByRole('button', { name: 'End call', exact: true }).click();
+    await agent.getByTestId('wrapup').waitFor({ timeout: 10_000 });
+    expect(await agent.evaluate(() => document.activeElement?.tagName)).toBe('SELECT');
+    expect(await unlabelledControls(agent)).toEqual([]);
+    await agent.keyboard.type('Res');
+    expect(await agent.evaluate(() => (document.activeElement as HTMLSelectElement).value)).toBe('resolved');
+    await agent.keyboard.press('Tab');
+    await agent.keyboard.type('fee_query');
+    await agent.keyboard.press('Tab');
+    await agent.keyboard.type('credit_card');
+    await agent.keyboard.press('Tab');
+    await agent.keyboard.type('Explained the annual fee waiver');
+    await agent.screenshot({ path: `${ARTIFACTS}/console-wrapup.png`, fullPage: true });
+    await agent.keyboard.press('Tab');
+    await agent.keyboard.press('Enter');
+    await agent.getByTestId('agent-state').filter({ hasText: 'Available' }).waitFor();
+    await agent.getByTestId('my-calls').filter({ hasText: 'Resolved' }).waitFor();
+
+    // The caller heard the survey after the agent; the simulator shows the whole call.
+    await phone.getByTestId('transcript').filter({ hasText: '满意' }).waitFor({ timeout: 10_000 });
+    await phone.screenshot({ path: `${ARTIFACTS}/simulator.png`, fullPage: true });
+
+    // The interaction is in the customer's timeline: found by search (an audited view), opened to its events.
+    await agent.getByLabel('Phone').fill(GOLD);
+    await agent.getByRole('button', { name: 'Search', exact: true }).click();
+    await agent.getByTestId('search-results').getByRole('button').first().click();
+    const timeline = agent.getByTestId('timeline');
+    await timeline.filter({ hasText: 'resolved' }).waitFor();
+    await timeline.getByRole('button', { name: /resolved/ }).first().click();
+    await agent.getByTestId('timeline-detail').filter({ hasText: 'wrapup' }).waitFor();
+
+    const row = await t.db('interactions').where({ customer_id: 3, disposition: 'resolved' }).first();
+    expect(row).toMatchObject({ reason_codes: ['fee_query'], products_discussed: ['credit_card'], notes: 'Explained the annual fee waiver', outcome: 'agent' });
+    const agent1 = await t.db('users').where({ username: 'agent1' }).first('id');
+    const views = await t.db('audit_log').where({ action: 'customer.view', customer_id: 3, actor_user_id: agent1.id }).pluck('purpose');
+    expect(views).toEqual(expect.arrayContaining(['call', 'search']));
+  });
+});

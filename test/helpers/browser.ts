@@ -1,0 +1,44 @@
+import { mkdirSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const ARTIFACTS = 'test-artifacts';
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Debian's headless Chromium, as CI installs it. */
+export async function launchChromium(): Promise<Browser> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--autoplay-policy=no-user-gesture-required'],
+  });
+}
+
+/** A fresh browser profile (its own session storage) with the console in English. */
+export async function newPage(browser: Browser, baseURL: string): Promise<Page> {
+  const context = await browser.newContext({ baseURL, locale: 'en-GB', viewport: { width: 1400, height: 1000 } });
+  await context.addInitScript(() => localStorage.setItem('switchboard.lang', 'en'));
+  return context.newPage();
+}
+
+/** Signs in on the console's login form (by keyboard, as an agent would). */
+export async function signIn(page: Page, username: string, password: string): Promise<void> {
+  await page.goto('/');
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.keyboard.press('Enter');
+  await page.getByTestId('connection').filter({ hasText: 'Connected' }).waitFor();
+}
+
+/** Every button, input, select and textarea on the page that has no accessible name. */
+export async function unlabelledControls(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const missing: string[] = [];
+    for (const el of document.querySelectorAll<HTMLElement>('button, input, select, textarea')) {
+      const labelled = (el as HTMLInputElement).labels?.length || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby')
+        || (el.tagName === 'BUTTON' && el.textContent?.trim());
+      if (!labelled) missing.push(el.outerHTML.slice(0, 120));
+    }
+    return missing;
+  });
+}

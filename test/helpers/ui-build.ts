@@ -1,0 +1,6 @@
+import { ensureUiBuilt } from '../../server/plugins/ui.js';
+
+// The browser tests drive the production build of agent-ui: build it when missing or stale.
+export default async function setup() {
+  await ensureUiBuilt((m) => console.warn(m));
+}
