@@ -16,10 +16,11 @@ try {
   process.exit(1);
 }
 
+// Before the app: it serves the console's build, which a fresh clone does not have yet.
+await ensureUiBuilt((m) => console.warn(m));
 const app = await buildApp(config);
 
 await ensureDemoBank(app.db, config, (m) => app.log.info(m));
-await ensureUiBuilt((m) => app.log.info(m));
 
 const shutdown = async (signal: string) => {
   app.log.info(`${signal}: closing`);

@@ -67,8 +67,6 @@ export const uiPlugin = fp(
       root: `${UI_DIST}assets`,
       prefix: '/assets/',
       decorateReply: false,
-      // A missing dist/ must not stop the server: the pages say what to do instead.
-      allowedPath: () => existsSync(`${UI_DIST}assets`),
       immutable: true,
       maxAge: '365d',
     });

@@ -125,4 +125,24 @@ describe('agent console and phone simulator in Chromium', () => {
     const views = await t.db('audit_log').where({ action: 'customer.view', customer_id: 3, actor_user_id: agent1.id }).pluck('purpose');
     expect(views).toEqual(expect.arrayContaining(['call', 'search']));
   });
+
+  it('shows when it is offline, reconnects by itself with its state, and switches to Chinese', { timeout: 60_000 }, async () => {
+    const base = t.app.telephony.publicUrl();
+    const agent = await newPage(browser, base);
+    await signIn(agent, 'agent2', DEMO_PASSWORD);
+    await agent.getByRole('combobox', { name: 'Reason' }).selectOption('training');
+    await agent.getByRole('button', { name: 'Away', exact: true }).click();
+    await agent.getByTestId('agent-state').filter({ hasText: 'Away (Training)' }).waitFor();
+
+    // The server drops every console (a node restarting): the console says so, then comes back.
+    await t.app.realtime.agents.disconnectSockets(true);
+    await agent.getByTestId('connection').filter({ hasText: 'Offline' }).waitFor();
+    await agent.getByTestId('connection').filter({ hasText: 'Connected' }).waitFor({ timeout: 10_000 });
+    expect(await text(agent, 'agent-state')).toContain('Away (Training)');
+
+    await agent.getByRole('button', { name: 'Switch language to Chinese' }).click();
+    await agent.getByTestId('agent-state').filter({ hasText: /离开.*培训/ }).waitFor();
+    expect(await agent.getByRole('button', { name: '就绪', exact: true }).count()).toBe(1);
+    expect(await agent.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
+  });
 });

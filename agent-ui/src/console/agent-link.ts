@@ -5,6 +5,7 @@ import type { AgentServerEvents } from '../types.js';
 /** The presence lease is 10 s by default: a heartbeat every 3 s survives two lost ones. */
 const HEARTBEAT_MS = 3_000;
 const REQUEST_TIMEOUT_MS = 10_000;
+const RECONNECT_MS = 1_000;
 
 type Listeners = { [E in keyof AgentServerEvents]: (payload: AgentServerEvents[E]) => void };
 type Ack = { ok: true; data: unknown } | { ok: false; error: { code: string; message: string } };
@@ -28,7 +29,12 @@ export function connectAgentLink(token: string, on: Listeners & {
     if (event !== 'online' && event !== 'refused') socket.on(event, fn as (payload: unknown) => void);
   }
   socket.on('connect', () => on.online(true));
-  socket.on('disconnect', () => on.online(false));
+  socket.on('disconnect', (reason) => {
+    on.online(false);
+    // A server going down for a restart or deploy closes our socket itself, and socket.io does not
+    // retry that on its own: come back after a moment (to another node, behind a load balancer).
+    if (reason === 'io server disconnect') setTimeout(() => socket.connect(), RECONNECT_MS);
+  });
   socket.on('connect_error', (err: Error & { data?: { code?: string } }) => {
     on.online(false);
     const code = err.data?.code;
