@@ -1,21 +1,28 @@
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../server/db/synthetic-bank.js';
 import { ARTIFACTS, launchChromium, newPage, signIn, unlabelledControls } from '../helpers/browser.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
 // Zhang Wei: a GOLD customer with an open fee complaint, identified by his mobile.
 const GOLD = '+8613800000003';
+// Liu Fang: STANDARD, a lost debit card and churn risk.
+const STANDARD = '+8613800000004';
 // A Wednesday at 10:00 in Shanghai: the hotline's human service hours.
 const OPEN = () => new Date('2026-11-18T02:00:00Z');
 
 let t: TestApp;
 let browser: Browser;
+let pages: Page[] = [];
 
 beforeAll(async () => {
   // No Twilio account: the built-in simulator plays Twilio, over HTTP, against the real webhooks.
   t = await startTestApp({ ROUTING_SWEEP_MS: '200' }, { listen: true, now: OPEN });
   browser = await launchChromium();
+});
+afterEach(async () => {
+  for (const p of pages) await p.context().close();
+  pages = [];
 });
 afterAll(async () => {
   await browser?.close();
@@ -24,8 +31,31 @@ afterAll(async () => {
 
 const text = (page: Page, testId: string) => page.getByTestId(testId).innerText();
 
+/** A new browser (its own profile) on the server, closed after the test. */
+async function open(): Promise<Page> {
+  const page = await newPage(browser, t.app.telephony.publicUrl());
+  pages.push(page);
+  return page;
+}
+
+/** Dials the hotline from the simulator page and asks for an agent: Mandarin (1), then 0. */
+async function callForAgent(from: string): Promise<Page> {
+  const phone = await open();
+  await phone.goto('/simulator');
+  await phone.getByLabel('Calling from').fill(from);
+  await phone.getByRole('button', { name: 'Call', exact: true }).click();
+  await phone.getByTestId('transcript').filter({ hasText: 'For English, press 2' }).waitFor();
+  await pressKeys(phone, '1');
+  await phone.getByTestId('transcript').filter({ hasText: '人工服务请按0' }).waitFor();
+  await pressKeys(phone, '0');
+  await phone.getByTestId('sim-state').filter({ hasText: 'queued' }).waitFor({ timeout: 10_000 });
+  return phone;
+}
+
 async function goAvailable(page: Page) {
-  await page.getByRole('button', { name: 'Available', exact: true }).click();
+  // A console that just closed leaves its agent available until the presence lease lapses.
+  await page.getByTestId('agent-state').filter({ hasText: /\d:\d\d/ }).waitFor();
+  if (!(await text(page, 'agent-state')).startsWith('Available')) await page.getByRole('button', { name: 'Available', exact: true }).click();
   await page.getByTestId('agent-state').filter({ hasText: 'Available' }).waitFor();
 }
 
@@ -36,25 +66,16 @@ async function pressKeys(phone: Page, keys: string) {
 
 describe('agent console and phone simulator in Chromium', () => {
   it('a simulated call pops the caller on the right agent, who accepts, holds, survives a reload and wraps up by keyboard', { timeout: 120_000 }, async () => {
-    const base = t.app.telephony.publicUrl();
-    const agent = await newPage(browser, base);
-    const other = await newPage(browser, base);
+    const agent = await open();
+    const other = await open();
     await signIn(agent, 'agent1', DEMO_PASSWORD);
     await signIn(other, 'agent2', DEMO_PASSWORD);
     await goAvailable(agent);
     await goAvailable(other);
 
-    // The caller dials from the phone simulator page and asks for an agent (Mandarin, then 0).
-    const phone = await newPage(browser, base);
-    await phone.goto('/simulator');
-    await phone.getByLabel('Calling from').fill(GOLD);
-    await phone.getByRole('button', { name: 'Call', exact: true }).click();
-    await phone.getByTestId('transcript').filter({ hasText: 'For English, press 2' }).waitFor();
+    // The caller dials from the phone simulator page and asks for an agent.
+    const phone = await callForAgent(GOLD);
     expect(await unlabelledControls(phone)).toEqual([]);
-    await pressKeys(phone, '1');
-    await phone.getByTestId('transcript').filter({ hasText: '人工服务请按0' }).waitFor();
-    await pressKeys(phone, '0');
-    await phone.getByTestId('sim-state').filter({ hasText: 'queued' }).waitFor({ timeout: 10_000 });
 
     // Within a second of the caller joining the queue, the right customer pops on agent1 (general level 3 beats agent2's 2).
     await agent.getByTestId('offer').waitFor({ timeout: 1_000 });
@@ -127,8 +148,7 @@ describe('agent console and phone simulator in Chromium', () => {
   });
 
   it('shows when it is offline, reconnects by itself with its state, and switches to Chinese', { timeout: 60_000 }, async () => {
-    const base = t.app.telephony.publicUrl();
-    const agent = await newPage(browser, base);
+    const agent = await open();
     await signIn(agent, 'agent2', DEMO_PASSWORD);
     await agent.getByRole('combobox', { name: 'Reason' }).selectOption('training');
     await agent.getByRole('button', { name: 'Away', exact: true }).click();
@@ -144,5 +164,48 @@ describe('agent console and phone simulator in Chromium', () => {
     await agent.getByTestId('agent-state').filter({ hasText: /离开.*培训/ }).waitFor();
     expect(await agent.getByRole('button', { name: '就绪', exact: true }).count()).toBe(1);
     expect(await agent.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
+  });
+
+  it('transfers a call to another agent, who gets the same pop; both wrap up', { timeout: 90_000 }, async () => {
+    const first = await open();
+    const second = await open();
+    await signIn(first, 'agent1', DEMO_PASSWORD);
+    await signIn(second, 'agent2', DEMO_PASSWORD);
+    await goAvailable(first);
+    await goAvailable(second);
+    const agent2 = await t.db('users').where({ username: 'agent2' }).first('id');
+
+    const phone = await callForAgent(STANDARD);
+    await first.getByTestId('offer').waitFor({ timeout: 5_000 });
+    await first.getByRole('button', { name: 'Accept', exact: true }).click();
+    await first.getByTestId('call-status').filter({ hasText: 'On call' }).waitFor({ timeout: 20_000 });
+
+    await first.getByRole('combobox', { name: 'Transfer to' }).selectOption('agent');
+    await first.getByLabel('Agent id').fill(String(agent2.id));
+    await first.getByRole('button', { name: 'Transfer', exact: true }).click();
+    await first.getByTestId('wrapup').waitFor();
+    expect(await text(first, 'call-status')).toBe('Call ended');
+
+    // The caller is offered to agent2 with the pop and what the IVR learned, and connects.
+    await second.getByTestId('offer').waitFor({ timeout: 5_000 });
+    expect(await text(second, 'offer-name')).toContain('刘芳');
+    expect(await text(second, 'ivr')).toContain('queue_general');
+    await second.getByRole('button', { name: 'Accept', exact: true }).click();
+    await second.getByTestId('call-status').filter({ hasText: 'On call' }).waitFor({ timeout: 20_000 });
+
+    // The caller hangs up: agent2 is in wrap-up; neither agent is offered anything before finishing it.
+    await phone.getByRole('button', { name: 'Hang up', exact: true }).click();
+    await second.getByTestId('wrapup').waitFor({ timeout: 10_000 });
+    expect(await second.getByRole('button', { name: 'Available', exact: true }).isDisabled()).toBe(true);
+    await first.getByRole('combobox', { name: 'Disposition' }).selectOption('transferred');
+    await first.getByRole('button', { name: 'Complete wrap-up' }).click();
+    await second.getByRole('combobox', { name: 'Disposition' }).selectOption('complaint_logged');
+    await second.getByRole('button', { name: 'Complete wrap-up' }).click();
+    for (const p of [first, second]) await p.getByTestId('agent-state').filter({ hasText: 'Available' }).waitFor();
+
+    const call = await t.db('interactions').where({ customer_id: 4 }).orderBy('started_at', 'desc').first();
+    const events = await t.db('interaction_events').where({ interaction_id: call.id }).orderBy('id').pluck('type');
+    expect(events.filter((e: string) => ['transferred', 'connected', 'wrapup'].includes(e))).toEqual(['connected', 'transferred', 'connected', 'wrapup', 'wrapup']);
+    expect(call).toMatchObject({ agent_user_id: agent2.id, disposition: 'complaint_logged' });
   });
 });
