@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { DEFAULT_SERVICE_LEVELS } from './modules/routing/service-levels.js';
 import { Value } from 'typebox/value';
 
 /**
@@ -35,6 +36,11 @@ export const ConfigSchema = Type.Object({
     default: 'PRIVATE=3600,DIAMOND=300,GOLD=120,STANDARD=0',
     pattern: '^[A-Z]+=[0-9]+(,[A-Z]+=[0-9]+)*$',
     description: 'Seconds of waiting each tier is credited on arrival (priority with aging: calls are served in order of arrival minus head start)',
+  }),
+  SERVICE_LEVELS: Type.String({
+    default: DEFAULT_SERVICE_LEVELS,
+    pattern: '^[A-Z]+=[0-9]{1,3}/[0-9]{1,4}(,[A-Z]+=[0-9]{1,3}/[0-9]{1,4})*$',
+    description: 'Service-level target per tier: percent of calls answered within seconds (TIER=percent/seconds,…)',
   }),
   ROUTING_OFFER_SECONDS: Type.Integer({ minimum: 3, maximum: 120, default: 15, description: 'How long an agent has to accept an offered call before it goes to the next agent' }),
   ROUTING_CONNECT_SECONDS: Type.Integer({ minimum: 5, maximum: 300, default: 45, description: "After accepting, how long the agent's phone or browser has to join the call before the caller goes back to the queue (keeping their place)" }),

@@ -245,7 +245,7 @@ export function createRoutingService(deps: RoutingDeps) {
         enqueued_at: at, priority_at: priorityAt(at, tier, policy.headStarts), profile: profile as Record<string, unknown> | null, ivr: c.ivr,
         estimated_wait_s: predicted.seconds,
       });
-      await appendEvents(trx, c.interaction_id, [{ type: 'entered_queue', data: { entry_id: id, skill: c.skill, tier, estimated_wait_s: predicted.seconds }, at: clock() }]);
+      await appendEvents(trx, c.interaction_id, [{ type: 'entered_queue', data: { entry_id: id, skill: c.skill, tier, customer_id: c.customer_id, rm_id: (customer?.rm_id as number | null | undefined) ?? null, estimated_wait_s: predicted.seconds }, at: clock() }]);
       return id;
     },
 
