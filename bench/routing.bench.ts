@@ -72,7 +72,7 @@ const UNKNOWN_CALLERS = 0.1; // numbers the bank does not know: no customer, no 
 // ---- small helpers --------------------------------------------------------------------------------
 
 /** A seeded generator (mulberry32): every run places the same floor and the same callers. */
-function seeded(seed: number): () => number {
+export function seeded(seed: number): () => number {
   let s = seed >>> 0;
   return () => {
     s = (s + 0x6d2b79f5) >>> 0;
@@ -110,13 +110,13 @@ async function pool<T, R>(items: T[], concurrency: number, work: (item: T) => Pr
 }
 
 const ms = (x: number) => `${x.toFixed(1)} ms`;
-const spread = (xs: number[]) => {
+export const spread = (xs: number[]) => {
   const sorted = [...xs].sort((a, b) => a - b);
   return `p50 ${ms(percentile(sorted, 50))}, p99 ${ms(percentile(sorted, 99))}`;
 };
 
 /** Runs `run` on a fresh copy of the 100,000-customer bank, dropped afterwards. */
-async function withBankCopy<T>(name: string, run: (url: string) => Promise<T>): Promise<T> {
+export async function withBankCopy<T>(name: string, run: (url: string) => Promise<T>): Promise<T> {
   const admin = knexPkg.knex({ client: 'pg', connection: ADMIN_URL, pool: { min: 0, max: 1 } });
   const url = new URL(BENCH_DB_URL);
   url.pathname = `/${name}`;

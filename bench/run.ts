@@ -3,9 +3,13 @@
 import { benchCustomers } from './customers.bench.js';
 import { benchIvr } from './ivr.bench.js';
 import { benchRouting } from './routing.bench.js';
+import { benchReports } from './reports.bench.js';
+import { benchWallboard } from './wallboard.bench.js';
 
 const only = process.env.BENCH_ONLY;
 console.log(`Switchboard bench — node ${process.version}, ${new Date().toISOString()}\n`);
 if (!only || only === 'customers') await benchCustomers();
 if (!only || only === 'ivr') await benchIvr();
 if (!only || only === 'routing') await benchRouting();
+if (!only || only === 'reports') await benchReports();
+if (!only || only === 'wallboard') await benchWallboard();

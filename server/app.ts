@@ -30,6 +30,12 @@ import { createRoutingService } from './modules/routing/routing-service.js';
 import { createVoiceControl } from './modules/telephony/voice-control.js';
 import { createSoftphone } from './modules/telephony/softphone.js';
 import { uiPlugin } from './plugins/ui.js';
+import { reportsRoutes } from './modules/reports/index.js';
+import { createReportsService } from './modules/reports/reports-service.js';
+import { supervisionRoutes } from './modules/supervision/index.js';
+import { registerSupervisorSocket } from './modules/supervision/supervisor-socket.js';
+import { createSupervisionService } from './modules/supervision/supervision-service.js';
+import { parseServiceLevels } from './modules/routing/service-levels.js';
 
 /** Paths whose values must never reach a log line (SEC-03: PII minimisation). */
 const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'req.body.password', 'req.body.pin', 'req.query.phone'];
@@ -94,7 +100,13 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   });
   const interactions = createInteractionsService({ db: app.db });
   registerAgentSocket(realtime, { agents, routing, conversation, log: app.log });
-  startSweeper(app, [conversation.sweepConnects, routing.sweep, everyMinute(() => purgeReplies(app.db, new Date(Date.now() - REPLY_KEEP_MS)))], config.ROUTING_SWEEP_MS);
+  const supervision = createSupervisionService({
+    db: app.db, levels: parseServiceLevels(config.SERVICE_LEVELS), realtime, voice, kick: () => void routing.kick(), log: app.log,
+    thresholds: { privateWaitSeconds: config.ALERT_PRIVATE_WAIT_SECONDS, abandonRate: config.ALERT_ABANDON_PERCENT / 100, awaySeconds: config.ALERT_AWAY_SECONDS, minCalls: config.ALERT_MIN_CALLS },
+  });
+  registerSupervisorSocket(realtime, { supervision, log: app.log });
+  startSweeper(app, 'routing', [conversation.sweepConnects, routing.sweep, everyMinute(() => purgeReplies(app.db, new Date(Date.now() - REPLY_KEEP_MS)))], config.ROUTING_SWEEP_MS);
+  startSweeper(app, 'wallboard', [supervision.tick], config.WALLBOARD_TICK_MS);
 
   // 3. routes
   await app.register(healthRoutes);
@@ -107,6 +119,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   });
   await app.register(agentsRoutes, { agents, softphone });
   await app.register(routingRoutes, { routing });
+  await app.register(supervisionRoutes, { supervision });
+  await app.register(reportsRoutes, { reports: createReportsService({ db: app.db, levels: parseServiceLevels(config.SERVICE_LEVELS) }) });
   await app.register(telephonyRoutes, {
     db: app.db, calls, routing, conversation, notify, authToken: () => telephony.authToken, publicUrl: telephony.publicUrl, holdMusicUrl: config.HOLD_MUSIC_URL,
   });
@@ -128,17 +142,18 @@ function everyMinute(task: () => Promise<unknown>): () => Promise<void> {
 }
 
 /**
- * Every node expires stale offers and lapsed leases and re-runs the matcher on a timer: the
- * backstop that re-routes whatever a crashed node (or a lost notice) left behind.
+ * Runs `tasks` in order on a timer, one run at a time, on every node. Routing's sweep expires
+ * stale offers and lapsed leases and re-runs the matcher: the backstop that re-routes whatever a
+ * crashed node (or a lost notice) left behind. The wallboard's keeps boards and alerts current.
  */
-function startSweeper(app: FastifyInstance, tasks: (() => Promise<void>)[], everyMs: number): void {
+function startSweeper(app: FastifyInstance, name: string, tasks: (() => Promise<void>)[], everyMs: number): void {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | null = null;
   app.addHook('onReady', async () => {
     timer = setInterval(() => {
       if (running) return;
       running = (async () => { for (const task of tasks) await task(); })()
-        .catch((err) => app.log.error({ err }, 'routing sweep failed')).finally(() => { running = null; });
+        .catch((err) => app.log.error({ err }, `${name} sweep failed`)).finally(() => { running = null; });
     }, everyMs);
     timer.unref();
   });

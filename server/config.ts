@@ -20,6 +20,7 @@ export const ConfigSchema = Type.Object({
   LOGIN_WINDOW_SECONDS: Type.Integer({ minimum: 10, default: 900, description: 'Window for counting failed logins' }),
   TIER_MODEL_FILE: Type.Optional(Type.String({ description: 'JSON file overriding the default value-scoring and tier model' })),
   SEED_CUSTOMERS: Type.Integer({ minimum: 0, default: 10000, description: '`npm start` seeds a synthetic bank of this many customers into an empty database' }),
+  SEED_HISTORY_DAYS: Type.Integer({ minimum: 0, maximum: 366, default: 30, description: 'With the synthetic bank, this many days of synthetic hotline history before today (calls, timelines, agent states) for the reports' }),
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 1048576, description: 'Largest accepted request body' }),
   TWILIO_ACCOUNT_SID: Type.Optional(Type.String({ pattern: '^AC[0-9a-f]{32}$', description: 'Twilio account SID; when absent the built-in Twilio simulator plays Twilio (demo, no account needed)' })),
   TWILIO_AUTH_TOKEN: Type.Optional(Type.String({ minLength: 16, description: 'Twilio auth token: signs webhooks and authenticates REST calls' })),
@@ -48,6 +49,11 @@ export const ConfigSchema = Type.Object({
   ROUTING_OVERFLOW_SECONDS: Type.Integer({ minimum: 5, maximum: 3600, default: 60, description: 'After this wait (and each multiple of it) a call may also go to the next wider skill group' }),
   ROUTING_SWEEP_MS: Type.Integer({ minimum: 100, maximum: 60000, default: 1000, description: 'How often each node expires offers and leases and re-runs the matcher' }),
   AGENT_LEASE_SECONDS: Type.Integer({ minimum: 3, maximum: 300, default: 10, description: 'An agent whose console sends no heartbeat for this long goes offline' }),
+  WALLBOARD_TICK_MS: Type.Integer({ minimum: 1000, maximum: 60000, default: 1000, description: 'How often each node rebuilds the wallboard, evaluates alerts and pushes changes to its supervisors (never more than once a second)' }),
+  ALERT_PRIVATE_WAIT_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 10, description: 'Alert when a PRIVATE caller has waited longer than this' }),
+  ALERT_ABANDON_PERCENT: Type.Number({ minimum: 0, maximum: 100, default: 10, description: "Alert when more than this share of a queue's callers in the interval hung up waiting" }),
+  ALERT_AWAY_SECONDS: Type.Integer({ minimum: 10, maximum: 86400, default: 900, description: 'Alert when an agent has been away longer than this' }),
+  ALERT_MIN_CALLS: Type.Integer({ minimum: 1, maximum: 1000, default: 10, description: 'Service-level and abandon alerts wait for this many calls in the interval' }),
   LOG_LEVEL: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')], { default: 'info' }),
 });
 

@@ -13,12 +13,13 @@ interface Labels {
   tiers: Record<'PRIVATE' | 'DIAMOND' | 'GOLD' | 'STANDARD', string>;
 }
 
+export const percent = (share: number | null) => (share === null ? '–' : `${Math.round(share * 1000) / 10}%`);
+
 const en = {
   app: 'Switchboard',
   language: '中文',
   languageLabel: 'Switch language to Chinese',
   login: 'Sign in', username: 'Username', password: 'Password', logout: 'Sign out', loginFailed: 'Wrong username or password',
-  consoleOnlyAgents: 'The agent console is for agents and relationship managers.',
   offline: 'Offline: reconnecting…', online: 'Connected',
   state: 'Status', timeInState: 'time in state', goAvailable: 'Available', goAway: 'Away', reason: 'Reason', goOffline: 'Sign off phones',
   incoming: 'Incoming call', accept: 'Accept', reject: 'Decline', secondsLeft: 's left', waited: 'waited',
@@ -49,6 +50,16 @@ const en = {
   simTitle: 'Phone simulator', simIntro: 'Call the hotline as a demo customer or any number; watch the call pop on an agent console in another tab.',
   caller: 'Caller', callerNumber: 'Calling from', hotline: 'Hotline', dial: 'Call', hangup: 'Hang up', keypad: 'Keypad', transcript: 'What the caller hears',
   callState: 'Call', simOnly: 'The phone simulator exists only in demo mode (no Twilio account) and on this machine.',
+  supTitle: 'Supervisor', wallboard: 'Wallboard', reports: 'Reports', supervisorOnly: 'The wallboard is for supervisors and administrators.',
+  interval: 'Interval', queues: 'Queues', queue: 'Queue', waitingNow: 'Waiting', longest: 'Longest wait', estWait: 'Est. wait',
+  serviceLevel: 'Service level', target: 'Target', answered: 'Answered', abandoned: 'Abandoned', asa: 'ASA',
+  staffing: 'Staffing', staffed: 'Staffed', availableNow: 'Available', neededC: 'Needed (Erlang C)', neededA: 'Needed (Erlang A)', gap: 'Gap', predicted: 'Predicted SL',
+  agentsTitle: 'Agents', agent: 'Agent', inState: 'In state', currentCall: 'Current call', handledToday: 'Handled today', setState: 'Set state',
+  waitingCalls: 'Calls waiting', position: '#', customer: 'Customer', waitedFor: 'Waited', vip: 'VIP', boost: '+60 s', boostLabel: 'Raise priority by 60 seconds',
+  moveTo: 'Move to skill', move: 'Move', alertsTitle: 'Alerts', noAlerts: 'No alerts', broadcast: 'Message to agents', message: 'Message', allAgents: 'All agents', send: 'Send', sent: 'Sent',
+  monitor: 'Monitor', listen: 'Listen', whisper: 'Whisper', barge: 'Barge', leave: 'Leave', monitoring: 'Monitoring',
+  alertKinds: { private_wait: 'PRIVATE caller waiting', service_level: 'Service level below target', abandon_rate: 'Abandon rate high', agent_away: 'Agent away too long', staffing_gap: 'Staffing short' },
+  broadcastFrom: 'Message from',
   labels: {
     skills: {
       general: 'General', cards: 'Cards', loans: 'Loans', deposits: 'Deposits', wealth: 'Wealth', funds_fx: 'Funds / FX', complaints: 'Complaints',
@@ -74,7 +85,6 @@ const zh: Dict = {
   language: 'English',
   languageLabel: '切换为英文界面',
   login: '登录', username: '用户名', password: '密码', logout: '退出', loginFailed: '用户名或密码错误',
-  consoleOnlyAgents: '坐席工作台仅供坐席和客户经理使用。',
   offline: '已离线：正在重连…', online: '已连接',
   state: '状态', timeInState: '持续', goAvailable: '就绪', goAway: '离开', reason: '原因', goOffline: '签出',
   incoming: '来电', accept: '接听', reject: '拒接', secondsLeft: '秒后转出', waited: '已等待',
@@ -105,6 +115,16 @@ const zh: Dict = {
   simTitle: '电话模拟器', simIntro: '以演示客户或任意号码拨打热线；在另一个标签页的坐席工作台上查看来电弹屏。',
   caller: '来电客户', callerNumber: '主叫号码', hotline: '热线号码', dial: '拨打', hangup: '挂机', keypad: '拨号盘', transcript: '客户听到的内容',
   callState: '通话', simOnly: '电话模拟器仅在演示模式（未配置 Twilio 账户）下且仅限本机使用。',
+  supTitle: '班长监控', wallboard: '实时监控墙', reports: '报表', supervisorOnly: '监控墙仅供班长和管理员使用。',
+  interval: '统计时段', queues: '队列', queue: '队列', waitingNow: '排队', longest: '最长等待', estWait: '预计等待',
+  serviceLevel: '服务水平', target: '目标', answered: '接通', abandoned: '放弃', asa: '平均应答',
+  staffing: '人力配置', staffed: '在岗', availableNow: '空闲', neededC: '需求（Erlang C）', neededA: '需求（Erlang A）', gap: '缺口', predicted: '预测服务水平',
+  agentsTitle: '坐席', agent: '坐席', inState: '状态时长', currentCall: '当前通话', handledToday: '今日接听', setState: '设置状态',
+  waitingCalls: '排队来电', position: '序', customer: '客户', waitedFor: '已等待', vip: '贵宾', boost: '+60 秒', boostLabel: '优先级提前 60 秒',
+  moveTo: '转到技能组', move: '转移', alertsTitle: '告警', noAlerts: '无告警', broadcast: '向坐席发送消息', message: '消息内容', allAgents: '全部坐席', send: '发送', sent: '已发送',
+  monitor: '监听', listen: '监听', whisper: '密语', barge: '强插', leave: '退出', monitoring: '监听中',
+  alertKinds: { private_wait: '私人银行客户等待', service_level: '服务水平低于目标', abandon_rate: '放弃率过高', agent_away: '坐席离开过久', staffing_gap: '人力不足' },
+  broadcastFrom: '消息来自',
   labels: {
     skills: {
       general: '综合业务', cards: '银行卡', loans: '贷款', deposits: '存款', wealth: '财富管理', funds_fx: '基金/外汇', complaints: '投诉',

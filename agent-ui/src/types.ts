@@ -8,7 +8,9 @@ import type { Softphone } from '../../server/modules/telephony/softphone.js';
 import type { PhoneCall, PhoneSetup } from '../../server/modules/telephony/demo-phone.js';
 import type { SKILLS } from '../../server/modules/routing/routing-policy.js';
 import type { ERRORS } from '../../server/errors.js';
+import type { Alert, Broadcast, Wallboard, WallboardUpdate, WallboardQueue, WallboardAgent, WaitingCall, WallboardSkill } from '../../server/modules/supervision/supervision-schemas.js';
 
+export type { Alert, Broadcast, Wallboard, WallboardUpdate, WallboardQueue, WallboardAgent, WaitingCall, WallboardSkill };
 export type { AgentServerEvents, CallOffer, CandidateSummary, Interaction, PhoneCall, PhoneSetup, Profile, Softphone, StateChange, WrapupRequest };
 export type TimelineReply = Static<typeof Timeline>;
 export type TransferTarget = Static<typeof TransferRequest>;

@@ -1,14 +1,15 @@
-// npm run db:seed -- [--customers N] [--seed S] [--reset]
+// npm run db:seed -- [--customers N] [--seed S] [--history-days D] [--reset]
 // Loads the deterministic synthetic bank into the configured database (PostgreSQL or PGlite).
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { createDb, describeDatabase, type Db } from '../db/knex.js';
 import { DEFAULT_SEED, DEMO_PASSWORD, DEMO_USERS, seedSyntheticBank, type SeedSummary } from '../db/synthetic-bank.js';
+import { generateHistory } from '../db/synthetic-history.js';
 import { loadTierModel } from '../modules/tiers/tier-model.js';
 import { createTiersService, type TierReportLine } from '../modules/tiers/tiers-service.js';
 
-const USAGE = 'usage: npm run db:seed -- [--customers N] [--seed S] [--reset]';
+const USAGE = 'usage: npm run db:seed -- [--customers N] [--seed S] [--history-days D] [--reset]';
 const MIN_CUSTOMERS = 200;
 
 // Everything the seed writes. audit_log stays: it is the bank's record of who looked at what, and
@@ -17,10 +18,10 @@ const BANK_TABLES = [
   'customers', 'customer_phones', 'relationship_managers', 'deposit_accounts', 'time_deposits', 'loans', 'cards',
   'investment_holdings', 'ebanking_activity', 'international_business', 'transactions', 'complaints', 'interactions',
   'tier_history', 'tier_cutoffs', 'users', 'interaction_events', 'calls', 'webhook_replies', 'phone_pins', 'callback_requests',
-  'agents', 'agent_state_events', 'queue_entries',
+  'agents', 'agent_state_events', 'queue_entries', 'queue_visit_facts', 'contact_facts', 'report_watermark',
 ];
 
-interface Args { customers: number; seed: number; reset: boolean }
+interface Args { customers: number; seed: number; historyDays: number; reset: boolean }
 
 function usageError(message: string): never {
   console.error(`${message}\n${USAGE}`);
@@ -36,14 +37,15 @@ function parseInteger(name: string, value: string | undefined, fallback: number,
 function readArgs(config: Config): Args {
   let parsed;
   try {
-    parsed = parseArgs({ options: { customers: { type: 'string' }, seed: { type: 'string' }, reset: { type: 'boolean', default: false } }, strict: true });
+    parsed = parseArgs({ options: { customers: { type: 'string' }, seed: { type: 'string' }, 'history-days': { type: 'string' }, reset: { type: 'boolean', default: false } }, strict: true });
   } catch (err) {
     usageError((err as Error).message);
   }
   const { values } = parsed;
   const customers = parseInteger('customers', values.customers, config.SEED_CUSTOMERS, MIN_CUSTOMERS);
   if (customers < MIN_CUSTOMERS) usageError(`SEED_CUSTOMERS must be at least ${MIN_CUSTOMERS} to seed (got ${customers}); pass --customers`);
-  return { customers, seed: parseInteger('seed', values.seed, DEFAULT_SEED, 0), reset: values.reset ?? false };
+  const historyDays = parseInteger('history-days', values['history-days'], config.SEED_HISTORY_DAYS, 0);
+  return { customers, seed: parseInteger('seed', values.seed, DEFAULT_SEED, 0), historyDays, reset: values.reset ?? false };
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`.padStart(7);
@@ -100,6 +102,11 @@ async function main(): Promise<number> {
     const summary = await seedSyntheticBank(db, { customers: args.customers, seed: args.seed, tiers, log: (msg) => console.log(`  ${msg}`) });
     const seconds = (performance.now() - started) / 1000;
     printReport(summary, await tiers.report(db), seconds);
+    if (args.historyDays > 0) {
+      const t0 = performance.now();
+      const h = await generateHistory(db, { days: args.historyDays, seed: args.seed, log: (msg) => console.log(`  ${msg}`) });
+      console.log(`\nHotline history: ${h.interactions.toLocaleString('en')} calls, ${h.events.toLocaleString('en')} events, ${h.agent_state_events.toLocaleString('en')} agent states over ${args.historyDays} days in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    }
     return 0;
   } finally {
     await db.destroy();

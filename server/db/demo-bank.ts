@@ -3,6 +3,7 @@ import { loadTierModel } from '../modules/tiers/tier-model.js';
 import { createTiersService } from '../modules/tiers/tiers-service.js';
 import type { Db } from './knex.js';
 import { seedSyntheticBank } from './synthetic-bank.js';
+import { generateHistory } from './synthetic-history.js';
 
 /**
  * The embedded database is the demo: give it a bank the first time. A real PostgreSQL is never
@@ -14,4 +15,8 @@ export async function ensureDemoBank(db: Db, config: Config, log: (message: stri
   if (Number(row?.n ?? 0) > 0) return;
   log(`Seeding a synthetic bank of ${config.SEED_CUSTOMERS} customers (first start only)…`);
   await seedSyntheticBank(db, { customers: config.SEED_CUSTOMERS, tiers: createTiersService(loadTierModel(config.TIER_MODEL_FILE)), log });
+  if (config.SEED_HISTORY_DAYS > 0) {
+    log(`Adding ${config.SEED_HISTORY_DAYS} days of hotline history for the reports…`);
+    await generateHistory(db, { days: config.SEED_HISTORY_DAYS, log });
+  }
 }

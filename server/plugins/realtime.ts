@@ -18,6 +18,8 @@ export interface Realtime {
   io: Server;
   /** The agents' namespace: one room per agent, `agent:<user id>`. */
   agents: Namespace;
+  /** The supervisors' namespace (supervisor and admin): the live wallboard. */
+  supervisors: Namespace;
   notify(notices: Notice[]): void;
 }
 
@@ -69,14 +71,17 @@ export const realtimePlugin = fp(
       next();
     };
 
-    // The root namespace serves nobody: a client must name /agent (or, later, /supervisor).
+    // The root namespace serves nobody: a client must name /agent or /supervisor.
     io.of('/').use((_socket, next) => next(new Error('SB_ERR_ROUTE_NOT_FOUND')));
     const agents = io.of('/agent');
     agents.use(authenticate(['agent', 'rm']));
+    const supervisors = io.of('/supervisor');
+    supervisors.use(authenticate(['supervisor', 'admin']));
 
     app.decorate('realtime', {
       io,
       agents,
+      supervisors,
       notify(notices: Notice[]) {
         for (const n of notices) agents.to(agentRoom(n.agentId)).emit(n.event, n.payload);
       },
@@ -85,7 +90,7 @@ export const realtimePlugin = fp(
     // Sockets must go before the HTTP server can close; the adapter's Redis links after.
     app.addHook('preClose', async () => {
       io.local.disconnectSockets(true);
-      for (const ns of [agents]) ns.local.disconnectSockets(true);
+      for (const ns of [agents, supervisors]) ns.local.disconnectSockets(true);
       io.engine.close();
     });
     app.addHook('onClose', async () => {

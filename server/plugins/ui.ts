@@ -10,7 +10,7 @@ export const UI_ROOT = fileURLToPath(new URL('../../agent-ui/', import.meta.url)
 export const UI_DIST = fileURLToPath(new URL('../../agent-ui/dist/', import.meta.url));
 
 /** The browser pages: each is the one-page app, which picks its view from the path. */
-export const UI_PAGES = ['/', '/simulator'] as const;
+export const UI_PAGES = ['/', '/supervisor', '/simulator'] as const;
 
 // The console talks only to this server (and, in Twilio mode, to Twilio's voice edge).
 const CSP = [

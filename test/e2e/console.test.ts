@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../server/db/synthetic-bank.js';
-import { ARTIFACTS, launchChromium, newPage, signIn, unlabelledControls } from '../helpers/browser.js';
+import { ARTIFACTS, dialForAgent, goAvailable, launchChromium, newPage, signIn, text, unlabelledControls } from '../helpers/browser.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
 // Zhang Wei: a GOLD customer with an open fee complaint, identified by his mobile.
@@ -29,8 +29,6 @@ afterAll(async () => {
   await t?.close();
 });
 
-const text = (page: Page, testId: string) => page.getByTestId(testId).innerText();
-
 /** A new browser (its own profile) on the server, closed after the test. */
 async function open(): Promise<Page> {
   const page = await newPage(browser, t.app.telephony.publicUrl());
@@ -38,30 +36,11 @@ async function open(): Promise<Page> {
   return page;
 }
 
-/** Dials the hotline from the simulator page and asks for an agent: Mandarin (1), then 0. */
+/** A new browser page on the simulator, dialling the hotline and asking for an agent. */
 async function callForAgent(from: string): Promise<Page> {
   const phone = await open();
-  await phone.goto('/simulator');
-  await phone.getByLabel('Calling from').fill(from);
-  await phone.getByRole('button', { name: 'Call', exact: true }).click();
-  await phone.getByTestId('transcript').filter({ hasText: 'For English, press 2' }).waitFor();
-  await pressKeys(phone, '1');
-  await phone.getByTestId('transcript').filter({ hasText: '人工服务请按0' }).waitFor();
-  await pressKeys(phone, '0');
-  await phone.getByTestId('sim-state').filter({ hasText: 'queued' }).waitFor({ timeout: 10_000 });
+  await dialForAgent(phone, from);
   return phone;
-}
-
-async function goAvailable(page: Page) {
-  // A console that just closed leaves its agent available until the presence lease lapses.
-  await page.getByTestId('agent-state').filter({ hasText: /\d:\d\d/ }).waitFor();
-  if (!(await text(page, 'agent-state')).startsWith('Available')) await page.getByRole('button', { name: 'Available', exact: true }).click();
-  await page.getByTestId('agent-state').filter({ hasText: 'Available' }).waitFor();
-}
-
-/** Presses keys on the simulator's keypad, as a caller would. */
-async function pressKeys(phone: Page, keys: string) {
-  for (const k of keys) await phone.getByRole('button', { name: `Keypad ${k}`, exact: true }).click();
 }
 
 describe('agent console and phone simulator in Chromium', () => {

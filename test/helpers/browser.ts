@@ -42,3 +42,28 @@ export async function unlabelledControls(page: Page): Promise<string[]> {
     return missing;
   });
 }
+
+export const text = (page: Page, testId: string) => page.getByTestId(testId).innerText();
+
+export async function pressKeys(phone: Page, keys: string) {
+  for (const k of keys) await phone.getByRole('button', { name: `Keypad ${k}`, exact: true }).click();
+}
+
+/** Dials the hotline from the simulator page and asks for an agent: Mandarin (1), then 0. */
+export async function dialForAgent(phone: Page, from: string): Promise<void> {
+  await phone.goto('/simulator');
+  await phone.getByLabel('Calling from').fill(from);
+  await phone.getByRole('button', { name: 'Call', exact: true }).click();
+  await phone.getByTestId('transcript').filter({ hasText: 'For English, press 2' }).waitFor();
+  await pressKeys(phone, '1');
+  await phone.getByTestId('transcript').filter({ hasText: '人工服务请按0' }).waitFor();
+  await pressKeys(phone, '0');
+  await phone.getByTestId('sim-state').filter({ hasText: 'queued' }).waitFor({ timeout: 10_000 });
+}
+
+export async function goAvailable(page: Page) {
+  // A console that just closed leaves its agent available until the presence lease lapses.
+  await page.getByTestId('agent-state').filter({ hasText: /\d:\d\d/ }).waitFor();
+  if (!(await text(page, 'agent-state')).startsWith('Available')) await page.getByRole('button', { name: 'Available', exact: true }).click();
+  await page.getByTestId('agent-state').filter({ hasText: 'Available' }).waitFor();
+}

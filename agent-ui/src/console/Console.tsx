@@ -92,6 +92,7 @@ export function Console({ user, onLogout }: { user: User; onLogout: () => void }
       'call:consult_ended': (p) => dispatch({ type: 'consult_joined', entryId: p.entry_id, joined: false }),
       'call:ended': (p) => dispatch({ type: 'ended', entryId: p.entry_id, reason: p.reason }),
       'profile:updated': (p) => dispatch({ type: 'profile', entryId: p.entry_id, profile: p.profile }),
+      'supervisor:broadcast': (b) => dispatch({ type: 'notice', notice: `${t.broadcastFrom} ${b.from}: ${b.message}` }),
     });
     api<Softphone>('GET', '/api/agents/me/softphone').then(setSoftphone, () => undefined);
     return () => link.current?.close();

@@ -10,7 +10,11 @@ export type AuditAction =
   | 'customer.holdings_update'
   | 'customer.update'
   | 'customer.interactions_view'
-  | 'agent.state_change';
+  | 'agent.state_change'
+  | 'supervisor.queue_priority'
+  | 'supervisor.queue_skill'
+  | 'supervisor.broadcast'
+  | 'supervisor.monitor';
 
 export type AuditPurpose = 'call' | 'search' | 'callback' | 'review' | 'feed';
 

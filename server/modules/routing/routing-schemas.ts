@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import type { Broadcast } from '../supervision/supervision-schemas.js';
 import { Nullable } from '../../lib/schema.js';
 import { Profile } from '../customers/customers-schemas.js';
 
@@ -60,4 +61,5 @@ export interface AgentServerEvents {
   'call:consult_ended': { entry_id: string };
   'call:ended': Static<typeof CallEnded>;
   'profile:updated': { entry_id: string; profile: Static<typeof Profile> };
+  'supervisor:broadcast': Broadcast;
 }

@@ -16,8 +16,21 @@ export interface VoiceControl {
   /** Rings someone into the conference by its CF sid (the agent, or the RM for a consult); returns the leg's call sid. */
   addLeg(c: { entryId: string; conferenceSid: string; from: string; to: string }): Promise<string>;
   dropLeg(conferenceSid: string, callSid: string): Promise<void>;
+  /** Rings a supervisor into the conference to listen, whisper to the agent or barge in; returns the leg's call sid. */
+  addMonitor(c: { conferenceSid: string; from: string; to: string; mode: MonitorMode; agentCallSid: string }): Promise<string>;
+  /** Switches a supervisor's leg already in the conference to another mode. */
+  setMonitor(c: { conferenceSid: string; callSid: string; mode: MonitorMode; agentCallSid: string }): Promise<void>;
   endConference(conferenceSid: string): Promise<void>;
 }
+
+export type MonitorMode = 'listen' | 'whisper' | 'barge';
+
+/** Listen: muted. Whisper: Twilio's coaching, heard by the coached agent only. Barge: an ordinary, unmuted participant. */
+const monitorFlags = (mode: MonitorMode, agentCallSid: string) =>
+  mode === 'listen' ? { muted: true, coaching: false } : mode === 'whisper' ? { muted: false, coaching: true, callSidToCoach: agentCallSid } : { muted: false, coaching: false };
+
+/** The Twilio Client identity a supervisor's browser registers as. */
+export const supervisorIdentity = (userId: number) => `supervisor_${userId}`;
 
 export const conferenceName = (entryId: string) => `sb-${entryId}`;
 /** The Twilio Client identity an agent's browser registers as. */
@@ -41,6 +54,13 @@ export function createVoiceControl(deps: { rest: () => TwilioRest; voiceUrl: () 
     },
     async dropLeg(conferenceSid, callSid) {
       await deps.rest().removeParticipant(conferenceSid, callSid);
+    },
+    // No status callback: the supervisor's comings and goings are not the call's, and are audited instead.
+    async addMonitor(c) {
+      return (await deps.rest().addParticipant(c.conferenceSid, { from: c.from, to: c.to, endConferenceOnExit: false, ...monitorFlags(c.mode, c.agentCallSid) })).callSid;
+    },
+    async setMonitor(c) {
+      await deps.rest().updateParticipant(c.conferenceSid, c.callSid, monitorFlags(c.mode, c.agentCallSid));
     },
     async endConference(conferenceSid) {
       await deps.rest().endConference(conferenceSid);

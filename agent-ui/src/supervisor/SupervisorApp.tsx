@@ -1,0 +1,42 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { User } from '../api.js';
+import { useI18n } from '../i18n.js';
+import type { Wallboard as Board } from '../types.js';
+import { Reports } from './Reports.js';
+import { Wallboard } from './Wallboard.js';
+import { connectWallboard } from './wallboard-link.js';
+
+type Tab = 'wallboard' | 'reports';
+
+/** The supervisor's screen: the live wallboard (kept current over /supervisor) and the reports. */
+export function SupervisorApp({ user, token, onLogout }: { user: User; token: string; onLogout: () => void }) {
+  const { t, toggle } = useI18n();
+  const [board, setBoard] = useState<Board | null>(null);
+  const [online, setOnline] = useState(false);
+  const [tab, setTab] = useState<Tab>(location.hash === '#reports' ? 'reports' : 'wallboard');
+  useEffect(() => {
+    const link = connectWallboard(token, { board: setBoard, online: setOnline, refused: onLogout });
+    return () => link.close();
+  }, [token]);
+  const show = (next: Tab) => {
+    setTab(next);
+    history.replaceState(null, '', next === 'reports' ? '#reports' : location.pathname);
+  };
+  return (
+    <div class="supervisor">
+      <header class="status-bar">
+        <strong>{t.supTitle}</strong>
+        <nav class="tabs" aria-label={t.supTitle}>
+          {(['wallboard', 'reports'] as const).map((name) => (
+            <button key={name} type="button" aria-pressed={tab === name} onClick={() => show(name)}>{t[name]}</button>
+          ))}
+        </nav>
+        <span class={online ? 'conn-on' : 'conn-off'} role="status" data-testid="connection">{online ? t.online : t.offline}</span>
+        <span class="who">{user.display_name}</span>
+        <button type="button" aria-label={t.languageLabel} onClick={toggle}>{t.language}</button>
+        <button type="button" onClick={onLogout}>{t.logout}</button>
+      </header>
+      <main class="sup-main">{tab === 'wallboard' ? <Wallboard board={board} /> : <Reports />}</main>
+    </div>
+  );
+}

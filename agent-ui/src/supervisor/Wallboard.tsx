@@ -1,0 +1,222 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api, ApiError } from '../api.js';
+import { duration, percent, useI18n, type Dict } from '../i18n.js';
+import type { Skill, Wallboard as Board, WallboardAgent, WallboardQueue } from '../types.js';
+
+const TIER_ORDER = ['PRIVATE', 'DIAMOND', 'GOLD', 'STANDARD'];
+const tierRank = (tier: string) => (TIER_ORDER.indexOf(tier) + 5) % 5;
+const STATES = ['available', 'away', 'offline'] as const;
+
+/** The time now, moving once a second: one timer for the whole board, which counts waits itself. */
+function useNow(): number {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, []);
+  return now;
+}
+
+const since = (now: number, iso: string | null) => (iso ? duration((now - new Date(iso).getTime()) / 1000) : '–');
+const skillName = (t: Dict, skill: string) => t.labels.skills[skill as Skill] ?? skill;
+const tierName = (t: Dict, tier: string) => t.labels.tiers[tier as keyof Dict['labels']['tiers']] ?? tier;
+const Tier = ({ tier }: { tier: string }) => {
+  const { t } = useI18n();
+  return <span class={`tier tier-${tier.toLowerCase()}`}>{tierName(t, tier)}</span>;
+};
+
+/** Runs a supervisor action, showing its coded error (if any) where the supervisor is looking. */
+function useAction(): [string | null, (run: () => Promise<unknown>) => void] {
+  const [error, setError] = useState<string | null>(null);
+  return [error, (run) => {
+    setError(null);
+    run().catch((err: unknown) => setError(err instanceof ApiError ? `${err.code}: ${err.message}` : String(err)));
+  }];
+}
+
+export function Wallboard({ board }: { board: Board | null }) {
+  const { t } = useI18n();
+  const now = useNow();
+  const [error, act] = useAction();
+  if (!board) return <p class="empty">…</p>;
+  const queues = [...board.queues].sort((a, b) => a.skill.localeCompare(b.skill) || tierRank(a.tier) - tierRank(b.tier));
+  return (
+    <div class="wallboard">
+      <p class="muted">{t.interval}: {new Date(board.interval.start).toLocaleTimeString()}–{new Date(board.interval.end).toLocaleTimeString()}</p>
+      {error && <p class="error" role="alert">{error}</p>}
+      <Alerts board={board} now={now} />
+      <section class="card" aria-labelledby="queues-h">
+        <h2 id="queues-h">{t.queues}</h2>
+        <table>
+          <thead><tr>
+            <th scope="col">{t.queue}</th><th scope="col" class="num">{t.waitingNow}</th><th scope="col" class="num">{t.longest}</th><th scope="col" class="num">{t.estWait}</th>
+            <th scope="col" class="num">{t.serviceLevel}</th><th scope="col" class="num">{t.target}</th><th scope="col" class="num">{t.answered}</th>
+            <th scope="col" class="num">{t.abandoned}</th><th scope="col" class="num">{t.asa}</th><th scope="col" class="num">{t.neededA}</th>
+          </tr></thead>
+          <tbody>{queues.map((q) => <QueueRow key={q.key} q={q} now={now} />)}</tbody>
+        </table>
+      </section>
+      <section class="card" aria-labelledby="staffing-h">
+        <h2 id="staffing-h">{t.staffing}</h2>
+        <table>
+          <thead><tr>
+            <th scope="col">{t.skill}</th><th scope="col" class="num">{t.waitingNow}</th><th scope="col" class="num">{t.staffed}</th><th scope="col" class="num">{t.availableNow}</th>
+            <th scope="col" class="num">{t.neededC}</th><th scope="col" class="num">{t.neededA}</th><th scope="col" class="num">{t.gap}</th><th scope="col" class="num">{t.predicted}</th>
+          </tr></thead>
+          <tbody>{board.skills.map((s) => (
+            <tr key={s.key} class={s.gap !== null && s.gap < 0 ? 'short' : ''}>
+              <th scope="row">{skillName(t, s.skill)}</th><td class="num">{s.waiting}</td><td class="num">{s.staffed}</td><td class="num">{s.available}</td>
+              <td class="num">{s.staffing.needed_erlang_c ?? '–'}</td><td class="num">{s.staffing.needed_erlang_a ?? '–'}</td>
+              <td class="num">{s.gap ?? '–'}</td><td class="num">{percent(s.staffing.predicted_service_level)}</td>
+            </tr>
+          ))}</tbody>
+        </table>
+      </section>
+      <div class="wb-columns">
+        <WaitingCalls board={board} now={now} act={act} />
+        <Agents board={board} now={now} act={act} />
+      </div>
+      <BroadcastForm act={act} />
+    </div>
+  );
+}
+
+function QueueRow({ q, now }: { q: WallboardQueue; now: number }) {
+  const { t } = useI18n();
+  const breach = q.service_level !== null && q.service_level < q.target.share;
+  return (
+    <tr class={breach ? 'breach' : ''} data-testid={`queue-${q.key}`}>
+      <th scope="row">{skillName(t, q.skill)} <Tier tier={q.tier} /></th>
+      <td class="num">{q.waiting}</td><td class="num">{since(now, q.oldest_since)}</td>
+      <td class="num">{q.estimated_wait_s === null ? '–' : duration(q.estimated_wait_s)}</td>
+      <td class={`num ${breach ? 'bad' : q.service_level === null ? '' : 'good'}`}>{percent(q.service_level)}</td>
+      <td class="num">{percent(q.target.share)} / {q.target.seconds} s</td>
+      <td class="num">{q.answered}</td><td class="num">{q.abandoned}</td>
+      <td class="num">{q.asa_s === null ? '–' : `${Math.round(q.asa_s)} s`}</td>
+      <td class="num">{q.staffing.needed_erlang_a ?? '–'}</td>
+    </tr>
+  );
+}
+
+function Alerts({ board, now }: { board: Board; now: number }) {
+  const { t } = useI18n();
+  return (
+    <section class="card alerts" aria-labelledby="alerts-h" aria-live="polite" data-testid="alerts">
+      <h2 id="alerts-h">{t.alertsTitle} ({board.alerts.length})</h2>
+      {board.alerts.length === 0 ? <p class="muted">{t.noAlerts}</p> : (
+        <ul>{board.alerts.map((a) => (
+          <li key={a.key} class={`alert-${a.severity}`}><strong>{t.alertKinds[a.kind]}</strong>: {a.message} <span class="muted">({since(now, a.raised_at)})</span></li>
+        ))}</ul>
+      )}
+    </section>
+  );
+}
+
+function WaitingCalls({ board, now, act }: { board: Board; now: number; act: (run: () => Promise<unknown>) => void }) {
+  const { t } = useI18n();
+  const skills = Object.keys(t.labels.skills) as Skill[];
+  const [target, setTarget] = useState<Record<string, Skill>>({});
+  const calls = [...board.waiting].sort((a, b) => a.position - b.position);
+  return (
+    <section class="card" aria-labelledby="waiting-h">
+      <h2 id="waiting-h">{t.waitingCalls} ({calls.length})</h2>
+      <table>
+        <thead><tr><th scope="col">{t.position}</th><th scope="col">{t.customer}</th><th scope="col">{t.skill}</th><th scope="col" class="num">{t.waitedFor}</th><th scope="col">{t.moveTo}</th></tr></thead>
+        <tbody>{calls.map((c) => (
+          <tr key={c.key} class={c.vip ? 'vip' : ''} data-testid={`waiting-${c.position}`}>
+            <td>{c.position}</td>
+            <td><Tier tier={c.tier} /> {c.customer ?? '—'} {c.vip && <strong>{t.vip}</strong>}</td>
+            <td>{skillName(t, c.skill)}</td>
+            <td class="num">{since(now, c.since)}</td>
+            <td class="actions">
+              <button type="button" aria-label={`${t.boostLabel}: ${c.position}`} onClick={() => act(() => api('POST', `/api/queue-entries/${c.entry_id}/priority`, { boost_seconds: 60 }))}>{t.boost}</button>
+              <select aria-label={`${t.moveTo}: ${c.position}`} value={target[c.key] ?? c.skill} onChange={(e) => setTarget({ ...target, [c.key]: e.currentTarget.value as Skill })}>
+                {skills.map((s) => <option key={s} value={s}>{skillName(t, s)}</option>)}
+              </select>
+              <button type="button" disabled={!target[c.key] || target[c.key] === c.skill} onClick={() => act(() => api('POST', `/api/queue-entries/${c.entry_id}/skill`, { skill: target[c.key] }))}>{t.move}</button>
+            </td>
+          </tr>
+        ))}</tbody>
+      </table>
+    </section>
+  );
+}
+
+function Agents({ board, now, act }: { board: Board; now: number; act: (run: () => Promise<unknown>) => void }) {
+  const { t } = useI18n();
+  const agents = [...board.agents].sort((a, b) => a.name.localeCompare(b.name));
+  return (
+    <section class="card" aria-labelledby="agents-h">
+      <h2 id="agents-h">{t.agentsTitle} ({agents.length})</h2>
+      <table>
+        <thead><tr><th scope="col">{t.agent}</th><th scope="col">{t.state}</th><th scope="col" class="num">{t.inState}</th><th scope="col">{t.currentCall}</th><th scope="col" class="num">{t.handledToday}</th><th scope="col">{t.setState}</th></tr></thead>
+        <tbody>{agents.map((a) => <AgentRow key={a.key} a={a} now={now} act={act} />)}</tbody>
+      </table>
+    </section>
+  );
+}
+
+function AgentRow({ a, now, act }: { a: WallboardAgent; now: number; act: (run: () => Promise<unknown>) => void }) {
+  const { t } = useI18n();
+  const reason = a.reason ? t.labels.away[a.reason as keyof Dict['labels']['away']] ?? a.reason : '';
+  const free = (STATES as readonly string[]).includes(a.state);
+  const monitor = (mode: 'listen' | 'whisper' | 'barge') => act(() => api('POST', `/api/queue-entries/${a.call!.entry_id}/monitor`, { mode }));
+  return (
+    <tr data-testid={`agent-${a.name}`}>
+      <th scope="row">{a.name}</th>
+      <td><span class={`state state-${a.state}`}>{t.labels.states[a.state as keyof Dict['labels']['states']] ?? a.state}</span> {reason}</td>
+      <td class="num">{since(now, a.since)}</td>
+      <td>{a.call ? (
+        <span><Tier tier={a.call.tier} /> {skillName(t, a.call.skill)} {since(now, a.call.since)}{a.call.held ? ` (${t.held})` : ''}
+          {a.call.state === 'connected' && (
+            <span class="actions" role="group" aria-label={`${t.monitor}: ${a.name}`}>
+              <button type="button" onClick={() => monitor('listen')}>{t.listen}</button>
+              <button type="button" onClick={() => monitor('whisper')}>{t.whisper}</button>
+              <button type="button" onClick={() => monitor('barge')}>{t.barge}</button>
+              <button type="button" onClick={() => act(() => api('DELETE', `/api/queue-entries/${a.call!.entry_id}/monitor`))}>{t.leave}</button>
+            </span>
+          )}
+        </span>
+      ) : '—'}</td>
+      <td class="num">{a.handled_today}</td>
+      <td>
+        <select aria-label={`${t.setState}: ${a.name}`} disabled={!free} value="" onChange={(e) => {
+          const state = e.currentTarget.value;
+          act(() => api('PUT', `/api/agents/${a.id}/state`, state === 'away' ? { state, reason: 'supervisor' } : { state }));
+        }}>
+          <option value="">{t.choose}</option>
+          {STATES.map((s) => <option key={s} value={s}>{t.labels.states[s]}</option>)}
+        </select>
+      </td>
+    </tr>
+  );
+}
+
+function BroadcastForm({ act }: { act: (run: () => Promise<unknown>) => void }) {
+  const { t } = useI18n();
+  const [message, setMessage] = useState('');
+  const [skill, setSkill] = useState<Skill | ''>('');
+  const [sent, setSent] = useState(false);
+  return (
+    <section class="card" aria-labelledby="broadcast-h">
+      <h2 id="broadcast-h">{t.broadcast}</h2>
+      <form class="broadcast" onSubmit={(e) => {
+        e.preventDefault();
+        setSent(false);
+        act(async () => {
+          await api('POST', '/api/broadcasts', skill ? { message, skill } : { message });
+          setMessage('');
+          setSent(true);
+        });
+      }}>
+        <label>{t.message}<input value={message} maxLength={500} required onInput={(e) => setMessage(e.currentTarget.value)} /></label>
+        <label>{t.skill}<select value={skill} onChange={(e) => setSkill(e.currentTarget.value as Skill | '')}>
+          <option value="">{t.allAgents}</option>
+          {(Object.keys(t.labels.skills) as Skill[]).map((s) => <option key={s} value={s}>{t.labels.skills[s]}</option>)}
+        </select></label>
+        <button type="submit" class="primary">{t.send}</button>
+        {sent && <span role="status">{t.sent}</span>}
+      </form>
+    </section>
+  );
+}

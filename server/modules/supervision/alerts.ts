@@ -1,0 +1,52 @@
+import type { Condition } from './alerts-repository.js';
+import type { Wallboard } from './supervision-schemas.js';
+
+/** Where alerts fire (configuration: ALERT_*). */
+export interface AlertThresholds {
+  /** A PRIVATE caller waiting longer than this. */
+  privateWaitSeconds: number;
+  /** Abandoned share of the interval's finished calls (answered + abandoned) above this (0..1). */
+  abandonRate: number;
+  /** An agent away longer than this. */
+  awaySeconds: number;
+  /** Service-level and abandon alerts wait for this many calls in the interval: one early call is not a trend. */
+  minCalls: number;
+}
+
+const seconds = (now: Date, since: string) => Math.round((now.getTime() - new Date(since).getTime()) / 1000);
+const percent = (share: number) => `${Math.round(share * 1000) / 10}%`;
+
+/** The alert conditions that hold on this board (SYS-04): pure, so every node reaches the same set. */
+export function alertConditions(w: Wallboard, t: AlertThresholds): Condition[] {
+  const now = new Date(w.at);
+  const out: Condition[] = [];
+  // PRIVATE callers sit at the head of the queues (their head start), so the shown head has them all.
+  for (const c of w.waiting) {
+    const waited = seconds(now, c.since);
+    if (c.tier === 'PRIVATE' && waited > t.privateWaitSeconds) {
+      out.push({ kind: 'private_wait', subject: `entry:${c.entry_id}`, severity: 'critical', message: `PRIVATE caller waiting over ${t.privateWaitSeconds} s (${c.skill})`, data: { entry_id: c.entry_id, skill: c.skill, threshold_s: t.privateWaitSeconds } });
+    }
+  }
+  for (const q of w.queues) {
+    const counted = q.answered + q.abandoned_after;
+    if (q.service_level !== null && counted >= t.minCalls && q.service_level < q.target.share) {
+      out.push({ kind: 'service_level', subject: `queue:${q.key}`, severity: 'critical', message: `${q.key}: service level ${percent(q.service_level)} below target ${percent(q.target.share)} in ${q.target.seconds} s`, data: { service_level: q.service_level, target: q.target, calls: counted } });
+    }
+    const finished = q.answered + q.abandoned;
+    if (finished >= t.minCalls && q.abandoned / finished > t.abandonRate) {
+      out.push({ kind: 'abandon_rate', subject: `queue:${q.key}`, severity: 'warning', message: `${q.key}: ${percent(q.abandoned / finished)} of callers hung up (limit ${percent(t.abandonRate)})`, data: { abandoned: q.abandoned, finished, threshold: t.abandonRate } });
+    }
+  }
+  for (const s of w.skills) {
+    // The warning before a breach: the model says the floor is short for the arrivals it sees now.
+    if (s.gap !== null && s.gap < 0 && s.staffing.arrivals_15m > 0) {
+      out.push({ kind: 'staffing_gap', subject: `skill:${s.skill}`, severity: 'warning', message: `${s.skill}: ${-s.gap} more agent(s) needed to meet target (${s.staffed} staffed, ${s.staffing.needed_erlang_a} needed)`, data: { staffed: s.staffed, needed_erlang_a: s.staffing.needed_erlang_a, needed_erlang_c: s.staffing.needed_erlang_c, predicted_service_level: s.staffing.predicted_service_level } });
+    }
+  }
+  for (const a of w.agents) {
+    if (a.state === 'away' && seconds(now, a.since) > t.awaySeconds) {
+      out.push({ kind: 'agent_away', subject: `agent:${a.id}`, severity: 'warning', message: `${a.name} away (${a.reason ?? 'no reason'}) over ${Math.round(t.awaySeconds / 60)} min`, data: { agent_id: a.id, reason: a.reason, threshold_s: t.awaySeconds } });
+    }
+  }
+  return out;
+}
