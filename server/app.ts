@@ -119,7 +119,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   });
   await app.register(agentsRoutes, { agents, softphone });
   await app.register(routingRoutes, { routing });
-  await app.register(supervisionRoutes, { supervision });
+  await app.register(supervisionRoutes, { supervision, softphone });
   await app.register(reportsRoutes, { reports: createReportsService({ db: app.db, levels: parseServiceLevels(config.SERVICE_LEVELS) }) });
   await app.register(telephonyRoutes, {
     db: app.db, calls, routing, conversation, notify, authToken: () => telephony.authToken, publicUrl: telephony.publicUrl, holdMusicUrl: config.HOLD_MUSIC_URL,

@@ -263,6 +263,14 @@ describe('supervisor actions', () => {
       return res.json() as Promise<any>;
     };
     expect(await participant()).toMatchObject({ muted: true, coaching: false });
+    // The leg rings the supervisor's own browser identity, the one their softphone token is for.
+    const phone = await h.http.get('/api/supervisors/me/softphone').set(sup).expect(200);
+    const supervisor = await h.db('users').where({ username: 'supervisor1' }).first('id');
+    expect(phone.body.identity).toBe(`supervisor_${supervisor.id}`);
+    await h.http.get('/api/supervisors/me/softphone').set(await h.auth('agent1')).expect(403);
+    const legUrl = `${h.config.TWILIO_API_BASE}/2010-04-01/Accounts/${h.accountSid}/Calls/${listen.body.call_sid}.json`;
+    const leg = await (await fetch(legUrl, { headers: { Authorization: `Basic ${Buffer.from(`${h.accountSid}:${h.authToken}`).toString('base64')}` } })).json() as any;
+    expect(leg.to).toBe(`client:supervisor_${supervisor.id}`);
     const whisper = await h.http.post(`/api/queue-entries/${early}/monitor`).set(sup).send({ mode: 'whisper' }).expect(200);
     expect(whisper.body.call_sid).toBe(listen.body.call_sid);
     expect(await participant()).toMatchObject({ muted: false, coaching: true, call_sid_to_coach: e.agent_call_sid });

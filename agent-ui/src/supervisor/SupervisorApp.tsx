@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { User } from '../api.js';
+import { api, type User } from '../api.js';
+import { useBrowserPhone } from '../browser-phone.js';
 import { useI18n } from '../i18n.js';
-import type { Wallboard as Board } from '../types.js';
+import type { Softphone, Wallboard as Board } from '../types.js';
 import { Reports } from './Reports.js';
 import { Wallboard } from './Wallboard.js';
 import { connectWallboard } from './wallboard-link.js';
@@ -14,10 +15,15 @@ export function SupervisorApp({ user, token, onLogout }: { user: User; token: st
   const [board, setBoard] = useState<Board | null>(null);
   const [online, setOnline] = useState(false);
   const [tab, setTab] = useState<Tab>(location.hash === '#reports' ? 'reports' : 'wallboard');
+  // Monitoring a call rings this browser (Twilio mode) or the simulator answers for it.
+  const [softphone, setSoftphone] = useState<Softphone | null>(null);
+  const leg = useBrowserPhone(softphone);
   useEffect(() => {
     const link = connectWallboard(token, { board: setBoard, online: setOnline, refused: onLogout });
+    api<Softphone>('GET', '/api/supervisors/me/softphone').then(setSoftphone, () => undefined);
     return () => link.close();
   }, [token]);
+  const legLabel = { idle: t.legIdle, ringing: t.legRinging, connected: t.legConnected, held: t.legHeld, ended: t.legEnded }[leg];
   const show = (next: Tab) => {
     setTab(next);
     history.replaceState(null, '', next === 'reports' ? '#reports' : location.pathname);
@@ -32,6 +38,7 @@ export function SupervisorApp({ user, token, onLogout }: { user: User; token: st
           ))}
         </nav>
         <span class={online ? 'conn-on' : 'conn-off'} role="status" data-testid="connection">{online ? t.online : t.offline}</span>
+        {softphone && <span data-testid="softphone">{t.softphone}: {softphone.mode === 'twilio' ? `${t.audioBrowser} · ${legLabel}` : softphone.mode === 'simulator' ? t.audioSim : t.audioPhone}</span>}
         <span class="who">{user.display_name}</span>
         <button type="button" aria-label={t.languageLabel} onClick={toggle}>{t.language}</button>
         <button type="button" onClick={onLogout}>{t.logout}</button>

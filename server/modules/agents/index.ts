@@ -4,8 +4,9 @@ import { STAFF_ROLES } from '../../plugins/auth.js';
 import { AgentIdParams, AgentList, AgentStateReply, StateChange } from './agents-schemas.js';
 import type { AgentsService } from './agents-service.js';
 import { Softphone } from '../telephony/softphone.js';
+import { clientIdentity } from '../telephony/voice-control.js';
 
-export async function agentsRoutes(fastify: FastifyInstance, opts: { agents: AgentsService; softphone: (agentId: number) => Softphone }) {
+export async function agentsRoutes(fastify: FastifyInstance, opts: { agents: AgentsService; softphone: (identity: string) => Softphone }) {
   const { agents } = opts;
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
 
@@ -22,7 +23,7 @@ export async function agentsRoutes(fastify: FastifyInstance, opts: { agents: Age
   app.get('/api/agents/me/softphone', {
     config: { roles: ['agent', 'rm'] },
     schema: { tags: ['agents'], summary: "How this agent's calls reach them: the browser (a Voice SDK token), the simulator, or their phone", response: { 200: Softphone } },
-  }, async (request) => opts.softphone(Number(request.user.sub)));
+  }, async (request) => opts.softphone(clientIdentity(Number(request.user.sub))));
 
   app.put('/api/agents/:id/state', {
     config: { roles: ['supervisor', 'admin'] },

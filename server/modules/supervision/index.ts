@@ -5,10 +5,12 @@ import {
   AlertList, AlertsQuery, BroadcastBody, BroadcastReply, EntryActionReply, EntryParams, MonitorBody, MonitorReply, PriorityBody, SkillBody, Wallboard,
 } from './supervision-schemas.js';
 import type { SupervisionService } from './supervision-service.js';
+import { Softphone } from '../telephony/softphone.js';
+import { supervisorIdentity } from '../telephony/voice-control.js';
 
 const SUPERVISORS: readonly Role[] = ['supervisor', 'admin'];
 
-export async function supervisionRoutes(fastify: FastifyInstance, opts: { supervision: SupervisionService }) {
+export async function supervisionRoutes(fastify: FastifyInstance, opts: { supervision: SupervisionService; softphone: (identity: string) => Softphone }) {
   const { supervision } = opts;
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
 
@@ -16,6 +18,11 @@ export async function supervisionRoutes(fastify: FastifyInstance, opts: { superv
     config: { roles: SUPERVISORS },
     schema: { tags: ['supervision'], summary: 'The live wallboard now (the /supervisor socket pushes the same board and its changes)', response: { 200: Wallboard } },
   }, async () => supervision.board());
+
+  app.get('/api/supervisors/me/softphone', {
+    config: { roles: SUPERVISORS },
+    schema: { tags: ['supervision'], summary: "How the supervisor hears calls they monitor: the browser (a Voice SDK token for supervisor_<id>) or the simulator", response: { 200: Softphone } },
+  }, async (request) => opts.softphone(supervisorIdentity(Number(request.user.sub))));
 
   app.get('/api/alerts', {
     config: { roles: SUPERVISORS },

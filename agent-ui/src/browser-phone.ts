@@ -1,0 +1,35 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { Softphone } from './types.js';
+
+export type Leg = 'idle' | 'ringing' | 'connected' | 'held' | 'ended';
+
+/**
+ * In Twilio mode the browser is the phone: the Voice SDK (loaded only then, it is large) registers
+ * the user's identity and answers what the server dials to it — an agent's leg of a call they just
+ * accepted, a supervisor's leg into a call they chose to monitor. Nothing else is ever dialled to
+ * these identities, so an incoming leg is answered at once. Returns the leg's state ('idle' in the
+ * other modes).
+ */
+export function useBrowserPhone(softphone: Softphone | null): Leg {
+  const [leg, setLeg] = useState<Leg>('idle');
+  useEffect(() => {
+    if (softphone?.mode !== 'twilio' || !softphone.token) return;
+    let cancelled = false;
+    let device: { destroy(): void } | null = null;
+    void import('@twilio/voice-sdk').then(({ Device }) => {
+      if (cancelled) return;
+      const d = new Device(softphone.token!, { closeProtection: true });
+      d.on('incoming', (call) => {
+        setLeg('ringing');
+        call.on('accept', () => setLeg('connected'));
+        call.on('disconnect', () => setLeg('ended'));
+        call.on('cancel', () => setLeg('ended'));
+        call.accept();
+      });
+      void d.register();
+      device = d;
+    });
+    return () => { cancelled = true; device?.destroy(); };
+  }, [softphone?.token]);
+  return leg;
+}
