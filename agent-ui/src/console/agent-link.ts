@@ -1,11 +1,10 @@
-import { io, type Socket } from 'socket.io-client';
 import { ApiError } from '../api.js';
+import { openStaffSocket } from '../staff-socket.js';
 import type { AgentServerEvents } from '../types.js';
 
 /** The presence lease is 10 s by default: a heartbeat every 3 s survives two lost ones. */
 const HEARTBEAT_MS = 3_000;
 const REQUEST_TIMEOUT_MS = 10_000;
-const RECONNECT_MS = 1_000;
 
 type Listeners = { [E in keyof AgentServerEvents]: (payload: AgentServerEvents[E]) => void };
 type Ack = { ok: true; data: unknown } | { ok: false; error: { code: string; message: string } };
@@ -24,22 +23,10 @@ export function connectAgentLink(token: string, on: Listeners & {
   /** The token was refused (expired, revoked): the agent must sign in again. */
   refused: (code: string) => void;
 }): AgentLink {
-  const socket: Socket = io('/agent', { auth: { token }, transports: ['websocket'] });
+  const socket = openStaffSocket('/agent', token, on);
   for (const [event, fn] of Object.entries(on)) {
     if (event !== 'online' && event !== 'refused') socket.on(event, fn as (payload: unknown) => void);
   }
-  socket.on('connect', () => on.online(true));
-  socket.on('disconnect', (reason) => {
-    on.online(false);
-    // A server going down for a restart or deploy closes our socket itself, and socket.io does not
-    // retry that on its own: come back after a moment (to another node, behind a load balancer).
-    if (reason === 'io server disconnect') setTimeout(() => socket.connect(), RECONNECT_MS);
-  });
-  socket.on('connect_error', (err: Error & { data?: { code?: string } }) => {
-    on.online(false);
-    const code = err.data?.code;
-    if (code?.startsWith('SB_ERR_AUTH')) on.refused(code);
-  });
   const beat = setInterval(() => { if (socket.connected) socket.emit('heartbeat', {}); }, HEARTBEAT_MS);
 
   return {

@@ -1,8 +1,7 @@
-import { io, type Socket } from 'socket.io-client';
 import { applyUpdate } from '../../../server/modules/supervision/wallboard-diff.js';
+import { openStaffSocket } from '../staff-socket.js';
 import type { Wallboard, WallboardUpdate } from '../types.js';
 
-const RECONNECT_MS = 1_000;
 const REQUEST_TIMEOUT_MS = 10_000;
 
 /**
@@ -11,7 +10,7 @@ const REQUEST_TIMEOUT_MS = 10_000;
  * board again rather than guessing.
  */
 export function connectWallboard(token: string, on: { board: (w: Wallboard) => void; online: (online: boolean) => void; refused: (code: string) => void }) {
-  const socket: Socket = io('/supervisor', { auth: { token }, transports: ['websocket'] });
+  const socket = openStaffSocket('/supervisor', token, on);
   let board: Wallboard | null = null;
   const show = (w: Wallboard) => {
     board = w;
@@ -24,15 +23,6 @@ export function connectWallboard(token: string, on: { board: (w: Wallboard) => v
   socket.on('wallboard:update', (u: WallboardUpdate) => {
     if (!board || u.since !== board.at) return resync();
     show(applyUpdate(board, u));
-  });
-  socket.on('connect', () => on.online(true));
-  socket.on('disconnect', (reason) => {
-    on.online(false);
-    if (reason === 'io server disconnect') setTimeout(() => socket.connect(), RECONNECT_MS);
-  });
-  socket.on('connect_error', (err: Error & { data?: { code?: string } }) => {
-    on.online(false);
-    if (err.data?.code?.startsWith('SB_ERR_AUTH')) on.refused(err.data.code);
   });
   return { close: () => socket.disconnect() };
 }
