@@ -61,7 +61,7 @@ export async function benchReports(): Promise<void> {
     const db = createDb({ DATABASE_URL: url, DATA_DIR: '' }, { poolMax: 4 });
     try {
       let t = performance.now();
-      const h = await generateHistory(db, { days: DAYS, end: new Date(TO), callsPerDay: Math.round(CALLS / DAYS) });
+      const h = await generateHistory(db, { days: DAYS, end: new Date(TO), totalCalls: CALLS });
       console.log(`reports: history of ${h.interactions.toLocaleString('en')} calls (${h.visits.toLocaleString('en')} queue visits, ${h.events.toLocaleString('en')} events, `
         + `${h.agent_state_events.toLocaleString('en')} agent states, ${h.agents} agents) over ${DAYS} days written in ${seconds(t)} s (${rate(h.events + h.agent_state_events + h.interactions, t)} rows/s)`);
 

@@ -28,6 +28,8 @@ export interface HistoryOptions {
   end?: Date;
   /** Calls on an average weekday; default: what the seeded floor can take (about 30 per agent). */
   callsPerDay?: number;
+  /** Exactly this many calls in all, spread over the days as `callsPerDay` would be (it is then ignored). */
+  totalCalls?: number;
   seed?: number;
   /**
    * Agents who cannot log in (no password), added when the seeded floor is too small for
@@ -191,15 +193,28 @@ const ARRAY_COLUMNS = new Set(['self_service', 'reason_codes', 'products_discuss
 const EVENT_COLUMNS = { interaction_id: 'uuid', at: 'float8', type: 'text', node: 'text', data: 'jsonb' } as const;
 const STATE_COLUMNS = { agent_id: 'int', state: 'text', reason: 'text', entry_id: 'bigint', at: 'float8' } as const;
 
-/** Times travel as epoch milliseconds and arrays as PostgreSQL array literals: cheap to build, cast in SQL. */
-async function insert(db: Knex, table: string, columns: Record<string, string>, cols: Record<string, unknown[]>): Promise<void> {
+/** One table's INSERT … SELECT FROM unnest(), its parameters appended to `params`. */
+function insertSql(table: string, columns: Record<string, string>, cols: Record<string, unknown[]>, params: unknown[]): string {
   const names = Object.keys(columns);
-  if (!cols[names[0]!]?.length) return;
   const select = names.map((c) => (TIME_COLUMNS.has(c) ? `to_timestamp(${c} / 1000.0)` : ARRAY_COLUMNS.has(c) ? `${c}::text[]` : c));
+  for (const c of names) params.push(cols[c] ?? []);
   // WITH ORDINALITY + ORDER BY: ids follow the order rows were generated in (a timeline's order).
-  const sql = `INSERT INTO ${table} (${names.join(', ')}) SELECT ${select.join(', ')} FROM unnest(${names.map((c) => `?::${columns[c]}[]`).join(', ')})
+  return `INSERT INTO ${table} (${names.join(', ')}) SELECT ${select.join(', ')} FROM unnest(${names.map((c) => `?::${columns[c]}[]`).join(', ')})
     WITH ORDINALITY AS x(${names.join(', ')}, n) ORDER BY n`;
-  await db.raw(sql, names.map((c) => cols[c] ?? []) as unknown as Knex.RawBinding[]);
+}
+
+/**
+ * A batch in one statement (times travel as epoch milliseconds, arrays as PostgreSQL array
+ * literals: cheap to build, cast in SQL). The foreign keys from events to their interactions
+ * are checked at the end of the statement, when both are in.
+ */
+async function insertBatch(db: Knex, b: Batch): Promise<void> {
+  const params: unknown[] = [];
+  const sql = `WITH i AS (${insertSql('interactions', INTERACTION_COLUMNS, b.interactions, params)}),
+    e AS (${insertSql('interaction_events', EVENT_COLUMNS, b.events, params)}),
+    s AS (${insertSql('agent_state_events', STATE_COLUMNS, b.states, params)})
+    SELECT 1`;
+  await db.raw(sql, params as Knex.RawBinding[]); // awaited here, once: a knex query runs again on every then()
 }
 
 const pgArray = (items: string[]) => `{${items.join(',')}}`;
@@ -210,15 +225,19 @@ const pgArray = (items: string[]) => `{${items.join(',')}}`;
 export async function generateHistory(db: Knex, opts: HistoryOptions): Promise<HistorySummary> {
   const log = opts.log ?? (() => {});
   const tz = opts.timeZone ?? BANK_TIME_ZONE;
-  const rng = createRng(opts.seed ?? DEFAULT_HISTORY_SEED);
+  const seed = opts.seed ?? DEFAULT_HISTORY_SEED;
+  const rng = createRng(seed);
   const end = startOfLocalDay(opts.end ?? new Date(), tz);
+  // Call ids from their own generator, seeded by the range too: the same seed for another
+  // stretch of days gives other calls, not the same ids again.
+  const ids = createRng((seed ^ Math.imul(Math.floor(end.getTime() / 3_600_000), 0x9e3779b1) ^ Math.imul(opts.days, 0x85ebca6b)) >>> 0);
   if (!Number.isInteger(opts.days) || opts.days < 1) throw new RangeError(`days must be a positive integer (got ${opts.days})`);
 
   return db.transaction(async (trx) => {
     const customers = await loadCustomers(trx);
     if (customers.all.length === 0) throw new Error('no customers: seed the bank first');
     let agents = await loadAgents(trx);
-    const callsPerDay = opts.callsPerDay ?? Math.max(20, agents.length * CALLS_PER_AGENT_DAY);
+    const callsPerDay = opts.totalCalls !== undefined ? opts.totalCalls / opts.days : opts.callsPerDay ?? Math.max(20, agents.length * CALLS_PER_AGENT_DAY);
     const extra = opts.extraAgents ?? Math.max(0, Math.ceil(callsPerDay / CALLS_PER_AGENT_DAY) - agents.length);
     if (extra > 0) {
       await addAgents(trx, extra, rng);
@@ -238,27 +257,42 @@ export async function generateHistory(db: Knex, opts: HistoryOptions): Promise<H
     const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 
     const summary: HistorySummary = { interactions: 0, visits: 0, events: 0, agent_state_events: 0, agents: agents.length, from: new Date(midnights[0]!), to: end };
-    const ids = entryIds(trx);
+    const entries = entryIds(trx);
     const recent = new RecentCalls();
     let batch = new Batch();
     let callNo = 0;
 
+    // Pipelined: a batch goes to the database while the next one is simulated (two cores: the
+    // database is busy with one while this process works on the other).
+    let inFlight: Promise<void> = Promise.resolve();
     const flush = async () => {
-      await insert(trx, 'interactions', INTERACTION_COLUMNS, batch.interactions);
-      await insert(trx, 'interaction_events', EVENT_COLUMNS, batch.events);
-      await insert(trx, 'agent_state_events', STATE_COLUMNS, batch.states);
+      const full = batch;
       batch = new Batch();
+      await inFlight;
+      inFlight = insertBatch(trx, full);
+      inFlight.catch(() => undefined); // awaited at the next flush; no unhandled rejection meanwhile
+      await new Promise((resolve) => setImmediate(resolve)); // lets the query leave before the simulation takes the thread
     };
 
+    // Calls per day: the weekday's share, give or take 8%; scaled to the exact total when one is asked for.
+    const mean = WEEKDAY_WEIGHTS.reduce((sum, w) => sum + w, 0) / 7;
+    const weights = midnights.map((m) => WEEKDAY_WEIGHTS[WEEKDAYS.indexOf(weekday.format(new Date(m + 12 * HOUR_MS)))]! / mean * between(rng, 0.92, 1.08));
+    const counts = weights.map((w) => Math.round(callsPerDay * w));
+    if (opts.totalCalls !== undefined) {
+      const sum = weights.reduce((a, w) => a + w, 0);
+      let left = opts.totalCalls;
+      for (const [d, w] of weights.entries()) left -= (counts[d] = d === weights.length - 1 ? left : Math.round(opts.totalCalls * w / sum));
+    }
+
     for (const [d, midnight] of midnights.entries()) {
-      const dow = WEEKDAYS.indexOf(weekday.format(new Date(midnight + 12 * HOUR_MS)));
       const states: StateRow[] = [];
       startDay(agents, d, midnight, states);
-      const count = Math.round(callsPerDay * WEEKDAY_WEIGHTS[dow]! / (WEEKDAY_WEIGHTS.reduce((s, w) => s + w, 0) / 7) * between(rng, 0.92, 1.08));
+      const count = counts[d]!;
       const arrivals = Array.from({ length: count }, () => midnight + (pick(rng, HOURS) + rng.next()) * HOUR_MS).sort((a, b) => a - b);
-      await ids.reserve(count * 2);
+      await inFlight; // its error first, not the aborted transaction's on the next query
+      await entries.reserve(count * 2);
       for (const at of arrivals) {
-        const call = simulateCall({ rng, at, midnight, callNo: callNo++, customers, recent, pools, rmAgent, states, nextEntry: ids.next });
+        const call = simulateCall({ rng, ids, at, midnight, callNo: callNo++, customers, recent, pools, rmAgent, states, nextEntry: entries.next });
         call.events.sort((a, b) => a.at - b.at); // stable: same-instant events keep the order the services write them in
         batch.push('interactions', call.summary);
         for (const e of call.events) batch.push('events', { interaction_id: call.id, at: e.at, type: e.type, node: e.node, data: JSON.stringify(e.data) });
@@ -270,10 +304,11 @@ export async function generateHistory(db: Knex, opts: HistoryOptions): Promise<H
       states.sort((a, b) => a.at - b.at);
       for (const s of states) batch.push('states', s as unknown as Record<string, unknown>);
       summary.agent_state_events += states.length;
-      summary.visits = ids.used();
+      summary.visits = entries.used();
       if (d % 7 === 6 || d === midnights.length - 1) log(`history: ${new Date(midnight).toISOString().slice(0, 10)}, ${summary.interactions.toLocaleString('en')} calls so far`);
     }
     await flush();
+    await inFlight;
     return summary;
   });
 }
@@ -400,6 +435,8 @@ function endDay(agents: Agent[], states: StateRow[]): void {
 
 interface CallContext {
   rng: Rng;
+  /** Draws the call ids. */
+  ids: Rng;
   at: number;
   midnight: number;
   callNo: number;
@@ -432,7 +469,7 @@ function skillFor(rng: Rng, customer: Customer | null): string {
 function simulateCall(c: CallContext): Call {
   const { rng, at } = c;
   const { customer, repeat } = chooseCaller(c);
-  const id = uuid(rng);
+  const id = uuid(c.ids);
   const events: Ev[] = [];
   const ev = (t: number, type: string, data: Record<string, unknown> = {}, node: string | null = null) => events.push({ at: t, type, node, data });
   const phone = customer?.phone ?? `+86139${String(10_000_000 + c.callNo % 90_000_000).slice(-8)}`;

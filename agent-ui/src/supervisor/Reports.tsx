@@ -18,7 +18,7 @@ const LABELS = {
     intervals: { '15m': '15 minutes', day: 'Day', week: 'Week', month: 'Month' } satisfies Record<ReportInterval, string>,
     groupings: { total: 'Total', queue: 'Queue', tier: 'Tier', agent: 'Agent', rm: 'Relationship manager' } satisfies Record<ReportGrouping, string>,
     bucket: 'Period', key: 'Group', none: '(none)', offered: 'Offered', answered: 'Answered', abandoned: 'Abandoned', sl: 'Service level',
-    asa: 'ASA (s)', aht: 'AHT (s)', transfers: 'Transfers', fcr: 'FCR', csat: 'CSAT', containment: 'IVR containment', agent: 'Agent',
+    asa: 'ASA (s)', aht: 'AHT (s)', transfers: 'Transfers', fcr: 'FCR', csat: 'CSAT', calls: 'Calls', containment: 'IVR containment', agent: 'Agent',
     chart: 'Calls offered, answered and abandoned per period, with the service level', slAxis: 'Service level (right axis)',
     hours: 'hours', zone: 'Times in the bank\'s time zone (Asia/Shanghai).',
     errors: {
@@ -33,7 +33,7 @@ const LABELS = {
     intervals: { '15m': '15 分钟', day: '日', week: '周', month: '月' } satisfies Record<ReportInterval, string>,
     groupings: { total: '合计', queue: '队列', tier: '客户等级', agent: '坐席', rm: '客户经理' } satisfies Record<ReportGrouping, string>,
     bucket: '时段', key: '分组', none: '（无）', offered: '进线', answered: '接通', abandoned: '放弃', sl: '服务水平',
-    asa: '平均应答（秒）', aht: '平均处理（秒）', transfers: '转接', fcr: '首次解决率', csat: '满意度', containment: 'IVR 自助率', agent: '坐席',
+    asa: '平均应答（秒）', aht: '平均处理（秒）', transfers: '转接', fcr: '首次解决率', csat: '满意度', calls: '来电数', containment: 'IVR 自助率', agent: '坐席',
     chart: '各时段进线、接通、放弃量及服务水平', slAxis: '服务水平（右轴）',
     hours: '小时', zone: '时间按银行所在时区（Asia/Shanghai）计算。',
     errors: {
@@ -163,7 +163,8 @@ function Contacts({ report, t, w, lang }: { report: ContactsReport; t: Dict; w: 
           <th scope="col">{w.bucket}</th>{grouped && <th scope="col">{w.groupings[report.by]}</th>}
           <th scope="col" class="num">{w.offered}</th><th scope="col" class="num">{w.answered}</th><th scope="col" class="num">{w.abandoned}</th>
           <th scope="col" class="num">{w.sl}</th><th scope="col" class="num">{w.asa}</th><th scope="col" class="num">{w.aht}</th>
-          <th scope="col" class="num">{w.transfers}</th><th scope="col" class="num">{w.fcr}</th><th scope="col" class="num">{w.csat}</th><th scope="col" class="num">{w.containment}</th>
+          <th scope="col" class="num">{w.transfers}</th><th scope="col" class="num">{w.fcr}</th><th scope="col" class="num">{w.csat}</th>
+          <th scope="col" class="num">{w.calls}</th><th scope="col" class="num">{w.containment}</th>
         </tr></thead>
         <tbody>{report.rows.map((r) => (
           <tr key={`${r.bucket_start}|${r.key}`}>
@@ -171,7 +172,8 @@ function Contacts({ report, t, w, lang }: { report: ContactsReport; t: Dict; w: 
             {grouped && <td>{keyLabel(t, w, report.by, r)}</td>}
             <td class="num">{r.offered}</td><td class="num">{r.answered}</td><td class="num">{r.abandoned}</td>
             <td class="num">{percent(r.service_level)}</td><td class="num">{num(r.asa_s, 1)}</td><td class="num">{num(r.aht_s)}</td>
-            <td class="num">{r.transfers}</td><td class="num">{percent(r.fcr_rate)}</td><td class="num">{num(r.csat_avg, 2)}</td><td class="num">{percent(r.containment_rate)}</td>
+            <td class="num">{r.transfers}</td><td class="num">{percent(r.fcr_rate)}</td><td class="num">{num(r.csat_avg, 2)}</td>
+            <td class="num">{r.ivr_calls}</td><td class="num">{percent(r.containment_rate)}</td>
           </tr>
         ))}</tbody>
       </table>

@@ -10,6 +10,9 @@ import type { Knex } from 'knex';
  * waits, then finds little or nothing left to do. Reports call it first, so they include every
  * event committed before they were asked for.
  *
+ * A transaction left open anywhere on the server holds the horizon back, so runs meanwhile
+ * re-derive more calls than they need to: slower, never wrong.
+ *
  * All of it is plain PostgreSQL (window functions, FILTER, jsonb, temp tables, advisory locks),
  * which the embedded PGlite runs too.
  */
@@ -26,6 +29,18 @@ export const FCR_WINDOW = '7 days';
 
 const list = (types: string[]) => types.map((t) => `'${t}'`).join(', ');
 
+/**
+ * The re-derived calls' events (`e`). A few calls: looked up one by one through the
+ * (interaction_id, id) index, whatever the planner believes of a freshly loaded log (OFFSET 0
+ * keeps it from flattening the lookup into a join it may choose to hash). Many (a rebuild): one
+ * pass over the log, joined by hash.
+ */
+const eventsOf = (few: boolean, where: string) => (few
+  ? `report_dirty d CROSS JOIN LATERAL (SELECT * FROM interaction_events e WHERE e.interaction_id = d.interaction_id AND ${where} OFFSET 0) e`
+  : `interaction_events e JOIN report_dirty d ON d.interaction_id = e.interaction_id WHERE ${where}`);
+/** Up to this many calls are re-derived by index lookups, more by a pass over the log. */
+export const LOOKUP_LIMIT = 100_000;
+
 // One row per queue entry. An entry's events all carry its entry_id (written as a number or a
 // string, hence ->> and a cast). Time on the line runs from `connected` to the line's end: the
 // agent ending the call (agent_call_ended) or handing it back to a queue (a blind transfer; a
@@ -35,12 +50,11 @@ const list = (types: string[]) => types.map((t) => `'${t}'`).join(', ');
 // part (the transfer that let them go, or the call's end) to their `wrapup` (or the
 // `wrapup_missing` the sweeper writes when their console vanished). A visit counts in handle
 // time once the line has ended and every handling agent has wrapped up.
-const INSERT_VISITS = `
+const insertVisits = (few: boolean) => `
 INSERT INTO queue_visit_facts (entry_id, interaction_id, enqueued_at, skill, tier, customer_id, rm_id, agent_id, answered_at, waited_s, outcome, talk_s, hold_s, wrap_s, handled, transfers)
 WITH ev AS MATERIALIZED (
   SELECT e.id, e.interaction_id, e.at, e.type, e.data, (e.data->>'entry_id')::bigint AS entry_id
-  FROM interaction_events e JOIN report_dirty d ON d.interaction_id = e.interaction_id
-  WHERE e.type IN (${list(VISIT_EVENTS)}) AND e.data->>'entry_id' IS NOT NULL
+  FROM ${eventsOf(few, `e.type IN (${list(VISIT_EVENTS)}) AND e.data->>'entry_id' IS NOT NULL`)}
 ),
 visit AS (
   SELECT entry_id,
@@ -102,12 +116,11 @@ WHERE v.enqueued_at IS NOT NULL`;
 // Contained: the IVR served the caller (self-service) and the call never reached a person: no
 // queue, no callback request, no transfer out of the IVR. The IVR's own `transferred` (a dial
 // out) has no entry_id; an agent's has one.
-const INSERT_CONTACTS = `
+const insertContacts = (few: boolean) => `
 INSERT INTO contact_facts (interaction_id, started_at, customer_id, tier, skill, rm_id, agent_id, queued, answered, self_service, contained, survey_score, reason_codes, repeated)
 WITH ev AS MATERIALIZED (
   SELECT e.id, e.interaction_id, e.at, e.type, e.data
-  FROM interaction_events e JOIN report_dirty d ON d.interaction_id = e.interaction_id
-  WHERE e.type IN (${list(CONTACT_EVENTS)})
+  FROM ${eventsOf(few, `e.type IN (${list(CONTACT_EVENTS)})`)}
 ),
 contact AS (
   SELECT interaction_id,
@@ -146,12 +159,17 @@ FROM contact c LEFT JOIN last_visit lv USING (interaction_id) LEFT JOIN last_ans
 // new call can change). A call of the last 7 days may still turn into a repeat: its verdict is
 // provisional until the window has passed.
 const UPDATE_REPEATS = `
-UPDATE contact_facts c SET repeated = CASE WHEN cardinality(c.reason_codes) = 0 THEN NULL ELSE EXISTS (
-    SELECT 1 FROM contact_facts n
-    WHERE n.customer_id = c.customer_id AND n.started_at > c.started_at AND n.started_at <= c.started_at + interval '${FCR_WINDOW}'
-      AND n.reason_codes && c.reason_codes) END
-FROM (SELECT customer_id, min(started_at) - interval '${FCR_WINDOW}' AS lo, max(started_at) AS hi FROM report_touched GROUP BY customer_id) w
-WHERE c.customer_id = w.customer_id AND c.started_at >= w.lo AND c.started_at <= w.hi`;
+UPDATE contact_facts c SET repeated = x.repeated
+FROM (
+  SELECT c.interaction_id, CASE WHEN cardinality(c.reason_codes) = 0 THEN NULL ELSE EXISTS (
+      SELECT 1 FROM contact_facts n
+      WHERE n.customer_id = c.customer_id AND n.started_at > c.started_at AND n.started_at <= c.started_at + interval '${FCR_WINDOW}'
+        AND n.reason_codes && c.reason_codes) END AS repeated
+  FROM contact_facts c
+  JOIN (SELECT customer_id, min(started_at) - interval '${FCR_WINDOW}' AS lo, max(started_at) AS hi FROM report_touched GROUP BY customer_id) w
+    ON c.customer_id = w.customer_id AND c.started_at >= w.lo AND c.started_at <= w.hi
+) x
+WHERE c.interaction_id = x.interaction_id AND c.repeated IS DISTINCT FROM x.repeated`;
 
 export interface ProjectionRun {
   /** Interactions re-derived in this run. */
@@ -159,20 +177,33 @@ export interface ProjectionRun {
 }
 
 /** Brings the report facts up to date with the interaction log (see the top of this file). */
-export async function project(db: Knex): Promise<ProjectionRun> {
+export async function project(db: Knex, opts: { lookupLimit?: number } = {}): Promise<ProjectionRun> {
+  const few = (n: number) => n <= (opts.lookupLimit ?? LOOKUP_LIMIT);
   return db.transaction(async (trx) => {
     await trx.raw(`SELECT pg_advisory_xact_lock(hashtext('switchboard.reports.projection'))`);
+    // JIT compiles for longer than these statements run (the planner cannot guess how few rows a
+    // catch-up touches), and the grouping sorts fit in memory.
+    await trx.raw(`SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true)`);
     // Taken before this transaction writes anything (it has no xid of its own yet): every
     // transaction older than this has ended, so its events are visible to the statements below.
     const horizon = ((await trx.raw('SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS h')).rows[0] as { h: string }).h;
     const mark = (await trx('report_watermark').where({ id: 1 }).first('horizon')) as { horizon: string | null } | undefined;
     const since = mark?.horizon ?? null;
 
-    await trx.raw('CREATE TEMP TABLE report_dirty (interaction_id uuid PRIMARY KEY) ON COMMIT DROP');
-    const dirty = since === null
-      ? await trx.raw('INSERT INTO report_dirty SELECT DISTINCT interaction_id FROM interaction_events')
-      : await trx.raw('INSERT INTO report_dirty SELECT DISTINCT interaction_id FROM interaction_events WHERE tx >= ?::xid8', [since]);
-    const interactions = (dirty as { rowCount: number }).rowCount ?? 0;
+    // The newest writer, read backwards off the index: when it is older than the last horizon,
+    // nothing was logged since, and a report pays only these few index reads.
+    const newest = ((await trx.raw('SELECT tx::text AS newest FROM interaction_events WHERE tx IS NOT NULL ORDER BY tx DESC LIMIT 1')).rows[0] as { newest: string } | undefined)?.newest ?? null;
+    const fresh = since === null || (newest !== null && BigInt(newest) >= BigInt(since));
+
+    let interactions = 0;
+    if (fresh) {
+      await trx.raw('CREATE TEMP TABLE report_dirty (interaction_id uuid PRIMARY KEY) ON COMMIT DROP');
+      // Both bounds: a closed range the planner estimates as narrow even before the table's statistics know the new ids.
+      const dirty = since === null
+        ? await trx.raw('INSERT INTO report_dirty SELECT DISTINCT interaction_id FROM interaction_events')
+        : await trx.raw('INSERT INTO report_dirty SELECT DISTINCT interaction_id FROM interaction_events WHERE tx >= ?::xid8 AND tx <= ?::xid8', [since, newest]);
+      interactions = (dirty as { rowCount: number }).rowCount ?? 0;
+    }
 
     if (interactions > 0) {
       await trx.raw('ANALYZE report_dirty');
@@ -180,8 +211,8 @@ export async function project(db: Knex): Promise<ProjectionRun> {
       await trx.raw(`WITH gone AS (DELETE FROM contact_facts f USING report_dirty d WHERE f.interaction_id = d.interaction_id RETURNING f.customer_id, f.started_at)
         INSERT INTO report_touched SELECT customer_id, started_at FROM gone WHERE customer_id IS NOT NULL`);
       await trx.raw('DELETE FROM queue_visit_facts f USING report_dirty d WHERE f.interaction_id = d.interaction_id');
-      await trx.raw(INSERT_VISITS);
-      await trx.raw(INSERT_CONTACTS);
+      await trx.raw(insertVisits(few(interactions)));
+      await trx.raw(insertContacts(few(interactions)));
       await trx.raw(`INSERT INTO report_touched SELECT f.customer_id, f.started_at FROM contact_facts f JOIN report_dirty d ON d.interaction_id = f.interaction_id
         WHERE f.customer_id IS NOT NULL`);
       await trx.raw(UPDATE_REPEATS);

@@ -18,13 +18,17 @@ const BUCKET: Record<ReportInterval, (col: string) => string> = {
 };
 const STEP: Record<ReportInterval, string> = { '15m': '15 minutes', day: '1 day', week: '1 week', month: '1 month' };
 
-/** The grouping key, as text; '' for none (so that FULL JOIN can match it: NULL never equals NULL). */
+/**
+ * The grouping key, as text; '' for none (so that FULL JOIN can match it: NULL never equals
+ * NULL). Byte order ("C"): grouping sorts by it, and a locale's rules only make that slower.
+ */
 const VISIT_KEY: Record<ReportGrouping, string> = {
   total: `''`, queue: 'f.skill', tier: 'f.tier', agent: `COALESCE(f.agent_id::text, '')`, rm: `COALESCE(f.rm_id::text, '')`,
 };
 const CONTACT_KEY: Record<ReportGrouping, string> = {
   total: `''`, queue: `COALESCE(c.skill, '')`, tier: `COALESCE(c.tier, '')`, agent: `COALESCE(c.agent_id::text, '')`, rm: `COALESCE(c.rm_id::text, '')`,
 };
+const keyOf = (expr: string) => `(${expr}) COLLATE "C"`;
 
 /**
  * `:name` placeholders to positional ones (after `prefix`): knex's own named bindings would read
@@ -40,10 +44,15 @@ function bind(sql: string, named: Record<string, unknown>, prefix: unknown[] = [
   return [text, values as Knex.RawBinding[]];
 }
 
-/** Runs `fn` in a transaction whose TimeZone is `tz` (validated by the caller). */
+/**
+ * Runs `fn` in a transaction whose TimeZone is `tz` (validated by the caller). Also for this
+ * transaction only: no JIT (the planner cannot estimate how few buckets a month has, so it
+ * expects millions of groups and spends longer compiling than the query runs), and enough
+ * memory to sort a month of facts without spilling to disk.
+ */
 async function inZone<T>(db: Knex, tz: string, fn: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
   return db.transaction(async (trx) => {
-    await trx.raw(`SELECT set_config('TimeZone', ?, true)`, [tz]);
+    await trx.raw(`SELECT set_config('TimeZone', ?, true), set_config('jit', 'off', true), set_config('work_mem', '64MB', true)`, [tz]);
     return fn(trx);
   });
 }
@@ -83,7 +92,7 @@ export async function contactsFigures(db: Knex, q: { from: Date; to: Date; inter
   const sql = `
     WITH targets AS (${targets}),
     v AS (
-      SELECT ${bucket('f.enqueued_at')} AS bucket, ${VISIT_KEY[q.by]} AS key,
+      SELECT ${bucket('f.enqueued_at')} AS bucket, ${keyOf(VISIT_KEY[q.by])} AS key,
         count(*)::int AS offered,
         count(*) FILTER (WHERE f.outcome = 'answered')::int AS answered,
         count(*) FILTER (WHERE f.outcome = 'abandoned')::int AS abandoned,
@@ -100,7 +109,7 @@ export async function contactsFigures(db: Knex, q: { from: Date; to: Date; inter
       GROUP BY 1, 2
     ),
     c AS (
-      SELECT ${bucket('c.started_at')} AS bucket, ${CONTACT_KEY[q.by]} AS key,
+      SELECT ${bucket('c.started_at')} AS bucket, ${keyOf(CONTACT_KEY[q.by])} AS key,
         count(*)::int AS ivr_calls,
         count(*) FILTER (WHERE c.contained)::int AS contained,
         count(c.repeated)::int AS fcr_contacts,
@@ -147,9 +156,11 @@ export async function agentStateFigures(db: Knex, q: { from: Date; until: Date; 
   const sql = `
     WITH prior AS (
       SELECT p.* FROM (SELECT user_id FROM agents ${q.agentId === undefined ? '' : 'WHERE user_id = :agent'}) a
+      -- The agent's last event before the range: its instant off the (agent_id, at) index, then the last of any ties.
       CROSS JOIN LATERAL (
         SELECT s.id, s.agent_id, s.state, s.at FROM agent_state_events s
-        WHERE s.agent_id = a.user_id AND s.at < :from ORDER BY s.at DESC, s.id DESC LIMIT 1
+        WHERE s.agent_id = a.user_id AND s.at = (SELECT max(at) FROM agent_state_events m WHERE m.agent_id = a.user_id AND m.at < :from)
+        ORDER BY s.id DESC LIMIT 1
       ) p
     ),
     ev AS (

@@ -58,6 +58,11 @@ export function createReportsService(deps: ReportsDeps) {
       const { from, to } = checkRange(q);
       await project(db);
       const figures = await contactsFigures(db, { from, to, interval: q.interval, by: q.by, tz: q.tz, levels });
+      // Agents and RMs in id order (the query orders keys as text); the rows without one last.
+      if (q.by === 'agent' || q.by === 'rm') {
+        const rank = (k: string) => (k === '' ? Infinity : Number(k));
+        figures.sort((a, b) => a.bucket.getTime() - b.bucket.getTime() || rank(a.key) - rank(b.key));
+      }
       const labels = q.by === 'agent' || q.by === 'rm' ? await labelsFor(db, q.by, [...new Set(figures.filter((f) => f.key !== '').map((f) => Number(f.key)))]) : new Map<number, string>();
       const rows: ContactsRow[] = figures.map((f) => {
         const avg = (sum: number) => round(ratio(sum, f.handled), 1);
