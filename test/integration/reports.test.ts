@@ -171,6 +171,8 @@ describe('reports', () => {
     const day = days[14];
     const quarters = (await report('contacts', { from: day.bucket_start, to: new Date(new Date(day.bucket_start).getTime() + DAY).toISOString(), interval: '15m' })).rows;
     expect(quarters).toHaveLength(96);
+    // Every quarter is labelled with its own start, the quiet night ones too.
+    expect(quarters.map((q: any) => Date.parse(q.bucket_start))).toEqual(Array.from({ length: 96 }, (_, i) => Date.parse(day.bucket_start) + i * 900_000));
     expect(sums(quarters)).toEqual(sums([day]));
     // The same month cut in UTC moves calls between days, not in or out of the month's total.
     const utc = (await report('contacts', { from: FROM, to: TO, interval: 'day', tz: 'UTC' })).rows;

@@ -98,7 +98,7 @@ async function downloadCsv(p: Params): Promise<void> {
 export function Reports() {
   const { t, lang } = useI18n();
   const w = LABELS[lang];
-  const [form, setForm] = useState<Params>(() => ({ report: 'contacts', from: daysBefore(today(), 30), to: daysBefore(today(), 1), interval: 'day', by: 'total' }));
+  const [form, setForm] = useState<Params>(() => ({ report: 'contacts', from: daysBefore(today(), 29), to: today(), interval: 'day', by: 'total' }));
   const [shown, setShown] = useState<Params>(form);
   const [data, setData] = useState<ContactsReport | AgentStatesReport | null>(null);
   const [error, setError] = useState<string | null>(null);

@@ -122,8 +122,9 @@ export async function contactsFigures(db: Knex, q: { from: Date; to: Date; inter
     ),
     both_ AS (SELECT * FROM v FULL JOIN c USING (bucket, key))
     ${q.by === 'total'
-      ? `SELECT b.bucket, '' AS key, x.* FROM generate_series(${bucket(':from::timestamptz')}, :to::timestamptz - interval '1 microsecond', interval '${STEP[q.interval]}') AS b(bucket)
-         LEFT JOIN (SELECT * FROM both_) x ON x.bucket = b.bucket ORDER BY b.bucket`
+      // Every bucket of the range, empty ones too (USING keeps the series' bucket, never the missing side's null).
+      ? `SELECT * FROM generate_series(${bucket(':from::timestamptz')}, :to::timestamptz - interval '1 microsecond', interval '${STEP[q.interval]}') AS b(bucket)
+         LEFT JOIN both_ USING (bucket) ORDER BY bucket`
       : 'SELECT * FROM both_ ORDER BY bucket, key = \'\', key'}`;
   const [text, values] = bind(sql, { from: q.from, to: q.to, fallback: targetOf(q.levels, '').seconds }, tiers.flatMap(([tier, l]) => [tier, l.seconds]));
   const rows = await inZone(db, q.tz, async (trx) => (await trx.raw(text, values)).rows as Record<string, unknown>[]);
