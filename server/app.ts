@@ -36,6 +36,11 @@ import { supervisionRoutes } from './modules/supervision/index.js';
 import { registerSupervisorSocket } from './modules/supervision/supervisor-socket.js';
 import { createSupervisionService } from './modules/supervision/supervision-service.js';
 import { parseServiceLevels } from './modules/routing/service-levels.js';
+import { jobsPlugin } from './plugins/jobs.js';
+import { createDialer, DIAL_JOB } from './modules/campaigns/dialer.js';
+import { createCampaignsService } from './modules/campaigns/campaigns-service.js';
+import { campaignsRoutes } from './modules/campaigns/index.js';
+import { createCampaignLine } from './modules/telephony/voice-control.js';
 
 /** Paths whose values must never reach a log line (SEC-03: PII minimisation). */
 const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'req.body.password', 'req.body.pin', 'req.query.phone'];
@@ -71,6 +76,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(authPlugin, { config });
   await app.register(telephonyPlugin, { config });
   await app.register(realtimePlugin, { config });
+  await app.register(jobsPlugin, { config, consume: config.RUN_WORKERS });
 
   // 2. domain services
   const tiers = createTiersService(loadTierModel(config.TIER_MODEL_FILE));
@@ -89,7 +95,16 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     },
   });
   const voice = createVoiceControl({ rest: () => telephony.rest, voiceUrl: () => `${telephony.publicUrl()}/twilio/voice`, holdMusicUrl: config.HOLD_MUSIC_URL });
-  const conversation = createConversationService({ db: app.db, connectSeconds: config.ROUTING_CONNECT_SECONDS, customers, routing, voice, notify, log: app.log });
+  const dialer = createDialer({
+    db: app.db, jobs: app.jobs, customers, notify, log: app.log, connectSeconds: config.ROUTING_CONNECT_SECONDS, maxDialsPerDay: config.CAMPAIGN_MAX_DIALS_PER_DAY,
+    bankName: { zh: config.BANK_NAME_ZH, en: config.BANK_NAME_EN }, line: () => createCampaignLine({ rest: () => telephony.rest, voiceUrl: () => `${telephony.publicUrl()}/twilio/voice` }),
+  });
+  app.jobs.define<{ attempt_id: string }>(DIAL_JOB, (job) => dialer.dial(job.attempt_id), { concurrency: 4 });
+  const conversation = createConversationService({
+    db: app.db, connectSeconds: config.ROUTING_CONNECT_SECONDS, customers, routing, voice, notify, log: app.log,
+    onWrapup: (trx, entryId, w, agentId) => dialer.disposition(trx, entryId, w, agentId),
+  });
+  const campaigns = createCampaignsService({ db: app.db, dialer, jobs: app.jobs, customers, notify, recentContactDays: config.CAMPAIGN_RECENT_CONTACT_DAYS });
   customers.onChange((customerId) => {
     conversation.profileChanged(customerId).catch((err) => app.log.error({ err, customer_id: customerId }, 'profile refresh failed'));
   });
@@ -102,11 +117,13 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   registerAgentSocket(realtime, { agents, routing, conversation, log: app.log });
   const supervision = createSupervisionService({
     db: app.db, levels: parseServiceLevels(config.SERVICE_LEVELS), realtime, voice, kick: () => void routing.kick(), log: app.log,
+    campaignProgress: () => campaigns.liveProgress(),
     thresholds: { privateWaitSeconds: config.ALERT_PRIVATE_WAIT_SECONDS, abandonRate: config.ALERT_ABANDON_PERCENT / 100, awaySeconds: config.ALERT_AWAY_SECONDS, minCalls: config.ALERT_MIN_CALLS },
   });
   registerSupervisorSocket(realtime, { supervision, log: app.log });
   startSweeper(app, 'routing', [conversation.sweepConnects, routing.sweep, everyMinute(() => purgeReplies(app.db, new Date(Date.now() - REPLY_KEEP_MS)))], config.ROUTING_SWEEP_MS);
   startSweeper(app, 'wallboard', [supervision.tick], config.WALLBOARD_TICK_MS);
+  startSweeper(app, 'dialer', [dialer.pace], config.DIALER_TICK_MS);
 
   // 3. routes
   await app.register(healthRoutes);
@@ -121,8 +138,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(routingRoutes, { routing });
   await app.register(supervisionRoutes, { supervision, softphone });
   await app.register(reportsRoutes, { reports: createReportsService({ db: app.db, levels: parseServiceLevels(config.SERVICE_LEVELS) }) });
+  await app.register(campaignsRoutes, { campaigns });
   await app.register(telephonyRoutes, {
-    db: app.db, calls, routing, conversation, notify, authToken: () => telephony.authToken, publicUrl: telephony.publicUrl, holdMusicUrl: config.HOLD_MUSIC_URL,
+    db: app.db, calls, routing, conversation, dialer, notify, authToken: () => telephony.authToken, publicUrl: telephony.publicUrl, holdMusicUrl: config.HOLD_MUSIC_URL,
   });
   await app.register(uiPlugin);
   return app;

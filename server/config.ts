@@ -54,6 +54,13 @@ export const ConfigSchema = Type.Object({
   ALERT_ABANDON_PERCENT: Type.Number({ minimum: 0, maximum: 100, default: 10, description: "Alert when more than this share of a queue's callers in the interval hung up waiting" }),
   ALERT_AWAY_SECONDS: Type.Integer({ minimum: 10, maximum: 86400, default: 900, description: 'Alert when an agent has been away longer than this' }),
   ALERT_MIN_CALLS: Type.Integer({ minimum: 1, maximum: 1000, default: 10, description: 'Service-level and abandon alerts wait for this many calls in the interval' }),
+  RUN_WORKERS: Type.Boolean({ default: true, description: 'This process also runs the job workers (the campaign dialer). Set false on web-only nodes when `npm run worker` processes run beside them' }),
+  DIALER_TICK_MS: Type.Integer({ minimum: 100, maximum: 5000, default: 250, description: 'How often each node paces the running campaigns (pause and cancel take effect within this, and within a second at most)' }),
+  CAMPAIGN_MAX_DIALS_PER_DAY: Type.Integer({ minimum: 1, maximum: 20, default: 3, description: 'Frequency cap: dial attempts to one customer per day (their local day) across all campaigns; a second campaign never calls the same customer on the same day' }),
+  CAMPAIGN_RECENT_CONTACT_DAYS: Type.Integer({ minimum: 0, maximum: 365, default: 1, description: 'A call list leaves out customers another campaign dialled within this many days' }),
+  BANK_NAME_ZH: Type.String({ minLength: 1, maxLength: 40, default: '示范银行', description: 'The bank\'s name in the identification message and voicemail of campaign calls (Mandarin)' }),
+  BANK_NAME_EN: Type.String({ minLength: 1, maxLength: 60, default: 'Demo Bank', description: 'The same, in English' }),
+  JOBS_STALLED_MS: Type.Integer({ minimum: 1000, maximum: 600000, default: 30000, description: 'With BullMQ: a job whose worker stopped renewing its lock for this long (the process died) is run again' }),
   LOG_LEVEL: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')], { default: 'info' }),
 });
 

@@ -44,7 +44,9 @@ export const TransferRequest = Type.Union([
   Type.Object({ to: Type.Literal('rm') }, { additionalProperties: false }),
 ]);
 export const WrapupRequest = Type.Object({
-  disposition: Type.Enum(['resolved', 'follow_up', 'escalated', 'complaint_logged', 'sale', 'information_only', 'transferred', 'no_action']),
+  // The last five are for campaign calls (sale too), whose disposition must be one of those.
+  disposition: Type.Enum(['resolved', 'follow_up', 'escalated', 'complaint_logged', 'sale', 'information_only', 'transferred', 'no_action', 'interested', 'callback', 'not_interested', 'wrong_number', 'do_not_call']),
+  callback_at: Type.Optional(Type.String({ format: 'date-time', description: 'With the campaign disposition callback: when to call the customer again' })),
   reason_codes: Type.Array(Type.String({ pattern: '^[a-z0-9_]{1,40}$' }), { maxItems: 10, default: [] }),
   products_discussed: Type.Array(Type.String({ pattern: '^[a-z0-9_]{1,40}$' }), { maxItems: 10, default: [] }),
   notes: Type.Optional(Type.String({ maxLength: 4000 })),

@@ -1,6 +1,8 @@
 import type { Knex } from 'knex';
 import type { TokenClaims } from '../../plugins/auth.js';
 
+export type Actor = Pick<TokenClaims, 'sub' | 'username' | 'role'>;
+
 export type AuditAction =
   | 'auth.login'
   | 'auth.login_failed'
@@ -14,12 +16,20 @@ export type AuditAction =
   | 'supervisor.queue_priority'
   | 'supervisor.queue_skill'
   | 'supervisor.broadcast'
-  | 'supervisor.monitor';
+  | 'supervisor.monitor'
+  | 'campaign.create'
+  | 'campaign.update'
+  | 'campaign.list'
+  | 'campaign.start'
+  | 'campaign.pause'
+  | 'campaign.resume'
+  | 'campaign.cancel'
+  | 'dnc.add';
 
 export type AuditPurpose = 'call' | 'search' | 'callback' | 'review' | 'feed';
 
 export interface AuditEntry {
-  actor?: Pick<TokenClaims, 'sub' | 'username' | 'role'> | null;
+  actor?: Actor | null;
   actor_username?: string; // for failed logins, where there is no authenticated actor
   action: AuditAction;
   customer_id?: number | null;

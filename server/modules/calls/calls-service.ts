@@ -179,7 +179,8 @@ export function createCallsService(deps: CallsServiceDeps) {
       const call = await findCall(trx, sid);
       if (!call) return 'ended';
       notices.push(...(await deps.queue.callerDone(trx, sid, 'conference_ended')));
-      if (isFinal(call.status)) return 'ended';
+      // A call outside the IVR (a campaign's) simply ends with its agent.
+      if (isFinal(call.status) || !deps.flows.has(call.flow)) return 'ended';
       if (step !== call.step) return null;
       return runIvr(trx, call, { kind: 'queue_exit', result: 'bridged' });
     },

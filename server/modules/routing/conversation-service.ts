@@ -16,6 +16,7 @@ export interface Wrapup {
   reason_codes: string[];
   products_discussed: string[];
   notes?: string;
+  callback_at?: string;
 }
 
 export type TransferTarget = { to: 'skill'; skill: string } | { to: 'agent'; agent_id: number } | { to: 'rm' };
@@ -30,6 +31,8 @@ export interface ConversationDeps {
   notify: (notices: Notice[]) => void;
   log: FastifyBaseLogger;
   now?: () => Date;
+  /** Told of every wrap-up inside its transaction (a campaign call's disposition lands on its list entry). */
+  onWrapup?: (trx: Knex, entryId: string, w: Wrapup, agentId: number) => Promise<void>;
 }
 
 const stateNotice = (agentId: number, state: AgentState, at: Date): Notice => agentStateNotice(agentId, state, null, at);
@@ -312,7 +315,8 @@ export function createConversationService(deps: ConversationDeps) {
         await trx('interactions').where({ id: e.interaction_id }).update({
           disposition: w.disposition, reason_codes: w.reason_codes, products_discussed: w.products_discussed, notes: w.notes ?? null, wrapped_up_at: now,
         });
-        await appendEvents(trx, e.interaction_id, [{ type: 'wrapup', data: { entry_id: e.id, agent_id: agentId, disposition: w.disposition, reason_codes: w.reason_codes, products_discussed: w.products_discussed, has_notes: Boolean(w.notes) }, at: now }]);
+        await deps.onWrapup?.(trx, e.id, w, agentId);
+        await appendEvents(trx, e.interaction_id, [{ type: 'wrapup', data: { entry_id: e.id, agent_id: agentId, disposition: w.disposition, reason_codes: w.reason_codes, products_discussed: w.products_discussed, has_notes: Boolean(w.notes), ...(w.callback_at ? { callback_at: w.callback_at } : {}) }, at: now }]);
         await transition(trx, agentId, 'available', { from: ['wrap_up'], entryId: null, at: now });
         return e.id;
       });

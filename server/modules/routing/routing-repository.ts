@@ -29,6 +29,8 @@ export interface EntryRow {
   held: boolean;
   profile: Record<string, unknown> | null;
   ivr: Record<string, unknown>;
+  /** A campaign call's script, offer and dispositions (null for the hotline's calls). */
+  campaign?: Record<string, unknown> | null;
   estimated_wait_s: number | null;
   answered_at: Date | null;
   ended_at: Date | null;

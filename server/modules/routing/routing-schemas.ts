@@ -17,6 +17,17 @@ export const IvrFindings = Type.Object({
 });
 export type IvrFindings = Static<typeof IvrFindings>;
 
+/** What a campaign call's pop adds: the campaign, what to say and offer, and the dispositions to choose from. */
+export const CampaignPop = Type.Object({
+  id: Type.Integer(),
+  name: Type.String(),
+  purpose: Type.String(),
+  script: Type.String(),
+  offer: Nullable(Type.Object({ code: Type.String(), title: Type.String(), terms: Type.String() })),
+  dispositions: Type.Array(Type.String()),
+});
+export type CampaignPop = Static<typeof CampaignPop>;
+
 export const RoutingWhy = Type.Object({
   rule: Type.Enum(['transfer_target', 'relationship_manager', 'skill', 'overflow']),
   text: Type.String({ description: 'Why this agent got this call, in words' }),
@@ -38,6 +49,7 @@ export const CallOffer = Type.Object({
   expires_at: Nullable(Type.String({ format: 'date-time', description: 'Offered: accept before this' })),
   held: Type.Boolean(),
   why: Nullable(RoutingWhy),
+  campaign: Nullable(CampaignPop),
 });
 export type CallOffer = Static<typeof CallOffer>;
 
@@ -55,6 +67,8 @@ export interface AgentServerEvents {
   'agent:state': Static<typeof AgentStateNotice>;
   'call:offered': CallOffer;
   'call:consult': CallOffer;
+  /** A campaign call a person answered, put straight through to this agent (no offer to accept). */
+  'call:assigned': CallOffer;
   'call:offer_revoked': { entry_id: string; reason: string };
   'call:connected': { entry_id: string };
   'call:consult_joined': { entry_id: string };

@@ -13,7 +13,7 @@ import {
 } from './routing-repository.js';
 import { allowedSkills, canServe, explain, priorityAt, ruleFor, type HeadStarts, type RoutingRule } from './routing-policy.js';
 import type { Profile } from '../customers/customers-schemas.js';
-import type { CallOffer, IvrFindings } from './routing-schemas.js';
+import type { CallOffer, CampaignPop, IvrFindings } from './routing-schemas.js';
 
 export interface RoutingPolicy {
   headStarts: HeadStarts;
@@ -52,6 +52,7 @@ export function offerPayload(e: EntryRow, now: Date, why: { rule: RoutingRule; t
     // Both were written from these very shapes at enqueue (jsonb reads back untyped).
     profile: e.profile as Profile | null,
     ivr: e.ivr as IvrFindings,
+    campaign: (e.campaign as CampaignPop | null | undefined) ?? null,
     waited_s: Math.round((now.getTime() - new Date(e.enqueued_at).getTime()) / 1000),
     expires_at: e.offer_expires_at ? new Date(e.offer_expires_at).toISOString() : null,
     held: e.held,

@@ -9,10 +9,11 @@ import { findEntry } from '../routing/routing-repository.js';
 import type { RoutingService } from '../routing/routing-service.js';
 import type { Notice } from '../../plugins/realtime.js';
 import {
-  CallWebhook, ConferenceWebhook, EntryQuery, EntryStepQuery, GatherWebhook, QueueExitWebhook, QueueWaitWebhook, RecordingWebhook, StatusWebhook, StepQuery,
+  AnswerWebhook, AttemptQuery, CallWebhook, ConferenceWebhook, EntryQuery, EntryStepQuery, GatherWebhook, QueueExitWebhook, QueueWaitWebhook, RecordingWebhook, StatusWebhook, StepQuery,
 } from './telephony-schemas.js';
 import { acceptTwilioWebhooks, replayKey } from './twilio-webhooks.js';
-import { renderConnect, renderEmpty, renderHangup, renderLeave, renderTurn, renderWaiting, type WebhookUrls } from './twiml.js';
+import { renderCampaignWait, renderConnect, renderEmpty, renderHangup, renderLeave, renderSayHangup, renderTurn, renderWaiting, type WebhookUrls } from './twiml.js';
+import type { Dialer } from '../campaigns/dialer.js';
 import { conferenceName } from './voice-control.js';
 
 export interface TelephonyRoutesOptions {
@@ -20,6 +21,7 @@ export interface TelephonyRoutesOptions {
   calls: CallsService;
   routing: RoutingService;
   conversation: ConversationService;
+  dialer: Dialer;
   notify: (notices: Notice[]) => void;
   authToken: () => string;
   publicUrl: () => string;
@@ -77,6 +79,7 @@ export async function telephonyRoutes(fastify: FastifyInstance, opts: TelephonyR
     return body;
   }
 
+  const campaignUrl = (what: 'answer' | 'after' | 'status', attempt: string) => `${base()}/campaign/${what}?attempt=${attempt}`;
   const form = { tags: ['twilio'], consumes: ['application/x-www-form-urlencoded'] };
 
   app.post('/twilio/voice/incoming', { schema: { ...form, body: CallWebhook, summary: 'Voice URL of every hotline number: a call arrives' } }, async (request, reply) => {
@@ -162,6 +165,44 @@ export async function telephonyRoutes(fastify: FastifyInstance, opts: TelephonyR
     await once(request, p.CallSid, async (trx, fx) => {
       const applied = await calls.status(trx, { sid: p.CallSid, from: p.From, to: p.To, direction: p.Direction ?? 'inbound', status: p.CallStatus as CallStatus, seq, duration: p.CallDuration }, fx.notices);
       request.log.debug({ call_sid: p.CallSid, status: p.CallStatus, seq, applied }, 'status callback');
+      return { twiml: renderEmpty() };
+    });
+    return xml(reply, renderEmpty());
+  });
+
+  // ---- campaign calls: the dialer's outbound calls -------------------------------------------------
+
+  app.post('/twilio/voice/campaign/answer', { schema: { ...form, body: AnswerWebhook, querystring: AttemptQuery, summary: 'A campaign call was answered: a machine gets the voicemail, a person an agent within 2 s (or who called)' } }, async (request, reply) => {
+    const p = request.body;
+    const { attempt, wait } = request.query;
+    return xml(reply, await once(request, p.CallSid, async (trx, fx) => {
+      const action = await opts.dialer.answered(trx, attempt, { callSid: p.CallSid, answeredBy: p.AnsweredBy, waited: wait }, fx.notices);
+      switch (action.kind) {
+        case 'connect':
+          return { twiml: renderConnect(action.lang, conferenceName(action.entryId), { exit: campaignUrl('after', attempt), status: urls.conferenceStatus(action.entryId) }, opts.holdMusicUrl) };
+        case 'wait': return { twiml: renderCampaignWait(`${campaignUrl('answer', attempt)}&wait=${action.next}`) };
+        case 'voicemail':
+        case 'identify': return { twiml: renderSayHangup(action.lang, action.text) };
+        default: return { twiml: renderHangup() };
+      }
+    }));
+  });
+
+  app.post('/twilio/voice/campaign/after', { schema: { ...form, body: CallWebhook, querystring: AttemptQuery, summary: "A campaign call's conference ended: the customer's call ends too" } }, async (request, reply) => {
+    const p = request.body;
+    return xml(reply, await once(request, p.CallSid, async (trx, fx) => {
+      fx.notices.push(...(await opts.conversation.callerDone(trx, p.CallSid, 'conference_ended')));
+      return { twiml: renderHangup() };
+    }));
+  });
+
+  app.post('/twilio/voice/campaign/status', { schema: { ...form, body: StatusWebhook, querystring: AttemptQuery, summary: 'Status callback of a campaign call: the outcome lands on the dial attempt and the list entry' } }, async (request, reply) => {
+    const p = request.body;
+    await once(request, p.CallSid, async (trx, fx) => {
+      // The call's row first (the dialer makes it), then the same ordered status handling as the hotline's calls.
+      await opts.dialer.track(trx, request.query.attempt, p.CallSid);
+      const applied = await calls.status(trx, { sid: p.CallSid, from: p.From, to: p.To, direction: p.Direction ?? 'outbound-api', status: p.CallStatus as CallStatus, seq: p.SequenceNumber ?? -1, duration: p.CallDuration }, fx.notices);
+      if (applied === 'applied') await opts.dialer.statusChanged(trx, request.query.attempt, { callSid: p.CallSid, status: p.CallStatus });
       return { twiml: renderEmpty() };
     });
     return xml(reply, renderEmpty());

@@ -95,6 +95,22 @@ export function renderConnect(lang: Lang, conference: string, urls: { exit: stri
   return response.toString();
 }
 
+/** A person answered a campaign call and no agent is free yet: a second's silence, then ask again. */
+export function renderCampaignWait(again: string): string {
+  const response = new VoiceResponse();
+  response.pause({ length: 1 });
+  response.redirect({ method: 'POST' }, again);
+  return response.toString();
+}
+
+/** A message, then hang up: a campaign's voicemail, or who called to a person left without an agent. */
+export function renderSayHangup(lang: Lang, text: string): string {
+  const response = new VoiceResponse();
+  response.say(SAY[lang], text);
+  response.hangup();
+  return response.toString();
+}
+
 export const renderLeave = () => { const r = new VoiceResponse(); r.leave(); return r.toString(); };
 export const renderHangup = () => { const r = new VoiceResponse(); r.hangup(); return r.toString(); };
 export const renderEmpty = () => new VoiceResponse().toString();

@@ -67,3 +67,14 @@ export function createVoiceControl(deps: { rest: () => TwilioRest; voiceUrl: () 
     },
   };
 }
+
+/** The campaign dialer's line out: one REST call per dial, Twilio calling back the campaign webhooks for that attempt. */
+export function createCampaignLine(deps: { rest: () => TwilioRest; voiceUrl: () => string }) {
+  return {
+    async dial(c: { attemptId: string; to: string; from: string; ringSeconds: number; machineDetection: 'Enable' | 'DetectMessageEnd' }): Promise<string> {
+      const url = (what: string) => `${deps.voiceUrl()}/campaign/${what}?attempt=${c.attemptId}`;
+      const call = await deps.rest().createCall({ to: c.to, from: c.from, url: url('answer'), statusCallback: url('status'), machineDetection: c.machineDetection, timeoutSeconds: c.ringSeconds });
+      return call.sid;
+    },
+  };
+}

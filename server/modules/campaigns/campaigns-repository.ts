@@ -1,0 +1,151 @@
+import type { Knex } from 'knex';
+import { startOfLocalDay } from '../../lib/local-time.js';
+
+// The SQL of campaigns: their call lists, dial attempts and the do-not-call register.
+
+export interface CampaignRow {
+  id: number;
+  name: string;
+  purpose: string;
+  state: 'draft' | 'scheduled' | 'running' | 'paused' | 'completed' | 'cancelled';
+  dialing_mode: 'preview' | 'progressive' | 'predictive';
+  script: string;
+  offer: { code: string; title: string; terms: string } | null;
+  caller_id: string;
+  skill: string;
+  calls_per_second: number;
+  max_abandon_rate: number;
+  window_start: string;
+  window_end: string;
+  max_attempts: number;
+  retry_delays: Record<string, number>;
+  ring_seconds: number;
+  machine_action: 'voicemail' | 'hangup';
+  voicemail_text: string | null;
+  starts_at: Date | null;
+  ends_at: Date | null;
+  created_by: number | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface EntryRow {
+  id: string;
+  campaign_id: number;
+  customer_id: number;
+  phone: string;
+  timezone: string;
+  state: 'pending' | 'dialing' | 'done' | 'excluded';
+  attempts: number;
+  next_attempt_at: Date;
+  last_outcome: string | null;
+  disposition: string | null;
+  callback_at: Date | null;
+  excluded_reason: string | null;
+  interaction_id: string | null;
+}
+
+export interface AttemptRow {
+  id: string;
+  campaign_id: number;
+  entry_id: string;
+  customer_id: number;
+  attempt: number;
+  state: 'preview' | 'queued' | 'blocked' | 'dialing' | 'answered' | 'ended';
+  overdial: boolean;
+  agent_id: number | null;
+  call_sid: string | null;
+  queued_at: Date;
+  dialed_at: Date | null;
+  answered_at: Date | null;
+  answered_by: string | null;
+  connected_at: Date | null;
+  ended_at: Date | null;
+  outcome: string | null;
+  queue_entry_id: string | null;
+}
+
+export async function findCampaign(db: Knex, id: number, lock = false): Promise<CampaignRow | undefined> {
+  const q = db('campaigns').where({ id });
+  return lock ? q.forUpdate().first() : q.first();
+}
+
+export async function findAttempt(db: Knex, id: string, lock = false): Promise<AttemptRow | undefined> {
+  const q = db('dial_attempts').where({ id });
+  return lock ? q.forUpdate().first() : q.first();
+}
+
+export async function findListEntry(db: Knex, id: string, lock = false): Promise<EntryRow | undefined> {
+  const q = db('campaign_entries').where({ id });
+  return lock ? q.forUpdate().first() : q.first();
+}
+
+export async function updateAttempt(trx: Knex, id: string, change: Partial<AttemptRow>): Promise<void> {
+  await trx('dial_attempts').where({ id }).update(change);
+}
+
+export async function updateListEntry(trx: Knex, id: string, change: Partial<EntryRow>): Promise<void> {
+  await trx('campaign_entries').where({ id }).update({ ...change, updated_at: new Date() });
+}
+
+/** Entries due for a dial, oldest due first; locked and skipped by concurrent planners. */
+export async function dueEntries(trx: Knex, campaign: CampaignRow, now: Date, limit: number): Promise<EntryRow[]> {
+  return trx('campaign_entries').where({ campaign_id: campaign.id, state: 'pending' }).where('next_attempt_at', '<=', now)
+    .orderBy('next_attempt_at').orderBy('id').limit(limit).forUpdate().skipLocked();
+}
+
+/** Agents of `skill` who are free now (logged in, available). */
+export async function freeAgentCount(db: Knex, skill: string, now: Date): Promise<number> {
+  const row = await db('agents').where({ state: 'available' }).where('lease_until', '>', now).whereRaw('skills \\? ?', [skill]).count<{ count: string }[]>('* as count').first();
+  return Number(row?.count ?? 0);
+}
+
+/** Claims the longest-idle free agent of `skill` (or the named one), locking it against every other claim. */
+export async function claimAgent(trx: Knex, skill: string, now: Date, agentId: number | null): Promise<{ user_id: number } | undefined> {
+  const q = trx('agents').where('lease_until', '>', now).forUpdate().skipLocked();
+  if (agentId !== null) return q.where({ user_id: agentId }).whereIn('state', ['available', 'reserved']).first('user_id');
+  return q.where({ state: 'available' }).whereRaw('skills \\? ?', [skill]).orderByRaw('idle_since ASC NULLS FIRST').first('user_id');
+}
+
+/** The campaign's live dial figures for pacing: in flight, and its history of outcomes. */
+/** `lastWindow`: dials placed in the last `windowMs`, for the calls-per-second limit. */
+export async function pacingFigures(db: Knex, campaignId: number, now: Date, windowMs: number) {
+  const row = await db('dial_attempts').where({ campaign_id: campaignId }).first(
+    db.raw(`count(*) FILTER (WHERE state IN ('queued', 'dialing')) AS in_flight`),
+    db.raw(`count(*) FILTER (WHERE state IN ('queued', 'dialing') AND overdial) AS overdial_in_flight`),
+    db.raw(`count(*) FILTER (WHERE outcome IS NOT NULL AND outcome NOT IN ('blocked', 'canceled')) AS finished`),
+    db.raw(`count(*) FILTER (WHERE answered_by = 'human' OR outcome IN ('human', 'abandoned')) AS humans`),
+    db.raw(`count(*) FILTER (WHERE outcome = 'abandoned') AS abandoned`),
+    db.raw(`count(*) FILTER (WHERE state <> 'blocked' AND queued_at > ?) AS last_second`, [new Date(now.getTime() - windowMs)]),
+  );
+  return {
+    inFlight: Number(row.in_flight), overdialInFlight: Number(row.overdial_in_flight), finished: Number(row.finished),
+    humans: Number(row.humans), abandoned: Number(row.abandoned), lastSecond: Number(row.last_second),
+  };
+}
+
+/** Whether the number or the customer is on the do-not-call register. */
+export async function onDoNotCall(db: Knex, phone: string, customerId: number): Promise<boolean> {
+  const hit = await db('do_not_call').where({ phone }).first('phone');
+  if (hit) return true;
+  const c = await db('customers').where({ id: customerId }).first('do_not_call');
+  return Boolean(c?.do_not_call);
+}
+
+/** Dials to the customer since their local midnight: by other campaigns, and in all. */
+export async function dialsToday(db: Knex, customerId: number, campaignId: number, timezone: string, now: Date) {
+  const row = await db('dial_attempts').where({ customer_id: customerId }).whereNotNull('dialed_at').where('dialed_at', '>=', startOfLocalDay(now, timezone)).first(
+    db.raw('count(*) AS all_dials'),
+    db.raw('count(*) FILTER (WHERE campaign_id <> ?) AS other_campaigns', [campaignId]),
+  );
+  return { all: Number(row.all_dials), otherCampaigns: Number(row.other_campaigns) };
+}
+
+export async function addDoNotCall(trx: Knex, r: { phone: string; customer_id: number | null; source: string; campaign_id?: number | null; added_by?: number | null }): Promise<void> {
+  await trx('do_not_call').insert({ ...r, campaign_id: r.campaign_id ?? null, added_by: r.added_by ?? null }).onConflict('phone').ignore();
+  if (r.customer_id !== null) await trx('customers').where({ id: r.customer_id }).update({ do_not_call: true });
+  // Nobody on the register is dialled again by any campaign.
+  const customerClause = r.customer_id !== null ? 'OR customer_id = ?' : '';
+  await trx.raw(`UPDATE campaign_entries SET state = 'excluded', excluded_reason = 'do_not_call', updated_at = now()
+    WHERE state = 'pending' AND (phone = ? ${customerClause})`, r.customer_id !== null ? [r.phone, r.customer_id] : [r.phone]);
+}

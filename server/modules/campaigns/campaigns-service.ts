@@ -1,0 +1,256 @@
+import type { Readable } from 'node:stream';
+import type { Knex } from 'knex';
+import { appError } from '../../errors.js';
+import { agentStateNotice, type Notice } from '../../plugins/realtime.js';
+import type { JobsPort } from '../../plugins/jobs.js';
+import { findAgent, transition } from '../agents/agents-repository.js';
+import { recordAudit, type Actor } from '../audit/audit-repository.js';
+import type { CustomersService } from '../customers/customers-service.js';
+import { listFromCsv, listFromSegment } from './call-list.js';
+import { addDoNotCall, findAttempt, findCampaign, findListEntry, updateAttempt, updateListEntry, type CampaignRow } from './campaigns-repository.js';
+import { DISPOSITIONS, RetryDelays, type Campaign, type CampaignInput, type CampaignPatch, type Progress, type Segment } from './campaigns-schemas.js';
+import { DIAL_JOB, type Dialer } from './dialer.js';
+import { inCallingWindow } from './pacing.js';
+import { Value } from 'typebox/value';
+
+export interface CampaignsDeps {
+  db: Knex;
+  dialer: Dialer;
+  jobs: JobsPort;
+  customers: CustomersService;
+  notify: (notices: Notice[]) => void;
+  recentContactDays: number;
+  now?: () => Date;
+}
+
+type Action = 'start' | 'pause' | 'resume' | 'cancel';
+/** From which states each action may be taken. */
+const ACTIONS: Record<Action, readonly CampaignRow['state'][]> = {
+  start: ['draft'],
+  pause: ['scheduled', 'running'],
+  resume: ['paused'],
+  cancel: ['draft', 'scheduled', 'running', 'paused'],
+};
+const EDITABLE: readonly CampaignRow['state'][] = ['draft', 'scheduled', 'paused'];
+
+const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
+
+function shape(c: CampaignRow): Campaign {
+  return {
+    ...c, retry_delays: c.retry_delays as Campaign['retry_delays'], calls_per_second: Number(c.calls_per_second), max_abandon_rate: Number(c.max_abandon_rate),
+    starts_at: iso(c.starts_at), ends_at: iso(c.ends_at), created_at: iso(c.created_at)!, updated_at: iso(c.updated_at)!,
+  };
+}
+
+function validate(c: { window_start: string; window_end: string; starts_at?: string | null; ends_at?: string | null }) {
+  if (c.window_end <= c.window_start) throw appError('SB_ERR_CAMPAIGN_INVALID', 'window_end must be after window_start');
+  if (c.starts_at && c.ends_at && new Date(c.ends_at) <= new Date(c.starts_at)) throw appError('SB_ERR_CAMPAIGN_INVALID', 'ends_at must be after starts_at');
+}
+
+/**
+ * Campaigns as supervisors run them: define, build the call list, start, pause, resume, cancel,
+ * and watch progress; and the preview mode's side for agents (see the next customer, then dial or skip).
+ */
+export function createCampaignsService(deps: CampaignsDeps) {
+  const { db } = deps;
+  const clock = deps.now ?? (() => new Date());
+
+  async function get(id: number, trx: Knex = db): Promise<CampaignRow> {
+    const c = await findCampaign(trx, id, trx !== db);
+    if (!c) throw appError('SB_ERR_CAMPAIGN_NOT_FOUND');
+    return c;
+  }
+
+  async function forList(id: number): Promise<CampaignRow> {
+    const c = await get(id);
+    if (c.state === 'completed' || c.state === 'cancelled') throw appError('SB_ERR_CAMPAIGN_STATE_INVALID', `The campaign is ${c.state}: its list is closed`);
+    return c;
+  }
+
+  return {
+    async create(input: CampaignInput, actor: Actor) {
+      validate(input);
+      const retry = Value.Default(RetryDelays, { ...(input.retry_delays ?? {}) });
+      const [row] = await db('campaigns').insert({
+        ...input, offer: input.offer ? JSON.stringify(input.offer) : null, retry_delays: JSON.stringify(retry), created_by: Number(actor.sub),
+      }).returning('*');
+      await recordAudit(db, { actor, action: 'campaign.create', details: { campaign_id: row.id, name: input.name } });
+      return shape(row as CampaignRow);
+    },
+
+    async update(id: number, patch: CampaignPatch, actor: Actor) {
+      return db.transaction(async (trx) => {
+        const c = await get(id, trx);
+        if (!EDITABLE.includes(c.state)) throw appError('SB_ERR_CAMPAIGN_STATE_INVALID', `A ${c.state} campaign cannot be edited (pause it first)`);
+        const next = { ...shape(c), ...patch };
+        validate(next);
+        const change: Record<string, unknown> = { ...patch, updated_at: clock() };
+        if (patch.offer !== undefined) change.offer = patch.offer ? JSON.stringify(patch.offer) : null;
+        if (patch.retry_delays) change.retry_delays = JSON.stringify({ ...c.retry_delays, ...patch.retry_delays });
+        const [row] = await trx('campaigns').where({ id }).update(change).returning('*');
+        await recordAudit(trx, { actor, action: 'campaign.update', details: { campaign_id: id, fields: Object.keys(patch) } });
+        return shape(row as CampaignRow);
+      });
+    },
+
+    async get(id: number) {
+      return shape(await get(id));
+    },
+
+    async list() {
+      return (await db('campaigns').orderBy('id', 'desc').limit(500) as CampaignRow[]).map(shape);
+    },
+
+    /** Start, pause, resume, cancel: the dialer reads the state on every tick and before every dial, so each takes effect within a second. */
+    async act(id: number, action: Action, actor: Actor) {
+      const now = clock();
+      const row = await db.transaction(async (trx) => {
+        const c = await get(id, trx);
+        if (!ACTIONS[action].includes(c.state)) throw appError('SB_ERR_CAMPAIGN_STATE_INVALID', `Cannot ${action} a ${c.state} campaign`);
+        if (action === 'start') {
+          const open = await trx('campaign_entries').where({ campaign_id: id, state: 'pending' }).first(trx.raw('count(*) AS n'));
+          if (Number(open.n) === 0) throw appError('SB_ERR_CAMPAIGN_STATE_INVALID', 'The call list has nobody to call');
+        }
+        const future = c.starts_at !== null && new Date(c.starts_at) > now;
+        const state = action === 'pause' ? 'paused' : action === 'cancel' ? 'cancelled' : future ? 'scheduled' : 'running';
+        const [updated] = await trx('campaigns').where({ id }).update({ state, updated_at: now }).returning('*');
+        await recordAudit(trx, { actor, action: `campaign.${action}`, details: { campaign_id: id, from: c.state, to: state } });
+        return updated as CampaignRow;
+      });
+      return shape(row);
+    },
+
+    async addSegment(id: number, s: Segment, actor: Actor) {
+      const c = await forList(id);
+      const result = await listFromSegment(db, c, s, deps.recentContactDays);
+      await recordAudit(db, { actor, action: 'campaign.list', details: { campaign_id: id, source: 'segment', segment: s, added: result.added } });
+      return result;
+    },
+
+    async addCsv(id: number, body: Readable, actor: Actor) {
+      const c = await forList(id);
+      const result = await listFromCsv(db, c, body, deps.recentContactDays);
+      await recordAudit(db, { actor, action: 'campaign.list', details: { campaign_id: id, source: 'csv', rows: result.rows, added: result.added, errors: result.error_count } });
+      return result;
+    },
+
+    /** The list, a page at a time, with phone numbers masked. */
+    async entries(id: number, q: { state?: string; limit: number; after?: number }) {
+      await get(id);
+      const query = db('campaign_entries as e').join('customers as c', 'c.id', 'e.customer_id').where('e.campaign_id', id).orderBy('e.id').limit(q.limit)
+        .select('e.id', 'e.customer_id', 'c.customer_no', 'e.state', 'e.attempts', 'e.next_attempt_at', 'e.last_outcome', 'e.disposition', 'e.callback_at', 'e.excluded_reason', 'e.source_line',
+          db.raw(`regexp_replace(e.phone, '^(\\+\\d{2,5})\\d+(\\d{4})$', '\\1****\\2') AS phone_masked`));
+      if (q.state) query.where('e.state', q.state);
+      if (q.after) query.where('e.id', '>', q.after);
+      const rows = await query;
+      return rows.map((r) => ({ ...r, id: Number(r.id), next_attempt_at: iso(r.next_attempt_at), callback_at: iso(r.callback_at) }));
+    },
+
+    async progress(id: number): Promise<Progress> {
+      const c = await get(id);
+      const now = clock();
+      const e = await db('campaign_entries').where({ campaign_id: id }).first(
+        db.raw('count(*) AS list_size'),
+        db.raw(`count(*) FILTER (WHERE state = 'excluded') AS excluded`),
+        db.raw(`count(*) FILTER (WHERE state IN ('pending', 'dialing')) AS remaining`),
+        db.raw(`count(*) FILTER (WHERE disposition IN ('interested', 'sale')) AS conversions`),
+      );
+      const a = await db('dial_attempts as a').leftJoin('queue_entries as q', 'q.id', 'a.queue_entry_id').where('a.campaign_id', id).first(
+        db.raw('count(a.dialed_at) AS dialed'),
+        db.raw(`count(*) FILTER (WHERE a.outcome = 'blocked') AS blocked`),
+        db.raw('count(a.answered_at) AS connected'),
+        db.raw(`count(*) FILTER (WHERE a.answered_at IS NOT NULL AND a.outcome IS DISTINCT FROM 'machine' AND coalesce(a.answered_by, 'human') NOT LIKE 'machine%' AND coalesce(a.answered_by, '') <> 'fax') AS humans`),
+        db.raw(`count(*) FILTER (WHERE a.outcome = 'machine') AS machines`),
+        db.raw(`count(*) FILTER (WHERE a.outcome = 'abandoned') AS abandoned`),
+        db.raw('count(q.answered_at) AS agent_connected'),
+        db.raw('count(*) FILTER (WHERE a.dialed_at > ?) AS recent', [new Date(now.getTime() - 300_000)]),
+      );
+      const humans = Number(a.humans);
+      const remaining = Number(e.remaining);
+      const perMinute = Number(a.recent) / 5;
+      return {
+        campaign_id: id, state: c.state, list_size: Number(e.list_size), excluded: Number(e.excluded),
+        dialed: Number(a.dialed), blocked: Number(a.blocked), connected: Number(a.connected), humans, machines: Number(a.machines),
+        abandoned: Number(a.abandoned), abandon_rate: humans === 0 ? null : Number(a.abandoned) / humans, agent_connected: Number(a.agent_connected),
+        conversions: Number(e.conversions), remaining, dials_per_minute: perMinute,
+        eta_s: remaining === 0 ? 0 : perMinute > 0 ? Math.round((remaining / perMinute) * 60) : null,
+        pacing_ratio: await deps.dialer.ratio(id),
+      };
+    },
+
+    /** Progress of every campaign that is not finished, for the wallboard. */
+    async liveProgress(): Promise<Progress[]> {
+      const live: { id: number }[] = await db('campaigns').whereIn('state', ['scheduled', 'running', 'paused']).orderBy('id').select('id');
+      const out: Progress[] = [];
+      for (const c of live) out.push(await this.progress(c.id));
+      return out;
+    },
+
+    async addDoNotCall(phone: string, actor: Actor) {
+      await db.transaction(async (trx) => {
+        const owner = await trx('customer_phones').where({ phone }).first('customer_id');
+        await addDoNotCall(trx, { phone, customer_id: owner?.customer_id ?? null, source: 'regulator', added_by: Number(actor.sub) });
+        await recordAudit(trx, { actor, action: 'dnc.add', details: { phone_last4: phone.slice(-4) } });
+      });
+      return { phone, on_register: true as const };
+    },
+
+    /**
+     * Preview mode: the next customer due in a running preview campaign of the agent's skills.
+     * The agent is reserved for them (no other call is offered) until they dial or skip.
+     */
+    async previewNext(agentId: number, actor: Actor) {
+      const now = clock();
+      const result = await db.transaction(async (trx) => {
+        const agent = await findAgent(trx, agentId);
+        if (!agent || agent.state !== 'available') throw appError('SB_ERR_AGENT_STATE_INVALID', 'Be available to take a preview call');
+        const campaigns: CampaignRow[] = await trx('campaigns').where({ state: 'running', dialing_mode: 'preview' }).whereRaw('?::jsonb \\? skill', [JSON.stringify(agent.skills)]).orderBy('id');
+        for (const c of campaigns) {
+          const due = await trx('campaign_entries').where({ campaign_id: c.id, state: 'pending' }).where('next_attempt_at', '<=', now).orderBy('next_attempt_at').limit(20).forUpdate().skipLocked();
+          const e = due.find((x) => inCallingWindow(now, x.timezone, c.window_start, c.window_end));
+          if (!e) continue;
+          await updateListEntry(trx, e.id, { state: 'dialing', attempts: e.attempts + 1, callback_at: null });
+          const [row] = await trx('dial_attempts').insert({ campaign_id: c.id, entry_id: e.id, customer_id: e.customer_id, attempt: e.attempts + 1, state: 'preview', agent_id: agentId, queued_at: now }).returning('id');
+          await transition(trx, agentId, 'reserved', { from: ['available'], reason: 'preview', entryId: null, at: now });
+          await recordAudit(trx, { actor, action: 'customer.view', customer_id: e.customer_id, purpose: 'call', details: { via: 'campaign_preview', campaign_id: c.id } });
+          return { attempt_id: String((row as { id: string }).id), c, customer_id: e.customer_id as number };
+        }
+        throw appError('SB_ERR_PREVIEW_NONE');
+      });
+      deps.notify([agentStateNotice(agentId, 'reserved', 'preview', now)]);
+      const { c } = result;
+      return {
+        attempt_id: result.attempt_id,
+        campaign: { id: c.id, name: c.name, purpose: c.purpose, script: c.script, offer: c.offer, dispositions: [...DISPOSITIONS] },
+        profile: await deps.customers.prefetchProfile(result.customer_id),
+      };
+    },
+
+    /** The agent dials the previewed customer: the same compliance check and dial job as any other call. */
+    async previewDial(agentId: number, attemptId: string) {
+      await db.transaction(async (trx) => {
+        const a = await findAttempt(trx, attemptId, true);
+        if (!a || a.state !== 'preview' || a.agent_id !== agentId) throw appError('SB_ERR_PREVIEW_GONE');
+        await updateAttempt(trx, a.id, { state: 'queued', queued_at: clock() });
+      });
+      await deps.jobs.add(DIAL_JOB, { attempt_id: attemptId }, { jobId: `dial-${attemptId}`, attempts: 5, backoffMs: 500 });
+      return { attempt_id: attemptId, state: 'dialing' as const };
+    },
+
+    async previewSkip(agentId: number, attemptId: string) {
+      const now = clock();
+      await db.transaction(async (trx) => {
+        const a = await findAttempt(trx, attemptId, true);
+        if (!a || a.state !== 'preview' || a.agent_id !== agentId) throw appError('SB_ERR_PREVIEW_GONE');
+        const e = (await findListEntry(trx, a.entry_id, true))!;
+        await updateAttempt(trx, a.id, { state: 'ended', outcome: 'skipped', ended_at: now });
+        await updateListEntry(trx, e.id, { state: 'pending', attempts: e.attempts - 1 });
+        await transition(trx, agentId, 'available', { from: ['reserved'], entryId: null, at: now });
+      });
+      deps.notify([agentStateNotice(agentId, 'available', null, now)]);
+      return { attempt_id: attemptId, state: 'skipped' as const };
+    },
+  };
+}
+
+export type CampaignsService = ReturnType<typeof createCampaignsService>;

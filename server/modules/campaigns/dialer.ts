@@ -1,0 +1,356 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Knex } from 'knex';
+import { appError } from '../../errors.js';
+import { maskPhone } from '../../lib/phone.js';
+import { agentStateNotice, type Notice } from '../../plugins/realtime.js';
+import type { JobsPort } from '../../plugins/jobs.js';
+import { transition } from '../agents/agents-repository.js';
+import { recordAudit } from '../audit/audit-repository.js';
+import { insertCall, findCall } from '../calls/calls-repository.js';
+import type { CustomersService } from '../customers/customers-service.js';
+import { appendEvents, insertInteraction, updateSummary } from '../interactions/interactions-repository.js';
+import { insertEntry, type EntryRow as QueueEntryRow } from '../routing/routing-repository.js';
+import { offerPayload } from '../routing/routing-service.js';
+import { appendCompliance, checkCompliance } from './compliance.js';
+import {
+  addDoNotCall, claimAgent, dialsToday, dueEntries, findAttempt, findCampaign, findListEntry, freeAgentCount, onDoNotCall, pacingFigures, updateAttempt, updateListEntry,
+  type AttemptRow, type CampaignRow, type EntryRow,
+} from './campaigns-repository.js';
+import { CONSENT_PURPOSES, DISPOSITIONS } from './campaigns-schemas.js';
+import { dialsNow, inCallingWindow, nextWindowOpen, pacingRatio } from './pacing.js';
+
+/** How the dialer places a call; the telephony module implements it with Twilio's REST API. */
+export interface OutboundLine {
+  dial(c: { attemptId: string; to: string; from: string; ringSeconds: number; machineDetection: 'Enable' | 'DetectMessageEnd' }): Promise<string>;
+}
+
+/** What the line does with a campaign call Twilio says was answered. */
+export type AnswerAction =
+  | { kind: 'connect'; entryId: string; lang: 'zh' | 'en' }
+  | { kind: 'wait'; next: number }
+  | { kind: 'voicemail'; text: string; lang: 'zh' | 'en' }
+  | { kind: 'identify'; text: string; lang: 'zh' | 'en' }
+  | { kind: 'hangup' };
+
+export interface DialerDeps {
+  db: Knex;
+  jobs: JobsPort;
+  customers: CustomersService;
+  line: () => OutboundLine;
+  notify: (notices: Notice[]) => void;
+  log: FastifyBaseLogger;
+  /** After accepting a person's answer, how long the agent's leg has to join (routing's connect deadline). */
+  connectSeconds: number;
+  maxDialsPerDay: number;
+  bankName: { zh: string; en: string };
+  now?: () => Date;
+}
+
+export const DIAL_JOB = 'campaign-dial';
+/** A person who answers must have an agent within this many seconds, or the call counts as abandoned. */
+export const ABANDON_AFTER_SECONDS = 2;
+/** A queued dial with no job running it for this long gets its job again (lost with a Redis restart). */
+const REQUEUE_AFTER_MS = 10_000;
+/** A dial sent to Twilio that never reported back for this long past its ring time is given up as lost. */
+const LOST_AFTER_MS = 120_000;
+const PLAN_LOCK = 7_740_200;
+
+const isMachine = (answeredBy: string | undefined | null) => Boolean(answeredBy && (answeredBy.startsWith('machine') || answeredBy === 'fax'));
+
+/** Twilio's final CallStatus -> the list entry's outcome. */
+const OUTCOME_OF_STATUS: Record<string, string> = { busy: 'busy', 'no-answer': 'no_answer', failed: 'failed', canceled: 'failed' };
+
+/**
+ * The outbound dialer. Pacing runs on every node's sweep (one node at a time per campaign, by an
+ * advisory lock) and claims due list entries into dial attempts; each attempt becomes one job
+ * (BullMQ on Redis, or in-process) whose worker runs the compliance check and places the call.
+ * The attempt row is the truth: a job that runs twice, or after a worker died, finds its attempt
+ * already past `queued` and dials nobody twice.
+ */
+export function createDialer(deps: DialerDeps) {
+  const { db } = deps;
+  const clock = deps.now ?? (() => new Date());
+
+  /** When the entry is tried next after `outcome`, or done; a person reached is done until the agent's disposition says otherwise. */
+  async function settleEntry(trx: Knex, c: CampaignRow, e: EntryRow, outcome: string, now: Date): Promise<void> {
+    const delay = c.retry_delays[outcome];
+    if (outcome !== 'human' && delay !== undefined && e.attempts < c.max_attempts) {
+      await updateListEntry(trx, e.id, { state: 'pending', last_outcome: outcome, next_attempt_at: new Date(now.getTime() + delay * 1000) });
+    } else {
+      await updateListEntry(trx, e.id, { state: 'done', last_outcome: outcome });
+    }
+  }
+
+  /** The call's row and its interaction, made by whichever of Twilio's requests about it comes first. */
+  async function ensureCall(trx: Knex, a: AttemptRow, callSid: string): Promise<string> {
+    const existing = await findCall(trx, callSid);
+    if (existing) return existing.interaction_id;
+    const c = (await findCampaign(trx, a.campaign_id))!;
+    const e = (await findListEntry(trx, a.entry_id))!;
+    const customer = await trx('customers').where({ id: a.customer_id }).first('language', 'tier');
+    const interactionId = randomUUID();
+    const at = clock();
+    await insertInteraction(trx, {
+      id: interactionId, channel: 'phone', direction: 'outbound', call_sid: callSid, ani_masked: maskPhone(e.phone), dnis: c.caller_id, language: customer?.language ?? 'zh', started_at: at,
+    });
+    await trx('interactions').where({ id: interactionId }).update({ customer_id: a.customer_id, campaign_id: c.id, tier_at_time: customer?.tier ?? null });
+    await appendEvents(trx, interactionId, [{ type: 'campaign_dial', data: { campaign_id: c.id, attempt_id: a.id, attempt: a.attempt, to: maskPhone(e.phone), mode: c.dialing_mode, overdial: a.overdial }, at }]);
+    await insertCall(trx, { sid: callSid, interaction_id: interactionId, direction: 'outbound-api', from_number: c.caller_id, to_number: e.phone, flow: 'campaign', status: 'queued', ivr_session: { lang: customer?.language ?? 'zh' } as never });
+    await updateListEntry(trx, e.id, { interaction_id: interactionId });
+    if (a.call_sid === null) await updateAttempt(trx, a.id, { call_sid: callSid });
+    return interactionId;
+  }
+
+  /** Puts the person who answered through to a free agent of the campaign: the agent is on the call at once, no offer to accept. */
+  async function connectAgent(trx: Knex, a: AttemptRow, c: CampaignRow, interactionId: string, callSid: string, now: Date, notices: Notice[]): Promise<string | null> {
+    const agent = await claimAgent(trx, c.skill, now, a.agent_id);
+    if (!agent) return null;
+    const customer = await trx('customers').where({ id: a.customer_id }).first('rm_id', 'tier', 'language');
+    const profile = (await deps.customers.prefetchProfile(a.customer_id, trx)) ?? null;
+    const campaign = { id: c.id, name: c.name, purpose: c.purpose, script: c.script, offer: c.offer, dispositions: [...DISPOSITIONS] };
+    const entryId = await insertEntry(trx, {
+      interaction_id: interactionId, call_sid: callSid, skill: c.skill, language: customer?.language ?? 'zh', tier: customer?.tier ?? 'STANDARD',
+      customer_id: a.customer_id, rm_id: customer?.rm_id ?? null, target_agent_id: agent.user_id, enqueued_at: now, priority_at: now,
+      profile: profile as Record<string, unknown> | null, estimated_wait_s: 0,
+      ivr: { path: [], verified: false, self_service: [], reason: 'campaign', skill: c.skill, language: customer?.language ?? 'zh' },
+    });
+    await trx('queue_entries').where({ id: entryId }).update({
+      state: 'connecting', agent_id: agent.user_id, offers: 1, offer_expires_at: new Date(now.getTime() + deps.connectSeconds * 1000), campaign: JSON.stringify(campaign),
+    });
+    await transition(trx, agent.user_id, 'on_call', { from: ['available', 'reserved'], entryId, at: now });
+    await updateAttempt(trx, a.id, { queue_entry_id: entryId, agent_id: agent.user_id });
+    await appendEvents(trx, interactionId, [{ type: 'campaign_agent_assigned', data: { entry_id: entryId, agent_id: agent.user_id, campaign_id: c.id }, at: now }]);
+    const user = await trx('users').where({ id: agent.user_id }).first('username', 'role');
+    await recordAudit(trx, { actor: { sub: String(agent.user_id), username: user.username, role: user.role }, action: 'customer.view', customer_id: a.customer_id, purpose: 'call', call_sid: callSid, details: { via: 'campaign_pop', entry_id: entryId, campaign_id: c.id } });
+    const entry = await trx('queue_entries').where({ id: entryId }).first() as QueueEntryRow;
+    notices.push(agentStateNotice(agent.user_id, 'on_call', null, now), { agentId: agent.user_id, event: 'call:assigned', payload: offerPayload(entry, now, null) });
+    return entryId;
+  }
+
+  /** Dial jobs: the compliance check and, if it allows, the call. Idempotent per attempt. */
+  async function dial(attemptId: string): Promise<void> {
+    const now = clock();
+    const go = await db.transaction(async (trx) => {
+      const a = await findAttempt(trx, attemptId, true);
+      if (!a || a.state !== 'queued') return null;
+      const c = (await findCampaign(trx, a.campaign_id))!;
+      const e = (await findListEntry(trx, a.entry_id, true))!;
+      // Paused or cancelled since it was planned: the entry goes back, this was no attempt.
+      if (c.state !== 'running') {
+        await updateAttempt(trx, a.id, { state: 'ended', outcome: 'canceled', ended_at: now });
+        await updateListEntry(trx, e.id, { state: 'pending', attempts: e.attempts - 1 });
+        return null;
+      }
+      const customer = await trx('customers').where({ id: a.customer_id }).first('marketing_consent');
+      const today = await dialsToday(trx, a.customer_id, c.id, e.timezone, now);
+      const figures = await pacingFigures(trx, c.id, now, 1000);
+      const verdict = checkCompliance({
+        at: now, timezone: e.timezone, window_start: c.window_start, window_end: c.window_end,
+        do_not_call: await onDoNotCall(trx, e.phone, a.customer_id),
+        consent_required: CONSENT_PURPOSES.has(c.purpose), consent: Boolean(customer?.marketing_consent),
+        other_campaign_dials_today: today.otherCampaigns, dials_today: today.all, max_dials_per_day: deps.maxDialsPerDay,
+        overdial: a.overdial, humans: figures.humans, abandoned: figures.abandoned, overdial_in_flight: Math.max(0, figures.overdialInFlight - (a.overdial ? 1 : 0)),
+        max_abandon_rate: c.max_abandon_rate, ring_seconds: c.ring_seconds,
+      });
+      await appendCompliance(trx, { at: now, campaign_id: c.id, entry_id: e.id, attempt_id: a.id, customer_id: a.customer_id, phone_masked: maskPhone(e.phone), decision: verdict.decision, reasons: verdict.reasons, checks: verdict.checks });
+      if (verdict.decision === 'deny') {
+        await updateAttempt(trx, a.id, { state: 'blocked', outcome: 'blocked', ended_at: now });
+        const reasons = new Set(verdict.reasons);
+        // Never to be called: off the list. Not now: back in line, and this was no attempt.
+        if (reasons.has('do_not_call') || reasons.has('consent')) {
+          await updateListEntry(trx, e.id, { state: 'excluded', excluded_reason: reasons.has('do_not_call') ? 'do_not_call' : 'no_consent', attempts: e.attempts - 1, last_outcome: 'blocked' });
+        } else {
+          const later = reasons.has('calling_window') ? nextWindowOpen(now, e.timezone, c.window_start, c.window_end)
+            : reasons.has('frequency') ? new Date(now.getTime() + 6 * 3600_000) : new Date(now.getTime() + 1000);
+          await updateListEntry(trx, e.id, { state: 'pending', attempts: e.attempts - 1, next_attempt_at: later, last_outcome: 'blocked' });
+        }
+        return null;
+      }
+      await updateAttempt(trx, a.id, { state: 'dialing', dialed_at: now });
+      return { a, c, e };
+    });
+    if (!go) return;
+    const { a, c, e } = go;
+    let sid: string;
+    try {
+      sid = await deps.line().dial({ attemptId: a.id, to: e.phone, from: c.caller_id, ringSeconds: c.ring_seconds, machineDetection: c.machine_action === 'voicemail' ? 'DetectMessageEnd' : 'Enable' });
+    } catch (err) {
+      deps.log.warn({ err, attempt_id: a.id }, 'campaign dial refused by Twilio');
+      await db.transaction(async (trx) => {
+        const now2 = clock();
+        await updateAttempt(trx, a.id, { state: 'ended', outcome: 'failed', ended_at: now2 });
+        await settleEntry(trx, c, (await findListEntry(trx, e.id, true))!, 'failed', now2);
+      });
+      return;
+    }
+    // The status callback may have named the call first.
+    await db('dial_attempts').where({ id: a.id }).whereNull('call_sid').update({ call_sid: sid });
+  }
+
+  /** One pacing pass over one campaign: how many to dial now, and which entries. */
+  async function planCampaign(trx: Knex, c: CampaignRow, now: Date): Promise<string[]> {
+    if (c.state === 'scheduled' && (!c.starts_at || new Date(c.starts_at) <= now)) {
+      await trx('campaigns').where({ id: c.id }).update({ state: 'running', updated_at: now });
+      c = { ...c, state: 'running' };
+    }
+    if (c.state !== 'running') return [];
+    const open = await trx('campaign_entries').where({ campaign_id: c.id }).whereIn('state', ['pending', 'dialing']).first(trx.raw('count(*) AS n'));
+    if ((c.ends_at && new Date(c.ends_at) <= now) || Number(open.n) === 0) {
+      await trx('campaigns').where({ id: c.id }).update({ state: 'completed', updated_at: now });
+      return [];
+    }
+    if (c.dialing_mode === 'preview') return [];
+    const windowMs = Math.max(1000, Math.ceil(1000 / c.calls_per_second));
+    const figures = await pacingFigures(trx, c.id, now, windowMs);
+    const free = await freeAgentCount(trx, c.skill, now);
+    const plan = dialsNow({
+      mode: c.dialing_mode, freeAgents: free, inFlight: figures.inFlight, overdialInFlight: figures.overdialInFlight,
+      finished: figures.finished, humans: figures.humans, abandoned: figures.abandoned, maxAbandonRate: c.max_abandon_rate,
+      rateBudget: Math.max(1, Math.round((c.calls_per_second * windowMs) / 1000)) - figures.lastSecond,
+    });
+    const wanted = plan.backed + plan.overdial;
+    if (wanted === 0) return [];
+    const picked: EntryRow[] = [];
+    for (const e of await dueEntries(trx, c, now, wanted * 4)) {
+      if (picked.length === wanted) break;
+      // Outside the customer's calling hours: not now, and not looked at again before they open.
+      if (!inCallingWindow(now, e.timezone, c.window_start, c.window_end)) {
+        await updateListEntry(trx, e.id, { next_attempt_at: nextWindowOpen(now, e.timezone, c.window_start, c.window_end) });
+        continue;
+      }
+      picked.push(e);
+    }
+    const ids: string[] = [];
+    for (const [i, e] of picked.entries()) {
+      await updateListEntry(trx, e.id, { state: 'dialing', attempts: e.attempts + 1, callback_at: null });
+      const [row] = await trx('dial_attempts').insert({
+        campaign_id: c.id, entry_id: e.id, customer_id: e.customer_id, attempt: e.attempts + 1, state: 'queued', overdial: i >= plan.backed, queued_at: now,
+      }).returning('id');
+      ids.push(String((row as { id: string }).id));
+    }
+    return ids;
+  }
+
+  return {
+    dial,
+
+    /** What every node does each tick: plan the running campaigns, re-send lost jobs, give up on dials that never reported back. */
+    async pace(): Promise<void> {
+      const now = clock();
+      const live: CampaignRow[] = await db('campaigns').whereIn('state', ['scheduled', 'running']);
+      for (const c of live) {
+        const ids = await db.transaction(async (trx) => {
+          const { rows } = await trx.raw<{ rows: { ok: boolean }[] }>('SELECT pg_try_advisory_xact_lock(?, ?) AS ok', [PLAN_LOCK, c.id]);
+          if (!rows[0]!.ok) return [];
+          const fresh = await findCampaign(trx, c.id);
+          return fresh ? planCampaign(trx, fresh, now) : [];
+        });
+        for (const id of ids) await deps.jobs.add(DIAL_JOB, { attempt_id: id }, { jobId: `dial-${id}`, attempts: 5, backoffMs: 500 });
+      }
+      const stale: { id: string }[] = await db('dial_attempts').where({ state: 'queued' }).where('queued_at', '<', new Date(now.getTime() - REQUEUE_AFTER_MS)).limit(500).select('id');
+      for (const s of stale) await deps.jobs.add(DIAL_JOB, { attempt_id: String(s.id) }, { jobId: `dial-${s.id}`, attempts: 5, backoffMs: 500 });
+      // Sent to Twilio (or a worker died sending it) and never heard of again: lost, and retried by policy.
+      const lost: AttemptRow[] = await db('dial_attempts as a').join('campaigns as c', 'c.id', 'a.campaign_id').where('a.state', 'dialing')
+        .whereRaw('a.dialed_at < ?::timestamptz - make_interval(secs => c.ring_seconds) ', [new Date(now.getTime() - LOST_AFTER_MS)]).whereNull('a.answered_at').select('a.*').limit(100);
+      for (const l of lost) {
+        await db.transaction(async (trx) => {
+          const a = await findAttempt(trx, l.id, true);
+          if (!a || a.state !== 'dialing' || a.answered_at) return;
+          await updateAttempt(trx, a.id, { state: 'ended', outcome: 'lost', ended_at: now });
+          await settleEntry(trx, (await findCampaign(trx, a.campaign_id))!, (await findListEntry(trx, a.entry_id, true))!, 'failed', now);
+        });
+      }
+    },
+
+    /** Twilio fetched the answer URL: a machine gets the voicemail (or nothing), a person an agent within 2 s or the identification message. */
+    async answered(trx: Knex, attemptId: string, p: { callSid: string; answeredBy?: string; waited: number }, notices: Notice[]): Promise<AnswerAction> {
+      const now = clock();
+      const a = await findAttempt(trx, attemptId, true);
+      if (!a) return { kind: 'hangup' };
+      const interactionId = await ensureCall(trx, a, p.callSid);
+      const c = (await findCampaign(trx, a.campaign_id))!;
+      const customer = await trx('customers').where({ id: a.customer_id }).first('language');
+      const lang: 'zh' | 'en' = customer?.language === 'en' ? 'en' : 'zh';
+      if (a.state === 'ended' || a.queue_entry_id !== null || a.outcome === 'abandoned' || a.outcome === 'machine') return { kind: 'hangup' };
+      if (a.answered_at === null) {
+        await updateAttempt(trx, a.id, { state: 'answered', answered_at: now, answered_by: p.answeredBy ?? null });
+        await appendEvents(trx, interactionId, [{ type: 'answered', data: { answered_by: p.answeredBy ?? 'unknown' }, at: now }]);
+      }
+      if (isMachine(p.answeredBy)) {
+        await updateAttempt(trx, a.id, { outcome: 'machine' });
+        await updateSummary(trx, interactionId, { outcome: 'machine' });
+        if (c.machine_action === 'voicemail') {
+          const text = c.voicemail_text ?? (lang === 'zh' ? `您好，这里是${deps.bankName.zh}，我们稍后会再与您联系。` : `Hello, this is ${deps.bankName.en}. We will call you again soon.`);
+          await appendEvents(trx, interactionId, [{ type: 'voicemail_left', data: {}, at: now }]);
+          return { kind: 'voicemail', text, lang };
+        }
+        return { kind: 'hangup' };
+      }
+      const entryId = await connectAgent(trx, a, c, interactionId, p.callSid, now, notices);
+      if (entryId) {
+        await updateSummary(trx, interactionId, { queued_at: now });
+        return { kind: 'connect', entryId, lang };
+      }
+      if (p.waited < ABANDON_AFTER_SECONDS) return { kind: 'wait', next: p.waited + 1 };
+      // Nobody free within 2 s of a person answering: abandoned. They hear who called and that we will call again.
+      await updateAttempt(trx, a.id, { outcome: 'abandoned' });
+      await appendEvents(trx, interactionId, [{ type: 'campaign_abandoned', data: { waited_s: p.waited, campaign_id: c.id }, at: now }]);
+      await updateSummary(trx, interactionId, { outcome: 'abandoned' });
+      const text = lang === 'zh'
+        ? `您好，这里是${deps.bankName.zh}，来电号码${c.caller_id}。我们稍后会再与您联系，打扰了。`
+        : `Hello, this is ${deps.bankName.en} calling from ${c.caller_id}. We will call you back later. Thank you.`;
+      return { kind: 'identify', text, lang };
+    },
+
+    /** Makes sure the call of a dial attempt has its call row and interaction (before the call's status is applied to them). */
+    async track(trx: Knex, attemptId: string, callSid: string): Promise<void> {
+      const a = await findAttempt(trx, attemptId, true);
+      if (a) await ensureCall(trx, a, callSid);
+    },
+
+    /** A status callback for a campaign call (after the call's own status was applied). */
+    async statusChanged(trx: Knex, attemptId: string, p: { callSid: string; status: string }): Promise<void> {
+      const a = await findAttempt(trx, attemptId, true);
+      if (!a) return;
+      const interactionId = await ensureCall(trx, a, p.callSid);
+      const final = ['completed', 'busy', 'no-answer', 'failed', 'canceled'].includes(p.status);
+      if (!final || a.state === 'ended' || a.state === 'blocked') return;
+      const now = clock();
+      const outcome = a.outcome ?? OUTCOME_OF_STATUS[p.status] ?? (a.queue_entry_id !== null ? 'human' : a.answered_at ? 'abandoned' : 'failed');
+      await updateAttempt(trx, a.id, { state: 'ended', ended_at: now, outcome });
+      await updateSummary(trx, interactionId, { outcome: outcome === 'human' ? 'agent' : outcome });
+      const c = (await findCampaign(trx, a.campaign_id))!;
+      await settleEntry(trx, c, (await findListEntry(trx, a.entry_id, true))!, outcome, now);
+    },
+
+    /**
+     * The agent's wrap-up of a campaign call (inside the wrap-up's transaction): the disposition
+     * lands on the list entry; "call me back at" re-opens it for then; a do-not-call request puts
+     * the number on the register at once, for every campaign.
+     */
+    async disposition(trx: Knex, queueEntryId: string, w: { disposition: string; callback_at?: string }, agentId: number): Promise<void> {
+      const a: AttemptRow | undefined = await trx('dial_attempts').where({ queue_entry_id: queueEntryId }).forUpdate().first();
+      if (!a) return;
+      if (!(DISPOSITIONS as readonly string[]).includes(w.disposition)) throw appError('SB_ERR_CAMPAIGN_DISPOSITION_INVALID');
+      const e = (await findListEntry(trx, a.entry_id, true))!;
+      const now = clock();
+      if (w.disposition === 'callback') {
+        const at = w.callback_at ? new Date(w.callback_at) : null;
+        if (!at || at <= now) throw appError('SB_ERR_CAMPAIGN_DISPOSITION_INVALID', 'A callback needs callback_at in the future');
+        await updateListEntry(trx, e.id, { state: 'pending', disposition: 'callback', callback_at: at, next_attempt_at: at, attempts: Math.min(e.attempts, (await findCampaign(trx, a.campaign_id))!.max_attempts - 1) });
+      } else {
+        await updateListEntry(trx, e.id, { state: 'done', disposition: w.disposition });
+      }
+      if (w.disposition === 'do_not_call') await addDoNotCall(trx, { phone: e.phone, customer_id: e.customer_id, source: 'customer_request', campaign_id: a.campaign_id, added_by: agentId });
+    },
+
+    /** Live pacing figures, for the progress report. */
+    async ratio(campaignId: number): Promise<number> {
+      const f = await pacingFigures(db, campaignId, clock(), 1000);
+      return pacingRatio(f);
+    },
+  };
+}
+
+export type Dialer = ReturnType<typeof createDialer>;

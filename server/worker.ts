@@ -1,0 +1,51 @@
+// Entry point of a job worker: `npm run worker`. Runs the campaign dialer's jobs from BullMQ beside
+// the web nodes (which then set RUN_WORKERS=false). Needs the same DATABASE_URL, REDIS_URL,
+// REDIS_PREFIX and Twilio account as they do, and PUBLIC_URL: the web nodes' address, which
+// Twilio calls back about every call placed here.
+import Fastify from 'fastify';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { createDb } from './db/knex.js';
+import { createBullmqJobs } from './plugins/jobs.js';
+import { createDialer, DIAL_JOB } from './modules/campaigns/dialer.js';
+import { createCustomersService } from './modules/customers/customers-service.js';
+import { loadTierModel } from './modules/tiers/tier-model.js';
+import { createTiersService } from './modules/tiers/tiers-service.js';
+import { createTwilioRest } from './modules/telephony/twilio-rest.js';
+import { createCampaignLine } from './modules/telephony/voice-control.js';
+
+let config: Config;
+try {
+  config = loadConfig();
+  if (!config.REDIS_URL || !config.DATABASE_URL || !config.TWILIO_ACCOUNT_SID || !config.TWILIO_AUTH_TOKEN || !config.PUBLIC_URL) {
+    throw new ConfigError('Invalid configuration:\n  a worker needs DATABASE_URL, REDIS_URL, TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and PUBLIC_URL (the web nodes\' URL); without Redis, `npm start` runs the jobs itself');
+  }
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err;
+  console.error(err.message);
+  process.exit(1);
+}
+
+// Only for its logger: the same pino setup (and PII redaction defaults) as the web nodes.
+const log = Fastify({ logger: { level: config.LOG_LEVEL } }).log;
+const db = createDb(config);
+const jobs = createBullmqJobs({ redisUrl: config.REDIS_URL!, prefix: `${config.REDIS_PREFIX}:bull`, log, consume: true, stalledMs: config.JOBS_STALLED_MS });
+const rest = createTwilioRest({ accountSid: config.TWILIO_ACCOUNT_SID!, authToken: config.TWILIO_AUTH_TOKEN!, apiBase: config.TWILIO_API_BASE });
+const publicUrl = config.PUBLIC_URL!.replace(/\/$/, '');
+const dialer = createDialer({
+  db, jobs, log, customers: createCustomersService({ db, tiers: createTiersService(loadTierModel(config.TIER_MODEL_FILE)) }),
+  // Agents are told of calls by the web nodes, which take Twilio's webhooks; a worker only dials.
+  notify: () => undefined,
+  line: () => createCampaignLine({ rest: () => rest, voiceUrl: () => `${publicUrl}/twilio/voice` }),
+  connectSeconds: config.ROUTING_CONNECT_SECONDS, maxDialsPerDay: config.CAMPAIGN_MAX_DIALS_PER_DAY, bankName: { zh: config.BANK_NAME_ZH, en: config.BANK_NAME_EN },
+});
+jobs.define<{ attempt_id: string }>(DIAL_JOB, (job) => dialer.dial(job.attempt_id), { concurrency: 4 });
+log.info('worker: taking campaign dial jobs');
+
+const shutdown = async (signal: string) => {
+  log.info(`${signal}: closing`);
+  await jobs.close();
+  await db.destroy();
+  process.exit(0);
+};
+process.once('SIGINT', () => void shutdown('SIGINT'));
+process.once('SIGTERM', () => void shutdown('SIGTERM'));

@@ -1,0 +1,255 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- API and socket payloads are asserted field by field */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { verifyCompliance } from '../../server/modules/campaigns/compliance.js';
+import { connectAgent, makeAgents, type AgentClient } from '../helpers/agents.js';
+import { startHotline, type Hotline } from '../helpers/hotline.js';
+
+// Outbound campaigns end to end: the real app on PostgreSQL and Redis (BullMQ), the dialer calling
+// the Twilio simulator over HTTP, which answers as people, machines, busy lines and no answer.
+
+let h: Hotline;
+let supervisor: { Authorization: string };
+const CALLER_ID = '+864008895500';
+
+beforeAll(async () => {
+  h = await startHotline({ DIALER_TICK_MS: '100', ROUTING_SWEEP_MS: '200', LOG_LEVEL: 'error' });
+  supervisor = await h.auth('supervisor1');
+});
+afterAll(async () => { await h?.close(); });
+// Consoles a test opened close when it ends, passed or failed, so no agent takes the next test's calls.
+let cleanups: (() => void)[] = [];
+const onExit = (f: () => void) => cleanups.push(f);
+afterEach(() => { for (const f of cleanups.splice(0)) f(); });
+
+/** An IANA zone whose local hour is `hour` right now (Etc/GMT+N is UTC-N). */
+function zoneAtLocalHour(hour: number): string {
+  let n = new Date().getUTCHours() - hour;
+  if (n > 11) n -= 24;
+  if (n < -12) n += 24;
+  return n === 0 ? 'Etc/GMT' : n > 0 ? `Etc/GMT+${n}` : `Etc/GMT-${-n}`;
+}
+const OPEN_ZONE = () => zoneAtLocalHour(12);
+const CLOSED_ZONE = () => zoneAtLocalHour(3);
+
+let seq = 0;
+/** A customer of our own, with one mobile number, so every test knows exactly whom it dials. */
+async function customer(o: { consent?: boolean; dnc?: boolean; tz?: string; language?: string } = {}) {
+  seq++;
+  const phone = `+86139${String(Date.now() % 1e5).padStart(5, '0')}${String(seq).padStart(3, '0')}`;
+  const [row] = await h.db('customers').insert({
+    customer_no: `CT${Date.now()}${seq}`, name_zh: `测试${seq}`, name_en: `Test ${seq}`, gender: 'U', id_type: 'resident_id', id_number: `11010119900101${String(seq).padStart(4, '0')}`,
+    region: 'Shanghai', language: o.language ?? 'zh', customer_since: '2020-01-01', marketing_consent: o.consent ?? true, do_not_call: o.dnc ?? false, timezone: o.tz ?? OPEN_ZONE(),
+  }).returning(['id', 'customer_no']);
+  await h.db('customer_phones').insert({ customer_id: row.id, phone, kind: 'mobile', is_primary: true });
+  return { id: row.id as number, customer_no: row.customer_no as string, phone };
+}
+
+async function createCampaign(body: Record<string, unknown>) {
+  const res = await h.http.post('/api/campaigns').set(supervisor).send({
+    name: 'Fund offer', purpose: 'marketing', dialing_mode: 'progressive', caller_id: CALLER_ID, skill: 'outbound',
+    script: '您好，我是示范银行的理财顾问……', offer: { code: 'FUND-A', title: '稳健增利基金', terms: '起购 1 万元' },
+    window_start: '09:00', window_end: '20:00', calls_per_second: 10, ...body,
+  }).expect(201);
+  return res.body as { id: number };
+}
+
+async function uploadCsv(id: number, csv: string) {
+  return (await h.http.post(`/api/campaigns/${id}/list/csv`).set(supervisor).set('Content-Type', 'text/csv').send(csv).expect(200)).body;
+}
+
+const callsTo = (phone: string) => h.sim.calls().filter((c) => c.to === phone);
+
+async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const entryOf = (campaignId: number, customerId: number) => h.db('campaign_entries').where({ campaign_id: campaignId, customer_id: customerId }).first();
+
+/** Agents of a campaign's skill (one per test, so no test's agents take another's calls) with a console open, available; each ends every campaign call once connected and wraps it up with `disposition`. */
+async function outboundAgents(skill: string, count: number, disposition: (offer: any) => Record<string, unknown>) {
+  const made = await makeAgents(h.app, h.db, skill, count, { [skill]: 1 });
+  const clients: AgentClient[] = [];
+  for (const a of made) {
+    const c = await connectAgent(h.url, a.token, a.id);
+    await c.next('agent:restore');
+    await c.request('state:set', { state: 'available' });
+    const offers: any[] = [];
+    c.socket.on('call:assigned', (offer: any) => offers.push(offer));
+    // The conversation: the agent says their piece and ends the call.
+    c.socket.on('call:connected', () => { void c.request('call:end').catch(() => undefined); });
+    c.socket.on('call:ended', async () => {
+      await new Promise((r) => setTimeout(r, 20));
+      await c.request('wrapup:complete', { reason_codes: [], products_discussed: [], ...disposition(offers.at(-1)) }).catch((err) => console.error('WRAPUP', err.message, err.detail));
+    });
+    clients.push(c);
+  }
+  return clients;
+}
+
+describe('outbound campaigns', () => {
+  it('builds a scrubbed, deduplicated list from a CSV with bad lines, reported by line number', async () => {
+    const ok = await customer();
+    const dnc = await customer({ dnc: true });
+    const noConsent = await customer({ consent: false });
+    const c = await createCampaign({ name: 'CSV list' });
+    const csv = [
+      'customer_no,phone',
+      `${ok.customer_no},`,
+      `${dnc.customer_no},`,
+      `${noConsent.customer_no},`,
+      `${ok.customer_no},`, // the same customer again
+      'NOSUCH-1,',
+      ',+8613800000001',
+      `${ok.customer_no},12345`,
+    ].join('\n');
+    const r = await uploadCsv(c.id, csv);
+    expect(r).toMatchObject({ rows: 7, added: 3, duplicates: 1, excluded: { do_not_call: 1, no_consent: 1 }, error_count: 3 });
+    expect(r.errors.map((e: any) => e.line).sort()).toEqual([6, 7, 8]);
+    expect(r.errors.find((e: any) => e.line === 6).message).toMatch(/no customer/);
+    const entries = await h.db('campaign_entries').where({ campaign_id: c.id }).orderBy('customer_id');
+    expect(entries.map((e) => [e.customer_id, e.state, e.excluded_reason])).toEqual([
+      [ok.id, 'pending', null], [dnc.id, 'excluded', 'do_not_call'], [noConsent.id, 'excluded', 'no_consent'],
+    ]);
+    // A header that names no customer column is refused outright.
+    const bad = await h.http.post(`/api/campaigns/${c.id}/list/csv`).set(supervisor).set('Content-Type', 'text/csv').send('name,phone\nx,y').expect(400);
+    expect(bad.body.code).toBe('SB_ERR_CAMPAIGN_CSV_INVALID');
+    // Agents may not manage campaigns.
+    await h.http.post('/api/campaigns').set(await h.auth('agent1')).send({}).expect(403);
+  });
+
+  it('puts a person through to an agent with the script, leaves voicemail for machines, and retries busy and no-answer by policy', { timeout: 60_000 }, async () => {
+    const person = await customer();
+    const busy = await customer();
+    const noAnswer = await customer();
+    const machine = await customer();
+    h.sim.setPeer(busy.phone, 'busy');
+    h.sim.setPeer(noAnswer.phone, 'no-answer');
+    h.sim.setPeer(machine.phone, 'machine');
+    const agents = await outboundAgents('retries', 1, () => ({ disposition: 'sale', notes: 'bought FUND-A' }));
+    const c = await createCampaign({ name: 'Retries', skill: 'retries', max_attempts: 2, machine_action: 'voicemail', voicemail_text: '您好，这里是示范银行，稍后再联系您。', retry_delays: { busy: 600, no_answer: 3600 } });
+    onExit(() => { for (const a of agents) a.close(); });
+    const list = await uploadCsv(c.id, ['customer_id', person.id, busy.id, noAnswer.id, machine.id].join('\n'));
+    expect(list.added).toBe(4);
+    const started = Date.now();
+    await h.http.post(`/api/campaigns/${c.id}/start`).set(supervisor).expect(200);
+
+    // The person: an agent gets the call at once, with the campaign's script and offer on the pop.
+    const assigned = await agents[0]!.next('call:assigned', undefined, 20_000);
+    expect(assigned.campaign).toMatchObject({ id: c.id, script: expect.stringContaining('理财顾问'), offer: { code: 'FUND-A' } });
+    expect(assigned.customer_id).toBe(person.id);
+    expect(assigned.profile.customer_id).toBe(person.id);
+    await until('the sale on the list entry', async () => (await entryOf(c.id, person.id))?.disposition === 'sale');
+
+    await until('first attempts settled', async () => {
+      const rows = await h.db('campaign_entries').where({ campaign_id: c.id }).whereIn('customer_id', [busy.id, noAnswer.id, machine.id]);
+      return rows.every((r) => r.state !== 'dialing' && r.last_outcome) && rows;
+    });
+    const after1 = Object.fromEntries((await h.db('campaign_entries').where({ campaign_id: c.id })).map((e) => [e.customer_id, e]));
+    const delay = (id: number) => Math.round((new Date(after1[id].next_attempt_at).getTime() - started) / 1000);
+    expect(after1[busy.id]).toMatchObject({ state: 'pending', last_outcome: 'busy', attempts: 1 });
+    expect(delay(busy.id)).toBeGreaterThanOrEqual(600 - 5);
+    expect(delay(busy.id)).toBeLessThan(600 + 30);
+    expect(after1[noAnswer.id]).toMatchObject({ state: 'pending', last_outcome: 'no_answer' });
+    expect(delay(noAnswer.id)).toBeGreaterThanOrEqual(3600 - 5);
+    expect(after1[machine.id]).toMatchObject({ state: 'pending', last_outcome: 'machine' });
+    expect(delay(machine.id)).toBeGreaterThanOrEqual(14400 - 5); // the default delay after a machine
+    expect(after1[person.id]).toMatchObject({ state: 'done', last_outcome: 'human', disposition: 'sale', attempts: 1 });
+    // The machine heard the campaign's voicemail; the no-answer rang for the campaign's ring time (>= 15 s).
+    expect(callsTo(machine.phone)[0]!.heard().join(' ')).toContain('稍后再联系您');
+    const noAnswerDial = h.sim.exchanges.find((x) => x.kind === 'rest' && x.params.To === noAnswer.phone);
+    expect(Number(noAnswerDial?.params.Timeout)).toBeGreaterThanOrEqual(15);
+
+    // Time passes: the retries are due. Each number is tried max_attempts times, never more.
+    await h.db('campaign_entries').where({ campaign_id: c.id, state: 'pending' }).update({ next_attempt_at: new Date() });
+    await until('the campaign completed', async () => (await h.db('campaigns').where({ id: c.id }).first()).state === 'completed');
+    for (const x of [busy, noAnswer, machine]) expect(callsTo(x.phone)).toHaveLength(2);
+    expect(callsTo(person.phone)).toHaveLength(1);
+    const done = await h.db('campaign_entries').where({ campaign_id: c.id, customer_id: busy.id }).first();
+    expect(done).toMatchObject({ state: 'done', attempts: 2, last_outcome: 'busy' });
+
+    // Every attempt is an interaction of the customer, linked to the campaign; the person's has the agent and the sale.
+    const sale = await h.db('interactions').where({ customer_id: person.id, campaign_id: c.id }).first();
+    expect(sale).toMatchObject({ direction: 'outbound', outcome: 'agent', disposition: 'sale', agent_user_id: agents[0]!.id });
+    expect(Number((await h.db('interactions').where({ campaign_id: c.id }).count('* as n').first())!.n)).toBe(7);
+
+    const progress = (await h.http.get(`/api/campaigns/${c.id}/progress`).set(supervisor).expect(200)).body;
+    expect(progress).toMatchObject({ state: 'completed', list_size: 4, dialed: 7, humans: 1, machines: 2, conversions: 1, remaining: 0, abandoned: 0 });
+  });
+
+  it('never dials outside the calling window, on do-not-call or without consent; a do-not-call request stops every campaign at once', { timeout: 60_000 }, async () => {
+    const willOptOut = await customer();
+    const asleep = await customer({ tz: CLOSED_ZONE() });
+    const registered = await customer();
+    await h.http.post('/api/do-not-call').set(supervisor).send({ phone: registered.phone }).expect(200);
+    const agents = await outboundAgents('optout', 1, () => ({ disposition: 'do_not_call' }));
+    onExit(() => { for (const a of agents) a.close(); });
+    const first = await createCampaign({ name: 'Opt-out', skill: 'optout' });
+    const second = await createCampaign({ name: 'Second', dialing_mode: 'preview' });
+    await uploadCsv(second.id, ['customer_id', willOptOut.id].join('\n'));
+    const list = await uploadCsv(first.id, ['customer_id', willOptOut.id, asleep.id, registered.id].join('\n'));
+    expect(list).toMatchObject({ added: 3, excluded: { do_not_call: 1 } });
+    await h.http.post(`/api/campaigns/${first.id}/start`).set(supervisor).expect(200);
+
+    await agents[0]!.next('call:assigned', (o) => o.customer_id === willOptOut.id, 20_000);
+    await until('the do-not-call request recorded', async () => (await h.db('do_not_call').where({ phone: willOptOut.phone }).first()));
+    expect((await h.db('customers').where({ id: willOptOut.id }).first()).do_not_call).toBe(true);
+    // The other campaign's entry for them is closed, before it ever dialled.
+    expect(await entryOf(second.id, willOptOut.id)).toMatchObject({ state: 'excluded', excluded_reason: 'do_not_call' });
+
+    // The sleeper waits for their morning; nothing was dialled to them or to the registered number.
+    const sleeper = await entryOf(first.id, asleep.id);
+    expect(sleeper.state).toBe('pending');
+    expect(new Date(sleeper.next_attempt_at).getTime()).toBeGreaterThan(Date.now() + 3600_000);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(callsTo(asleep.phone)).toHaveLength(0);
+    expect(callsTo(registered.phone)).toHaveLength(0);
+    expect(callsTo(willOptOut.phone)).toHaveLength(1);
+
+    // Even a dial that gets past pacing is stopped by the compliance check: force the sleeper due now.
+    await h.db('campaign_entries').where({ campaign_id: first.id, customer_id: asleep.id }).update({ next_attempt_at: new Date(Date.now() - 1000) });
+    await h.db('dial_attempts').insert({ campaign_id: first.id, entry_id: sleeper.id, customer_id: asleep.id, attempt: 1, state: 'queued', queued_at: new Date() });
+    await until('the denied check logged', async () => h.db('compliance_log').where({ customer_id: asleep.id, decision: 'deny' }).first());
+    const denied = await h.db('compliance_log').where({ customer_id: asleep.id, decision: 'deny' }).first();
+    expect(denied.reasons).toContain('calling_window');
+    expect(callsTo(asleep.phone)).toHaveLength(0);
+  });
+
+  it('keeps a hash-chained compliance log that detects an edited or removed entry', async () => {
+    const before = await verifyCompliance(h.db);
+    expect(before.ok).toBe(true);
+    expect(before.rows).toBeGreaterThan(3);
+    const rows = await h.db('compliance_log').orderBy('id').limit(3);
+    const cli = (): Promise<{ code: number | null; out: string }> => new Promise((resolve) => {
+      const p = spawn(process.execPath, ['--import', 'tsx', 'server/cli/compliance-verify.ts'], { env: { ...process.env, DATABASE_URL: h.config.DATABASE_URL } });
+      let out = '';
+      p.stdout.on('data', (d) => { out += d; });
+      p.stderr.on('data', (d) => { out += d; });
+      p.on('close', (code) => resolve({ code, out }));
+    });
+    expect((await cli()).code).toBe(0);
+    // Someone with database rights turns the trigger off and rewrites history.
+    await h.db.raw('ALTER TABLE compliance_log DISABLE TRIGGER compliance_log_no_update');
+    // Turn a refusal into a permission, or the other way round.
+    await h.db('compliance_log').where({ id: rows[0].id }).update({ decision: rows[0].decision === 'allow' ? 'deny' : 'allow' });
+    await h.db('compliance_log').where({ id: rows[2].id }).delete();
+    await h.db.raw('ALTER TABLE compliance_log ENABLE TRIGGER compliance_log_no_update');
+    const after = await verifyCompliance(h.db);
+    expect(after.ok).toBe(false);
+    expect(after.problems).toEqual(expect.arrayContaining([
+      { id: String(rows[0].id), problem: expect.stringMatching(/edited/) },
+      { id: expect.any(String), problem: expect.stringMatching(/removed/) },
+    ]));
+    const run = await cli();
+    expect(run.code).toBe(1);
+    expect(run.out).toMatch(/TAMPERED/);
+    // And the log refuses ordinary edits.
+    await expect(h.db('compliance_log').where({ id: rows[1].id }).delete()).rejects.toThrow(/append-only/);
+  });
+});
