@@ -312,10 +312,11 @@ export function createConversationService(deps: ConversationDeps) {
         const agent = await findAgent(trx, agentId);
         if (!agent || agent.state !== 'wrap_up' || !agent.entry_id) throw appError('SB_ERR_WRAPUP_NOT_PENDING');
         const e = (await findEntry(trx, agent.entry_id))!;
+        // First, so its locks come in the order the call's own webhooks take them (attempt, then interaction).
+        await deps.onWrapup?.(trx, e.id, w, agentId);
         await trx('interactions').where({ id: e.interaction_id }).update({
           disposition: w.disposition, reason_codes: w.reason_codes, products_discussed: w.products_discussed, notes: w.notes ?? null, wrapped_up_at: now,
         });
-        await deps.onWrapup?.(trx, e.id, w, agentId);
         await appendEvents(trx, e.interaction_id, [{ type: 'wrapup', data: { entry_id: e.id, agent_id: agentId, disposition: w.disposition, reason_codes: w.reason_codes, products_discussed: w.products_discussed, has_notes: Boolean(w.notes), ...(w.callback_at ? { callback_at: w.callback_at } : {}) }, at: now }]);
         await transition(trx, agentId, 'available', { from: ['wrap_up'], entryId: null, at: now });
         return e.id;
