@@ -1,5 +1,5 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- API and socket payloads are asserted field by field */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { verifyCompliance } from '../../server/modules/campaigns/compliance.js';
 import { connectAgent, makeAgents, type AgentClient } from '../helpers/agents.js';
@@ -18,7 +18,7 @@ beforeAll(async () => {
 });
 afterAll(async () => { await h?.close(); });
 // Consoles a test opened close when it ends, passed or failed, so no agent takes the next test's calls.
-let cleanups: (() => void)[] = [];
+const cleanups: (() => void)[] = [];
 const onExit = (f: () => void) => cleanups.push(f);
 afterEach(() => { for (const f of cleanups.splice(0)) f(); });
 
