@@ -55,7 +55,9 @@ export async function up(knex: Knex): Promise<void> {
     t.integer('campaign_id').notNullable().references('campaigns.id').onDelete('CASCADE');
     t.bigInteger('entry_id').notNullable().references('campaign_entries.id').onDelete('CASCADE');
     t.integer('customer_id').notNullable();
-    t.integer('attempt').notNullable(); // 1, 2, … for the entry
+    // Which counted attempt of the entry this is (1, 2, …). A dial the check refused, a preview skipped
+    // or a dial cancelled by a pause does not count, so its number is used again by the next one.
+    t.integer('attempt').notNullable();
     // preview (an agent is looking at the customer) | queued (a dial job exists) | blocked (the compliance
     // check said no) | dialing (REST sent) | answered | ended
     t.text('state').notNullable().defaultTo('queued');
@@ -70,7 +72,7 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp('ended_at', { useTz: true });
     t.text('outcome'); // human | machine | busy | no_answer | failed | abandoned | lost | blocked | canceled
     t.bigInteger('queue_entry_id');
-    t.unique(['entry_id', 'attempt']);
+    t.index(['entry_id']);
     t.index(['campaign_id', 'dialed_at']);
     t.index(['customer_id', 'dialed_at']);
   });

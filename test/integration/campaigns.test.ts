@@ -204,9 +204,11 @@ describe('outbound campaigns', () => {
     expect(await entryOf(second.id, willOptOut.id)).toMatchObject({ state: 'excluded', excluded_reason: 'do_not_call' });
 
     // The sleeper waits for their morning; nothing was dialled to them or to the registered number.
-    const sleeper = await entryOf(first.id, asleep.id);
+    const sleeper = await until('the sleeper put off to their morning', async () => {
+      const e = await entryOf(first.id, asleep.id);
+      return new Date(e.next_attempt_at).getTime() > Date.now() + 3600_000 && e;
+    });
     expect(sleeper.state).toBe('pending');
-    expect(new Date(sleeper.next_attempt_at).getTime()).toBeGreaterThan(Date.now() + 3600_000);
     await new Promise((r) => setTimeout(r, 500));
     expect(callsTo(asleep.phone)).toHaveLength(0);
     expect(callsTo(registered.phone)).toHaveLength(0);
@@ -219,6 +221,67 @@ describe('outbound campaigns', () => {
     const denied = await h.db('compliance_log').where({ customer_id: asleep.id, decision: 'deny' }).first();
     expect(denied.reasons).toContain('calling_window');
     expect(callsTo(asleep.phone)).toHaveLength(0);
+  });
+
+  it('builds a list from a segment of the bank: tier, products not held, churn risk; scrubbed row by row', async () => {
+    const c = await createCampaign({ name: 'Segment' });
+    const r = (await h.http.post(`/api/campaigns/${c.id}/list/segment`).set(supervisor).send({ tiers: ['GOLD'], not_holds: ['fund'], churn_risk: false }).expect(200)).body;
+    const expected = await h.db('customers as c').where({ tier: 'GOLD', churn_risk: false })
+      .whereNotExists(h.db('investment_holdings as x').whereRaw('x.customer_id = c.id').where('x.line', 'fund')).count('* as n').first();
+    expect(r.rows).toBe(Number(expected!.n));
+    expect(r.added).toBe(r.rows);
+    const entries = await h.db('campaign_entries as e').join('customers as c', 'c.id', 'e.customer_id').where('e.campaign_id', c.id).select('e.state', 'e.excluded_reason', 'c.marketing_consent', 'c.do_not_call', 'c.tier');
+    expect(entries.every((e) => e.tier === 'GOLD')).toBe(true);
+    for (const e of entries) {
+      if (e.state === 'pending') expect([e.marketing_consent, e.do_not_call]).toEqual([true, false]);
+      if (e.excluded_reason === 'no_consent') expect(e.marketing_consent).toBe(false);
+      if (e.excluded_reason === 'do_not_call') expect(e.do_not_call).toBe(true);
+    }
+    expect(entries.filter((e) => e.state === 'excluded')).toHaveLength(Object.values(r.excluded as Record<string, number>).reduce((a, b) => a + b, 0));
+    // The same segment again adds nobody twice.
+    const again = (await h.http.post(`/api/campaigns/${c.id}/list/segment`).set(supervisor).send({ tiers: ['GOLD'], not_holds: ['fund'], churn_risk: false }).expect(200)).body;
+    expect(again).toMatchObject({ added: 0, duplicates: r.rows });
+  });
+
+  it('preview mode: the agent sees the customer first, skips or dials, and a callback re-opens the entry for its time', { timeout: 60_000 }, async () => {
+    const p = await customer();
+    const [made] = await makeAgents(h.app, h.db, 'preview', 1, { preview: 1 });
+    const agent = await connectAgent(h.url, made!.token, made!.id);
+    onExit(() => agent.close());
+    await agent.next('agent:restore');
+    const bearer = { Authorization: `Bearer ${made!.token}` };
+    const c = await createCampaign({ name: 'Preview', dialing_mode: 'preview', skill: 'preview', purpose: 'care' });
+    await uploadCsv(c.id, ['customer_id', p.id].join('\n'));
+    await h.http.post(`/api/campaigns/${c.id}/start`).set(supervisor).expect(200);
+    // Only an available agent gets a preview.
+    expect((await h.http.post('/api/campaigns/preview/next').set(bearer).expect(409)).body.code).toBe('SB_ERR_AGENT_STATE_INVALID');
+    await agent.request('state:set', { state: 'available' });
+
+    const first = (await h.http.post('/api/campaigns/preview/next').set(bearer).expect(200)).body;
+    expect(first.profile.customer_id).toBe(p.id);
+    expect(first.campaign).toMatchObject({ id: c.id, script: expect.stringContaining('理财顾问') });
+    expect((await h.db('agents').where({ user_id: made!.id }).first()).state).toBe('reserved');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(callsTo(p.phone)).toHaveLength(0); // preview never dials by itself
+    await h.http.post(`/api/campaigns/preview/${first.attempt_id}/skip`).set(bearer).expect(200);
+    expect((await h.http.post(`/api/campaigns/preview/${first.attempt_id}/dial`).set(bearer).expect(409)).body.code).toBe('SB_ERR_PREVIEW_GONE');
+
+    const second = (await h.http.post('/api/campaigns/preview/next').set(bearer).expect(200)).body;
+    agent.socket.on('call:connected', () => { void agent.request('call:end'); });
+    await h.http.post(`/api/campaigns/preview/${second.attempt_id}/dial`).set(bearer).expect(200);
+    const assigned = await agent.next('call:assigned', undefined, 20_000);
+    expect(assigned.campaign.id).toBe(c.id);
+    await agent.next('call:ended', undefined, 20_000);
+    // A campaign call needs a campaign disposition; a callback needs its time.
+    await expect(agent.request('wrapup:complete', { disposition: 'resolved', reason_codes: [], products_discussed: [] })).rejects.toThrow('SB_ERR_CAMPAIGN_DISPOSITION_INVALID');
+    await expect(agent.request('wrapup:complete', { disposition: 'callback', reason_codes: [], products_discussed: [] })).rejects.toThrow('SB_ERR_CAMPAIGN_DISPOSITION_INVALID');
+    const at = new Date(Date.now() + 86_400_000).toISOString();
+    await agent.request('wrapup:complete', { disposition: 'callback', callback_at: at, reason_codes: [], products_discussed: [] });
+    const entry = await entryOf(c.id, p.id);
+    expect(entry).toMatchObject({ state: 'pending', disposition: 'callback' });
+    expect(new Date(entry.next_attempt_at).toISOString()).toBe(at);
+    expect((await h.http.post('/api/campaigns/preview/next').set(bearer).expect(404)).body.code).toBe('SB_ERR_PREVIEW_NONE');
+    expect(callsTo(p.phone)).toHaveLength(1);
   });
 
   it('keeps a hash-chained compliance log that detects an edited or removed entry', async () => {

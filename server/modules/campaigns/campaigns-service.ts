@@ -7,7 +7,7 @@ import { findAgent, transition } from '../agents/agents-repository.js';
 import { recordAudit, type Actor } from '../audit/audit-repository.js';
 import type { CustomersService } from '../customers/customers-service.js';
 import { listFromCsv, listFromSegment } from './call-list.js';
-import { addDoNotCall, findAttempt, findCampaign, findListEntry, updateAttempt, updateListEntry, type CampaignRow } from './campaigns-repository.js';
+import { addDoNotCall, findAttempt, findCampaign, updateAttempt, updateListEntry, type CampaignRow } from './campaigns-repository.js';
 import { DISPOSITIONS, RetryDelays, type Campaign, type CampaignInput, type CampaignPatch, type Progress, type Segment } from './campaigns-schemas.js';
 import { DIAL_JOB, type Dialer } from './dialer.js';
 import { inCallingWindow } from './pacing.js';
@@ -178,9 +178,10 @@ export function createCampaignsService(deps: CampaignsDeps) {
       };
     },
 
-    /** Progress of every campaign that is not finished, for the wallboard. */
+    /** Progress of every campaign not finished, or finished in the last day, for the wallboard. */
     async liveProgress(): Promise<Progress[]> {
-      const live: { id: number }[] = await db('campaigns').whereIn('state', ['scheduled', 'running', 'paused']).orderBy('id').select('id');
+      const live: { id: number }[] = await db('campaigns').where((q) => q.whereIn('state', ['scheduled', 'running', 'paused'])
+        .orWhere((d) => d.where('state', 'completed').where('updated_at', '>', new Date(clock().getTime() - 86_400_000)))).orderBy('id').select('id');
       const out: Progress[] = [];
       for (const c of live) out.push(await this.progress(c.id));
       return out;
@@ -238,16 +239,12 @@ export function createCampaignsService(deps: CampaignsDeps) {
     },
 
     async previewSkip(agentId: number, attemptId: string) {
-      const now = clock();
-      await db.transaction(async (trx) => {
+      const notices = await db.transaction(async (trx) => {
         const a = await findAttempt(trx, attemptId, true);
         if (!a || a.state !== 'preview' || a.agent_id !== agentId) throw appError('SB_ERR_PREVIEW_GONE');
-        const e = (await findListEntry(trx, a.entry_id, true))!;
-        await updateAttempt(trx, a.id, { state: 'ended', outcome: 'skipped', ended_at: now });
-        await updateListEntry(trx, e.id, { state: 'pending', attempts: e.attempts - 1 });
-        await transition(trx, agentId, 'available', { from: ['reserved'], entryId: null, at: now });
+        return deps.dialer.releasePreview(trx, a, clock());
       });
-      deps.notify([agentStateNotice(agentId, 'available', null, now)]);
+      deps.notify(notices);
       return { attempt_id: attemptId, state: 'skipped' as const };
     },
   };

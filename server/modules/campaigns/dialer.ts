@@ -5,7 +5,7 @@ import { appError } from '../../errors.js';
 import { maskPhone } from '../../lib/phone.js';
 import { agentStateNotice, type Notice } from '../../plugins/realtime.js';
 import type { JobsPort } from '../../plugins/jobs.js';
-import { transition } from '../agents/agents-repository.js';
+import { findAgent, transition } from '../agents/agents-repository.js';
 import { recordAudit } from '../audit/audit-repository.js';
 import { insertCall, findCall } from '../calls/calls-repository.js';
 import type { CustomersService } from '../customers/customers-service.js';
@@ -55,6 +55,8 @@ const REQUEUE_AFTER_MS = 10_000;
 /** A dial sent to Twilio that never reported back for this long past its ring time is given up as lost. */
 const LOST_AFTER_MS = 120_000;
 const PLAN_LOCK = 7_740_200;
+/** An agent has this long to dial or skip a previewed customer. */
+const PREVIEW_TIMEOUT_MS = 5 * 60_000;
 
 const isMachine = (answeredBy: string | undefined | null) => Boolean(answeredBy && (answeredBy.startsWith('machine') || answeredBy === 'fax'));
 
@@ -128,9 +130,19 @@ export function createDialer(deps: DialerDeps) {
     return entryId;
   }
 
+  /** A previewing agent whose dial ended without a call for them (refused, busy, no answer, a machine) is free again. */
+  async function freePreviewAgent(trx: Knex, a: AttemptRow, now: Date): Promise<Notice[]> {
+    if (a.agent_id === null || a.queue_entry_id !== null) return [];
+    const agent = await findAgent(trx, a.agent_id);
+    if (agent?.state !== 'reserved' || agent.reason !== 'preview') return [];
+    await transition(trx, a.agent_id, 'available', { from: ['reserved'], entryId: null, at: now });
+    return [agentStateNotice(a.agent_id, 'available', null, now)];
+  }
+
   /** Dial jobs: the compliance check and, if it allows, the call. Idempotent per attempt. */
   async function dial(attemptId: string): Promise<void> {
     const now = clock();
+    const notices: Notice[] = [];
     const go = await db.transaction(async (trx) => {
       const a = await findAttempt(trx, attemptId, true);
       if (!a || a.state !== 'queued') return null;
@@ -165,11 +177,13 @@ export function createDialer(deps: DialerDeps) {
             : reasons.has('frequency') ? new Date(now.getTime() + 6 * 3600_000) : new Date(now.getTime() + 1000);
           await updateListEntry(trx, e.id, { state: 'pending', attempts: e.attempts - 1, next_attempt_at: later, last_outcome: 'blocked' });
         }
+        notices.push(...(await freePreviewAgent(trx, a, now)));
         return null;
       }
       await updateAttempt(trx, a.id, { state: 'dialing', dialed_at: now });
       return { a, c, e };
     });
+    deps.notify(notices);
     if (!go) return;
     const { a, c, e } = go;
     let sid: string;
@@ -177,11 +191,12 @@ export function createDialer(deps: DialerDeps) {
       sid = await deps.line().dial({ attemptId: a.id, to: e.phone, from: c.caller_id, ringSeconds: c.ring_seconds, machineDetection: c.machine_action === 'voicemail' ? 'DetectMessageEnd' : 'Enable' });
     } catch (err) {
       deps.log.warn({ err, attempt_id: a.id }, 'campaign dial refused by Twilio');
-      await db.transaction(async (trx) => {
+      deps.notify(await db.transaction(async (trx) => {
         const now2 = clock();
         await updateAttempt(trx, a.id, { state: 'ended', outcome: 'failed', ended_at: now2 });
         await settleEntry(trx, c, (await findListEntry(trx, e.id, true))!, 'failed', now2);
-      });
+        return freePreviewAgent(trx, a, now2);
+      }));
       return;
     }
     // The status callback may have named the call first.
@@ -196,7 +211,9 @@ export function createDialer(deps: DialerDeps) {
     }
     if (c.state !== 'running') return [];
     const open = await trx('campaign_entries').where({ campaign_id: c.id }).whereIn('state', ['pending', 'dialing']).first(trx.raw('count(*) AS n'));
-    if ((c.ends_at && new Date(c.ends_at) <= now) || Number(open.n) === 0) {
+    // Not finished while an agent is still on, or wrapping up, one of its calls: a callback may re-open an entry.
+    const talking = await trx('dial_attempts as a').join('agents as g', 'g.entry_id', 'a.queue_entry_id').where('a.campaign_id', c.id).whereIn('g.state', ['on_call', 'wrap_up']).first('a.id');
+    if ((c.ends_at && new Date(c.ends_at) <= now) || (Number(open.n) === 0 && !talking)) {
       await trx('campaigns').where({ id: c.id }).update({ state: 'completed', updated_at: now });
       return [];
     }
@@ -232,8 +249,17 @@ export function createDialer(deps: DialerDeps) {
     return ids;
   }
 
+  /** A preview the agent skipped, or left (went offline, or sat on it too long): the customer goes back on the list. */
+  async function releasePreview(trx: Knex, a: AttemptRow, now: Date): Promise<Notice[]> {
+    const e = (await findListEntry(trx, a.entry_id, true))!;
+    await updateAttempt(trx, a.id, { state: 'ended', outcome: 'skipped', ended_at: now });
+    await updateListEntry(trx, e.id, { state: 'pending', attempts: e.attempts - 1 });
+    return freePreviewAgent(trx, a, now);
+  }
+
   return {
     dial,
+    releasePreview,
 
     /** What every node does each tick: plan the running campaigns, re-send lost jobs, give up on dials that never reported back. */
     async pace(): Promise<void> {
@@ -250,6 +276,16 @@ export function createDialer(deps: DialerDeps) {
       }
       const stale: { id: string }[] = await db('dial_attempts').where({ state: 'queued' }).where('queued_at', '<', new Date(now.getTime() - REQUEUE_AFTER_MS)).limit(500).select('id');
       for (const s of stale) await deps.jobs.add(DIAL_JOB, { attempt_id: String(s.id) }, { jobId: `dial-${s.id}`, attempts: 5, backoffMs: 500 });
+      // Previews whose agent went away, or sat on them too long.
+      const previews: AttemptRow[] = await db('dial_attempts as a').leftJoin('agents as g', 'g.user_id', 'a.agent_id').where('a.state', 'preview')
+        .where((q) => q.whereNot('g.state', 'reserved').orWhereNull('g.state').orWhere('a.queued_at', '<', new Date(now.getTime() - PREVIEW_TIMEOUT_MS))).select('a.*').limit(100);
+      for (const stale of previews) {
+        const notices = await db.transaction(async (trx) => {
+          const a = await findAttempt(trx, stale.id, true);
+          return a?.state === 'preview' ? releasePreview(trx, a, now) : [];
+        });
+        deps.notify(notices);
+      }
       // Sent to Twilio (or a worker died sending it) and never heard of again: lost, and retried by policy.
       const lost: AttemptRow[] = await db('dial_attempts as a').join('campaigns as c', 'c.id', 'a.campaign_id').where('a.state', 'dialing')
         .whereRaw('a.dialed_at < ?::timestamptz - make_interval(secs => c.ring_seconds) ', [new Date(now.getTime() - LOST_AFTER_MS)]).whereNull('a.answered_at').select('a.*').limit(100);
@@ -310,7 +346,7 @@ export function createDialer(deps: DialerDeps) {
     },
 
     /** A status callback for a campaign call (after the call's own status was applied). */
-    async statusChanged(trx: Knex, attemptId: string, p: { callSid: string; status: string }): Promise<void> {
+    async statusChanged(trx: Knex, attemptId: string, p: { callSid: string; status: string }, notices: Notice[]): Promise<void> {
       const a = await findAttempt(trx, attemptId, true);
       if (!a) return;
       const interactionId = await ensureCall(trx, a, p.callSid);
@@ -322,6 +358,7 @@ export function createDialer(deps: DialerDeps) {
       await updateSummary(trx, interactionId, { outcome: outcome === 'human' ? 'agent' : outcome });
       const c = (await findCampaign(trx, a.campaign_id))!;
       await settleEntry(trx, c, (await findListEntry(trx, a.entry_id, true))!, outcome, now);
+      notices.push(...(await freePreviewAgent(trx, a, now)));
     },
 
     /**

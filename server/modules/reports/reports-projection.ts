@@ -133,6 +133,8 @@ contact AS (
     bool_or(type = 'callback_requested' OR (type = 'transferred' AND data->>'entry_id' IS NULL)) AS left_ivr,
     (array_agg((data->>'score')::int ORDER BY id DESC) FILTER (WHERE type = 'survey_score'))[1] AS survey_score
   FROM ev GROUP BY interaction_id
+  -- Calls to the hotline (they start in the IVR); a campaign's outbound calls have reports of their own.
+  HAVING bool_or(type = 'started')
 ),
 reasons AS (
   SELECT interaction_id, array_agg(DISTINCT code ORDER BY code) AS codes

@@ -202,7 +202,7 @@ export async function telephonyRoutes(fastify: FastifyInstance, opts: TelephonyR
       // The call's row first (the dialer makes it), then the same ordered status handling as the hotline's calls.
       await opts.dialer.track(trx, request.query.attempt, p.CallSid);
       const applied = await calls.status(trx, { sid: p.CallSid, from: p.From, to: p.To, direction: p.Direction ?? 'outbound-api', status: p.CallStatus as CallStatus, seq: p.SequenceNumber ?? -1, duration: p.CallDuration }, fx.notices);
-      if (applied === 'applied') await opts.dialer.statusChanged(trx, request.query.attempt, { callSid: p.CallSid, status: p.CallStatus });
+      if (applied === 'applied') await opts.dialer.statusChanged(trx, request.query.attempt, { callSid: p.CallSid, status: p.CallStatus }, fx.notices);
       return { twiml: renderEmpty() };
     });
     return xml(reply, renderEmpty());
