@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { AwayReason, Disposition, Skill } from './types.js';
+import type { AwayReason, CampaignPurpose, CampaignState, Disposition, Skill } from './types.js';
 
 export type Lang = 'zh' | 'en';
 
@@ -11,6 +11,8 @@ interface Labels {
   away: Record<AwayReason | 'missed_offer' | 'rejected_offer', string>;
   states: Record<'offline' | 'available' | 'reserved' | 'on_call' | 'wrap_up' | 'away', string>;
   tiers: Record<'PRIVATE' | 'DIAMOND' | 'GOLD' | 'STANDARD', string>;
+  purposes: Record<CampaignPurpose, string>;
+  campaignStates: Record<CampaignState, string>;
 }
 
 export const percent = (share: number | null) => (share === null ? '–' : `${Math.round(share * 1000) / 10}%`);
@@ -60,6 +62,14 @@ const en = {
   monitor: 'Monitor', listen: 'Listen', whisper: 'Whisper', barge: 'Barge', leave: 'Leave', monitoring: 'Monitoring',
   alertKinds: { private_wait: 'PRIVATE caller waiting', service_level: 'Service level below target', abandon_rate: 'Abandon rate high', agent_away: 'Agent away too long', staffing_gap: 'Staffing short' },
   broadcastFrom: 'Message from',
+  campaign: 'Campaign', outbound: 'Outbound', script: 'Script', campaignOffer: 'Offer', offerCode: 'Code', terms: 'Terms', noOffer: 'No offer (a service call)',
+  previewTitle: 'Preview calls', previewNext: 'Next preview customer', previewNone: 'No customer is due in a preview campaign of your skills.',
+  previewHint: 'Read the customer and the script, then dial or skip.', dialCustomer: 'Dial', skip: 'Skip', previewReason: 'preview',
+  dialing: 'Dialling… the call comes to you when the customer answers.', previewEnded: 'The preview call ended without reaching the customer.',
+  callbackAt: 'Call back at', callbackFuture: 'Choose a time in the future.', dncHint: 'The number goes on the do-not-call register at once.',
+  campaignsTitle: 'Campaigns', noCampaigns: 'No campaign scheduled, running or paused', dialed: 'Dialled', connectedCount: 'Connected', humans: 'People',
+  machines: 'Machines', abandonRate: 'Abandon rate', conversions: 'Conversions', remaining: 'Remaining', eta: 'ETA', pause: 'Pause',
+  etaText: (s: number) => (s < 3600 ? `${Math.ceil(s / 60)} min` : `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`),
   labels: {
     skills: {
       general: 'General', cards: 'Cards', loans: 'Loans', deposits: 'Deposits', wealth: 'Wealth', funds_fx: 'Funds / FX', complaints: 'Complaints',
@@ -68,6 +78,7 @@ const en = {
     dispositions: {
       resolved: 'Resolved', follow_up: 'Follow-up needed', escalated: 'Escalated', complaint_logged: 'Complaint logged', sale: 'Sale',
       information_only: 'Information only', transferred: 'Transferred', no_action: 'No action',
+      interested: 'Interested', callback: 'Call back later', not_interested: 'Not interested', wrong_number: 'Wrong number', do_not_call: 'Do not call again',
     },
     away: {
       break: 'Break', training: 'Training', meeting: 'Meeting', after_call_work: 'After-call work', supervisor: 'Set by supervisor', end_of_shift: 'End of shift',
@@ -75,6 +86,8 @@ const en = {
     },
     states: { offline: 'Offline', available: 'Available', reserved: 'Offered', on_call: 'On call', wrap_up: 'Wrap-up', away: 'Away' },
     tiers: { PRIVATE: 'Private', DIAMOND: 'Diamond', GOLD: 'Gold', STANDARD: 'Standard' },
+    purposes: { marketing: 'Marketing offer', care: 'Care / return visit', complaint_follow_up: 'Complaint follow-up', survey: 'Satisfaction survey', retention: 'Retention' },
+    campaignStates: { draft: 'Draft', scheduled: 'Scheduled', running: 'Running', paused: 'Paused', completed: 'Completed', cancelled: 'Cancelled' },
   } satisfies Labels,
 };
 
@@ -125,6 +138,14 @@ const zh: Dict = {
   monitor: '监听', listen: '监听', whisper: '密语', barge: '强插', leave: '退出', monitoring: '监听中',
   alertKinds: { private_wait: '私人银行客户等待', service_level: '服务水平低于目标', abandon_rate: '放弃率过高', agent_away: '坐席离开过久', staffing_gap: '人力不足' },
   broadcastFrom: '消息来自',
+  campaign: '外呼活动', outbound: '外呼', script: '话术', campaignOffer: '推荐产品', offerCode: '产品代码', terms: '条款', noOffer: '无营销产品（服务类外呼）',
+  previewTitle: '预览外呼', previewNext: '下一位预览客户', previewNone: '您所属技能的预览外呼活动暂无待呼客户。',
+  previewHint: '请先查看客户信息和话术，再拨打或跳过。', dialCustomer: '拨打', skip: '跳过', previewReason: '预览外呼',
+  dialing: '正在拨号……客户接听后将直接接通给您。', previewEnded: '预览外呼未能接通客户。',
+  callbackAt: '回拨时间', callbackFuture: '请选择将来的时间。', dncHint: '该号码将立即加入勿扰名单。',
+  campaignsTitle: '外呼活动', noCampaigns: '暂无已排期、进行中或暂停的外呼活动', dialed: '已拨', connectedCount: '接通', humans: '真人接听',
+  machines: '答录机', abandonRate: '放弃率', conversions: '转化', remaining: '剩余', eta: '预计完成', pause: '暂停',
+  etaText: (s: number) => (s < 3600 ? `${Math.ceil(s / 60)}分钟` : `${Math.floor(s / 3600)}小时${Math.floor((s % 3600) / 60)}分钟`),
   labels: {
     skills: {
       general: '综合业务', cards: '银行卡', loans: '贷款', deposits: '存款', wealth: '财富管理', funds_fx: '基金/外汇', complaints: '投诉',
@@ -133,6 +154,7 @@ const zh: Dict = {
     dispositions: {
       resolved: '已解决', follow_up: '需跟进', escalated: '已升级', complaint_logged: '已登记投诉', sale: '成功销售',
       information_only: '仅咨询', transferred: '已转接', no_action: '无需处理',
+      interested: '有意向', callback: '预约回拨', not_interested: '无意向', wrong_number: '号码错误', do_not_call: '要求不再来电',
     },
     away: {
       break: '休息', training: '培训', meeting: '会议', after_call_work: '话后处理', supervisor: '班长设置', end_of_shift: '下班',
@@ -140,6 +162,8 @@ const zh: Dict = {
     },
     states: { offline: '离线', available: '就绪', reserved: '振铃', on_call: '通话中', wrap_up: '话后小结', away: '离开' },
     tiers: { PRIVATE: '私人银行', DIAMOND: '钻石', GOLD: '金卡', STANDARD: '普通' },
+    purposes: { marketing: '营销推荐', care: '关怀回访', complaint_follow_up: '投诉回访', survey: '满意度调查', retention: '客户挽留' },
+    campaignStates: { draft: '草稿', scheduled: '已排期', running: '进行中', paused: '已暂停', completed: '已完成', cancelled: '已取消' },
   },
 };
 

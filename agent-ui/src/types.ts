@@ -2,19 +2,27 @@
 import type { Static } from 'typebox';
 import type { CandidateSummary, Profile } from '../../server/modules/customers/customers-schemas.js';
 import type { Interaction, Timeline } from '../../server/modules/interactions/interactions-schemas.js';
-import type { AgentServerEvents, CallOffer } from '../../server/modules/routing/routing-schemas.js';
+import type { AgentServerEvents, CallOffer, CampaignPop } from '../../server/modules/routing/routing-schemas.js';
 import type { StateChange, WrapupRequest, TransferRequest } from '../../server/modules/agents/agents-schemas.js';
 import type { Softphone } from '../../server/modules/telephony/softphone.js';
 import type { PhoneCall, PhoneSetup } from '../../server/modules/telephony/demo-phone.js';
 import type { SKILLS } from '../../server/modules/routing/routing-policy.js';
 import type { ERRORS } from '../../server/errors.js';
-import type { Alert, Broadcast, Wallboard, WallboardUpdate, WallboardQueue, WallboardAgent, WaitingCall, WallboardSkill } from '../../server/modules/supervision/supervision-schemas.js';
+import type { Alert, Broadcast, Wallboard, WallboardUpdate, WallboardQueue, WallboardAgent, WaitingCall, WallboardSkill, WallboardCampaign } from '../../server/modules/supervision/supervision-schemas.js';
+import type { CAMPAIGN_STATES, DISPOSITIONS, PURPOSES } from '../../server/modules/campaigns/campaigns-schemas.js';
+import type { CampaignsService } from '../../server/modules/campaigns/campaigns-service.js';
 
-export type { Alert, Broadcast, Wallboard, WallboardUpdate, WallboardQueue, WallboardAgent, WaitingCall, WallboardSkill };
-export type { AgentServerEvents, CallOffer, CandidateSummary, Interaction, PhoneCall, PhoneSetup, Profile, Softphone, StateChange, WrapupRequest };
+export type { Alert, Broadcast, Wallboard, WallboardUpdate, WallboardQueue, WallboardAgent, WaitingCall, WallboardSkill, WallboardCampaign };
+export type { AgentServerEvents, CallOffer, CampaignPop, CandidateSummary, Interaction, PhoneCall, PhoneSetup, Profile, Softphone, StateChange, WrapupRequest };
 export type TimelineReply = Static<typeof Timeline>;
 export type TransferTarget = Static<typeof TransferRequest>;
 export type Skill = (typeof SKILLS)[number];
 export type Disposition = WrapupRequest['disposition'];
 export type ErrorCode = keyof typeof ERRORS;
 export type AwayReason = NonNullable<StateChange['reason']>;
+/** What a campaign call's wrap-up may record (the server refuses anything else on a campaign call). */
+export type CampaignDisposition = (typeof DISPOSITIONS)[number];
+export type CampaignPurpose = (typeof PURPOSES)[number];
+export type CampaignState = (typeof CAMPAIGN_STATES)[number];
+/** `POST /api/campaigns/preview/next`: the customer to call, with the campaign's script and offer. */
+export type PreviewCustomer = Awaited<ReturnType<CampaignsService['previewNext']>>;

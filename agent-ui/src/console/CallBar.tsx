@@ -35,6 +35,7 @@ export function CallBar({ call, phase, consultJoined, softphone, request }: {
       <p class="call-status">
         <strong data-testid="call-status">{status}</strong> · {duration(talking)}
         {consultJoined && <span class="badge"> {t.consultJoined}</span>}
+        {call.campaign && <span class="badge outbound" data-testid="call-campaign"> {t.outbound} · {call.campaign.name}</span>}
       </p>
       {(live || phase === 'connecting') && (
         <div class="actions">

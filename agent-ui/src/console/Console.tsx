@@ -6,6 +6,7 @@ import { connectAgentLink, type AgentLink } from './agent-link.js';
 import { CallBar } from './CallBar.js';
 import { CustomerSearch } from './CustomerSearch.js';
 import { OfferCard } from './OfferCard.js';
+import { PreviewCard, PreviewControl, previewStore, type Preview } from './Preview.js';
 import { RecentCalls } from './RecentCalls.js';
 import { ScreenPop } from './ScreenPop.js';
 import { StatusBar } from './StatusBar.js';
@@ -21,14 +22,18 @@ export interface ConsoleState {
   phase: Phase | null;
   /** A relationship manager rung in for a consult has joined this agent's call. */
   consultJoined: boolean;
+  /** A preview-mode customer this agent is reserved for (no call yet). */
+  preview: Preview | null;
   notice: string | null;
 }
 
 type Action =
   | { type: 'online'; online: boolean }
-  | { type: 'restore'; agent: ConsoleState['agent']; call: CallOffer | null }
-  | { type: 'state'; agent: NonNullable<ConsoleState['agent']> }
-  | { type: 'offered' | 'consult'; call: CallOffer }
+  | { type: 'restore'; agent: ConsoleState['agent']; call: CallOffer | null; preview: Preview | null }
+  | { type: 'state'; agent: NonNullable<ConsoleState['agent']>; previewEnded: string }
+  | { type: 'offered' | 'consult' | 'assigned'; call: CallOffer }
+  | { type: 'preview'; preview: Preview | null }
+  | { type: 'preview_profile'; attemptId: string; profile: Profile }
   | { type: 'phase'; entryId: string; phase: Phase }
   | { type: 'revoked'; entryId: string; reason: string }
   | { type: 'ended'; entryId: string; reason: string }
@@ -46,13 +51,19 @@ function reduce(s: ConsoleState, a: Action): ConsoleState {
   const mine = (entryId: string) => s.call?.entry_id === entryId;
   switch (a.type) {
     case 'online': return { ...s, online: a.online };
-    case 'restore': return { ...s, agent: a.agent, call: a.call, phase: a.call && a.agent ? phaseOf(a.call, a.agent.state) : null, consultJoined: false };
+    case 'restore': return { ...s, agent: a.agent, call: a.call, phase: a.call && a.agent ? phaseOf(a.call, a.agent.state) : null, consultJoined: false, preview: a.call ? null : a.preview };
     case 'state': {
       // Available or away with a call on screen: the offer went elsewhere or the wrap-up is done.
+      // With a preview dialled: the customer was not reached (the server let the agent go).
       const idle = a.agent.state === 'available' || a.agent.state === 'away' || a.agent.state === 'offline';
-      return { ...s, agent: a.agent, ...(idle ? { call: null, phase: null, consultJoined: false } : {}) };
+      if (!idle) return { ...s, agent: a.agent };
+      return { ...s, agent: a.agent, call: null, phase: null, consultJoined: false, preview: null, ...(s.preview?.dialing ? { notice: a.previewEnded } : {}) };
     }
     case 'offered': return { ...s, call: a.call, phase: 'offered', consultJoined: false, notice: null };
+    // A campaign call a person answered: already this agent's, no offer to accept.
+    case 'assigned': return { ...s, call: a.call, phase: phaseOf(a.call, 'on_call'), consultJoined: false, preview: null, notice: null };
+    case 'preview': return { ...s, preview: a.preview, notice: null };
+    case 'preview_profile': return s.preview?.attempt_id === a.attemptId ? { ...s, preview: { ...s.preview, profile: a.profile } } : s;
     case 'consult': return { ...s, call: a.call, phase: 'consult', consultJoined: false, notice: null };
     case 'phase': return mine(a.entryId) ? { ...s, phase: a.phase } : s;
     case 'revoked': return mine(a.entryId) ? { ...s, call: null, phase: null, notice: a.reason } : s;
@@ -63,9 +74,12 @@ function reduce(s: ConsoleState, a: Action): ConsoleState {
   }
 }
 
-const INITIAL: ConsoleState = { online: false, agent: null, call: null, phase: null, consultJoined: false, notice: null };
+const INITIAL: ConsoleState = { online: false, agent: null, call: null, phase: null, consultJoined: false, preview: null, notice: null };
 
-/** The agent console: status bar, offer, screen-pop with call controls, wrap-up, search and recent calls. */
+/**
+ * The agent console: status bar, offer, screen-pop with call controls, wrap-up, search and recent
+ * calls; outbound campaign calls come assigned (no offer) with their script, or are previewed first.
+ */
 export function Console({ user, onLogout }: { user: User; onLogout: () => void }) {
   const { t } = useI18n();
   const [s, dispatch] = useReducer(reduce, INITIAL);
@@ -79,12 +93,24 @@ export function Console({ user, onLogout }: { user: User; onLogout: () => void }
     link.current = connectAgentLink(token, {
       online: (online) => dispatch({ type: 'online', online }),
       refused: () => onLogout(),
-      'agent:restore': (r) => dispatch({ type: 'restore', agent: r ? { state: r.state, reason: r.reason, since: r.since } : null, call: r?.call ?? null }),
+      'agent:restore': (r) => {
+        // Still reserved for a preview after a reload: the preview this tab kept, with its profile fetched again.
+        const kept = r?.state === 'reserved' && r.reason === 'preview' && !r.call ? previewStore.load() : null;
+        dispatch({ type: 'restore', agent: r ? { state: r.state, reason: r.reason, since: r.since } : null, call: r?.call ?? null, preview: kept && { ...kept, profile: null } });
+        if (kept?.customer_id) {
+          api<Profile>('GET', `/api/customers/${kept.customer_id}/profile?purpose=call`)
+            .then((profile) => dispatch({ type: 'preview_profile', attemptId: kept.attempt_id, profile }), () => undefined);
+        }
+      },
       'agent:state': (agent) => {
-        dispatch({ type: 'state', agent });
+        dispatch({ type: 'state', agent, previewEnded: t.previewEnded });
         if (agent.state === 'available') setCallsVersion((v) => v + 1);
       },
       'call:offered': (call) => dispatch({ type: 'offered', call }),
+      'call:assigned': (call) => {
+        setViewed(null);
+        dispatch({ type: 'assigned', call });
+      },
       'call:consult': (call) => dispatch({ type: 'consult', call }),
       'call:offer_revoked': (p) => dispatch({ type: 'revoked', entryId: p.entry_id, reason: p.reason }),
       'call:connected': (p) => dispatch({ type: 'phase', entryId: p.entry_id, phase: 'connected' }),
@@ -97,6 +123,9 @@ export function Console({ user, onLogout }: { user: User; onLogout: () => void }
     api<Softphone>('GET', '/api/agents/me/softphone').then(setSoftphone, () => undefined);
     return () => link.current?.close();
   }, []);
+  // Kept for a reload; not before the server said where the agent stands (a fresh page has no preview yet).
+  const known = s.agent !== null;
+  useEffect(() => { if (known) previewStore.save(s.preview); }, [s.preview, known]);
 
   /** Sends a console request; a coded refusal shows in the notice line instead of being thrown. */
   const request = async <T,>(event: string, body?: unknown): Promise<T | undefined> => {
@@ -112,8 +141,23 @@ export function Console({ user, onLogout }: { user: User; onLogout: () => void }
     const entryId = s.call?.entry_id;
     if (entryId && (await request('call:accept', { entry_id: entryId }))) dispatch({ type: 'phase', entryId, phase: 'connecting' });
   };
+  /** A preview REST action; a coded refusal shows in the notice line, and a preview no longer ours goes away. */
+  const previewAction = async (action: 'dial' | 'skip') => {
+    const p = s.preview;
+    if (!p) return;
+    try {
+      await api('POST', `/api/campaigns/preview/${p.attempt_id}/${action}`);
+      dispatch({ type: 'preview', preview: action === 'dial' ? { ...p, dialing: true } : null });
+    } catch (err) {
+      dispatch({ type: 'notice', notice: `${(err as { code?: string }).code ?? ''} ${(err as Error).message}`.trim() });
+      if ((err as { code?: string }).code === 'SB_ERR_PREVIEW_GONE') dispatch({ type: 'preview', preview: null });
+    }
+  };
   const wrappingUp = s.agent?.state === 'wrap_up';
-  const shown = viewed ?? s.call?.profile ?? null;
+  const preview = s.call ? null : s.preview;
+  const shown = viewed ?? s.call?.profile ?? preview?.profile ?? null;
+  const campaign = viewed ? null : s.call?.campaign ?? preview?.campaign ?? null;
+  const canPreview = s.online && s.agent?.state === 'available' && !s.call && !s.preview;
 
   return (
     <div class="console">
@@ -127,13 +171,17 @@ export function Console({ user, onLogout }: { user: User; onLogout: () => void }
           {s.call && s.phase !== 'offered' && (
             <CallBar call={s.call} phase={s.phase!} consultJoined={s.consultJoined} softphone={softphone} request={request} />
           )}
-          {wrappingUp && <WrapupForm onSubmit={(w) => request('wrapup:complete', w)} />}
+          {preview && <PreviewCard preview={preview} onDial={() => previewAction('dial')} onSkip={() => previewAction('skip')} />}
+          {wrappingUp && <WrapupForm key={s.call?.entry_id} campaign={s.call?.campaign} onSubmit={(w) => request('wrapup:complete', w)} />}
           {viewed && (
             <p class="viewing" role="status">{t.viewing} <button type="button" onClick={() => setViewed(null)}>{t.close}</button></p>
           )}
-          {shown || s.call ? <ScreenPop profile={shown} ivr={viewed ? undefined : s.call?.ivr} /> : <p class="empty" data-testid="idle">{t.noCall}</p>}
+          {shown || s.call || preview
+            ? <ScreenPop profile={shown} ivr={viewed ? undefined : s.call?.ivr} campaign={campaign} />
+            : <p class="empty" data-testid="idle">{t.noCall}</p>}
         </div>
         <aside class="side-column">
+          {canPreview && <PreviewControl onPreview={(p) => dispatch({ type: 'preview', preview: p })} />}
           <CustomerSearch onOpen={setViewed} />
           <RecentCalls version={callsVersion} />
         </aside>

@@ -1,7 +1,8 @@
 import { useState } from 'preact/hooks';
 import type { ComponentChildren } from 'preact';
 import { dateTime, money, useI18n } from '../i18n.js';
-import type { CallOffer, Profile } from '../types.js';
+import type { CallOffer, CampaignPop, Profile } from '../types.js';
+import { CampaignPanel } from './CampaignPanel.js';
 import { TimelineView } from './TimelineView.js';
 
 type Tier = keyof ReturnType<typeof useI18n>['t']['labels']['tiers'];
@@ -44,16 +45,17 @@ function IvrPanel({ ivr }: { ivr: CallOffer['ivr'] }) {
 
 /**
  * The customer 360 (screen-pop): identity and tier first (what the agent says hello with), then
- * what matters for the conversation — IVR findings, complaints and flags — then the detail.
+ * what matters for the conversation — IVR findings (or, on an outbound campaign call, the
+ * campaign's script and offer), complaints and flags — then the detail.
  */
-export function ScreenPop({ profile, ivr }: { profile: Profile | null; ivr?: CallOffer['ivr'] }) {
+export function ScreenPop({ profile, ivr, campaign }: { profile: Profile | null; ivr?: CallOffer['ivr']; campaign?: CampaignPop | null }) {
   const { t, lang } = useI18n();
   const [openInteraction, setOpenInteraction] = useState<string | null>(null);
   if (!profile) {
     return (
       <div class="pop" data-testid="screen-pop">
-        <p class="unknown-caller">{t.unknownCaller}</p>
-        {ivr && <IvrPanel ivr={ivr} />}
+        {!campaign && <p class="unknown-caller">{t.unknownCaller}</p>}
+        {campaign ? <CampaignPanel campaign={campaign} /> : ivr && <IvrPanel ivr={ivr} />}
       </div>
     );
   }
@@ -66,8 +68,9 @@ export function ScreenPop({ profile, ivr }: { profile: Profile | null; ivr?: Cal
         <TierBadge tier={value.tier} />
         <span class="muted">#{profile.customer_no} · {id.gender} · {t.age(id.age)} · {t.since} {id.customer_since} · {id.region}</span>
       </header>
+      {campaign && <CampaignPanel campaign={campaign} />}
       <div class="pop-grid">
-        {ivr && <IvrPanel ivr={ivr} />}
+        {!campaign && ivr && <IvrPanel ivr={ivr} />}
         <Section title={t.complaints} testid="complaints">
           {profile.open_complaints.length === 0 ? <p class="muted">{t.none}</p> : (
             <ul>{profile.open_complaints.map((c) => (

@@ -25,7 +25,7 @@ export function StatusBar({ user, online, agent, onState, onLogout }: {
   const inState = useSecondsSince(agent?.since);
   const state = agent?.state ?? 'offline';
   const free = state === 'available' || state === 'away' || state === 'offline';
-  const reasonLabel = agent?.reason ? t.labels.away[agent.reason as keyof typeof t.labels.away] ?? agent.reason : null;
+  const reasonLabel = agent?.reason === 'preview' ? t.previewReason : agent?.reason ? t.labels.away[agent.reason as keyof typeof t.labels.away] ?? agent.reason : null;
   return (
     <header class="status-bar">
       <strong class="brand">{t.app}</strong>

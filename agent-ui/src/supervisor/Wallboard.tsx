@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from '../api.js';
 import { duration, percent, useI18n, type Dict } from '../i18n.js';
-import type { Skill, Wallboard as Board, WallboardAgent, WallboardQueue } from '../types.js';
+import type { CampaignState, Skill, Wallboard as Board, WallboardAgent, WallboardCampaign, WallboardQueue } from '../types.js';
 
 const TIER_ORDER = ['PRIVATE', 'DIAMOND', 'GOLD', 'STANDARD'];
 const tierRank = (tier: string) => (TIER_ORDER.indexOf(tier) + 5) % 5;
@@ -72,6 +72,7 @@ export function Wallboard({ board }: { board: Board | null }) {
           ))}</tbody>
         </table>
       </section>
+      <Campaigns board={board} act={act} />
       <div class="wb-columns">
         <WaitingCalls board={board} now={now} act={act} />
         <Agents board={board} now={now} act={act} />
@@ -94,6 +95,50 @@ function QueueRow({ q, now }: { q: WallboardQueue; now: number }) {
       <td class="num">{q.answered}</td><td class="num">{q.abandoned}</td>
       <td class="num">{q.asa_s === null ? '–' : `${Math.round(q.asa_s)} s`}</td>
       <td class="num">{q.staffing.needed_erlang_a ?? '–'}</td>
+    </tr>
+  );
+}
+
+/** Outbound campaigns not finished: progress as the dialer counts it, and pause / resume (audited, within a second). */
+function Campaigns({ board, act }: { board: Board; act: (run: () => Promise<unknown>) => void }) {
+  const { t } = useI18n();
+  // A board from a node without campaigns (a rolling deploy) has no list at all.
+  const campaigns = [...(board.campaigns ?? [])].sort((a, b) => a.campaign_id - b.campaign_id);
+  return (
+    <section class="card" aria-labelledby="campaigns-h" data-testid="campaigns">
+      <h2 id="campaigns-h">{t.campaignsTitle} ({campaigns.length})</h2>
+      {campaigns.length === 0 ? <p class="muted">{t.noCampaigns}</p> : (
+        <table>
+          <thead><tr>
+            <th scope="col">{t.campaign}</th><th scope="col" class="num">{t.dialed}</th><th scope="col" class="num">{t.connectedCount}</th>
+            <th scope="col" class="num">{t.humans}</th><th scope="col" class="num">{t.machines}</th><th scope="col" class="num">{t.abandonRate}</th>
+            <th scope="col" class="num">{t.conversions}</th><th scope="col" class="num">{t.remaining}</th><th scope="col" class="num">{t.eta}</th><th scope="col">{t.state}</th>
+          </tr></thead>
+          <tbody>{campaigns.map((c) => <CampaignRow key={c.key} c={c} act={act} />)}</tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+function CampaignRow({ c, act }: { c: WallboardCampaign; act: (run: () => Promise<unknown>) => void }) {
+  const { t } = useI18n();
+  const state = t.labels.campaignStates[c.state as CampaignState] ?? c.state;
+  const action = c.state === 'paused' ? 'resume' : c.state === 'running' || c.state === 'scheduled' ? 'pause' : null;
+  return (
+    <tr class={`campaign-${c.state}`} data-testid={`campaign-${c.campaign_id}`}>
+      <th scope="row">{c.name}</th>
+      <td class="num">{c.dialed}</td><td class="num">{c.connected}</td><td class="num">{c.humans}</td><td class="num">{c.machines}</td>
+      <td class="num">{percent(c.abandon_rate)}</td><td class="num">{c.conversions}</td><td class="num">{c.remaining}</td>
+      <td class="num">{c.eta_s === null ? '–' : t.etaText(c.eta_s)}</td>
+      <td class="actions">
+        <span class={`cstate cstate-${c.state}`} data-testid="campaign-state">{state}</span>
+        {action && (
+          <button type="button" aria-label={`${action === 'pause' ? t.pause : t.resume}: ${c.name}`} onClick={() => act(() => api('POST', `/api/campaigns/${c.campaign_id}/${action}`))}>
+            {action === 'pause' ? t.pause : t.resume}
+          </button>
+        )}
+      </td>
     </tr>
   );
 }

@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { Nullable } from '../../lib/schema.js';
 import { SKILLS } from '../routing/routing-policy.js';
+import { Progress } from '../campaigns/campaigns-schemas.js';
 
 const Time = Type.String({ format: 'date-time' });
 
@@ -83,6 +84,13 @@ export const Alert = Type.Object({
   cleared_at: Nullable(Time),
 });
 
+/** A scheduled, running or paused campaign: its progress as the campaigns API reports it, keyed and named for the board. */
+export const WallboardCampaign = Type.Object({
+  key: Type.String({ description: 'The campaign id' }),
+  name: Type.String(),
+  ...Progress.properties,
+});
+
 export const Wallboard = Type.Object({
   at: Time,
   interval: Type.Object({ start: Time, end: Time }),
@@ -91,6 +99,7 @@ export const Wallboard = Type.Object({
   agents: Type.Array(WallboardAgent),
   waiting: Type.Array(WaitingCall, { description: 'The first 50 calls in priority order' }),
   alerts: Type.Array(Alert),
+  campaigns: Type.Array(WallboardCampaign, { description: 'Campaigns scheduled, running or paused' }),
 });
 
 export type WallboardQueue = Static<typeof WallboardQueue>;
@@ -98,10 +107,11 @@ export type WallboardSkill = Static<typeof WallboardSkill>;
 export type WallboardAgent = Static<typeof WallboardAgent>;
 export type WaitingCall = Static<typeof WaitingCall>;
 export type Alert = Static<typeof Alert>;
+export type WallboardCampaign = Static<typeof WallboardCampaign>;
 export type Wallboard = Static<typeof Wallboard>;
 export type AlertKind = Alert['kind'];
 
-type ListName = 'queues' | 'skills' | 'agents' | 'waiting' | 'alerts';
+type ListName = 'queues' | 'skills' | 'agents' | 'waiting' | 'alerts' | 'campaigns';
 
 /** What changed since the last push: rows to put (by key) and keys to drop, per list. */
 export type WallboardUpdate = { at: string; /** The board this applies to (its `at`): a screen holding another asks for a snapshot. */ since: string; interval: Wallboard['interval'] } & Partial<Record<ListName, { put: unknown[]; drop: string[] }>>;

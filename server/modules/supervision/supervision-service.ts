@@ -8,6 +8,7 @@ import { recordAudit } from '../audit/audit-repository.js';
 import { appendEvents } from '../interactions/interactions-repository.js';
 import { findEntry, updateEntry } from '../routing/routing-repository.js';
 import type { ServiceLevels } from '../routing/service-levels.js';
+import type { Progress } from '../campaigns/campaigns-schemas.js';
 import { supervisorIdentity, type MonitorMode, type VoiceControl } from '../telephony/voice-control.js';
 import { alertConditions, type AlertThresholds } from './alerts.js';
 import { listAlerts, openAlerts, syncAlerts } from './alerts-repository.js';
@@ -23,6 +24,8 @@ export interface SupervisionDeps {
   voice: VoiceControl;
   /** Routing has new work: a call moved ahead or to another skill. */
   kick: () => void;
+  /** Progress of every scheduled, running or paused campaign (the campaigns module's), shown on the board. */
+  campaignProgress: () => Promise<Progress[]>;
   log: FastifyBaseLogger;
   now?: () => Date;
 }
@@ -40,7 +43,7 @@ export function createSupervisionService(deps: SupervisionDeps) {
   let shown: Wallboard | null = null;
 
   async function board(): Promise<Wallboard> {
-    return buildWallboard(db, clock(), deps.levels);
+    return buildWallboard(db, clock(), deps.levels, deps.campaignProgress);
   }
 
   /** Raises and clears alerts for this board; returns the board with the alerts as they now stand. */

@@ -3,7 +3,7 @@
 import type { Wallboard, WallboardUpdate } from './supervision-schemas.js';
 
 /** The lists of a wallboard, each row keyed by `key`: an update carries only the rows that changed. */
-export const LISTS = ['queues', 'skills', 'agents', 'waiting', 'alerts'] as const;
+export const LISTS = ['queues', 'skills', 'agents', 'waiting', 'alerts', 'campaigns'] as const;
 
 /**
  * What a screen showing `prev` needs to show `next`: per list, the rows that are new or changed and
@@ -15,8 +15,8 @@ export function diffWallboard(prev: Wallboard, next: Wallboard): WallboardUpdate
   const update: WallboardUpdate = { at: next.at, since: prev.at, interval: next.interval };
   let changed = prev.interval.start !== next.interval.start;
   for (const list of LISTS) {
-    const before = new Map((prev[list] as { key: string }[]).map((r) => [r.key, JSON.stringify(r)]));
-    const rows = next[list] as { key: string }[];
+    const before = new Map(((prev[list] ?? []) as { key: string }[]).map((r) => [r.key, JSON.stringify(r)]));
+    const rows = (next[list] ?? []) as { key: string }[];
     const put = rows.filter((r) => before.get(r.key) !== JSON.stringify(r));
     const keep = new Set(rows.map((r) => r.key));
     const drop = [...before.keys()].filter((k) => !keep.has(k));
@@ -35,7 +35,8 @@ export function applyUpdate(board: Wallboard, u: WallboardUpdate): Wallboard {
     const change = u[list];
     if (!change) continue;
     const drop = new Set(change.drop);
-    const rows = new Map((board[list] as { key: string }[]).filter((r) => !drop.has(r.key)).map((r) => [r.key, r]));
+    // A board from a node that predates a list has none of it yet (a rolling deploy): start it empty.
+    const rows = new Map(((board[list] ?? []) as { key: string }[]).filter((r) => !drop.has(r.key)).map((r) => [r.key, r]));
     for (const r of change.put as { key: string }[]) rows.set(r.key, r);
     (out as unknown as Record<string, unknown>)[list] = [...rows.values()];
   }

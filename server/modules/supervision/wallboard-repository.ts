@@ -112,3 +112,10 @@ export async function waitingHead(db: Knex, limit: number) {
       id: string; skill: string; tier: string; language: string; state: string; enqueued_at: Date; name: string | null;
     }[]>;
 }
+
+/** Campaign names by id, for the campaigns' progress rows. */
+export async function campaignNames(db: Knex, ids: number[]): Promise<Map<number, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = (await db('campaigns').whereIn('id', ids).select('id', 'name')) as { id: number; name: string }[];
+  return new Map(rows.map((r) => [r.id, r.name]));
+}

@@ -4,8 +4,9 @@ import { DEFAULT_HANDLE_SECONDS } from '../routing/routing-service.js';
 import { agentsNeeded, erlangA, expectedWait } from '../routing/erlang.js';
 import { targetOf, serviceLevelShare, type ServiceLevels, type ServiceLevelTarget } from '../routing/service-levels.js';
 import { openAlerts } from './alerts-repository.js';
-import { agentBoard, queueFigures, skillFigures, waitingHead } from './wallboard-repository.js';
-import type { Wallboard, WallboardQueue, WallboardSkill } from './supervision-schemas.js';
+import type { Progress } from '../campaigns/campaigns-schemas.js';
+import { agentBoard, campaignNames, queueFigures, skillFigures, waitingHead } from './wallboard-repository.js';
+import type { Wallboard, WallboardCampaign, WallboardQueue, WallboardSkill } from './supervision-schemas.js';
 
 export const INTERVAL_MINUTES = 15;
 const WAITING_SHOWN = 50;
@@ -49,19 +50,27 @@ function strictest(targets: ServiceLevelTarget[]): ServiceLevelTarget {
   return targets.reduce((a, b) => (b.share > a.share || (b.share === a.share && b.seconds < a.seconds) ? b : a));
 }
 
+/** The campaigns' progress as board rows: keyed by campaign, with the name the supervisor knows it by. */
+async function campaignRows(db: Knex, progress: Progress[]): Promise<WallboardCampaign[]> {
+  const names = await campaignNames(db, progress.map((p) => p.campaign_id));
+  return progress.map((p) => ({ key: String(p.campaign_id), name: names.get(p.campaign_id) ?? `#${p.campaign_id}`, ...p }));
+}
+
 /**
  * Reads the whole live picture from PostgreSQL, so every node computes the same board whatever
  * node the calls and agents are on. A handful of indexed statements, whatever the number of
  * supervisors watching: a node builds one board a tick and sends it to all of them.
+ * `campaignProgress` is the campaigns module's live progress (none when not given).
  */
-export async function buildWallboard(db: Knex, now: Date, levels: ServiceLevels): Promise<Wallboard> {
+export async function buildWallboard(db: Knex, now: Date, levels: ServiceLevels, campaignProgress: () => Promise<Progress[]> = async () => []): Promise<Wallboard> {
   const intervalStart = startOfInterval(now, INTERVAL_MINUTES);
-  const [figures, skillsNow, agents, head, alerts] = await Promise.all([
+  const [figures, skillsNow, agents, head, alerts, campaigns] = await Promise.all([
     queueFigures(db, now, intervalStart, levels),
     skillFigures(db, now),
     agentBoard(db, startOfLocalDay(now)),
     waitingHead(db, WAITING_SHOWN),
     openAlerts(db),
+    campaignProgress().then((p) => campaignRows(db, p)),
   ]);
   const handleOf = (skill: string) => skillsNow.handle.get(skill) ?? DEFAULT_HANDLE_SECONDS;
   const staffedOf = (skill: string) => skillsNow.staffed.get(skill) ?? { staffed: 0, available: 0 };
@@ -118,5 +127,6 @@ export async function buildWallboard(db: Knex, now: Date, levels: ServiceLevels)
       customer: e.name ? maskName(e.name) : null, vip: VIP_TIERS.has(e.tier),
     })),
     alerts,
+    campaigns,
   };
 }
