@@ -114,7 +114,7 @@ export function createDialer(deps: DialerDeps) {
     const entryId = await insertEntry(trx, {
       interaction_id: interactionId, call_sid: callSid, skill: c.skill, language: customer?.language ?? 'zh', tier: customer?.tier ?? 'STANDARD',
       customer_id: a.customer_id, rm_id: customer?.rm_id ?? null, target_agent_id: agent.user_id, enqueued_at: now, priority_at: now,
-      profile: profile as Record<string, unknown> | null, estimated_wait_s: 0,
+      profile: profile as Record<string, unknown> | null, estimated_wait_s: null,
       ivr: { path: [], verified: false, self_service: [], reason: 'campaign', skill: c.skill, language: customer?.language ?? 'zh' },
     });
     await trx('queue_entries').where({ id: entryId }).update({

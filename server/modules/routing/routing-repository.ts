@@ -116,7 +116,8 @@ export async function expiredOffers(trx: Knex, now: Date): Promise<EntryRow[]> {
 export async function skillLoad(db: Knex, skill: string, now: Date, windowSeconds: number) {
   const since = new Date(now.getTime() - windowSeconds * 1000);
   // One after another: on a transaction's single connection, parallel queries only queue up anyway.
-  const arrivals = await db('queue_entries').where({ skill }).where('enqueued_at', '>', since).count<{ count: string }[]>('* as count').first();
+  // Callers who came in: a campaign's calls, put straight through to agents, are no arrivals.
+  const arrivals = await db('queue_entries').where({ skill }).whereNull('campaign').where('enqueued_at', '>', since).count<{ count: string }[]>('* as count').first();
   const handle = await db('queue_entries as e').join('interactions as i', 'i.id', 'e.interaction_id').where('e.skill', skill)
     .whereNotNull('e.answered_at').whereNotNull('e.ended_at').where('e.ended_at', '>', new Date(now.getTime() - 3_600_000))
     .first(db.raw('AVG(EXTRACT(EPOCH FROM (COALESCE(i.wrapped_up_at, e.ended_at) - e.answered_at)))::float AS seconds'));

@@ -50,7 +50,8 @@ export async function queueFigures(db: Knex, now: Date, intervalStart: Date, lev
       COALESCE(SUM(EXTRACT(EPOCH FROM LEAST(COALESCE(e.answered_at, e.ended_at, :now), :now) - GREATEST(e.enqueued_at, :hour)))
         FILTER (WHERE COALESCE(e.answered_at, e.ended_at, :now) > :hour), 0)::float AS waited_1h_s
     FROM queue_entries e LEFT JOIN ${targetsSql(db, levels).toQuery()} USING (tier)
-    WHERE e.state IN ('waiting', 'offered') OR e.enqueued_at >= :since OR e.answered_at >= :since OR e.ended_at >= :since
+    -- The hotline's queues; a campaign's calls are on the campaigns table.
+    WHERE e.campaign IS NULL AND (e.state IN ('waiting', 'offered') OR e.enqueued_at >= :since OR e.answered_at >= :since OR e.ended_at >= :since)
     GROUP BY e.skill, e.tier`, { start: intervalStart, quarter: quarterAgo, hour: hourAgo, now, since, fallback });
   return rows.rows as QueueFigures[];
 }
