@@ -96,7 +96,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   });
   const voice = createVoiceControl({ rest: () => telephony.rest, voiceUrl: () => `${telephony.publicUrl()}/twilio/voice`, holdMusicUrl: config.HOLD_MUSIC_URL });
   const dialer = createDialer({
-    db: app.db, jobs: app.jobs, customers, notify, log: app.log, connectSeconds: config.ROUTING_CONNECT_SECONDS, maxDialsPerDay: config.CAMPAIGN_MAX_DIALS_PER_DAY,
+    db: app.db, jobs: app.jobs, customers, notify, log: app.log, connectSeconds: config.ROUTING_CONNECT_SECONDS, maxDialsPerDay: config.CAMPAIGN_MAX_DIALS_PER_DAY, lostAfterSeconds: config.DIALER_LOST_SECONDS,
     bankName: { zh: config.BANK_NAME_ZH, en: config.BANK_NAME_EN }, line: () => createCampaignLine({ rest: () => telephony.rest, voiceUrl: () => `${telephony.publicUrl()}/twilio/voice` }),
   });
   app.jobs.define<{ attempt_id: string }>(DIAL_JOB, (job) => dialer.dial(job.attempt_id), { concurrency: 4 });

@@ -56,6 +56,7 @@ export const ConfigSchema = Type.Object({
   ALERT_MIN_CALLS: Type.Integer({ minimum: 1, maximum: 1000, default: 10, description: 'Service-level and abandon alerts wait for this many calls in the interval' }),
   RUN_WORKERS: Type.Boolean({ default: true, description: 'This process also runs the job workers (the campaign dialer). Set false on web-only nodes when `npm run worker` processes run beside them' }),
   DIALER_TICK_MS: Type.Integer({ minimum: 100, maximum: 5000, default: 250, description: 'How often each node paces the running campaigns (pause and cancel take effect within this, and within a second at most)' }),
+  DIALER_LOST_SECONDS: Type.Integer({ minimum: 5, maximum: 3600, default: 120, description: 'A dial Twilio never reported back on (or whose worker died sending it) is given up as lost this long after its ring time, and retried by the campaign\'s policy' }),
   CAMPAIGN_MAX_DIALS_PER_DAY: Type.Integer({ minimum: 1, maximum: 20, default: 3, description: 'Frequency cap: dial attempts to one customer per day (their local day) across all campaigns; a second campaign never calls the same customer on the same day' }),
   CAMPAIGN_RECENT_CONTACT_DAYS: Type.Integer({ minimum: 0, maximum: 365, default: 1, description: 'A call list leaves out customers another campaign dialled within this many days' }),
   BANK_NAME_ZH: Type.String({ minLength: 1, maxLength: 40, default: '示范银行', description: 'The bank\'s name in the identification message and voicemail of campaign calls (Mandarin)' }),

@@ -36,7 +36,7 @@ const dialer = createDialer({
   // Agents are told of calls by the web nodes, which take Twilio's webhooks; a worker only dials.
   notify: () => undefined,
   line: () => createCampaignLine({ rest: () => rest, voiceUrl: () => `${publicUrl}/twilio/voice` }),
-  connectSeconds: config.ROUTING_CONNECT_SECONDS, maxDialsPerDay: config.CAMPAIGN_MAX_DIALS_PER_DAY, bankName: { zh: config.BANK_NAME_ZH, en: config.BANK_NAME_EN },
+  connectSeconds: config.ROUTING_CONNECT_SECONDS, maxDialsPerDay: config.CAMPAIGN_MAX_DIALS_PER_DAY, lostAfterSeconds: config.DIALER_LOST_SECONDS, bankName: { zh: config.BANK_NAME_ZH, en: config.BANK_NAME_EN },
 });
 jobs.define<{ attempt_id: string }>(DIAL_JOB, (job) => dialer.dial(job.attempt_id), { concurrency: 4 });
 log.info('worker: taking campaign dial jobs');

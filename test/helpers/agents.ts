@@ -17,7 +17,8 @@ export interface AgentClient {
   close(): void;
 }
 
-export async function connectAgent(url: string, token: string, id: number): Promise<AgentClient> {
+/** `heartbeatMs`: renew the presence lease as the console does, for tests that outlast AGENT_LEASE_SECONDS. */
+export async function connectAgent(url: string, token: string, id: number, opts: { heartbeatMs?: number } = {}): Promise<AgentClient> {
   const socket = io(`${url}/agent`, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
   const received: Received[] = [];
   const taken = new Set<Received>();
@@ -30,6 +31,8 @@ export async function connectAgent(url: string, token: string, id: number): Prom
     socket.once('connect', () => resolve());
     socket.once('connect_error', (err) => reject(err));
   });
+  const heartbeat = opts.heartbeatMs ? setInterval(() => socket.emit('heartbeat', {}), opts.heartbeatMs) : undefined;
+  socket.on('disconnect', () => clearInterval(heartbeat));
   return {
     id,
     socket,

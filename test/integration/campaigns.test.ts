@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { verifyCompliance } from '../../server/modules/campaigns/compliance.js';
 import { connectAgent, makeAgents, type AgentClient } from '../helpers/agents.js';
 import { startHotline, type Hotline } from '../helpers/hotline.js';
+import { until, zoneAtLocalHour } from '../helpers/wait.js';
 
 // Outbound campaigns end to end: the real app on PostgreSQL and Redis (BullMQ), the dialer calling
 // the Twilio simulator over HTTP, which answers as people, machines, busy lines and no answer.
@@ -22,13 +23,6 @@ const cleanups: (() => void)[] = [];
 const onExit = (f: () => void) => cleanups.push(f);
 afterEach(() => { for (const f of cleanups.splice(0)) f(); });
 
-/** An IANA zone whose local hour is `hour` right now (Etc/GMT+N is UTC-N). */
-function zoneAtLocalHour(hour: number): string {
-  let n = new Date().getUTCHours() - hour;
-  if (n > 11) n -= 24;
-  if (n < -12) n += 24;
-  return n === 0 ? 'Etc/GMT' : n > 0 ? `Etc/GMT+${n}` : `Etc/GMT-${-n}`;
-}
 const OPEN_ZONE = () => zoneAtLocalHour(12);
 const CLOSED_ZONE = () => zoneAtLocalHour(3);
 
@@ -60,15 +54,6 @@ async function uploadCsv(id: number, csv: string) {
 
 const callsTo = (phone: string) => h.sim.calls().filter((c) => c.to === phone);
 
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const entryOf = (campaignId: number, customerId: number) => h.db('campaign_entries').where({ campaign_id: campaignId, customer_id: customerId }).first();
 
@@ -77,7 +62,7 @@ async function outboundAgents(skill: string, count: number, disposition: (offer:
   const made = await makeAgents(h.app, h.db, skill, count, { [skill]: 1 });
   const clients: AgentClient[] = [];
   for (const a of made) {
-    const c = await connectAgent(h.url, a.token, a.id);
+    const c = await connectAgent(h.url, a.token, a.id, { heartbeatMs: 2000 });
     await c.next('agent:restore');
     await c.request('state:set', { state: 'available' });
     const offers: any[] = [];
@@ -246,7 +231,7 @@ describe('outbound campaigns', () => {
   it('preview mode: the agent sees the customer first, skips or dials, and a callback re-opens the entry for its time', { timeout: 60_000 }, async () => {
     const p = await customer();
     const [made] = await makeAgents(h.app, h.db, 'preview', 1, { preview: 1 });
-    const agent = await connectAgent(h.url, made!.token, made!.id);
+    const agent = await connectAgent(h.url, made!.token, made!.id, { heartbeatMs: 2000 });
     onExit(() => agent.close());
     await agent.next('agent:restore');
     const bearer = { Authorization: `Bearer ${made!.token}` };

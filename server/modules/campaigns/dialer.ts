@@ -43,6 +43,8 @@ export interface DialerDeps {
   /** After accepting a person's answer, how long the agent's leg has to join (routing's connect deadline). */
   connectSeconds: number;
   maxDialsPerDay: number;
+  /** A dial sent to Twilio that never reported back for this long past its ring time is given up as lost. */
+  lostAfterSeconds: number;
   bankName: { zh: string; en: string };
   now?: () => Date;
 }
@@ -52,8 +54,6 @@ export const DIAL_JOB = 'campaign-dial';
 export const ABANDON_AFTER_SECONDS = 2;
 /** A queued dial with no job running it for this long gets its job again (lost with a Redis restart). */
 const REQUEUE_AFTER_MS = 10_000;
-/** A dial sent to Twilio that never reported back for this long past its ring time is given up as lost. */
-const LOST_AFTER_MS = 120_000;
 const PLAN_LOCK = 7_740_200;
 /** An agent has this long to dial or skip a previewed customer. */
 const PREVIEW_TIMEOUT_MS = 5 * 60_000;
@@ -288,7 +288,7 @@ export function createDialer(deps: DialerDeps) {
       }
       // Sent to Twilio (or a worker died sending it) and never heard of again: lost, and retried by policy.
       const lost: AttemptRow[] = await db('dial_attempts as a').join('campaigns as c', 'c.id', 'a.campaign_id').where('a.state', 'dialing')
-        .whereRaw('a.dialed_at < ?::timestamptz - make_interval(secs => c.ring_seconds) ', [new Date(now.getTime() - LOST_AFTER_MS)]).whereNull('a.answered_at').select('a.*').limit(100);
+        .whereRaw('a.dialed_at < ?::timestamptz - make_interval(secs => c.ring_seconds) ', [new Date(now.getTime() - deps.lostAfterSeconds * 1000)]).whereNull('a.answered_at').select('a.*').limit(100);
       for (const l of lost) {
         await db.transaction(async (trx) => {
           const a = await findAttempt(trx, l.id, true);
