@@ -5,6 +5,7 @@ import { benchIvr } from './ivr.bench.js';
 import { benchRouting } from './routing.bench.js';
 import { benchReports } from './reports.bench.js';
 import { benchWallboard } from './wallboard.bench.js';
+import { benchCampaigns } from './campaigns.bench.js';
 
 const only = process.env.BENCH_ONLY;
 console.log(`Switchboard bench — node ${process.version}, ${new Date().toISOString()}\n`);
@@ -13,3 +14,4 @@ if (!only || only === 'ivr') await benchIvr();
 if (!only || only === 'routing') await benchRouting();
 if (!only || only === 'reports') await benchReports();
 if (!only || only === 'wallboard') await benchWallboard();
+if (!only || only === 'campaigns') await benchCampaigns();

@@ -269,6 +269,41 @@ describe('outbound campaigns', () => {
     expect(callsTo(p.phone)).toHaveLength(1);
   });
 
+  it('answers bad campaign requests with coded errors', async () => {
+    const bad = (res: { body: { code: string } }) => res.body.code;
+    expect(bad(await h.http.post('/api/campaigns').set(supervisor).send({ name: 'x', purpose: 'spam', dialing_mode: 'progressive', caller_id: CALLER_ID }).expect(400))).toBe('SB_ERR_REQUEST_INVALID');
+    expect(bad(await h.http.post('/api/campaigns').set(supervisor).send({ name: 'x', purpose: 'care', dialing_mode: 'progressive', caller_id: CALLER_ID, ring_seconds: 10 }).expect(400))).toBe('SB_ERR_REQUEST_INVALID');
+    expect(bad(await h.http.post('/api/campaigns').set(supervisor).send({ name: 'x', purpose: 'care', dialing_mode: 'progressive', caller_id: CALLER_ID, window_start: '20:00', window_end: '09:00' }).expect(400))).toBe('SB_ERR_CAMPAIGN_INVALID');
+    expect(bad(await h.http.get('/api/campaigns/999999').set(supervisor).expect(404))).toBe('SB_ERR_CAMPAIGN_NOT_FOUND');
+    const c = await createCampaign({ name: 'Errors' });
+    expect(bad(await h.http.post(`/api/campaigns/${c.id}/resume`).set(supervisor).expect(409))).toBe('SB_ERR_CAMPAIGN_STATE_INVALID');
+    expect(bad(await h.http.post(`/api/campaigns/${c.id}/start`).set(supervisor).expect(409))).toBe('SB_ERR_CAMPAIGN_STATE_INVALID'); // nobody on the list
+    expect(bad(await h.http.post(`/api/campaigns/${c.id}/explode`).set(supervisor).expect(400))).toBe('SB_ERR_REQUEST_INVALID');
+    await h.http.post(`/api/campaigns/${c.id}/cancel`).set(supervisor).expect(200);
+    expect(bad(await h.http.post(`/api/campaigns/${c.id}/list/segment`).set(supervisor).send({ tiers: ['GOLD'] }).expect(409))).toBe('SB_ERR_CAMPAIGN_STATE_INVALID');
+    expect(bad(await h.http.patch(`/api/campaigns/${c.id}`).set(supervisor).send({ name: 'renamed' }).expect(409))).toBe('SB_ERR_CAMPAIGN_STATE_INVALID');
+    expect(bad(await h.http.post('/api/campaigns/preview/abc/dial').set(await h.auth('agent1')).expect(400))).toBe('SB_ERR_REQUEST_INVALID');
+  });
+
+  it('waits for its scheduled start, and ends at its scheduled end', { timeout: 30_000 }, async () => {
+    const x = await customer();
+    h.sim.setPeer(x.phone, 'busy');
+    await makeAgents(h.app, h.db, 'sched', 1, { sched: 1 }).then((m) => h.db('agents').where({ user_id: m[0]!.id }).update({ state: 'available', lease_until: new Date(Date.now() + 600_000) }));
+    const c = await createCampaign({ name: 'Scheduled', skill: 'sched', starts_at: new Date(Date.now() + 3600_000).toISOString() });
+    await uploadCsv(c.id, ['customer_id', x.id].join('\n'));
+    expect((await h.http.post(`/api/campaigns/${c.id}/start`).set(supervisor).expect(200)).body.state).toBe('scheduled');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(callsTo(x.phone)).toHaveLength(0);
+    // Brought forward: it runs at its (new) start.
+    await h.http.post(`/api/campaigns/${c.id}/pause`).set(supervisor).expect(200);
+    await h.http.patch(`/api/campaigns/${c.id}`).set(supervisor).send({ starts_at: new Date(Date.now() - 1000).toISOString(), ends_at: new Date(Date.now() + 3000).toISOString() }).expect(200);
+    expect((await h.http.post(`/api/campaigns/${c.id}/resume`).set(supervisor).expect(200)).body).toMatchObject({ state: 'running', skill: 'sched', script: expect.stringContaining('理财顾问') });
+    await until('the first dial', async () => callsTo(x.phone).length === 1);
+    // The busy line would be retried in 15 minutes, but the campaign ends first.
+    await until('the scheduled end', async () => (await h.db('campaigns').where({ id: c.id }).first()).state === 'completed', 10_000);
+    expect((await entryOf(c.id, x.id)).state).toBe('pending');
+  });
+
   it('keeps a hash-chained compliance log that detects an edited or removed entry', async () => {
     const before = await verifyCompliance(h.db);
     expect(before.ok).toBe(true);

@@ -108,19 +108,19 @@ export async function claimAgent(trx: Knex, skill: string, now: Date, agentId: n
 }
 
 /** The campaign's live dial figures for pacing: in flight, and its history of outcomes. */
-/** `lastWindow`: dials placed in the last `windowMs`, for the calls-per-second limit. */
-export async function pacingFigures(db: Knex, campaignId: number, now: Date, windowMs: number) {
+/** The campaign's dial figures; `lastSlot`: the rate limiter's latest dial slot (see the dialer's planCampaign). */
+export async function pacingFigures(db: Knex, campaignId: number) {
   const row = await db('dial_attempts').where({ campaign_id: campaignId }).first(
     db.raw(`count(*) FILTER (WHERE state IN ('queued', 'dialing')) AS in_flight`),
     db.raw(`count(*) FILTER (WHERE state IN ('queued', 'dialing') AND overdial) AS overdial_in_flight`),
     db.raw(`count(*) FILTER (WHERE outcome IS NOT NULL AND outcome NOT IN ('blocked', 'canceled')) AS finished`),
     db.raw(`count(*) FILTER (WHERE answered_by = 'human' OR outcome IN ('human', 'abandoned')) AS humans`),
     db.raw(`count(*) FILTER (WHERE outcome = 'abandoned') AS abandoned`),
-    db.raw(`count(*) FILTER (WHERE state <> 'blocked' AND queued_at > ?) AS last_second`, [new Date(now.getTime() - windowMs)]),
+    db.raw(`max(queued_at) FILTER (WHERE state <> 'preview') AS last_slot`),
   );
   return {
     inFlight: Number(row.in_flight), overdialInFlight: Number(row.overdial_in_flight), finished: Number(row.finished),
-    humans: Number(row.humans), abandoned: Number(row.abandoned), lastSecond: Number(row.last_second),
+    humans: Number(row.humans), abandoned: Number(row.abandoned), lastSlot: row.last_slot ? new Date(row.last_slot).getTime() : null,
   };
 }
 

@@ -53,7 +53,13 @@ const CampaignFields = {
 
 export const CampaignInput = Type.Object(CampaignFields, { additionalProperties: false });
 export type CampaignInput = Static<typeof CampaignInput>;
-export const CampaignPatch = Type.Partial(Type.Object(CampaignFields, { additionalProperties: false }));
+/** Only what the request names changes: the create defaults must not fill in the rest of a patch. */
+const withoutDefault = <T extends object>(schema: T): T => {
+  const { default: _unused, ...rest } = schema as T & { default?: unknown };
+  return rest as T;
+};
+const PatchFields = Object.fromEntries(Object.entries(CampaignFields).map(([k, v]) => [k, withoutDefault(v)])) as typeof CampaignFields;
+export const CampaignPatch = Type.Partial(Type.Object(PatchFields, { additionalProperties: false }));
 export type CampaignPatch = Static<typeof CampaignPatch>;
 
 export const CampaignId = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2147483647 }) });

@@ -164,10 +164,13 @@ export function createCampaignsService(deps: CampaignsDeps) {
         db.raw(`count(*) FILTER (WHERE a.outcome = 'abandoned') AS abandoned`),
         db.raw('count(q.answered_at) AS agent_connected'),
         db.raw('count(*) FILTER (WHERE a.dialed_at > ?) AS recent', [new Date(now.getTime() - 300_000)]),
+        db.raw('min(a.dialed_at) AS first_dial'),
       );
       const humans = Number(a.humans);
       const remaining = Number(e.remaining);
-      const perMinute = Number(a.recent) / 5;
+      // Over the last 5 minutes, or since the first dial if that is sooner.
+      const span = a.first_dial ? Math.min(300_000, Math.max(1000, now.getTime() - new Date(a.first_dial).getTime())) : 300_000;
+      const perMinute = Math.round((Number(a.recent) / span) * 60_000 * 10) / 10;
       return {
         campaign_id: id, state: c.state, list_size: Number(e.list_size), excluded: Number(e.excluded),
         dialed: Number(a.dialed), blocked: Number(a.blocked), connected: Number(a.connected), humans, machines: Number(a.machines),

@@ -156,7 +156,7 @@ export function createDialer(deps: DialerDeps) {
       }
       const customer = await trx('customers').where({ id: a.customer_id }).first('marketing_consent');
       const today = await dialsToday(trx, a.customer_id, c.id, e.timezone, now);
-      const figures = await pacingFigures(trx, c.id, now, 1000);
+      const figures = await pacingFigures(trx, c.id);
       const verdict = checkCompliance({
         at: now, timezone: e.timezone, window_start: c.window_start, window_end: c.window_end,
         do_not_call: await onDoNotCall(trx, e.phone, a.customer_id),
@@ -218,13 +218,17 @@ export function createDialer(deps: DialerDeps) {
       return [];
     }
     if (c.dialing_mode === 'preview') return [];
-    const windowMs = Math.max(1000, Math.ceil(1000 / c.calls_per_second));
-    const figures = await pacingFigures(trx, c.id, now, windowMs);
+    const figures = await pacingFigures(trx, c.id);
+    // The rate limit as slots 1/cps apart: this tick may use the slots since the last one used, and
+    // no more than a second's worth saved up while idle, so fractional rates hold and a busy
+    // campaign's calls go out evenly, tick by tick.
+    const spacing = 1000 / c.calls_per_second;
+    const from = Math.max(figures.lastSlot ?? 0, now.getTime() - Math.max(spacing, 1000));
     const free = await freeAgentCount(trx, c.skill, now);
     const plan = dialsNow({
       mode: c.dialing_mode, freeAgents: free, inFlight: figures.inFlight, overdialInFlight: figures.overdialInFlight,
       finished: figures.finished, humans: figures.humans, abandoned: figures.abandoned, maxAbandonRate: c.max_abandon_rate,
-      rateBudget: Math.max(1, Math.round((c.calls_per_second * windowMs) / 1000)) - figures.lastSecond,
+      rateBudget: Math.floor((now.getTime() - from) / spacing),
     });
     const wanted = plan.backed + plan.overdial;
     if (wanted === 0) return [];
@@ -242,7 +246,7 @@ export function createDialer(deps: DialerDeps) {
     for (const [i, e] of picked.entries()) {
       await updateListEntry(trx, e.id, { state: 'dialing', attempts: e.attempts + 1, callback_at: null });
       const [row] = await trx('dial_attempts').insert({
-        campaign_id: c.id, entry_id: e.id, customer_id: e.customer_id, attempt: e.attempts + 1, state: 'queued', overdial: i >= plan.backed, queued_at: now,
+        campaign_id: c.id, entry_id: e.id, customer_id: e.customer_id, attempt: e.attempts + 1, state: 'queued', overdial: i >= plan.backed, queued_at: new Date(from + (i + 1) * spacing),
       }).returning('id');
       ids.push(String((row as { id: string }).id));
     }
@@ -384,7 +388,7 @@ export function createDialer(deps: DialerDeps) {
 
     /** Live pacing figures, for the progress report. */
     async ratio(campaignId: number): Promise<number> {
-      const f = await pacingFigures(db, campaignId, clock(), 1000);
+      const f = await pacingFigures(db, campaignId);
       return pacingRatio(f);
     },
   };
