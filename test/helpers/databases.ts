@@ -3,7 +3,11 @@ import knexPkg, { type Knex } from 'knex';
 
 /** The PostgreSQL the integration tests use: CI's DATABASE_URL, or the local default. */
 export const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-export const TEMPLATE_DB = 'sb_test_template';
+/**
+ * The seeded bank every test database is cloned from: one per test run (global setup names it in
+ * the environment its workers inherit), so two runs on one PostgreSQL never drop each other's.
+ */
+export const templateDb = () => process.env.SB_TEST_TEMPLATE_DB ?? 'sb_test_template';
 
 export function urlFor(database: string): string {
   const url = new URL(ADMIN_URL);
@@ -23,7 +27,7 @@ export async function withAdmin<T>(fn: (admin: Knex) => Promise<T>): Promise<T> 
 /** A fresh database cloned from the migrated, seeded template: every test starts from the same bank. */
 export async function cloneTemplate(): Promise<string> {
   const name = `sb_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-  await withAdmin((admin) => admin.raw(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DB}`));
+  await withAdmin((admin) => admin.raw(`CREATE DATABASE ${name} TEMPLATE ${templateDb()}`));
   return name;
 }
 
