@@ -49,6 +49,9 @@ export async function up(knex: Knex): Promise<void> {
     t.unique(['campaign_id', 'customer_id']); // deduplicated by customer
   });
   await knex.raw(`CREATE INDEX campaign_entries_due ON campaign_entries (campaign_id, next_attempt_at) WHERE state = 'pending'`);
+  // A do-not-call request closes the customer's pending entries on every list at once.
+  await knex.raw(`CREATE INDEX campaign_entries_pending_phone ON campaign_entries (phone) WHERE state = 'pending'`);
+  await knex.raw(`CREATE INDEX campaign_entries_pending_customer ON campaign_entries (customer_id) WHERE state = 'pending'`);
 
   await knex.schema.createTable('dial_attempts', (t) => {
     t.bigIncrements('id');
@@ -68,7 +71,6 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp('dialed_at', { useTz: true });
     t.timestamp('answered_at', { useTz: true });
     t.text('answered_by'); // Twilio's AnsweredBy: human | machine_start | …
-    t.timestamp('connected_at', { useTz: true }); // an agent joined
     t.timestamp('ended_at', { useTz: true });
     t.text('outcome'); // human | machine | busy | no_answer | failed | abandoned | lost | blocked | canceled
     t.bigInteger('queue_entry_id');
@@ -109,6 +111,13 @@ export async function up(knex: Knex): Promise<void> {
     t.bigInteger('last_id').notNullable();
     t.text('last_hash').notNullable();
   });
+  // The head only moves forward: cutting the tail needs this trigger (and the log's) turned off first.
+  await knex.raw(`CREATE FUNCTION compliance_head_forward() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF TG_OP = 'DELETE' OR NEW.last_id <= OLD.last_id THEN RAISE EXCEPTION 'compliance_head only moves forward'; END IF;
+      RETURN NEW;
+    END $$`);
+  await knex.raw(`CREATE TRIGGER compliance_head_forward BEFORE UPDATE OR DELETE ON compliance_head FOR EACH ROW EXECUTE FUNCTION compliance_head_forward()`);
 
   await knex.schema.alterTable('interactions', (t) => {
     t.integer('campaign_id');
@@ -123,6 +132,7 @@ export async function down(knex: Knex): Promise<void> {
   await knex.schema.alterTable('queue_entries', (t) => t.dropColumn('campaign'));
   await knex.schema.alterTable('interactions', (t) => t.dropColumn('campaign_id'));
   await knex.schema.dropTable('compliance_head');
+  await knex.raw('DROP FUNCTION IF EXISTS compliance_head_forward()');
   await knex.raw('DROP TRIGGER IF EXISTS compliance_log_no_update ON compliance_log');
   await knex.schema.dropTable('compliance_log');
   await knex.schema.dropTable('do_not_call');

@@ -59,7 +59,6 @@ export interface AttemptRow {
   dialed_at: Date | null;
   answered_at: Date | null;
   answered_by: string | null;
-  connected_at: Date | null;
   ended_at: Date | null;
   outcome: string | null;
   queue_entry_id: string | null;
@@ -103,7 +102,8 @@ export async function freeAgentCount(db: Knex, skill: string, now: Date): Promis
 /** Claims the longest-idle free agent of `skill` (or the named one), locking it against every other claim. */
 export async function claimAgent(trx: Knex, skill: string, now: Date, agentId: number | null): Promise<{ user_id: number } | undefined> {
   const q = trx('agents').where('lease_until', '>', now).forUpdate().skipLocked();
-  if (agentId !== null) return q.where({ user_id: agentId }).whereIn('state', ['available', 'reserved']).first('user_id');
+  // The previewing agent: available, or still held for this preview (never for an inbound offer).
+  if (agentId !== null) return q.where({ user_id: agentId }).where((w) => w.where('state', 'available').orWhere({ state: 'reserved', reason: 'preview' })).first('user_id');
   return q.where({ state: 'available' }).whereRaw('skills \\? ?', [skill]).orderByRaw('idle_since ASC NULLS FIRST').first('user_id');
 }
 
@@ -122,6 +122,13 @@ export async function pacingFigures(db: Knex, campaignId: number) {
     inFlight: Number(row.in_flight), overdialInFlight: Number(row.overdial_in_flight), finished: Number(row.finished),
     humans: Number(row.humans), abandoned: Number(row.abandoned), lastSlot: row.last_slot ? new Date(row.last_slot).getTime() : null,
   };
+}
+
+/** Calls other campaigns of `skill` have ringing for a free agent (not over-dials): those agents are spoken for. */
+export async function backedInFlight(db: Knex, skill: string, exceptCampaign: number): Promise<number> {
+  const row = await db('dial_attempts as a').join('campaigns as c', 'c.id', 'a.campaign_id').where('c.skill', skill).whereNot('c.id', exceptCampaign)
+    .whereIn('a.state', ['queued', 'dialing']).where('a.overdial', false).first(db.raw('count(*) AS n'));
+  return Number(row.n);
 }
 
 /** Whether the number or the customer is on the do-not-call register. */

@@ -215,7 +215,7 @@ export function createCampaignsService(deps: CampaignsDeps) {
           if (!e) continue;
           await updateListEntry(trx, e.id, { state: 'dialing', attempts: e.attempts + 1, callback_at: null });
           const [row] = await trx('dial_attempts').insert({ campaign_id: c.id, entry_id: e.id, customer_id: e.customer_id, attempt: e.attempts + 1, state: 'preview', agent_id: agentId, queued_at: now }).returning('id');
-          await transition(trx, agentId, 'reserved', { from: ['available'], reason: 'preview', entryId: null, at: now });
+          if (!(await transition(trx, agentId, 'reserved', { from: ['available'], reason: 'preview', entryId: null, at: now }))) throw appError('SB_ERR_AGENT_STATE_INVALID', 'Be available to take a preview call');
           await recordAudit(trx, { actor, action: 'customer.view', customer_id: e.customer_id, purpose: 'call', details: { via: 'campaign_preview', campaign_id: c.id } });
           return { attempt_id: String((row as { id: string }).id), c, customer_id: e.customer_id as number };
         }

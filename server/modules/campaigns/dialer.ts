@@ -14,7 +14,7 @@ import { insertEntry, type EntryRow as QueueEntryRow } from '../routing/routing-
 import { offerPayload } from '../routing/routing-service.js';
 import { appendCompliance, checkCompliance } from './compliance.js';
 import {
-  addDoNotCall, claimAgent, dialsToday, dueEntries, findAttempt, findCampaign, findListEntry, freeAgentCount, onDoNotCall, pacingFigures, updateAttempt, updateListEntry,
+  addDoNotCall, backedInFlight, claimAgent, dialsToday, dueEntries, findAttempt, findCampaign, findListEntry, freeAgentCount, onDoNotCall, pacingFigures, updateAttempt, updateListEntry,
   type AttemptRow, type CampaignRow, type EntryRow,
 } from './campaigns-repository.js';
 import { CONSENT_PURPOSES, DISPOSITIONS } from './campaigns-schemas.js';
@@ -23,6 +23,8 @@ import { dialsNow, inCallingWindow, nextWindowOpen, pacingRatio } from './pacing
 /** How the dialer places a call; the telephony module implements it with Twilio's REST API. */
 export interface OutboundLine {
   dial(c: { attemptId: string; to: string; from: string; ringSeconds: number; machineDetection: 'Enable' | 'DetectMessageEnd' }): Promise<string>;
+  /** Ends a call not yet answered (or hangs up one that was). */
+  cancel(callSid: string): Promise<void>;
 }
 
 /** What the line does with a campaign call Twilio says was answered. */
@@ -55,8 +57,19 @@ export const ABANDON_AFTER_SECONDS = 2;
 /** A queued dial with no job running it for this long gets its job again (lost with a Redis restart). */
 const REQUEUE_AFTER_MS = 10_000;
 const PLAN_LOCK = 7_740_200;
+const CUSTOMER_LOCK = 7_740_300;
 /** An agent has this long to dial or skip a previewed customer. */
 const PREVIEW_TIMEOUT_MS = 5 * 60_000;
+
+/** Whether Intl knows the zone: a list entry with a zone it cannot read is excluded rather than stopping the planner. */
+function isTimeZone(timeZone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const isMachine = (answeredBy: string | undefined | null) => Boolean(answeredBy && (answeredBy.startsWith('machine') || answeredBy === 'fax'));
 
@@ -74,14 +87,27 @@ export function createDialer(deps: DialerDeps) {
   const { db } = deps;
   const clock = deps.now ?? (() => new Date());
 
-  /** When the entry is tried next after `outcome`, or done; a person reached is done until the agent's disposition says otherwise. */
-  async function settleEntry(trx: Knex, c: CampaignRow, e: EntryRow, outcome: string, now: Date): Promise<void> {
+  /**
+   * When the entry is tried next after this attempt's `outcome`, or done; a person reached is done
+   * until the agent's disposition says otherwise. Only while the entry is still on this attempt: a
+   * late or repeated callback must not undo a disposition, or settle a later attempt.
+   */
+  async function settleEntry(trx: Knex, c: CampaignRow, a: AttemptRow, outcome: string, now: Date): Promise<void> {
+    const e = (await findListEntry(trx, a.entry_id, true))!;
+    if (e.state !== 'dialing' || e.attempts !== a.attempt) return;
     const delay = c.retry_delays[outcome];
     if (outcome !== 'human' && delay !== undefined && e.attempts < c.max_attempts) {
       await updateListEntry(trx, e.id, { state: 'pending', last_outcome: outcome, next_attempt_at: new Date(now.getTime() + delay * 1000) });
     } else {
       await updateListEntry(trx, e.id, { state: 'done', last_outcome: outcome });
     }
+  }
+
+  /** What a person left without an agent hears: who called, from which number, and that we will call again. */
+  function identification(c: CampaignRow, lang: 'zh' | 'en'): string {
+    return lang === 'zh'
+      ? `您好，这里是${deps.bankName.zh}，来电号码${c.caller_id}。我们稍后会再与您联系，打扰了。`
+      : `Hello, this is ${deps.bankName.en} calling from ${c.caller_id}. We will call you back later. Thank you.`;
   }
 
   /** The call's row and its interaction, made by whichever of Twilio's requests about it comes first. */
@@ -114,11 +140,11 @@ export function createDialer(deps: DialerDeps) {
     const entryId = await insertEntry(trx, {
       interaction_id: interactionId, call_sid: callSid, skill: c.skill, language: customer?.language ?? 'zh', tier: customer?.tier ?? 'STANDARD',
       customer_id: a.customer_id, rm_id: customer?.rm_id ?? null, target_agent_id: agent.user_id, enqueued_at: now, priority_at: now,
-      profile: profile as Record<string, unknown> | null, estimated_wait_s: null,
+      profile: profile as Record<string, unknown> | null, estimated_wait_s: null, campaign,
       ivr: { path: [], verified: false, self_service: [], reason: 'campaign', skill: c.skill, language: customer?.language ?? 'zh' },
     });
     await trx('queue_entries').where({ id: entryId }).update({
-      state: 'connecting', agent_id: agent.user_id, offers: 1, offer_expires_at: new Date(now.getTime() + deps.connectSeconds * 1000), campaign: JSON.stringify(campaign),
+      state: 'connecting', agent_id: agent.user_id, offers: 1, offer_expires_at: new Date(now.getTime() + deps.connectSeconds * 1000),
     });
     await transition(trx, agent.user_id, 'on_call', { from: ['available', 'reserved'], entryId, at: now });
     await updateAttempt(trx, a.id, { queue_entry_id: entryId, agent_id: agent.user_id });
@@ -146,12 +172,16 @@ export function createDialer(deps: DialerDeps) {
     const go = await db.transaction(async (trx) => {
       const a = await findAttempt(trx, attemptId, true);
       if (!a || a.state !== 'queued') return null;
+      // One dial decision per customer at a time, across campaigns and workers: the frequency cap
+      // and do-not-call read below must not be read by two dials at once.
+      await trx.raw('SELECT pg_advisory_xact_lock(?, ?)', [CUSTOMER_LOCK, a.customer_id]);
       const c = (await findCampaign(trx, a.campaign_id))!;
       const e = (await findListEntry(trx, a.entry_id, true))!;
       // Paused or cancelled since it was planned: the entry goes back, this was no attempt.
       if (c.state !== 'running') {
         await updateAttempt(trx, a.id, { state: 'ended', outcome: 'canceled', ended_at: now });
         await updateListEntry(trx, e.id, { state: 'pending', attempts: e.attempts - 1 });
+        notices.push(...(await freePreviewAgent(trx, a, now)));
         return null;
       }
       const customer = await trx('customers').where({ id: a.customer_id }).first('marketing_consent');
@@ -190,12 +220,17 @@ export function createDialer(deps: DialerDeps) {
     try {
       sid = await deps.line().dial({ attemptId: a.id, to: e.phone, from: c.caller_id, ringSeconds: c.ring_seconds, machineDetection: c.machine_action === 'voicemail' ? 'DetectMessageEnd' : 'Enable' });
     } catch (err) {
-      deps.log.warn({ err, attempt_id: a.id }, 'campaign dial refused by Twilio');
+      // Twilio's message can hold the number dialled: log its code only.
+      const { code, status } = err as { code?: number; status?: number };
+      deps.log.warn({ attempt_id: a.id, twilio_code: code ?? null, http_status: status ?? null }, 'campaign dial refused by Twilio');
       deps.notify(await db.transaction(async (trx) => {
         const now2 = clock();
+        const fresh = await findAttempt(trx, a.id, true);
+        // A timeout may hide a call Twilio did place: once it reported back, it is no failure.
+        if (!fresh || fresh.state !== 'dialing' || fresh.call_sid !== null || fresh.answered_at !== null) return [];
         await updateAttempt(trx, a.id, { state: 'ended', outcome: 'failed', ended_at: now2 });
-        await settleEntry(trx, c, (await findListEntry(trx, e.id, true))!, 'failed', now2);
-        return freePreviewAgent(trx, a, now2);
+        await settleEntry(trx, c, fresh, 'failed', now2);
+        return freePreviewAgent(trx, fresh, now2);
       }));
       return;
     }
@@ -210,10 +245,11 @@ export function createDialer(deps: DialerDeps) {
       c = { ...c, state: 'running' };
     }
     if (c.state !== 'running') return [];
-    const open = await trx('campaign_entries').where({ campaign_id: c.id }).whereIn('state', ['pending', 'dialing']).first(trx.raw('count(*) AS n'));
-    // Not finished while an agent is still on, or wrapping up, one of its calls: a callback may re-open an entry.
+    // Not finished while an agent is still on, or wrapping up, one of its calls: a callback may
+    // re-open an entry. Asked first, so a wrap-up committing in between is seen by the list check.
     const talking = await trx('dial_attempts as a').join('agents as g', 'g.entry_id', 'a.queue_entry_id').where('a.campaign_id', c.id).whereIn('g.state', ['on_call', 'wrap_up']).first('a.id');
-    if ((c.ends_at && new Date(c.ends_at) <= now) || (Number(open.n) === 0 && !talking)) {
+    const open = await trx('campaign_entries').where({ campaign_id: c.id }).whereIn('state', ['pending', 'dialing']).first('id');
+    if ((c.ends_at && new Date(c.ends_at) <= now) || (!open && !talking)) {
       await trx('campaigns').where({ id: c.id }).update({ state: 'completed', updated_at: now });
       return [];
     }
@@ -224,7 +260,8 @@ export function createDialer(deps: DialerDeps) {
     // campaign's calls go out evenly, tick by tick.
     const spacing = 1000 / c.calls_per_second;
     const from = Math.max(figures.lastSlot ?? 0, now.getTime() - Math.max(spacing, 1000));
-    const free = await freeAgentCount(trx, c.skill, now);
+    // Agents of a skill are shared: calls other campaigns of the skill have ringing for them are not free.
+    const free = (await freeAgentCount(trx, c.skill, now)) - (await backedInFlight(trx, c.skill, c.id));
     const plan = dialsNow({
       mode: c.dialing_mode, freeAgents: free, inFlight: figures.inFlight, overdialInFlight: figures.overdialInFlight,
       finished: figures.finished, humans: figures.humans, abandoned: figures.abandoned, maxAbandonRate: c.max_abandon_rate,
@@ -235,6 +272,10 @@ export function createDialer(deps: DialerDeps) {
     const picked: EntryRow[] = [];
     for (const e of await dueEntries(trx, c, now, wanted * 4)) {
       if (picked.length === wanted) break;
+      if (!isTimeZone(e.timezone)) {
+        await updateListEntry(trx, e.id, { state: 'excluded', excluded_reason: 'bad_timezone' });
+        continue;
+      }
       // Outside the customer's calling hours: not now, and not looked at again before they open.
       if (!inCallingWindow(now, e.timezone, c.window_start, c.window_end)) {
         await updateListEntry(trx, e.id, { next_attempt_at: nextWindowOpen(now, e.timezone, c.window_start, c.window_end) });
@@ -251,6 +292,21 @@ export function createDialer(deps: DialerDeps) {
       ids.push(String((row as { id: string }).id));
     }
     return ids;
+  }
+
+  /** A status callback for a campaign call (after the call's own status was applied). */
+  async function statusChanged(trx: Knex, attemptId: string, p: { callSid: string; status: string }, notices: Notice[]): Promise<void> {
+    const a = await findAttempt(trx, attemptId, true);
+    if (!a) return;
+    const interactionId = await ensureCall(trx, a, p.callSid);
+    const final = ['completed', 'busy', 'no-answer', 'failed', 'canceled'].includes(p.status);
+    if (!final || a.state === 'ended' || a.state === 'blocked') return;
+    const now = clock();
+    const outcome = a.outcome ?? OUTCOME_OF_STATUS[p.status] ?? (a.queue_entry_id !== null ? 'human' : a.answered_at ? 'abandoned' : 'failed');
+    await updateAttempt(trx, a.id, { state: 'ended', ended_at: now, outcome });
+    await updateSummary(trx, interactionId, { outcome: outcome === 'human' ? 'agent' : outcome });
+    await settleEntry(trx, (await findCampaign(trx, a.campaign_id))!, a, outcome, now);
+    notices.push(...(await freePreviewAgent(trx, a, now)));
   }
 
   /** A preview the agent skipped, or left (went offline, or sat on it too long): the customer goes back on the list. */
@@ -270,13 +326,19 @@ export function createDialer(deps: DialerDeps) {
       const now = clock();
       const live: CampaignRow[] = await db('campaigns').whereIn('state', ['scheduled', 'running']);
       for (const c of live) {
-        const ids = await db.transaction(async (trx) => {
-          const { rows } = await trx.raw<{ rows: { ok: boolean }[] }>('SELECT pg_try_advisory_xact_lock(?, ?) AS ok', [PLAN_LOCK, c.id]);
-          if (!rows[0]!.ok) return [];
-          const fresh = await findCampaign(trx, c.id);
-          return fresh ? planCampaign(trx, fresh, now) : [];
-        });
-        for (const id of ids) await deps.jobs.add(DIAL_JOB, { attempt_id: id }, { jobId: `dial-${id}`, attempts: 5, backoffMs: 500 });
+        try {
+          // One planner per skill at a time, on any node: campaigns sharing a skill share its agents.
+          const ids = await db.transaction(async (trx) => {
+            const { rows } = await trx.raw<{ rows: { ok: boolean }[] }>('SELECT pg_try_advisory_xact_lock(?, hashtext(?)) AS ok', [PLAN_LOCK, c.skill]);
+            if (!rows[0]!.ok) return [];
+            const fresh = await findCampaign(trx, c.id);
+            return fresh ? planCampaign(trx, fresh, now) : [];
+          });
+          for (const id of ids) await deps.jobs.add(DIAL_JOB, { attempt_id: id }, { jobId: `dial-${id}`, attempts: 5, backoffMs: 500 });
+        } catch (err) {
+          // One campaign's trouble must not stop the others (or the sweeps below).
+          deps.log.error({ err, campaign_id: c.id }, 'campaign pacing failed');
+        }
       }
       const stale: { id: string }[] = await db('dial_attempts').where({ state: 'queued' }).where('queued_at', '<', new Date(now.getTime() - REQUEUE_AFTER_MS)).limit(500).select('id');
       for (const s of stale) await deps.jobs.add(DIAL_JOB, { attempt_id: String(s.id) }, { jobId: `dial-${s.id}`, attempts: 5, backoffMs: 500 });
@@ -294,12 +356,27 @@ export function createDialer(deps: DialerDeps) {
       const lost: AttemptRow[] = await db('dial_attempts as a').join('campaigns as c', 'c.id', 'a.campaign_id').where('a.state', 'dialing')
         .whereRaw('a.dialed_at < ?::timestamptz - make_interval(secs => c.ring_seconds) ', [new Date(now.getTime() - deps.lostAfterSeconds * 1000)]).whereNull('a.answered_at').select('a.*').limit(100);
       for (const l of lost) {
-        await db.transaction(async (trx) => {
+        const gaveUp = await db.transaction(async (trx) => {
           const a = await findAttempt(trx, l.id, true);
-          if (!a || a.state !== 'dialing' || a.answered_at) return;
+          if (!a || a.state !== 'dialing' || a.answered_at) return null;
           await updateAttempt(trx, a.id, { state: 'ended', outcome: 'lost', ended_at: now });
-          await settleEntry(trx, (await findCampaign(trx, a.campaign_id))!, (await findListEntry(trx, a.entry_id, true))!, 'failed', now);
+          await settleEntry(trx, (await findCampaign(trx, a.campaign_id))!, a, 'failed', now);
+          deps.notify(await freePreviewAgent(trx, a, now));
+          return a;
         });
+        // A call Twilio still holds (queued behind the account's rate) must not ring after we gave up on it.
+        if (gaveUp?.call_sid) await deps.line().cancel(gaveUp.call_sid).catch(() => undefined);
+      }
+      // Answered, and the call ended, but its last status callback never came: settle from the call's own row.
+      const unsettled: { id: string; status: string; call_sid: string }[] = await db('dial_attempts as a').join('calls as k', 'k.sid', 'a.call_sid')
+        .where('a.state', 'answered').whereIn('k.status', ['completed', 'busy', 'failed', 'no-answer', 'canceled']).where('k.ended_at', '<', new Date(now.getTime() - 60_000))
+        .select('a.id', 'k.status', 'a.call_sid').limit(100);
+      for (const u of unsettled) {
+        deps.notify(await db.transaction(async (trx) => {
+          const notices: Notice[] = [];
+          await statusChanged(trx, String(u.id), { callSid: u.call_sid, status: u.status }, notices);
+          return notices;
+        }));
       }
     },
 
@@ -312,6 +389,8 @@ export function createDialer(deps: DialerDeps) {
       const c = (await findCampaign(trx, a.campaign_id))!;
       const customer = await trx('customers').where({ id: a.customer_id }).first('language');
       const lang: 'zh' | 'en' = customer?.language === 'en' ? 'en' : 'zh';
+      // Given up on (lost) and answered after all: a person still hears who called.
+      if (a.state === 'ended' && a.outcome === 'lost' && !isMachine(p.answeredBy)) return { kind: 'identify', text: identification(c, lang), lang };
       if (a.state === 'ended' || a.queue_entry_id !== null || a.outcome === 'abandoned' || a.outcome === 'machine') return { kind: 'hangup' };
       if (a.answered_at === null) {
         await updateAttempt(trx, a.id, { state: 'answered', answered_at: now, answered_by: p.answeredBy ?? null });
@@ -337,10 +416,7 @@ export function createDialer(deps: DialerDeps) {
       await updateAttempt(trx, a.id, { outcome: 'abandoned' });
       await appendEvents(trx, interactionId, [{ type: 'campaign_abandoned', data: { waited_s: p.waited, campaign_id: c.id }, at: now }]);
       await updateSummary(trx, interactionId, { outcome: 'abandoned' });
-      const text = lang === 'zh'
-        ? `您好，这里是${deps.bankName.zh}，来电号码${c.caller_id}。我们稍后会再与您联系，打扰了。`
-        : `Hello, this is ${deps.bankName.en} calling from ${c.caller_id}. We will call you back later. Thank you.`;
-      return { kind: 'identify', text, lang };
+      return { kind: 'identify', text: identification(c, lang), lang };
     },
 
     /** Makes sure the call of a dial attempt has its call row and interaction (before the call's status is applied to them). */
@@ -349,21 +425,7 @@ export function createDialer(deps: DialerDeps) {
       if (a) await ensureCall(trx, a, callSid);
     },
 
-    /** A status callback for a campaign call (after the call's own status was applied). */
-    async statusChanged(trx: Knex, attemptId: string, p: { callSid: string; status: string }, notices: Notice[]): Promise<void> {
-      const a = await findAttempt(trx, attemptId, true);
-      if (!a) return;
-      const interactionId = await ensureCall(trx, a, p.callSid);
-      const final = ['completed', 'busy', 'no-answer', 'failed', 'canceled'].includes(p.status);
-      if (!final || a.state === 'ended' || a.state === 'blocked') return;
-      const now = clock();
-      const outcome = a.outcome ?? OUTCOME_OF_STATUS[p.status] ?? (a.queue_entry_id !== null ? 'human' : a.answered_at ? 'abandoned' : 'failed');
-      await updateAttempt(trx, a.id, { state: 'ended', ended_at: now, outcome });
-      await updateSummary(trx, interactionId, { outcome: outcome === 'human' ? 'agent' : outcome });
-      const c = (await findCampaign(trx, a.campaign_id))!;
-      await settleEntry(trx, c, (await findListEntry(trx, a.entry_id, true))!, outcome, now);
-      notices.push(...(await freePreviewAgent(trx, a, now)));
-    },
+    statusChanged,
 
     /**
      * The agent's wrap-up of a campaign call (inside the wrap-up's transaction): the disposition
@@ -371,7 +433,9 @@ export function createDialer(deps: DialerDeps) {
      * the number on the register at once, for every campaign.
      */
     async disposition(trx: Knex, queueEntryId: string, w: { disposition: string; callback_at?: string }, agentId: number): Promise<void> {
-      const a: AttemptRow | undefined = await trx('dial_attempts').where({ queue_entry_id: queueEntryId }).forUpdate().first();
+      // By the call, not the queue entry: a call re-queued (a failed agent leg, a transfer) is the same attempt.
+      const entry = await trx('queue_entries').where({ id: queueEntryId }).first('call_sid');
+      const a: AttemptRow | undefined = entry ? await trx('dial_attempts').where({ call_sid: entry.call_sid }).forUpdate().first() : undefined;
       if (!a) return;
       if (!(DISPOSITIONS as readonly string[]).includes(w.disposition)) throw appError('SB_ERR_CAMPAIGN_DISPOSITION_INVALID');
       const e = (await findListEntry(trx, a.entry_id, true))!;

@@ -4,7 +4,7 @@ import { appError } from '../../errors.js';
 import { agentStateNotice, type Notice } from '../../plugins/realtime.js';
 import { recordAudit } from '../audit/audit-repository.js';
 import { findAgent, transition, type AgentRow, type AgentState } from '../agents/agents-repository.js';
-import { findCall } from '../calls/calls-repository.js';
+import { bankNumber, findCall } from '../calls/calls-repository.js';
 import type { CustomersService } from '../customers/customers-service.js';
 import { appendEvents, updateSummary } from '../interactions/interactions-repository.js';
 import { clientIdentity, type VoiceControl } from '../telephony/voice-control.js';
@@ -147,7 +147,7 @@ export function createConversationService(deps: ConversationDeps) {
           if (!call) return null;
           await updateEntry(trx, e.id, { state: 'failed', ended_at: now });
           const next = await deps.routing.enqueue(trx, {
-            interaction_id: e.interaction_id, call_sid: e.call_sid, skill: e.skill, language: e.language, customer_id: e.customer_id, tier: e.tier, ivr: e.ivr, since: new Date(e.enqueued_at),
+            interaction_id: e.interaction_id, call_sid: e.call_sid, skill: e.skill, language: e.language, customer_id: e.customer_id, tier: e.tier, ivr: e.ivr, since: new Date(e.enqueued_at), campaign: e.campaign,
           });
           await appendEvents(trx, e.interaction_id, [{ type: 'agent_leg_failed', data: { entry_id: e.id, agent_id: e.agent_id, next_entry_id: next }, at: now }]);
           await transition(trx, e.agent_id, 'away', { from: ['on_call'], onlyEntry: e.id, reason: 'missed_offer', entryId: null, at: now });
@@ -175,7 +175,7 @@ export function createConversationService(deps: ConversationDeps) {
         return {
           notices: [],
           after: async () => {
-            const leg = await voice.addLeg({ entryId: String(e.id), conferenceSid, from: call?.to_number ?? '', to: agentTarget(agent) });
+            const leg = await voice.addLeg({ entryId: String(e.id), conferenceSid, from: call ? bankNumber(call) : '', to: agentTarget(agent) });
             await db('queue_entries').where({ id: e.id }).update({ agent_call_sid: leg });
           },
         };
@@ -272,7 +272,7 @@ export function createConversationService(deps: ConversationDeps) {
         });
         await voice.hold(entry.conference_sid, entry.call_sid, true);
         const call = await findCall(db, entry.call_sid);
-        const leg = await voice.addLeg({ entryId: String(entry.id), conferenceSid: entry.conference_sid, from: call?.to_number ?? '', to: agentTarget(rm) });
+        const leg = await voice.addLeg({ entryId: String(entry.id), conferenceSid: entry.conference_sid, from: call ? bankNumber(call) : '', to: agentTarget(rm) });
         await db('queue_entries').where({ id: entry.id }).update({ consult_call_sid: leg });
         deps.notify([stateNotice(rm.user_id, 'on_call', now), { agentId: rm.user_id, event: 'call:consult', payload: offerPayload({ ...entry, consult_agent_id: rm.user_id }, now, null) }]);
         return { entry_id: String(entry.id), state: 'consulting' as const };
@@ -285,7 +285,7 @@ export function createConversationService(deps: ConversationDeps) {
         await updateEntry(trx, e.id, { state: 'transferred', ended_at: now });
         const next = await deps.routing.enqueue(trx, {
           interaction_id: e.interaction_id, call_sid: e.call_sid, skill: target.to === 'skill' ? target.skill : e.skill, language: e.language,
-          customer_id: e.customer_id, tier: e.tier, ivr: e.ivr, target_agent_id: target.to === 'agent' ? target.agent_id : null,
+          customer_id: e.customer_id, tier: e.tier, ivr: e.ivr, target_agent_id: target.to === 'agent' ? target.agent_id : null, campaign: e.campaign,
         });
         await appendEvents(trx, e.interaction_id, [{ type: 'transferred', data: { entry_id: e.id, from_agent_id: agentId, to: target, next_entry_id: next, mode: 'blind' }, at: now }]);
         await transition(trx, agentId, 'wrap_up', { from: ['on_call'], at: now });

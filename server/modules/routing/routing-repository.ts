@@ -36,10 +36,12 @@ export interface EntryRow {
   ended_at: Date | null;
 }
 
-export type NewEntry = Pick<EntryRow, 'interaction_id' | 'call_sid' | 'skill' | 'language' | 'tier' | 'customer_id' | 'rm_id' | 'target_agent_id' | 'enqueued_at' | 'priority_at' | 'profile' | 'ivr' | 'estimated_wait_s'>;
+export type NewEntry = Pick<EntryRow, 'interaction_id' | 'call_sid' | 'skill' | 'language' | 'tier' | 'customer_id' | 'rm_id' | 'target_agent_id' | 'enqueued_at' | 'priority_at' | 'profile' | 'ivr' | 'estimated_wait_s' | 'campaign'>;
 
 export async function insertEntry(trx: Knex, e: NewEntry): Promise<string> {
-  const [row] = await trx('queue_entries').insert({ ...e, profile: e.profile ? JSON.stringify(e.profile) : null, ivr: JSON.stringify(e.ivr) }).returning('id');
+  const [row] = await trx('queue_entries').insert({
+    ...e, profile: e.profile ? JSON.stringify(e.profile) : null, ivr: JSON.stringify(e.ivr), campaign: e.campaign ? JSON.stringify(e.campaign) : null,
+  }).returning('id');
   return String((row as { id: string }).id);
 }
 

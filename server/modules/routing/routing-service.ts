@@ -230,6 +230,8 @@ export function createRoutingService(deps: RoutingDeps) {
       ivr: Record<string, unknown>; target_agent_id?: number | null;
       /** Keeps the caller's place: when they first joined the queue (a failed connection goes back in line). */
       since?: Date;
+      /** A campaign call going back to a queue keeps its script, offer and dispositions. */
+      campaign?: Record<string, unknown> | null;
     }): Promise<string> {
       // A call waits in one queue at a time: a repeated enqueue (a retried or stale IVR turn) keeps the entry it has.
       const existing = await trx('queue_entries').where({ call_sid: c.call_sid }).whereIn('state', ['waiting', 'offered', 'connecting', 'connected']).first('id');
@@ -244,7 +246,7 @@ export function createRoutingService(deps: RoutingDeps) {
         interaction_id: c.interaction_id, call_sid: c.call_sid, skill: c.skill, language: c.language, tier,
         customer_id: c.customer_id, rm_id: (customer?.rm_id as number | null | undefined) ?? null, target_agent_id: c.target_agent_id ?? null,
         enqueued_at: at, priority_at: priorityAt(at, tier, policy.headStarts), profile: profile as Record<string, unknown> | null, ivr: c.ivr,
-        estimated_wait_s: predicted.seconds,
+        estimated_wait_s: predicted.seconds, campaign: c.campaign ?? null,
       });
       await appendEvents(trx, c.interaction_id, [{ type: 'entered_queue', data: { entry_id: id, skill: c.skill, tier, customer_id: c.customer_id, rm_id: (customer?.rm_id as number | null | undefined) ?? null, estimated_wait_s: predicted.seconds }, at: clock() }]);
       return id;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Knex } from 'knex';
 import { appError } from '../../errors.js';
+import { bankNumber } from '../calls/calls-repository.js';
 import { agentRoom, type Realtime } from '../../plugins/realtime.js';
 import type { TokenClaims } from '../../plugins/auth.js';
 import { recordAudit } from '../audit/audit-repository.js';
@@ -137,8 +138,8 @@ export function createSupervisionService(deps: SupervisionDeps) {
         await deps.voice.setMonitor({ conferenceSid: e.conference_sid, callSid, mode, agentCallSid: e.agent_call_sid });
         await db('monitor_legs').where({ id: leg.id }).update({ mode });
       } else {
-        const call = await db('calls').where({ sid: e.call_sid }).first('to_number');
-        callSid = await deps.voice.addMonitor({ conferenceSid: e.conference_sid, from: call?.to_number ?? '', to: `client:${supervisorIdentity(supervisorId)}`, mode, agentCallSid: e.agent_call_sid });
+        const call = await db('calls').where({ sid: e.call_sid }).first('direction', 'from_number', 'to_number');
+        callSid = await deps.voice.addMonitor({ conferenceSid: e.conference_sid, from: call ? bankNumber(call) : '', to: `client:${supervisorIdentity(supervisorId)}`, mode, agentCallSid: e.agent_call_sid });
         await db('monitor_legs').insert({ entry_id: e.id, supervisor_id: supervisorId, call_sid: callSid, mode });
       }
       await recordAudit(db, { actor, action: 'supervisor.monitor', customer_id: e.customer_id, call_sid: e.call_sid, ip, details: { entry_id: e.id, mode, leg: callSid } });

@@ -39,6 +39,13 @@ export function createTwilioRest(creds: TwilioCredentials) {
       return { sid: call.sid, status: call.status };
     },
 
+    /** Ends a call that is queued or ringing (`canceled`), or hangs up one in progress. */
+    async cancelCall(sid: string) {
+      const current = await client.calls(sid).fetch();
+      const status = current.status === 'queued' || current.status === 'ringing' ? 'canceled' : 'completed';
+      if (current.status === 'in-progress' || status === 'canceled') await client.calls(sid).update({ status });
+    },
+
     async hangupCall(sid: string) {
       const call = await client.calls(sid).update({ status: 'completed' });
       return { sid: call.sid, status: call.status };

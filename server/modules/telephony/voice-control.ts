@@ -76,5 +76,8 @@ export function createCampaignLine(deps: { rest: () => TwilioRest; voiceUrl: () 
       const call = await deps.rest().createCall({ to: c.to, from: c.from, url: url('answer'), statusCallback: url('status'), machineDetection: c.machineDetection, timeoutSeconds: c.ringSeconds });
       return call.sid;
     },
+    async cancel(callSid: string): Promise<void> {
+      await deps.rest().cancelCall(callSid);
+    },
   };
 }
