@@ -29,10 +29,19 @@ export const whenUnauthorized = (fn: () => void) => { onUnauthorized = fn; };
 
 export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = {};
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  return send<T>(method, path, headers, body === undefined ? undefined : JSON.stringify(body));
+}
+
+/** Posts a file as the raw request body (fetch streams a File: it is never read into a string here). */
+export async function upload<T>(path: string, file: Blob, contentType: string): Promise<T> {
+  return send<T>('POST', path, { 'content-type': contentType }, file);
+}
+
+async function send<T>(method: string, path: string, headers: Record<string, string>, body: BodyInit | undefined): Promise<T> {
   const token = session.token();
   if (token) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(path, { method, headers, body });
   if (res.status === 204) return undefined as T;
   const data = await res.json().catch(() => ({ code: 'SB_ERR_SERVER_INTERNAL', message: res.statusText }));
   if (!res.ok) {

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { AwayReason, CampaignPurpose, CampaignState, Disposition, Skill } from './types.js';
+import type { AwayReason, CampaignPurpose, CampaignState, DialingMode, Disposition, ProductLine, Skill } from './types.js';
 
 export type Lang = 'zh' | 'en';
 
@@ -13,6 +13,8 @@ interface Labels {
   tiers: Record<'PRIVATE' | 'DIAMOND' | 'GOLD' | 'STANDARD', string>;
   purposes: Record<CampaignPurpose, string>;
   campaignStates: Record<CampaignState, string>;
+  dialingModes: Record<DialingMode, string>;
+  productLines: Record<ProductLine, string>;
 }
 
 export const percent = (share: number | null) => (share === null ? '–' : `${Math.round(share * 1000) / 10}%`);
@@ -52,7 +54,7 @@ const en = {
   simTitle: 'Phone simulator', simIntro: 'Call the hotline as a demo customer or any number; watch the call pop on an agent console in another tab.',
   caller: 'Caller', callerNumber: 'Calling from', hotline: 'Hotline', dial: 'Call', hangup: 'Hang up', keypad: 'Keypad', transcript: 'What the caller hears',
   callState: 'Call', simOnly: 'The phone simulator exists only in demo mode (no Twilio account) and on this machine.',
-  supTitle: 'Supervisor', wallboard: 'Wallboard', reports: 'Reports', supervisorOnly: 'The wallboard is for supervisors and administrators.',
+  supTitle: 'Supervisor', wallboard: 'Wallboard', reports: 'Reports', campaigns: 'Campaigns', supervisorOnly: 'The wallboard is for supervisors and administrators.',
   interval: 'Interval', queues: 'Queues', queue: 'Queue', waitingNow: 'Waiting', longest: 'Longest wait', estWait: 'Est. wait',
   serviceLevel: 'Service level', target: 'Target', answered: 'Answered', abandoned: 'Abandoned', asa: 'ASA',
   staffing: 'Staffing', staffed: 'Staffed', availableNow: 'Available', neededC: 'Needed (Erlang C)', neededA: 'Needed (Erlang A)', gap: 'Gap', predicted: 'Predicted SL',
@@ -88,6 +90,11 @@ const en = {
     tiers: { PRIVATE: 'Private', DIAMOND: 'Diamond', GOLD: 'Gold', STANDARD: 'Standard' },
     purposes: { marketing: 'Marketing offer', care: 'Care / return visit', complaint_follow_up: 'Complaint follow-up', survey: 'Satisfaction survey', retention: 'Retention' },
     campaignStates: { draft: 'Draft', scheduled: 'Scheduled', running: 'Running', paused: 'Paused', completed: 'Completed', cancelled: 'Cancelled' },
+    dialingModes: { preview: 'Preview', progressive: 'Progressive', predictive: 'Predictive' },
+    productLines: {
+      time_deposit: 'Time deposit', loan: 'Loan', mortgage: 'Mortgage', credit_card: 'Credit card', fund: 'Funds', insurance: 'Insurance',
+      wealth: 'Wealth management', ebanking: 'E-banking', international: 'International business',
+    },
   } satisfies Labels,
 };
 
@@ -128,7 +135,7 @@ const zh: Dict = {
   simTitle: '电话模拟器', simIntro: '以演示客户或任意号码拨打热线；在另一个标签页的坐席工作台上查看来电弹屏。',
   caller: '来电客户', callerNumber: '主叫号码', hotline: '热线号码', dial: '拨打', hangup: '挂机', keypad: '拨号盘', transcript: '客户听到的内容',
   callState: '通话', simOnly: '电话模拟器仅在演示模式（未配置 Twilio 账户）下且仅限本机使用。',
-  supTitle: '班长监控', wallboard: '实时监控墙', reports: '报表', supervisorOnly: '监控墙仅供班长和管理员使用。',
+  supTitle: '班长监控', wallboard: '实时监控墙', reports: '报表', campaigns: '外呼活动', supervisorOnly: '监控墙仅供班长和管理员使用。',
   interval: '统计时段', queues: '队列', queue: '队列', waitingNow: '排队', longest: '最长等待', estWait: '预计等待',
   serviceLevel: '服务水平', target: '目标', answered: '接通', abandoned: '放弃', asa: '平均应答',
   staffing: '人力配置', staffed: '在岗', availableNow: '空闲', neededC: '需求（Erlang C）', neededA: '需求（Erlang A）', gap: '缺口', predicted: '预测服务水平',
@@ -164,6 +171,11 @@ const zh: Dict = {
     tiers: { PRIVATE: '私人银行', DIAMOND: '钻石', GOLD: '金卡', STANDARD: '普通' },
     purposes: { marketing: '营销推荐', care: '关怀回访', complaint_follow_up: '投诉回访', survey: '满意度调查', retention: '客户挽留' },
     campaignStates: { draft: '草稿', scheduled: '已排期', running: '进行中', paused: '已暂停', completed: '已完成', cancelled: '已取消' },
+    dialingModes: { preview: '预览式', progressive: '渐进式', predictive: '预测式' },
+    productLines: {
+      time_deposit: '定期存款', loan: '贷款', mortgage: '房贷', credit_card: '信用卡', fund: '基金', insurance: '保险',
+      wealth: '理财', ebanking: '电子银行', international: '国际业务',
+    },
   },
 };
 

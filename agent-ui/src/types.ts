@@ -9,7 +9,7 @@ import type { PhoneCall, PhoneSetup } from '../../server/modules/telephony/demo-
 import type { SKILLS } from '../../server/modules/routing/routing-policy.js';
 import type { ERRORS } from '../../server/errors.js';
 import type { Alert, Broadcast, Wallboard, WallboardUpdate, WallboardQueue, WallboardAgent, WaitingCall, WallboardSkill, WallboardCampaign } from '../../server/modules/supervision/supervision-schemas.js';
-import type { CAMPAIGN_STATES, DISPOSITIONS, PURPOSES } from '../../server/modules/campaigns/campaigns-schemas.js';
+import type { CAMPAIGN_STATES, DIALING_MODES, DISPOSITIONS, PRODUCT_LINES, PURPOSES, Campaign, CampaignInput, ListEntry, ListResult, Progress, Segment } from '../../server/modules/campaigns/campaigns-schemas.js';
 import type { CampaignsService } from '../../server/modules/campaigns/campaigns-service.js';
 
 export type { Alert, Broadcast, Wallboard, WallboardUpdate, WallboardQueue, WallboardAgent, WaitingCall, WallboardSkill, WallboardCampaign };
@@ -26,3 +26,10 @@ export type CampaignPurpose = (typeof PURPOSES)[number];
 export type CampaignState = (typeof CAMPAIGN_STATES)[number];
 /** `POST /api/campaigns/preview/next`: the customer to call, with the campaign's script and offer. */
 export type PreviewCustomer = Awaited<ReturnType<CampaignsService['previewNext']>>;
+export type DialingMode = (typeof DIALING_MODES)[number];
+export type ProductLine = (typeof PRODUCT_LINES)[number];
+export type { Campaign, CampaignInput, Progress, Segment };
+/** `POST /api/campaigns/:id/list/segment|csv`: what was added, what was already there, what was scrubbed and why, and bad CSV lines. */
+export type { ListResult };
+/** A row of `GET /api/campaigns/:id/entries`. */
+export type CampaignEntry = ListEntry;

@@ -3,18 +3,22 @@ import { api, type User } from '../api.js';
 import { useBrowserPhone } from '../browser-phone.js';
 import { useI18n } from '../i18n.js';
 import type { Softphone, Wallboard as Board } from '../types.js';
+import { Campaigns } from './Campaigns.js';
 import { Reports } from './Reports.js';
 import { Wallboard } from './Wallboard.js';
 import { connectWallboard } from './wallboard-link.js';
 
-type Tab = 'wallboard' | 'reports';
+type Tab = 'wallboard' | 'campaigns' | 'reports';
+const TABS: readonly Tab[] = ['wallboard', 'campaigns', 'reports'];
+/** The tab in the address (`#reports`, `#campaigns`): a reload stays where the supervisor was. */
+const tabOf = (hash: string): Tab => TABS.find((name) => hash === `#${name}`) ?? 'wallboard';
 
-/** The supervisor's screen: the live wallboard (kept current over /supervisor) and the reports. */
+/** The supervisor's screen: the live wallboard (kept current over /supervisor), the campaigns and the reports. */
 export function SupervisorApp({ user, token, onLogout }: { user: User; token: string; onLogout: () => void }) {
   const { t, toggle } = useI18n();
   const [board, setBoard] = useState<Board | null>(null);
   const [online, setOnline] = useState(false);
-  const [tab, setTab] = useState<Tab>(location.hash === '#reports' ? 'reports' : 'wallboard');
+  const [tab, setTab] = useState<Tab>(tabOf(location.hash));
   // Monitoring a call rings this browser (Twilio mode) or the simulator answers for it.
   const [softphone, setSoftphone] = useState<Softphone | null>(null);
   const leg = useBrowserPhone(softphone);
@@ -26,14 +30,14 @@ export function SupervisorApp({ user, token, onLogout }: { user: User; token: st
   const legLabel = { idle: t.legIdle, ringing: t.legRinging, connected: t.legConnected, held: t.legHeld, ended: t.legEnded }[leg];
   const show = (next: Tab) => {
     setTab(next);
-    history.replaceState(null, '', next === 'reports' ? '#reports' : location.pathname);
+    history.replaceState(null, '', next === 'wallboard' ? location.pathname : `#${next}`);
   };
   return (
     <div class="supervisor">
       <header class="status-bar">
         <strong>{t.supTitle}</strong>
         <nav class="tabs" aria-label={t.supTitle}>
-          {(['wallboard', 'reports'] as const).map((name) => (
+          {TABS.map((name) => (
             <button key={name} type="button" aria-pressed={tab === name} onClick={() => show(name)}>{t[name]}</button>
           ))}
         </nav>
@@ -43,7 +47,7 @@ export function SupervisorApp({ user, token, onLogout }: { user: User; token: st
         <button type="button" aria-label={t.languageLabel} onClick={toggle}>{t.language}</button>
         <button type="button" onClick={onLogout}>{t.logout}</button>
       </header>
-      <main class="sup-main">{tab === 'wallboard' ? <Wallboard board={board} /> : <Reports />}</main>
+      <main class="sup-main">{tab === 'wallboard' ? <Wallboard board={board} /> : tab === 'campaigns' ? <Campaigns board={board} /> : <Reports />}</main>
     </div>
   );
 }

@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 import { appError } from '../../errors.js';
 import { normalizePhone } from '../../lib/phone.js';
 import type { CampaignRow } from './campaigns-repository.js';
-import { CONSENT_PURPOSES, type Segment } from './campaigns-schemas.js';
+import { CONSENT_PURPOSES, type ListResult, type Segment } from './campaigns-schemas.js';
 
 /**
  * Call lists: from a segment of the customer base, or from an uploaded CSV read as a stream (a
@@ -13,14 +13,6 @@ import { CONSENT_PURPOSES, type Segment } from './campaigns-schemas.js';
  * consent (for marketing and retention) and recent contact by another campaign, and deduplicated
  * by customer. Scrubbed rows stay on the list as excluded, with the reason, so the count reconciles.
  */
-export interface ListResult {
-  rows: number;
-  added: number;
-  duplicates: number;
-  excluded: Record<string, number>;
-  errors: { line: number; message: string }[];
-  error_count: number;
-}
 
 const BATCH = 5000;
 const ERRORS_KEPT = 100;

@@ -6,6 +6,7 @@ export const PURPOSES = ['marketing', 'care', 'complaint_follow_up', 'survey', '
 export const CONSENT_PURPOSES: ReadonlySet<string> = new Set(['marketing', 'retention']);
 export const DIALING_MODES = ['preview', 'progressive', 'predictive'] as const;
 export const CAMPAIGN_STATES = ['draft', 'scheduled', 'running', 'paused', 'completed', 'cancelled'] as const;
+export const ENTRY_STATES = ['pending', 'dialing', 'done', 'excluded'] as const;
 /** What an agent may record at the end of a campaign call. */
 export const DISPOSITIONS = ['interested', 'sale', 'callback', 'not_interested', 'wrong_number', 'do_not_call'] as const;
 /** Dial outcomes that may be retried, each after its own delay. */
@@ -62,6 +63,14 @@ const PatchFields = Object.fromEntries(Object.entries(CampaignFields).map(([k, v
 export const CampaignPatch = Type.Partial(Type.Object(PatchFields, { additionalProperties: false }));
 export type CampaignPatch = Static<typeof CampaignPatch>;
 
+/** A row of the call list, as supervisors see it (the phone masked). */
+export const ListEntry = Type.Object({
+  id: Type.Integer(), customer_id: Type.Integer(), customer_no: Type.String(), phone_masked: Type.String(), state: Type.Enum([...ENTRY_STATES]), attempts: Type.Integer(),
+  next_attempt_at: Nullable(Type.String()), last_outcome: Nullable(Type.String()), disposition: Nullable(Type.String()),
+  callback_at: Nullable(Type.String()), excluded_reason: Nullable(Type.String()), source_line: Nullable(Type.Integer()),
+});
+export type ListEntry = Static<typeof ListEntry>;
+
 export const CampaignId = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2147483647 }) });
 export const CampaignAction = Type.Object({
   id: Type.Integer({ minimum: 1, maximum: 2147483647 }),
@@ -87,13 +96,14 @@ export const ListResult = Type.Object({
   errors: Type.Array(Type.Object({ line: Type.Integer(), message: Type.String() }), { description: 'The first 100 bad CSV lines' }),
   error_count: Type.Integer(),
 });
+export type ListResult = Static<typeof ListResult>;
 
 export const Campaign = Type.Object({
   id: Type.Integer(),
   name: Type.String(),
-  purpose: Type.String(),
+  purpose: Type.Enum([...PURPOSES]),
   state: Type.Enum([...CAMPAIGN_STATES]),
-  dialing_mode: Type.String(),
+  dialing_mode: Type.Enum([...DIALING_MODES]),
   script: Type.String(),
   offer: Nullable(Offer),
   caller_id: Type.String(),
@@ -105,7 +115,7 @@ export const Campaign = Type.Object({
   max_attempts: Type.Integer(),
   retry_delays: RetryDelays,
   ring_seconds: Type.Integer(),
-  machine_action: Type.String(),
+  machine_action: Type.Enum(['voicemail', 'hangup']),
   voicemail_text: Nullable(Type.String()),
   starts_at: Nullable(Type.String()),
   ends_at: Nullable(Type.String()),
@@ -116,7 +126,7 @@ export type Campaign = Static<typeof Campaign>;
 
 export const Progress = Type.Object({
   campaign_id: Type.Integer(),
-  state: Type.String(),
+  state: Type.Enum([...CAMPAIGN_STATES]),
   list_size: Type.Integer(),
   excluded: Type.Integer(),
   dialed: Type.Integer({ description: 'Calls placed (attempts that reached Twilio)' }),

@@ -8,7 +8,7 @@ import { recordAudit, type Actor } from '../audit/audit-repository.js';
 import type { CustomersService } from '../customers/customers-service.js';
 import { listFromCsv, listFromSegment } from './call-list.js';
 import { addDoNotCall, findAttempt, findCampaign, updateAttempt, updateListEntry, type CampaignRow } from './campaigns-repository.js';
-import { DISPOSITIONS, RetryDelays, type Campaign, type CampaignInput, type CampaignPatch, type Progress, type Segment } from './campaigns-schemas.js';
+import { DISPOSITIONS, RetryDelays, type Campaign, type CampaignInput, type ListEntry, type CampaignPatch, type Progress, type Segment } from './campaigns-schemas.js';
 import { DIAL_JOB, type Dialer } from './dialer.js';
 import { inCallingWindow } from './pacing.js';
 import { Value } from 'typebox/value';
@@ -37,13 +37,14 @@ const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOS
 
 function shape(c: CampaignRow): Campaign {
   return {
-    ...c, retry_delays: c.retry_delays as Campaign['retry_delays'], calls_per_second: Number(c.calls_per_second), max_abandon_rate: Number(c.max_abandon_rate),
+    ...c, purpose: c.purpose as Campaign['purpose'], retry_delays: c.retry_delays as Campaign['retry_delays'], calls_per_second: Number(c.calls_per_second), max_abandon_rate: Number(c.max_abandon_rate),
     starts_at: iso(c.starts_at), ends_at: iso(c.ends_at), created_at: iso(c.created_at)!, updated_at: iso(c.updated_at)!,
   };
 }
 
-function validate(c: { window_start: string; window_end: string; starts_at?: string | null; ends_at?: string | null }) {
+function validate(c: { window_start: string; window_end: string; starts_at?: string | null; ends_at?: string | null }, now: Date) {
   if (c.window_end <= c.window_start) throw appError('SB_ERR_CAMPAIGN_INVALID', 'window_end must be after window_start');
+  if (c.ends_at && new Date(c.ends_at) <= now) throw appError('SB_ERR_CAMPAIGN_INVALID', 'ends_at is already past');
   if (c.starts_at && c.ends_at && new Date(c.ends_at) <= new Date(c.starts_at)) throw appError('SB_ERR_CAMPAIGN_INVALID', 'ends_at must be after starts_at');
 }
 
@@ -69,7 +70,7 @@ export function createCampaignsService(deps: CampaignsDeps) {
 
   return {
     async create(input: CampaignInput, actor: Actor) {
-      validate(input);
+      validate(input, clock());
       const retry = Value.Default(RetryDelays, { ...(input.retry_delays ?? {}) });
       const [row] = await db('campaigns').insert({
         ...input, offer: input.offer ? JSON.stringify(input.offer) : null, retry_delays: JSON.stringify(retry), created_by: Number(actor.sub),
@@ -83,7 +84,7 @@ export function createCampaignsService(deps: CampaignsDeps) {
         const c = await get(id, trx);
         if (!EDITABLE.includes(c.state)) throw appError('SB_ERR_CAMPAIGN_STATE_INVALID', `A ${c.state} campaign cannot be edited (pause it first)`);
         const next = { ...shape(c), ...patch };
-        validate(next);
+        validate(next, clock());
         const change: Record<string, unknown> = { ...patch, updated_at: clock() };
         if (patch.offer !== undefined) change.offer = patch.offer ? JSON.stringify(patch.offer) : null;
         if (patch.retry_delays) change.retry_delays = JSON.stringify({ ...c.retry_delays, ...patch.retry_delays });
@@ -135,7 +136,7 @@ export function createCampaignsService(deps: CampaignsDeps) {
     },
 
     /** The list, a page at a time, with phone numbers masked. */
-    async entries(id: number, q: { state?: string; limit: number; after?: number }) {
+    async entries(id: number, q: { state?: string; limit: number; after?: number }): Promise<ListEntry[]> {
       await get(id);
       const query = db('campaign_entries as e').join('customers as c', 'c.id', 'e.customer_id').where('e.campaign_id', id).orderBy('e.id').limit(q.limit)
         .select('e.id', 'e.customer_id', 'c.customer_no', 'e.state', 'e.attempts', 'e.next_attempt_at', 'e.last_outcome', 'e.disposition', 'e.callback_at', 'e.excluded_reason', 'e.source_line',
@@ -143,7 +144,7 @@ export function createCampaignsService(deps: CampaignsDeps) {
       if (q.state) query.where('e.state', q.state);
       if (q.after) query.where('e.id', '>', q.after);
       const rows = await query;
-      return rows.map((r) => ({ ...r, id: Number(r.id), next_attempt_at: iso(r.next_attempt_at), callback_at: iso(r.callback_at) }));
+      return rows.map((r) => ({ ...r, id: Number(r.id), next_attempt_at: iso(r.next_attempt_at), callback_at: iso(r.callback_at) }) as ListEntry);
     },
 
     async progress(id: number): Promise<Progress> {
@@ -171,12 +172,14 @@ export function createCampaignsService(deps: CampaignsDeps) {
       // Over the last 5 minutes, or since the first dial if that is sooner.
       const span = a.first_dial ? Math.min(300_000, Math.max(1000, now.getTime() - new Date(a.first_dial).getTime())) : 300_000;
       const perMinute = Math.round((Number(a.recent) / span) * 60_000 * 10) / 10;
+      // An ETA from the first few seconds of dialling is noise: give one after a minute of it.
+      const settled = span >= 60_000;
       return {
         campaign_id: id, state: c.state, list_size: Number(e.list_size), excluded: Number(e.excluded),
         dialed: Number(a.dialed), blocked: Number(a.blocked), connected: Number(a.connected), humans, machines: Number(a.machines),
         abandoned: Number(a.abandoned), abandon_rate: humans === 0 ? null : Number(a.abandoned) / humans, agent_connected: Number(a.agent_connected),
         conversions: Number(e.conversions), remaining, dials_per_minute: perMinute,
-        eta_s: remaining === 0 ? 0 : perMinute > 0 ? Math.round((remaining / perMinute) * 60) : null,
+        eta_s: remaining === 0 ? 0 : settled && perMinute > 0 ? Math.round((remaining / perMinute) * 60) : null,
         pacing_ratio: await deps.dialer.ratio(id),
       };
     },

@@ -4,7 +4,7 @@ import { pipeline, Transform, type Readable } from 'node:stream';
 import { appError } from '../../errors.js';
 import { Type } from 'typebox';
 import type { Role } from '../users/users-schemas.js';
-import { Campaign, CampaignAction, CampaignId, CampaignInput, CampaignPatch, DncEntry, ListResult, Progress, Segment } from './campaigns-schemas.js';
+import { Campaign, CampaignAction, CampaignId, CampaignInput, CampaignPatch, DncEntry, ENTRY_STATES, ListEntry, ListResult, Progress, Segment } from './campaigns-schemas.js';
 import type { CampaignsService } from './campaigns-service.js';
 
 const MANAGERS: readonly Role[] = ['supervisor', 'admin'];
@@ -13,11 +13,6 @@ const tags = ['campaigns'];
 /** An uploaded call list can be large: it is read as a stream, never whole. */
 const CSV_LIMIT_BYTES = 512 * 1024 * 1024;
 
-const Entry = Type.Object({
-  id: Type.Integer(), customer_id: Type.Integer(), customer_no: Type.String(), phone_masked: Type.String(), state: Type.String(), attempts: Type.Integer(),
-  next_attempt_at: Type.Union([Type.String(), Type.Null()]), last_outcome: Type.Union([Type.String(), Type.Null()]), disposition: Type.Union([Type.String(), Type.Null()]),
-  callback_at: Type.Union([Type.String(), Type.Null()]), excluded_reason: Type.Union([Type.String(), Type.Null()]), source_line: Type.Union([Type.Integer(), Type.Null()]),
-});
 /** Passes bytes through until `limit`, then fails the stream with a coded 413. */
 function byteLimit(limit: number): Transform {
   let seen = 0;
@@ -84,8 +79,8 @@ export async function campaignsRoutes(fastify: FastifyInstance, opts: { campaign
     config: { roles: MANAGERS },
     schema: {
       tags, summary: 'The call list, a page at a time (phones masked)', params: CampaignId,
-      querystring: Type.Object({ state: Type.Optional(Type.Enum(['pending', 'dialing', 'done', 'excluded'])), limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }), after: Type.Optional(Type.Integer({ minimum: 0 })) }),
-      response: { 200: Type.Object({ entries: Type.Array(Entry) }) },
+      querystring: Type.Object({ state: Type.Optional(Type.Enum([...ENTRY_STATES])), limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }), after: Type.Optional(Type.Integer({ minimum: 0 })) }),
+      response: { 200: Type.Object({ entries: Type.Array(ListEntry) }) },
     },
   }, async (request) => ({ entries: await campaigns.entries(request.params.id, request.query) }));
 
