@@ -1,7 +1,7 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../server/db/synthetic-bank.js';
-import { ARTIFACTS, goAvailable, launchChromium, newPage, signIn, text, unlabelledControls } from '../helpers/browser.js';
+import { ARTIFACTS, chromiumOn, goAvailable, signIn, text, unlabelledControls } from '../helpers/browser.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
 // Zhang Wei (GOLD) and Liu Fang (STANDARD): demo customers with a mobile, not on do-not-call.
@@ -12,28 +12,8 @@ const LI_XIUYING = 2;
 const SCRIPT = '您好，我是示范银行的客户经理助理。\n1. 确认客户身份\n2. 介绍信用卡年费减免';
 
 let t: TestApp;
-let browser: Browser;
-let pages: Page[] = [];
-
-beforeAll(async () => {
-  // No Twilio account: the built-in simulator plays Twilio and answers the customers' phones as a person.
-  t = await startTestApp({ ROUTING_SWEEP_MS: '200', DIALER_TICK_MS: '200' }, { listen: true });
-  browser = await launchChromium();
-});
-afterEach(async () => {
-  for (const p of pages) await p.context().close();
-  pages = [];
-});
-afterAll(async () => {
-  await browser?.close();
-  await t?.close();
-});
-
-async function open(): Promise<Page> {
-  const page = await newPage(browser, t.app.telephony.publicUrl());
-  pages.push(page);
-  return page;
-}
+// No Twilio account: the built-in simulator plays Twilio and answers the customers' phones as a person.
+const { open } = chromiumOn(async () => (t = await startTestApp({ ROUTING_SWEEP_MS: '200', DIALER_TICK_MS: '200' }, { listen: true })));
 
 /** A care campaign (no marketing consent needed) for agent1 alone (the loans skill), open all day. */
 async function campaign(name: string, mode: 'progressive' | 'preview', customerIds: number[]): Promise<number> {

@@ -1,7 +1,6 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../server/db/synthetic-bank.js';
-import { ARTIFACTS, goAvailable, launchChromium, newPage, signIn, text, unlabelledControls } from '../helpers/browser.js';
+import { ARTIFACTS, chromiumOn, goAvailable, signIn, text, unlabelledControls } from '../helpers/browser.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
 const NAME = '钻石客户理财推荐';
@@ -10,28 +9,8 @@ const SCRIPT = '您好，我是示范银行的理财顾问。\n1. 确认客户�
 const CSV = ['customer_no', 'C0000000002', 'C0000000003', 'not a customer!', 'C0000000004', ''].join('\n');
 
 let t: TestApp;
-let browser: Browser;
-let pages: Page[] = [];
-
-beforeAll(async () => {
-  // No Twilio account: the built-in simulator plays Twilio and answers the customers' phones as a person.
-  t = await startTestApp({ ROUTING_SWEEP_MS: '200', DIALER_TICK_MS: '200' }, { listen: true });
-  browser = await launchChromium();
-});
-afterEach(async () => {
-  for (const p of pages) await p.context().close();
-  pages = [];
-});
-afterAll(async () => {
-  await browser?.close();
-  await t?.close();
-});
-
-async function open(): Promise<Page> {
-  const page = await newPage(browser, t.app.telephony.publicUrl());
-  pages.push(page);
-  return page;
-}
+// No Twilio account: the built-in simulator plays Twilio and answers the customers' phones as a person.
+const { open } = chromiumOn(async () => (t = await startTestApp({ ROUTING_SWEEP_MS: '200', DIALER_TICK_MS: '200' }, { listen: true })));
 
 describe('campaigns tab in Chromium', () => {
   it('creates a campaign in the form, builds its list from a segment and a CSV with a bad line, starts it and watches it dial', { timeout: 120_000 }, async () => {

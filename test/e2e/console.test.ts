@@ -1,7 +1,7 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../server/db/synthetic-bank.js';
-import { ARTIFACTS, dialForAgent, goAvailable, launchChromium, newPage, signIn, text, unlabelledControls } from '../helpers/browser.js';
+import { ARTIFACTS, chromiumOn, dialForAgent, goAvailable, signIn, text, unlabelledControls } from '../helpers/browser.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
 // Zhang Wei: a GOLD customer with an open fee complaint, identified by his mobile.
@@ -12,29 +12,8 @@ const STANDARD = '+8613800000004';
 const OPEN = () => new Date('2026-11-18T02:00:00Z');
 
 let t: TestApp;
-let browser: Browser;
-let pages: Page[] = [];
-
-beforeAll(async () => {
-  // No Twilio account: the built-in simulator plays Twilio, over HTTP, against the real webhooks.
-  t = await startTestApp({ ROUTING_SWEEP_MS: '200' }, { listen: true, now: OPEN });
-  browser = await launchChromium();
-});
-afterEach(async () => {
-  for (const p of pages) await p.context().close();
-  pages = [];
-});
-afterAll(async () => {
-  await browser?.close();
-  await t?.close();
-});
-
-/** A new browser (its own profile) on the server, closed after the test. */
-async function open(): Promise<Page> {
-  const page = await newPage(browser, t.app.telephony.publicUrl());
-  pages.push(page);
-  return page;
-}
+// No Twilio account: the built-in simulator plays Twilio, over HTTP, against the real webhooks.
+const { open } = chromiumOn(async () => (t = await startTestApp({ ROUTING_SWEEP_MS: '200' }, { listen: true, now: OPEN })));
 
 /** A new browser page on the simulator, dialling the hotline and asking for an agent. */
 async function callForAgent(from: string): Promise<Page> {

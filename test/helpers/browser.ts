@@ -1,5 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import type { TestApp } from './test-app.js';
 
 export const ARTIFACTS = 'test-artifacts';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -19,6 +21,34 @@ export async function newPage(browser: Browser, baseURL: string): Promise<Page> 
   const context = await browser.newContext({ baseURL, locale: 'en-GB', viewport: { width: 1400, height: 1000 } });
   await context.addInitScript(() => localStorage.setItem('switchboard.lang', 'en'));
   return context.newPage();
+}
+
+/**
+ * The frame of a browser test file: the app `start` gives (listening: the built-in simulator plays
+ * Twilio), one Chromium, and `open()` for a fresh profile on the app, closed after each test.
+ */
+export function chromiumOn(start: () => Promise<TestApp>): { open: () => Promise<Page> } {
+  let app: TestApp | undefined;
+  let browser: Browser | undefined;
+  const pages: Page[] = [];
+  beforeAll(async () => {
+    app = await start();
+    browser = await launchChromium();
+  });
+  afterEach(async () => {
+    for (const p of pages.splice(0)) await p.context().close();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+  return {
+    open: async () => {
+      const page = await newPage(browser!, app!.app.telephony.publicUrl());
+      pages.push(page);
+      return page;
+    },
+  };
 }
 
 /** Signs in on the console's login form (by keyboard, as an agent would). */
