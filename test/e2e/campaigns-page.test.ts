@@ -96,7 +96,7 @@ describe('campaigns tab in Chromium', () => {
     const bad = sup.getByTestId('result-errors').locator('tbody tr');
     expect(await bad.count()).toBe(1);
     expect((await bad.locator('td').nth(0).innerText()).trim()).toBe('4');
-    expect(await bad.locator('td').nth(1).innerText()).toContain('customer_no is missing or malformed');
+    expect(await bad.locator('td').nth(1).innerText()).toBe('Customer number missing or malformed');
     await sup.getByText('1 bad line', { exact: true }).waitFor();
 
     // The call list: the CSV's customer with its line, the phone masked.

@@ -142,7 +142,7 @@ function Result({ source, r, w }: { source: string; r: ListResult; w: CampaignWo
           <h5 class="error">{w.badLines(r.error_count)}</h5>
           <table data-testid="result-errors">
             <thead><tr><th scope="col" class="num">{w.line}</th><th scope="col">{w.problem}</th></tr></thead>
-            <tbody>{r.errors.map((e) => <tr key={e.line}><td class="num">{e.line}</td><td>{e.message}</td></tr>)}</tbody>
+            <tbody>{r.errors.map((e) => <tr key={e.line}><td class="num">{e.line}</td><td>{w.lineProblems[e.code] ?? e.message}</td></tr>)}</tbody>
           </table>
           {r.errors.length < r.error_count && <p class="muted">{w.firstOf(r.errors.length, r.error_count)}</p>}
         </>

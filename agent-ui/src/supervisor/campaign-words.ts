@@ -1,8 +1,10 @@
+import type { EXCLUDED_REASONS, LINE_PROBLEMS } from '../../../server/modules/campaigns/campaigns-schemas.js';
 import { ApiError } from '../api.js';
 import { useI18n } from '../i18n.js';
 import type { CampaignEntry, ErrorCode } from '../types.js';
 
-type Reason = 'do_not_call' | 'no_consent' | 'recent_contact' | 'no_phone';
+type Reason = (typeof EXCLUDED_REASONS)[number];
+type LineProblem = (typeof LINE_PROBLEMS)[number];
 type Outcome = 'human' | 'machine' | 'busy' | 'no_answer' | 'failed' | 'abandoned' | 'lost' | 'blocked' | 'skipped' | 'canceled';
 
 // The Campaigns tab's own words; the shared ones (purposes, states, modes, tiers, products, dispositions) come from i18n.ts.
@@ -37,7 +39,8 @@ const en = {
   scrubHint: 'Every customer is checked against do-not-call, marketing consent (marketing and retention) and recent calls by other campaigns; duplicates are skipped.',
   result: 'List result', rows: 'Rows read', added: 'Added', duplicates: 'Already on the list', excluded: 'Of those added, never dialled',
   badLines: (n: number) => `${n} bad line${n === 1 ? '' : 's'}`, line: 'Line', problem: 'Problem', firstOf: (shown: number, all: number) => `The first ${shown} of ${all}.`,
-  reasons: { do_not_call: 'Do not call', no_consent: 'No marketing consent', recent_contact: 'Called recently by another campaign', no_phone: 'No phone number' } satisfies Record<Reason, string>,
+  reasons: { do_not_call: 'Do not call', no_consent: 'No marketing consent', recent_contact: 'Called recently by another campaign', no_phone: 'No phone number', bad_timezone: 'Unknown time zone' } satisfies Record<Reason, string>,
+  lineProblems: { key_malformed: 'Customer number missing or malformed', customer_not_found: 'No such customer', phone_invalid: 'Not a valid phone number' } satisfies Record<LineProblem, string>,
   entries: 'Call list', show: 'Show entries', all: 'All', customer: 'Customer', phone: 'Phone', attempts_: 'Attempts', lastOutcome: 'Last outcome',
   nextAttempt: 'Next attempt', because: 'Excluded because', csvLine: 'CSV line', empty: 'Nobody on the list yet.', firstPage: 'First page', nextPage: 'Next page', refresh: 'Refresh',
   entryStates: { pending: 'To dial', dialing: 'Dialling', done: 'Done', excluded: 'Excluded' } satisfies Record<CampaignEntry['state'], string>,
@@ -84,7 +87,8 @@ const zh: CampaignWords = {
   scrubHint: '每位客户均核对勿扰名单、营销授权（营销及挽留类）和其他活动的近期外呼，并按客户去重。',
   result: '名单导入结果', rows: '读取行数', added: '新增', duplicates: '已在名单中', excluded: '新增中不拨打的',
   badLines: (n: number) => `${n} 行有误`, line: '行号', problem: '问题', firstOf: (shown: number, all: number) => `仅显示前 ${shown} 条（共 ${all} 条）。`,
-  reasons: { do_not_call: '勿扰', no_consent: '无营销授权', recent_contact: '近期已被其他活动呼叫', no_phone: '无电话号码' },
+  reasons: { do_not_call: '勿扰', no_consent: '无营销授权', recent_contact: '近期已被其他活动呼叫', no_phone: '无电话号码', bad_timezone: '时区无效' },
+  lineProblems: { key_malformed: '客户号缺失或格式有误', customer_not_found: '查无此客户', phone_invalid: '电话号码无效' },
   entries: '呼叫名单', show: '显示名单', all: '全部', customer: '客户号', phone: '电话', attempts_: '尝试次数', lastOutcome: '最近结果',
   nextAttempt: '下次拨打', because: '排除原因', csvLine: 'CSV 行号', empty: '名单为空。', firstPage: '首页', nextPage: '下一页', refresh: '刷新',
   entryStates: { pending: '待拨', dialing: '拨号中', done: '已完成', excluded: '已排除' },

@@ -114,9 +114,9 @@ export function csvFields(line: string): string[] {
  */
 export async function listFromCsv(db: Knex, c: CampaignRow, input: Readable, recentDays: number): Promise<ListResult> {
   const result = emptyResult();
-  const bad = (line: number, message: string) => {
+  const bad = (line: number, code: ListResult['errors'][number]['code'], message: string) => {
     result.error_count++;
-    if (result.errors.length < ERRORS_KEPT) result.errors.push({ line, message });
+    if (result.errors.length < ERRORS_KEPT) result.errors.push({ line, code, message });
   };
   let header: { key: 'customer_no' | 'customer_id'; keyAt: number; phoneAt: number } | null = null;
   let batch: { key: string; phone: string | null; line: number }[] = [];
@@ -133,7 +133,7 @@ export async function listFromCsv(db: Knex, c: CampaignRow, input: Readable, rec
     const ids = new Map(found.map((f) => [f.key, f.id]));
     const known = rows.filter((r) => {
       if (ids.has(r.key)) return true;
-      bad(r.line, `no customer ${header!.key} ${r.key}`);
+      bad(r.line, 'customer_not_found', `no customer ${header!.key} ${r.key}`);
       return false;
     });
     if (known.length === 0) return;
@@ -159,13 +159,13 @@ export async function listFromCsv(db: Knex, c: CampaignRow, input: Readable, rec
     result.rows++;
     const key = fields[header.keyAt] ?? '';
     if (header.key === 'customer_no' ? !/^[A-Za-z0-9-]{1,32}$/.test(key) : !/^[1-9][0-9]{0,9}$/.test(key) || Number(key) > 2147483647) {
-      bad(lineNo, `${header.key} is missing or malformed`);
+      bad(lineNo, 'key_malformed', `${header.key} is missing or malformed`);
       continue;
     }
     let phone: string | null = null;
     const given = header.phoneAt >= 0 ? fields[header.phoneAt] ?? '' : '';
     if (given !== '') {
-      try { phone = normalizePhone(given); } catch { bad(lineNo, 'phone is not a valid number'); continue; }
+      try { phone = normalizePhone(given); } catch { bad(lineNo, 'phone_invalid', 'phone is not a valid number'); continue; }
     }
     batch.push({ key, phone, line: lineNo });
     if (batch.length >= BATCH) await flush();

@@ -11,6 +11,10 @@ export const ENTRY_STATES = ['pending', 'dialing', 'done', 'excluded'] as const;
 export const DISPOSITIONS = ['interested', 'sale', 'callback', 'not_interested', 'wrong_number', 'do_not_call'] as const;
 /** Dial outcomes that may be retried, each after its own delay. */
 export const RETRY_OUTCOMES = ['busy', 'no_answer', 'machine', 'failed', 'abandoned'] as const;
+/** What can be wrong with one line of an uploaded list. */
+export const LINE_PROBLEMS = ['key_malformed', 'customer_not_found', 'phone_invalid'] as const;
+/** Why a list entry is never dialled. */
+export const EXCLUDED_REASONS = ['do_not_call', 'no_consent', 'recent_contact', 'no_phone', 'bad_timezone'] as const;
 /** Product lines a segment can ask for (held, or not held). */
 export const PRODUCT_LINES = ['time_deposit', 'loan', 'mortgage', 'credit_card', 'fund', 'insurance', 'wealth', 'ebanking', 'international'] as const;
 
@@ -93,7 +97,7 @@ export const ListResult = Type.Object({
   added: Type.Integer(),
   duplicates: Type.Integer({ description: 'Customers already on the list' }),
   excluded: Type.Record(Type.String(), Type.Integer(), { description: 'Kept on the list, never dialled: do_not_call, no_consent, recent_contact, no_phone' }),
-  errors: Type.Array(Type.Object({ line: Type.Integer(), message: Type.String() }), { description: 'The first 100 bad CSV lines' }),
+  errors: Type.Array(Type.Object({ line: Type.Integer(), code: Type.Enum([...LINE_PROBLEMS]), message: Type.String() }), { description: 'The first 100 bad CSV lines' }),
   error_count: Type.Integer(),
 });
 export type ListResult = Static<typeof ListResult>;

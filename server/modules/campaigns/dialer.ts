@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Knex } from 'knex';
 import { appError } from '../../errors.js';
+import { startOfLocalDay } from '../../lib/local-time.js';
 import { maskPhone } from '../../lib/phone.js';
 import { agentStateNotice, type Notice } from '../../plugins/realtime.js';
 import type { JobsPort } from '../../plugins/jobs.js';
@@ -203,8 +204,10 @@ export function createDialer(deps: DialerDeps) {
         if (reasons.has('do_not_call') || reasons.has('consent')) {
           await updateListEntry(trx, e.id, { state: 'excluded', excluded_reason: reasons.has('do_not_call') ? 'do_not_call' : 'no_consent', attempts: e.attempts - 1, last_outcome: 'blocked' });
         } else {
+          // Too many calls today: the customer's next day, once their window opens.
+          const tomorrow = startOfLocalDay(new Date(startOfLocalDay(now, e.timezone).getTime() + 36 * 3600_000), e.timezone);
           const later = reasons.has('calling_window') ? nextWindowOpen(now, e.timezone, c.window_start, c.window_end)
-            : reasons.has('frequency') ? new Date(now.getTime() + 6 * 3600_000) : new Date(now.getTime() + 1000);
+            : reasons.has('frequency') ? nextWindowOpen(tomorrow, e.timezone, c.window_start, c.window_end) : new Date(now.getTime() + 1000);
           await updateListEntry(trx, e.id, { state: 'pending', attempts: e.attempts - 1, next_attempt_at: later, last_outcome: 'blocked' });
         }
         notices.push(...(await freePreviewAgent(trx, a, now)));
