@@ -76,6 +76,7 @@ export async function up(knex: Knex): Promise<void> {
     t.bigInteger('queue_entry_id');
     t.index(['entry_id']);
     t.index(['campaign_id', 'dialed_at']);
+    t.index(['campaign_id', 'queued_at']); // the rate limiter's latest slot
     t.index(['customer_id', 'dialed_at']);
   });
   await knex.raw(`CREATE INDEX dial_attempts_live ON dial_attempts (campaign_id, state) WHERE state IN ('queued', 'dialing', 'answered')`);

@@ -25,3 +25,20 @@ export function startOfInterval(at: Date, minutes: number, timeZone = BANK_TIME_
   const size = minutes * 60_000;
   return new Date(day + Math.floor((at.getTime() - day) / size) * size);
 }
+
+/** Whether Intl knows the IANA zone (customer data and request parameters can name any). */
+export function isTimeZone(timeZone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The wall-clock minute of the day (0..1439) at `at` in `timeZone`. */
+export function localMinuteOfDay(at: Date, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', hour: '2-digit', minute: '2-digit' }).formatToParts(at);
+  const n = (type: string) => Number(parts.find((p) => p.type === type)!.value);
+  return n('hour') * 60 + n('minute');
+}

@@ -103,7 +103,7 @@ describe('campaigns tab in Chromium', () => {
     const entry = sup.getByTestId('entry-C0000000004');
     await entry.waitFor();
     expect((await entry.locator('td').last().innerText()).trim()).toBe('5');
-    expect(await entry.locator('td').first().innerText()).toMatch(/^\+\d+\*{4}\d{4}$/);
+    expect(await entry.locator('td').first().innerText()).toMatch(/^\+86 \d{3}\*{4}\d{4}$/);
     await expect.poll(() => text(sup, 'progress-list')).toBe(String(diamonds + 2));
     expect(await unlabelledControls(sup)).toEqual([]);
 

@@ -107,21 +107,34 @@ export async function claimAgent(trx: Knex, skill: string, now: Date, agentId: n
   return q.where({ state: 'available' }).whereRaw('skills \\? ?', [skill]).orderByRaw('idle_since ASC NULLS FIRST').first('user_id');
 }
 
-/** The campaign's live dial figures for pacing: in flight, and its history of outcomes. */
-/** The campaign's dial figures; `lastSlot`: the rate limiter's latest dial slot (see the dialer's planCampaign). */
-export async function pacingFigures(db: Knex, campaignId: number) {
-  const row = await db('dial_attempts').where({ campaign_id: campaignId }).first(
-    db.raw(`count(*) FILTER (WHERE state IN ('queued', 'dialing')) AS in_flight`),
-    db.raw(`count(*) FILTER (WHERE state IN ('queued', 'dialing') AND overdial) AS overdial_in_flight`),
-    db.raw(`count(*) FILTER (WHERE outcome IS NOT NULL AND outcome NOT IN ('blocked', 'canceled')) AS finished`),
-    db.raw(`count(*) FILTER (WHERE answered_by = 'human' OR outcome IN ('human', 'abandoned')) AS humans`),
-    db.raw(`count(*) FILTER (WHERE outcome = 'abandoned') AS abandoned`),
-    db.raw(`max(queued_at) FILTER (WHERE state <> 'preview') AS last_slot`),
-  );
+/** SQL: the attempt (alias `a`) was answered by a person, not a machine: the one definition pacing, the check and progress share. */
+export const PERSON_ANSWERED = `a.answered_at IS NOT NULL AND coalesce(a.answered_by, '') NOT LIKE 'machine%' AND coalesce(a.answered_by, '') <> 'fax'`;
+
+/**
+ * What pacing reads every tick, by index only: dials in flight (the partial index on live
+ * attempts) and the rate limiter's latest slot (see the dialer's planCampaign).
+ */
+export async function liveDials(db: Knex, campaignId: number) {
+  const [live, slot] = await Promise.all([
+    db('dial_attempts').where({ campaign_id: campaignId }).whereIn('state', ['queued', 'dialing']).first(
+      db.raw('count(*) AS in_flight'), db.raw('count(*) FILTER (WHERE overdial) AS overdial_in_flight'),
+    ),
+    db('dial_attempts').where({ campaign_id: campaignId }).whereNot('state', 'preview').orderBy('queued_at', 'desc').first('queued_at'),
+  ]);
   return {
-    inFlight: Number(row.in_flight), overdialInFlight: Number(row.overdial_in_flight), finished: Number(row.finished),
-    humans: Number(row.humans), abandoned: Number(row.abandoned), lastSlot: row.last_slot ? new Date(row.last_slot).getTime() : null,
+    inFlight: Number(live.in_flight), overdialInFlight: Number(live.overdial_in_flight),
+    lastSlot: slot ? new Date(slot.queued_at).getTime() : null,
   };
+}
+
+/** The campaign's outcomes so far: what predictive pacing and an over-dial's check need (a pass over its attempts). */
+export async function dialOutcomes(db: Knex, campaignId: number) {
+  const row = await db('dial_attempts as a').where('a.campaign_id', campaignId).first(
+    db.raw(`count(*) FILTER (WHERE a.outcome IS NOT NULL AND a.outcome NOT IN ('blocked', 'canceled', 'skipped')) AS finished`),
+    db.raw(`count(*) FILTER (WHERE ${PERSON_ANSWERED}) AS humans`),
+    db.raw(`count(*) FILTER (WHERE a.outcome = 'abandoned') AS abandoned`),
+  );
+  return { finished: Number(row.finished), humans: Number(row.humans), abandoned: Number(row.abandoned) };
 }
 
 /** Calls other campaigns of `skill` have ringing for a free agent (not over-dials): those agents are spoken for. */

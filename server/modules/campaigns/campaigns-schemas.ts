@@ -1,5 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { Nullable } from '../../lib/schema.js';
+import { Profile } from '../customers/customers-schemas.js';
+import { CampaignPop } from '../routing/routing-schemas.js';
 
 export const PURPOSES = ['marketing', 'care', 'complaint_follow_up', 'survey', 'retention'] as const;
 /** Purposes that sell: they need the customer's marketing consent. Care, surveys and follow-ups are service. */
@@ -154,5 +156,9 @@ export const CampaignDisposition = Type.Object({
   callback_at: Type.Optional(Type.String({ format: 'date-time', description: 'With disposition callback: when to call again' })),
   notes: Type.Optional(Type.String({ maxLength: 4000 })),
 }, { additionalProperties: false });
+
+/** Preview mode: the customer the agent is held for, with what to say and offer. */
+export const PreviewCustomer = Type.Object({ attempt_id: Type.String(), campaign: CampaignPop, profile: Profile });
+export const PreviewReply = Type.Object({ attempt_id: Type.String(), state: Type.Enum(['dialing', 'skipped']) });
 
 export const DncEntry = Type.Object({ phone: E164, reason: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false });

@@ -1,15 +1,17 @@
 import type { Readable } from 'node:stream';
 import type { Knex } from 'knex';
 import { appError } from '../../errors.js';
+import { isTimeZone } from '../../lib/local-time.js';
+import { maskPhone } from '../../lib/phone.js';
 import { agentStateNotice, type Notice } from '../../plugins/realtime.js';
 import type { JobsPort } from '../../plugins/jobs.js';
 import { findAgent, transition } from '../agents/agents-repository.js';
 import { recordAudit, type Actor } from '../audit/audit-repository.js';
 import type { CustomersService } from '../customers/customers-service.js';
 import { listFromCsv, listFromSegment } from './call-list.js';
-import { addDoNotCall, findAttempt, findCampaign, updateAttempt, updateListEntry, type CampaignRow } from './campaigns-repository.js';
-import { DISPOSITIONS, RetryDelays, type Campaign, type CampaignInput, type ListEntry, type CampaignPatch, type Progress, type Segment } from './campaigns-schemas.js';
-import { DIAL_JOB, type Dialer } from './dialer.js';
+import { addDoNotCall, findAttempt, findCampaign, PERSON_ANSWERED, updateAttempt, updateListEntry, type CampaignRow } from './campaigns-repository.js';
+import { RetryDelays, type Campaign, type CampaignInput, type ListEntry, type CampaignPatch, type Progress, type Segment } from './campaigns-schemas.js';
+import { campaignPop, DIAL_JOB, type Dialer } from './dialer.js';
 import { inCallingWindow } from './pacing.js';
 import { Value } from 'typebox/value';
 
@@ -31,6 +33,8 @@ const ACTIONS: Record<Action, readonly CampaignRow['state'][]> = {
   resume: ['paused'],
   cancel: ['draft', 'scheduled', 'running', 'paused'],
 };
+/** How long a node reuses a campaign's progress counts for the wallboard. */
+const PROGRESS_REUSE_MS = 5000;
 const EDITABLE: readonly CampaignRow['state'][] = ['draft', 'scheduled', 'paused'];
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
@@ -55,6 +59,46 @@ function validate(c: { window_start: string; window_end: string; starts_at?: str
 export function createCampaignsService(deps: CampaignsDeps) {
   const { db } = deps;
   const clock = deps.now ?? (() => new Date());
+
+  /** Each node's latest progress per live campaign, for the wallboard (see liveProgress). */
+  const recent = new Map<number, { at: number; progress: Progress }>();
+
+  async function progress(id: number): Promise<Progress> {
+    const c = await get(id);
+    const now = clock();
+    const e = await db('campaign_entries').where({ campaign_id: id }).first(
+      db.raw('count(*) AS list_size'),
+      db.raw(`count(*) FILTER (WHERE state = 'excluded') AS excluded`),
+      db.raw(`count(*) FILTER (WHERE state IN ('pending', 'dialing')) AS remaining`),
+      db.raw(`count(*) FILTER (WHERE disposition IN ('interested', 'sale')) AS conversions`),
+    );
+    const a = await db('dial_attempts as a').leftJoin('queue_entries as q', 'q.id', 'a.queue_entry_id').where('a.campaign_id', id).first(
+      db.raw('count(a.dialed_at) AS dialed'),
+      db.raw(`count(*) FILTER (WHERE a.outcome = 'blocked') AS blocked`),
+      db.raw('count(a.answered_at) AS connected'),
+      db.raw(`count(*) FILTER (WHERE ${PERSON_ANSWERED}) AS humans`),
+      db.raw(`count(*) FILTER (WHERE a.outcome = 'machine') AS machines`),
+      db.raw(`count(*) FILTER (WHERE a.outcome = 'abandoned') AS abandoned`),
+      db.raw('count(q.answered_at) AS agent_connected'),
+      db.raw('count(*) FILTER (WHERE a.dialed_at > ?) AS recent', [new Date(now.getTime() - 300_000)]),
+      db.raw('min(a.dialed_at) AS first_dial'),
+    );
+    const humans = Number(a.humans);
+    const remaining = Number(e.remaining);
+    // Over the last 5 minutes, or since the first dial if that is sooner.
+    const span = a.first_dial ? Math.min(300_000, Math.max(1000, now.getTime() - new Date(a.first_dial).getTime())) : 300_000;
+    const perMinute = Math.round((Number(a.recent) / span) * 60_000 * 10) / 10;
+    // An ETA from the first few seconds of dialling is noise: give one after a minute of it.
+    const settled = span >= 60_000;
+    return {
+      campaign_id: id, state: c.state, list_size: Number(e.list_size), excluded: Number(e.excluded),
+      dialed: Number(a.dialed), blocked: Number(a.blocked), connected: Number(a.connected), humans, machines: Number(a.machines),
+      abandoned: Number(a.abandoned), abandon_rate: humans === 0 ? null : Number(a.abandoned) / humans, agent_connected: Number(a.agent_connected),
+      conversions: Number(e.conversions), remaining, dials_per_minute: perMinute,
+      eta_s: remaining === 0 ? 0 : settled && perMinute > 0 ? Math.round((remaining / perMinute) * 60) : null,
+      pacing_ratio: await deps.dialer.ratio(id),
+    };
+  }
 
   async function get(id: number, trx: Knex = db): Promise<CampaignRow> {
     const c = await findCampaign(trx, id, trx !== db);
@@ -139,57 +183,34 @@ export function createCampaignsService(deps: CampaignsDeps) {
     async entries(id: number, q: { state?: string; limit: number; after?: number }): Promise<ListEntry[]> {
       await get(id);
       const query = db('campaign_entries as e').join('customers as c', 'c.id', 'e.customer_id').where('e.campaign_id', id).orderBy('e.id').limit(q.limit)
-        .select('e.id', 'e.customer_id', 'c.customer_no', 'e.state', 'e.attempts', 'e.next_attempt_at', 'e.last_outcome', 'e.disposition', 'e.callback_at', 'e.excluded_reason', 'e.source_line',
-          db.raw(`regexp_replace(e.phone, '^(\\+\\d{2,5})\\d+(\\d{4})$', '\\1****\\2') AS phone_masked`));
+        .select('e.id', 'e.customer_id', 'c.customer_no', 'e.phone', 'e.state', 'e.attempts', 'e.next_attempt_at', 'e.last_outcome', 'e.disposition', 'e.callback_at', 'e.excluded_reason', 'e.source_line');
       if (q.state) query.where('e.state', q.state);
       if (q.after) query.where('e.id', '>', q.after);
       const rows = await query;
-      return rows.map((r) => ({ ...r, id: Number(r.id), next_attempt_at: iso(r.next_attempt_at), callback_at: iso(r.callback_at) }) as ListEntry);
+      return rows.map(({ phone, ...r }) => ({ ...r, phone_masked: maskPhone(phone), id: Number(r.id), next_attempt_at: iso(r.next_attempt_at), callback_at: iso(r.callback_at) }) as ListEntry);
     },
 
-    async progress(id: number): Promise<Progress> {
-      const c = await get(id);
-      const now = clock();
-      const e = await db('campaign_entries').where({ campaign_id: id }).first(
-        db.raw('count(*) AS list_size'),
-        db.raw(`count(*) FILTER (WHERE state = 'excluded') AS excluded`),
-        db.raw(`count(*) FILTER (WHERE state IN ('pending', 'dialing')) AS remaining`),
-        db.raw(`count(*) FILTER (WHERE disposition IN ('interested', 'sale')) AS conversions`),
-      );
-      const a = await db('dial_attempts as a').leftJoin('queue_entries as q', 'q.id', 'a.queue_entry_id').where('a.campaign_id', id).first(
-        db.raw('count(a.dialed_at) AS dialed'),
-        db.raw(`count(*) FILTER (WHERE a.outcome = 'blocked') AS blocked`),
-        db.raw('count(a.answered_at) AS connected'),
-        db.raw(`count(*) FILTER (WHERE a.answered_at IS NOT NULL AND a.outcome IS DISTINCT FROM 'machine' AND coalesce(a.answered_by, 'human') NOT LIKE 'machine%' AND coalesce(a.answered_by, '') <> 'fax') AS humans`),
-        db.raw(`count(*) FILTER (WHERE a.outcome = 'machine') AS machines`),
-        db.raw(`count(*) FILTER (WHERE a.outcome = 'abandoned') AS abandoned`),
-        db.raw('count(q.answered_at) AS agent_connected'),
-        db.raw('count(*) FILTER (WHERE a.dialed_at > ?) AS recent', [new Date(now.getTime() - 300_000)]),
-        db.raw('min(a.dialed_at) AS first_dial'),
-      );
-      const humans = Number(a.humans);
-      const remaining = Number(e.remaining);
-      // Over the last 5 minutes, or since the first dial if that is sooner.
-      const span = a.first_dial ? Math.min(300_000, Math.max(1000, now.getTime() - new Date(a.first_dial).getTime())) : 300_000;
-      const perMinute = Math.round((Number(a.recent) / span) * 60_000 * 10) / 10;
-      // An ETA from the first few seconds of dialling is noise: give one after a minute of it.
-      const settled = span >= 60_000;
-      return {
-        campaign_id: id, state: c.state, list_size: Number(e.list_size), excluded: Number(e.excluded),
-        dialed: Number(a.dialed), blocked: Number(a.blocked), connected: Number(a.connected), humans, machines: Number(a.machines),
-        abandoned: Number(a.abandoned), abandon_rate: humans === 0 ? null : Number(a.abandoned) / humans, agent_connected: Number(a.agent_connected),
-        conversions: Number(e.conversions), remaining, dials_per_minute: perMinute,
-        eta_s: remaining === 0 ? 0 : settled && perMinute > 0 ? Math.round((remaining / perMinute) * 60) : null,
-        pacing_ratio: await deps.dialer.ratio(id),
-      };
-    },
+    progress,
 
-    /** Progress of every campaign not finished, or finished in the last day, for the wallboard. */
+    /**
+     * Progress of every campaign not finished, or finished in the last day, for the wallboard. Its
+     * counts read a campaign's whole list, and every node asks every second: each node reuses them
+     * for a few seconds, while the state shown is always the current one.
+     */
     async liveProgress(): Promise<Progress[]> {
-      const live: { id: number }[] = await db('campaigns').where((q) => q.whereIn('state', ['scheduled', 'running', 'paused'])
-        .orWhere((d) => d.where('state', 'completed').where('updated_at', '>', new Date(clock().getTime() - 86_400_000)))).orderBy('id').select('id');
+      const live: { id: number; state: Progress['state'] }[] = await db('campaigns').where((q) => q.whereIn('state', ['scheduled', 'running', 'paused'])
+        .orWhere((d) => d.where('state', 'completed').where('updated_at', '>', new Date(clock().getTime() - 86_400_000)))).orderBy('id').select('id', 'state');
+      const now = Date.now();
+      for (const id of recent.keys()) if (!live.some((c) => c.id === id)) recent.delete(id);
       const out: Progress[] = [];
-      for (const c of live) out.push(await this.progress(c.id));
+      for (const c of live) {
+        let hit = recent.get(c.id);
+        if (!hit || now - hit.at >= PROGRESS_REUSE_MS) {
+          hit = { at: now, progress: await progress(c.id) };
+          recent.set(c.id, hit);
+        }
+        out.push({ ...hit.progress, state: c.state });
+      }
       return out;
     },
 
@@ -214,23 +235,20 @@ export function createCampaignsService(deps: CampaignsDeps) {
         const campaigns: CampaignRow[] = await trx('campaigns').where({ state: 'running', dialing_mode: 'preview' }).whereRaw('?::jsonb \\? skill', [JSON.stringify(agent.skills)]).orderBy('id');
         for (const c of campaigns) {
           const due = await trx('campaign_entries').where({ campaign_id: c.id, state: 'pending' }).where('next_attempt_at', '<=', now).orderBy('next_attempt_at').limit(20).forUpdate().skipLocked();
-          const e = due.find((x) => inCallingWindow(now, x.timezone, c.window_start, c.window_end));
+          const e = due.find((x) => isTimeZone(x.timezone) && inCallingWindow(now, x.timezone, c.window_start, c.window_end));
           if (!e) continue;
+          const profile = await deps.customers.prefetchProfile(e.customer_id, trx);
+          if (!profile) continue;
           await updateListEntry(trx, e.id, { state: 'dialing', attempts: e.attempts + 1, callback_at: null });
           const [row] = await trx('dial_attempts').insert({ campaign_id: c.id, entry_id: e.id, customer_id: e.customer_id, attempt: e.attempts + 1, state: 'preview', agent_id: agentId, queued_at: now }).returning('id');
           if (!(await transition(trx, agentId, 'reserved', { from: ['available'], reason: 'preview', entryId: null, at: now }))) throw appError('SB_ERR_AGENT_STATE_INVALID', 'Be available to take a preview call');
           await recordAudit(trx, { actor, action: 'customer.view', customer_id: e.customer_id, purpose: 'call', details: { via: 'campaign_preview', campaign_id: c.id } });
-          return { attempt_id: String((row as { id: string }).id), c, customer_id: e.customer_id as number };
+          return { attempt_id: String((row as { id: string }).id), campaign: campaignPop(c), profile };
         }
         throw appError('SB_ERR_PREVIEW_NONE');
       });
       deps.notify([agentStateNotice(agentId, 'reserved', 'preview', now)]);
-      const { c } = result;
-      return {
-        attempt_id: result.attempt_id,
-        campaign: { id: c.id, name: c.name, purpose: c.purpose, script: c.script, offer: c.offer, dispositions: [...DISPOSITIONS] },
-        profile: await deps.customers.prefetchProfile(result.customer_id),
-      };
+      return result;
     },
 
     /** The agent dials the previewed customer: the same compliance check and dial job as any other call. */

@@ -46,7 +46,9 @@ export function checkCompliance(f: ComplianceFacts): ComplianceDecision {
     consent: { ok: !f.consent_required || f.consent, required: f.consent_required },
     frequency: { ok: f.other_campaign_dials_today === 0 && f.dials_today < f.max_dials_per_day, other_campaigns_today: f.other_campaign_dials_today, dials_today: f.dials_today, max_per_day: f.max_dials_per_day },
     // Only an over-dial can leave a person without an agent by design; it must keep the worst case within the cap.
-    abandon_rate: { ok: !f.overdial || abandonWorst <= f.max_abandon_rate, overdial: f.overdial, humans: f.humans, abandoned: f.abandoned, cap: f.max_abandon_rate },
+    abandon_rate: f.overdial
+      ? { ok: abandonWorst <= f.max_abandon_rate, overdial: true, humans: f.humans, abandoned: f.abandoned, cap: f.max_abandon_rate }
+      : { ok: true, overdial: false },
     ring_time: { ok: f.ring_seconds >= MIN_RING_SECONDS, ring_seconds: f.ring_seconds, min: MIN_RING_SECONDS },
   };
   const reasons = Object.entries(checks).filter(([, c]) => !c.ok).map(([name]) => name);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Knex } from 'knex';
 import { appError } from '../../errors.js';
-import { startOfLocalDay } from '../../lib/local-time.js';
+import { isTimeZone, startOfLocalDay } from '../../lib/local-time.js';
 import { maskPhone } from '../../lib/phone.js';
 import { agentStateNotice, type Notice } from '../../plugins/realtime.js';
 import type { JobsPort } from '../../plugins/jobs.js';
@@ -13,9 +13,10 @@ import type { CustomersService } from '../customers/customers-service.js';
 import { appendEvents, insertInteraction, updateSummary } from '../interactions/interactions-repository.js';
 import { insertEntry, type EntryRow as QueueEntryRow } from '../routing/routing-repository.js';
 import { offerPayload } from '../routing/routing-service.js';
+import type { CampaignPop } from '../routing/routing-schemas.js';
 import { appendCompliance, checkCompliance } from './compliance.js';
 import {
-  addDoNotCall, backedInFlight, claimAgent, dialsToday, dueEntries, findAttempt, findCampaign, findListEntry, freeAgentCount, onDoNotCall, pacingFigures, updateAttempt, updateListEntry,
+  addDoNotCall, backedInFlight, claimAgent, dialsToday, dueEntries, findAttempt, findCampaign, findListEntry, freeAgentCount, liveDials, dialOutcomes, onDoNotCall, updateAttempt, updateListEntry,
   type AttemptRow, type CampaignRow, type EntryRow,
 } from './campaigns-repository.js';
 import { CONSENT_PURPOSES, DISPOSITIONS } from './campaigns-schemas.js';
@@ -53,6 +54,11 @@ export interface DialerDeps {
 }
 
 export const DIAL_JOB = 'campaign-dial';
+
+/** What an agent's pop shows of a campaign: what to say and offer, and the dispositions to choose from. */
+export function campaignPop(c: CampaignRow): CampaignPop {
+  return { id: c.id, name: c.name, purpose: c.purpose, script: c.script, offer: c.offer, dispositions: [...DISPOSITIONS] };
+}
 /** A person who answers must have an agent within this many seconds, or the call counts as abandoned. */
 export const ABANDON_AFTER_SECONDS = 2;
 /** A queued dial with no job running it for this long gets its job again (lost with a Redis restart). */
@@ -61,16 +67,6 @@ const PLAN_LOCK = 7_740_200;
 const CUSTOMER_LOCK = 7_740_300;
 /** An agent has this long to dial or skip a previewed customer. */
 const PREVIEW_TIMEOUT_MS = 5 * 60_000;
-
-/** Whether Intl knows the zone: a list entry with a zone it cannot read is excluded rather than stopping the planner. */
-function isTimeZone(timeZone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const isMachine = (answeredBy: string | undefined | null) => Boolean(answeredBy && (answeredBy.startsWith('machine') || answeredBy === 'fax'));
 
@@ -137,11 +133,10 @@ export function createDialer(deps: DialerDeps) {
     if (!agent) return null;
     const customer = await trx('customers').where({ id: a.customer_id }).first('rm_id', 'tier', 'language');
     const profile = (await deps.customers.prefetchProfile(a.customer_id, trx)) ?? null;
-    const campaign = { id: c.id, name: c.name, purpose: c.purpose, script: c.script, offer: c.offer, dispositions: [...DISPOSITIONS] };
     const entryId = await insertEntry(trx, {
       interaction_id: interactionId, call_sid: callSid, skill: c.skill, language: customer?.language ?? 'zh', tier: customer?.tier ?? 'STANDARD',
       customer_id: a.customer_id, rm_id: customer?.rm_id ?? null, target_agent_id: agent.user_id, enqueued_at: now, priority_at: now,
-      profile: profile as Record<string, unknown> | null, estimated_wait_s: null, campaign,
+      profile: profile as Record<string, unknown> | null, estimated_wait_s: null, campaign: campaignPop(c),
       ivr: { path: [], verified: false, self_service: [], reason: 'campaign', skill: c.skill, language: customer?.language ?? 'zh' },
     });
     await trx('queue_entries').where({ id: entryId }).update({
@@ -187,7 +182,9 @@ export function createDialer(deps: DialerDeps) {
       }
       const customer = await trx('customers').where({ id: a.customer_id }).first('marketing_consent');
       const today = await dialsToday(trx, a.customer_id, c.id, e.timezone, now);
-      const figures = await pacingFigures(trx, c.id);
+      // The campaign's abandon figures matter only to an over-dial: nobody else pays for the pass over its attempts.
+      const live = await liveDials(trx, c.id);
+      const figures = a.overdial ? { ...live, ...(await dialOutcomes(trx, c.id)) } : { ...live, humans: 0, abandoned: 0 };
       const verdict = checkCompliance({
         at: now, timezone: e.timezone, window_start: c.window_start, window_end: c.window_end,
         do_not_call: await onDoNotCall(trx, e.phone, a.customer_id),
@@ -257,7 +254,9 @@ export function createDialer(deps: DialerDeps) {
       return [];
     }
     if (c.dialing_mode === 'preview') return [];
-    const figures = await pacingFigures(trx, c.id);
+    // Only predictive pacing needs the outcomes so far (the answer rate, the abandon figures).
+    const live = await liveDials(trx, c.id);
+    const figures = c.dialing_mode === 'predictive' ? { ...live, ...(await dialOutcomes(trx, c.id)) } : { ...live, finished: 0, humans: 0, abandoned: 0 };
     // The rate limit as slots 1/cps apart: this tick may use the slots since the last one used, and
     // no more than a second's worth saved up while idle, so fractional rates hold and a busy
     // campaign's calls go out evenly, tick by tick.
@@ -275,6 +274,7 @@ export function createDialer(deps: DialerDeps) {
     const picked: EntryRow[] = [];
     for (const e of await dueEntries(trx, c, now, wanted * 4)) {
       if (picked.length === wanted) break;
+      // A zone Intl cannot read: excluded, rather than stopping the planner.
       if (!isTimeZone(e.timezone)) {
         await updateListEntry(trx, e.id, { state: 'excluded', excluded_reason: 'bad_timezone' });
         continue;
@@ -455,7 +455,7 @@ export function createDialer(deps: DialerDeps) {
 
     /** Live pacing figures, for the progress report. */
     async ratio(campaignId: number): Promise<number> {
-      const f = await pacingFigures(db, campaignId);
+      const f = await dialOutcomes(db, campaignId);
       return pacingRatio(f);
     },
   };

@@ -4,7 +4,7 @@ import { pipeline, Transform, type Readable } from 'node:stream';
 import { appError } from '../../errors.js';
 import { Type } from 'typebox';
 import type { Role } from '../users/users-schemas.js';
-import { Campaign, CampaignAction, CampaignId, CampaignInput, CampaignPatch, DncEntry, ENTRY_STATES, ListEntry, ListResult, Progress, Segment } from './campaigns-schemas.js';
+import { Campaign, CampaignAction, CampaignId, CampaignInput, CampaignPatch, DncEntry, ENTRY_STATES, ListEntry, ListResult, PreviewCustomer, PreviewReply, Progress, Segment } from './campaigns-schemas.js';
 import type { CampaignsService } from './campaigns-service.js';
 
 const MANAGERS: readonly Role[] = ['supervisor', 'admin'];
@@ -96,16 +96,16 @@ export async function campaignsRoutes(fastify: FastifyInstance, opts: { campaign
 
   app.post('/api/campaigns/preview/next', {
     config: { roles: AGENTS },
-    schema: { tags, summary: 'Preview mode: the next customer to call, with the script and offer; the agent is reserved until they dial or skip' },
+    schema: { tags, summary: 'Preview mode: the next customer to call, with the script and offer; the agent is reserved until they dial or skip', response: { 200: PreviewCustomer } },
   }, async (request) => campaigns.previewNext(Number(request.user.sub), request.user));
 
   app.post('/api/campaigns/preview/:attempt/dial', {
     config: { roles: AGENTS },
-    schema: { tags, summary: 'Dial the previewed customer (after the compliance check)', params: AttemptParams },
+    schema: { tags, summary: 'Dial the previewed customer (after the compliance check)', params: AttemptParams, response: { 200: PreviewReply } },
   }, async (request) => campaigns.previewDial(Number(request.user.sub), request.params.attempt));
 
   app.post('/api/campaigns/preview/:attempt/skip', {
     config: { roles: AGENTS },
-    schema: { tags, summary: 'Skip the previewed customer: they go back on the list', params: AttemptParams },
+    schema: { tags, summary: 'Skip the previewed customer: they go back on the list', params: AttemptParams, response: { 200: PreviewReply } },
   }, async (request) => campaigns.previewSkip(Number(request.user.sub), request.params.attempt));
 }

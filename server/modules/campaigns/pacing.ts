@@ -1,3 +1,5 @@
+import { localMinuteOfDay } from '../../lib/local-time.js';
+
 /**
  * How many calls a campaign may place now. Pure, so the policy is unit-tested on its own:
  *  - preview: none by itself (the agent clicks to dial);
@@ -62,14 +64,14 @@ export function dialsNow(i: PacingInput): { backed: number; overdial: number } {
 
 /** Is `at` inside [start, end) of the local day in `timeZone`? Times are "HH:MM". */
 export function inCallingWindow(at: Date, timeZone: string, start: string, end: string): boolean {
-  const minute = localMinute(at, timeZone);
+  const minute = localMinuteOfDay(at, timeZone);
   return minute >= toMinute(start) && minute < toMinute(end);
 }
 
 /** The next moment the window opens for someone in `timeZone` (now, if it is open). */
 export function nextWindowOpen(at: Date, timeZone: string, start: string, end: string): Date {
   if (inCallingWindow(at, timeZone, start, end)) return at;
-  const minute = localMinute(at, timeZone);
+  const minute = localMinuteOfDay(at, timeZone);
   const opens = toMinute(start);
   const wait = (opens - minute + 1440) % 1440 || 1440;
   // Whole minutes, from the start of the current local minute.
@@ -79,10 +81,4 @@ export function nextWindowOpen(at: Date, timeZone: string, start: string, end: s
 function toMinute(hhmm: string): number {
   const [h, m] = hhmm.split(':').map(Number);
   return h! * 60 + m!;
-}
-
-function localMinute(at: Date, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', hour: '2-digit', minute: '2-digit' }).formatToParts(at);
-  const n = (type: string) => Number(parts.find((p) => p.type === type)!.value);
-  return n('hour') * 60 + n('minute');
 }

@@ -85,7 +85,8 @@ function toProfile(r: repo.ProfileRow, now: Date): Profile {
     ...(international && num(international.fx_volume_12m) + num(international.remittances_12m) + num(international.trade_finance_volume_12m) > 0 ? ['international'] : []),
   ]);
   const transactions = r.transactions as Json[];
-  const breakdown = r.score_breakdown as Profile['value']['breakdown'];
+  // A customer the scoring has not seen yet (fresh from a feed) has no breakdown: zeros, not a failed profile.
+  const breakdown: Profile['value']['breakdown'] = { deposits: 0, loans: 0, fees: 0, ebanking: 0, international: 0, loyalty_multiplier: 1, ...(r.score_breakdown as object) };
 
   return {
     customer_id: r.id,

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { appError } from '../../errors.js';
+import { isTimeZone } from '../../lib/local-time.js';
 import { serviceLevelShare, type ServiceLevels } from '../routing/service-levels.js';
 import { project } from './reports-projection.js';
 import { agentExists, agentStateFigures, contactsFigures, labelsFor } from './reports-repository.js';
@@ -19,15 +20,6 @@ const ratio = (part: number, whole: number) => (whole === 0 ? null : part / whol
 /** Averages and shares to a fixed precision, so JSON and CSV show the same figure. */
 const round = (x: number | null, digits = 3) => (x === null ? null : Math.round(x * 10 ** digits) / 10 ** digits);
 
-function validZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** from < to, a range the interval allows, a zone that exists; else the coded 400s. */
 function checkRange(q: { from: string; to: string; interval: ReportInterval; tz: string }): { from: Date; to: Date } {
   const from = new Date(q.from);
@@ -37,7 +29,7 @@ function checkRange(q: { from: string; to: string; interval: ReportInterval; tz:
   if (days > MAX_RANGE_DAYS[q.interval]) {
     throw appError('SB_ERR_REPORT_RANGE_TOO_LONG', `At most ${MAX_RANGE_DAYS[q.interval]} days with interval ${q.interval}`, { interval: q.interval, max_days: MAX_RANGE_DAYS[q.interval] });
   }
-  if (!validZone(q.tz)) throw appError('SB_ERR_REPORT_TIMEZONE_INVALID', undefined, { tz: q.tz });
+  if (!isTimeZone(q.tz)) throw appError('SB_ERR_REPORT_TIMEZONE_INVALID', undefined, { tz: q.tz });
   return { from, to };
 }
 
