@@ -91,7 +91,7 @@ export async function benchWallboard(): Promise<void> {
     await app.listen({ port: 0, host: '127.0.0.1' });
     const levels = parseServiceLevels(config.SERVICE_LEVELS);
     const supervision = createSupervisionService({
-      db, levels, realtime: app.realtime, kick: () => undefined, log: app.log, campaignProgress: async () => [],
+      db, levels, realtime: app.realtime, kick: () => undefined, log: app.log, campaignProgress: async () => [], callbackBacklog: async () => [],
       voice: createVoiceControl({ rest: () => app.telephony.rest, voiceUrl: () => '', holdMusicUrl: config.HOLD_MUSIC_URL }),
       thresholds: { privateWaitSeconds: 10, abandonRate: 0.1, awaySeconds: 900, minCalls: 10 },
     });

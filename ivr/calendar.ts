@@ -29,3 +29,47 @@ export function isOpen(calendar: Calendar, at: Date): boolean {
     return t.minutes >= toMinutes(from) && t.minutes < toMinutes(to);
   });
 }
+
+/** Milliseconds `timeZone` is ahead of UTC at `at`. */
+function offsetMs(at: number, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
+  }).formatToParts(new Date(at));
+  const n = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
+  return Date.UTC(n('year'), n('month') - 1, n('day'), n('hour'), n('minute'), n('second')) - Math.floor(at / 1000) * 1000;
+}
+
+/** The instant a local wall-clock time (date + minute of the day) falls on in `timeZone`. */
+function instantOf(date: string, minutes: number, timeZone: string): number {
+  const wall = Date.parse(`${date}T00:00:00Z`) + minutes * 60_000;
+  const first = wall - offsetMs(wall, timeZone);
+  // Across a clock change the offset at the guess differs from the offset at the answer: once more.
+  return wall - offsetMs(first, timeZone);
+}
+
+/** The hours ranges of one local date, as minutes of that day: none on a holiday, Monday's on a make-up workday. */
+function rangesOn(calendar: Calendar, date: string): [number, number][] {
+  if (calendar.holidays.includes(date)) return [];
+  const day: DayKey = calendar.workdays?.includes(date) ? 'mon' : (DAYS[new Date(`${date}T00:00:00Z`).getUTCDay()] ?? 'sun');
+  return (calendar.weekly[day] ?? []).map((range) => {
+    const [from = '', to = ''] = range.split('-');
+    return [toMinutes(from), toMinutes(to)];
+  });
+}
+
+/**
+ * When the calendar is next open: `at` itself if open now, else the start of the next opening
+ * within `horizonDays`, else null (a calendar that never opens).
+ */
+export function nextOpen(calendar: Calendar, at: Date, horizonDays = 31): Date | null {
+  if (isOpen(calendar, at)) return at;
+  const today = localTime(at, calendar.timezone).date;
+  for (let d = 0; d <= horizonDays; d++) {
+    const date = new Date(Date.parse(`${today}T00:00:00Z`) + d * 86_400_000).toISOString().slice(0, 10);
+    for (const [from] of rangesOn(calendar, date).sort((a, b) => a[0] - b[0])) {
+      const opens = instantOf(date, from, calendar.timezone);
+      if (opens > at.getTime()) return new Date(opens);
+    }
+  }
+  return null;
+}

@@ -22,7 +22,7 @@ export interface Handler<T extends NodeType> {
 }
 
 /** Vars the identify/verify nodes own: a `set` node may not forge them. */
-export const RESERVED_VARS = ['customer_id', 'verified', 'tier', 'has_rm', 'name_zh', 'name_en', 'customer_language'] as const;
+export const RESERVED_VARS = ['customer_id', 'verified', 'tier', 'has_rm', 'name_zh', 'name_en', 'salutation_zh', 'salutation_en', 'greet_full', 'customer_language'] as const;
 const SECRET_VARS = '_secret_vars';
 
 export const customerId = (s: IvrSession): number | null => (typeof s.vars.customer_id === 'number' ? s.vars.customer_id : null);
@@ -37,15 +37,29 @@ export function markSecret(s: IvrSession, name: string): void {
   s.vars[SECRET_VARS] = [...new Set([...secretVars(s), name])];
 }
 
-/** Fills {{name}} (the customer's name in the caller's language) and {{var}} (non-secret session vars). */
+/** The first non-empty string among the session vars named, in order. */
+function firstVar(s: IvrSession, names: string[]): string | null {
+  for (const n of names) {
+    const v = s.vars[n];
+    if (typeof v === 'string' && v) return v;
+  }
+  return null;
+}
+
+/**
+ * Fills {{name}} and {{var}} (non-secret session vars). {{name}} is the caller's full name only once
+ * their PIN is checked (or for tiers the bank greets by name): before that, title and surname, so
+ * whoever holds the phone does not hear the customer's full name.
+ */
 export function render(text: string, s: IvrSession, lang: Lang): string {
   const secrets = secretVars(s);
   return text.replace(/\{\{\s*([a-z_][a-z0-9_]*)\s*\}\}/g, (_m, name: string) => {
     if (name === 'name') {
-      const own = lang === 'zh' ? s.vars.name_zh : s.vars.name_en;
-      const other = lang === 'zh' ? s.vars.name_en : s.vars.name_zh;
-      const found = typeof own === 'string' && own ? own : typeof other === 'string' && other ? other : null;
-      return found ?? (lang === 'zh' ? '尊敬的客户' : 'valued customer');
+      const full = s.vars.verified === true || s.vars.greet_full === true;
+      const order = full
+        ? (lang === 'zh' ? ['name_zh', 'name_en'] : ['name_en', 'name_zh'])
+        : (lang === 'zh' ? ['salutation_zh', 'salutation_en'] : ['salutation_en', 'salutation_zh']);
+      return firstVar(s, order) ?? (lang === 'zh' ? '尊敬的客户' : 'valued customer');
     }
     if (name.startsWith('_') || secrets.includes(name)) return '';
     const value = s.vars[name];
@@ -53,11 +67,11 @@ export function render(text: string, s: IvrSession, lang: Lang): string {
   });
 }
 
-export function say(ctx: Ctx, text: Text | string | undefined, lang: Lang = ctx.session.lang): void {
+export function say(ctx: Ctx, text: Text | string | undefined, lang: Lang = ctx.session.lang, opts: { whole?: true } = {}): void {
   if (text === undefined) return;
   const raw = typeof text === 'string' ? text : text[lang] ?? '';
   const rendered = render(raw, ctx.session, lang).trim();
-  if (rendered) ctx.actions.push({ type: 'say', text: rendered, lang });
+  if (rendered) ctx.actions.push({ type: 'say', text: rendered, lang, ...opts });
 }
 
 export function emit(ctx: Ctx, type: string, data: Record<string, unknown> = {}): void {
@@ -80,9 +94,19 @@ export function hangup(ctx: Ctx): Step {
   return WAIT;
 }
 
+/** The queue the caller last asked for: a callback booked later (or instead) is for that queue, at that priority. */
+export function wantQueue(ctx: Ctx, skill: string, priority: number): void {
+  Object.assign(ctx.session.vars, { _queue_skill: skill, _queue_priority: priority });
+}
+
+export function wantedQueue(s: IvrSession): { skill: string | null; priority: number } {
+  return { skill: typeof s.vars._queue_skill === 'string' ? s.vars._queue_skill : null, priority: typeof s.vars._queue_priority === 'number' ? s.vars._queue_priority : 0 };
+}
+
 export function enqueue(ctx: Ctx, skill: string, priority: number, awaitExit: boolean): Step {
   const s = ctx.session;
   const tier = typeof s.vars.tier === 'string' ? s.vars.tier : null;
+  wantQueue(ctx, skill, priority);
   emit(ctx, 'queued', { skill, priority, tier });
   ctx.actions.push({ type: 'enqueue', skill, tier, priority, lang: s.lang, customerId: customerId(s) });
   s.node = awaitExit ? ctx.nodeId : null;
@@ -92,7 +116,10 @@ export function enqueue(ctx: Ctx, skill: string, priority: number, awaitExit: bo
 export function setCustomer(ctx: Ctx, c: Candidate, method: string): void {
   const v = ctx.session.vars;
   // A new identity never inherits the previous one's verification.
-  Object.assign(v, { customer_id: c.customer_id, tier: c.tier, has_rm: c.has_rm, name_zh: c.name_zh, name_en: c.name_en, customer_language: c.language, verified: false });
+  Object.assign(v, {
+    customer_id: c.customer_id, tier: c.tier, has_rm: c.has_rm, name_zh: c.name_zh, name_en: c.name_en,
+    salutation_zh: c.salutation_zh, salutation_en: c.salutation_en, greet_full: c.greet_full, customer_language: c.language, verified: false,
+  });
   emit(ctx, 'identified', { customer_id: c.customer_id, tier: c.tier, method });
 }
 
@@ -103,6 +130,8 @@ export const DEFAULT_TEXT = {
   last4: { zh: '请输入您的银行卡卡号后四位。', en: 'Please enter the last four digits of your card number.' },
   apology: { zh: '对不起，系统暂时无法处理您的请求，正在为您转接人工服务。', en: 'Sorry, we cannot complete your request right now. Connecting you to an agent.' },
   queue_error: { zh: '对不起，目前线路繁忙，请稍后再拨。', en: 'Sorry, all our lines are busy. Please call again later.' },
+  unavailable: { zh: '对不起，目前没有客服代表可以为您服务，请稍后再拨。', en: 'Sorry, no agent can take your call right now. Please call again later.' },
+  no_callback: { zh: '对不起，您的来电号码未显示，我们无法为您回电。请稍后再拨。', en: 'Sorry, your number is withheld, so we cannot call you back. Please call again later.' },
 } satisfies Record<string, Text>;
 
 /**

@@ -23,10 +23,11 @@ export type IvrInput =
   | { kind: 'start' }
   | { kind: 'digits'; digits: string }
   | { kind: 'timeout' }
-  | { kind: 'queue_exit'; result: 'bridged' | 'hangup' | 'leave' | 'redirected' | 'error' | 'queue-full' | 'system-error' };
+  | { kind: 'queue_exit'; result: 'bridged' | 'hangup' | 'leave' | 'redirected' | 'error' | 'queue-full' | 'system-error' | 'unavailable' };
 
 export type IvrAction =
-  | { type: 'say'; text: string; lang: Lang }
+  /** `whole`: said in full before anything else listens (a read-out a stray key must not cut off). */
+  | { type: 'say'; text: string; lang: Lang; whole?: true }
   | { type: 'play'; url: string }
   | { type: 'pause'; seconds: number }
   | { type: 'gather'; numDigits?: number; finishOnKey?: string; timeoutSeconds: number; secret: boolean }
@@ -37,7 +38,19 @@ export type IvrAction =
 /** Never carries PIN digits or full card/account numbers. */
 export interface IvrEvent { type: string; node: string; data: Record<string, unknown> }
 
-export interface Candidate { customer_id: number; name_zh: string | null; name_en: string | null; tier: string; language: Lang; has_rm: boolean }
+export interface Candidate {
+  customer_id: number; name_zh: string | null; name_en: string | null; tier: string; language: Lang; has_rm: boolean;
+  /** Title and surname (王先生, Mr Wang): how an unverified caller is addressed. */
+  salutation_zh: string | null; salutation_en: string | null;
+  /** The bank greets this tier by full name even before the PIN is checked. */
+  greet_full: boolean;
+}
+
+/** Whether the queue (and its overflow chain) can serve a caller now; when not, why and when it opens. */
+export interface QueueStatus { servable: boolean; reason: 'open' | 'closed' | 'unstaffed'; opens_at: string | null }
+
+/** A callback booked (with when the bank expects to call), or refused because the number cannot be called back. */
+export type CallbackBooking = { booked: true; id: number; eta_s: number | null; opens_at: string | null } | { booked: false; why: 'withheld' };
 
 export interface IvrPorts {
   now(): Date;
@@ -48,9 +61,12 @@ export interface IvrPorts {
   verifyPin(customerId: number, pin: string): Promise<'ok' | 'wrong' | 'locked' | 'no_pin'>;
   balances(customerId: number): Promise<{ account: string; currency: string; balance: number }[]>;
   recentTransactions(customerId: number, limit: number): Promise<{ occurred_at: string; amount: number; currency: string; description: string }[]>;
-  reportLostCard(customerId: number): Promise<{ case_no: string; cards_frozen: number }>;
+  /** Blocks the card ending in `last4`, or every active card with `all` (the caller confirmed); no case when nothing matched. */
+  reportLostCard(customerId: number, which: { last4: string } | { all: true }): Promise<{ case_no: string | null; cards_frozen: number; last4: string[] }>;
   timeDeposits(customerId: number): Promise<{ currency: string; principal: number; rate_pct: number; maturity_date: string }[]>;
-  requestCallback(customerId: number | null, ani: string, reason: string): Promise<void>;
+  /** Whether the caller could be served in this queue now (hours of it and its overflow chain, agents staffed). */
+  queueStatus(skill: string, lang: Lang, customerId: number | null): Promise<QueueStatus>;
+  requestCallback(c: { customerId: number | null; ani: string; reason: string; skill: string | null; priority: number; lang: Lang }): Promise<CallbackBooking>;
 }
 
 export interface AdvanceResult { session: IvrSession; actions: IvrAction[]; events: IvrEvent[] }
@@ -62,6 +78,19 @@ export const FALLBACK_SKILL = 'general';
 const PATH_KEEP = 200;
 
 class FlowError extends Error {}
+
+/**
+ * An entry of fixed length (a 6-digit PIN) ends on its last digit, yet callers press the '#' they
+ * were told to: that key reaches the next gather. It is swallowed there, never read as a choice.
+ * Returns the input without it, or null when the '#' was all there was.
+ */
+function afterTypeahead(s: IvrSession, input: IvrInput): IvrInput | null {
+  const ahead = typeof s.vars._typeahead === 'string' ? s.vars._typeahead : null;
+  delete s.vars._typeahead;
+  if (!ahead || input.kind !== 'digits' || !input.digits.startsWith(ahead)) return input;
+  const rest = input.digits.slice(ahead.length);
+  return rest ? { kind: 'digits', digits: rest } : null;
+}
 
 const HANDLERS: { [K in NodeType]: Handler<K> } = {
   prompt, language, menu, collect, identify, verify, self_service: selfService, branch, set,
@@ -103,8 +132,10 @@ export async function advance(flow: Flow, session: IvrSession, input: IvrInput, 
     } else {
       const found = handlerFor(flow, s.node);
       if (!found) throw new FlowError(`awaiting node ${s.node} is not in flow ${flow.id}`);
-      // A node that needs no input (e.g. after a flow change) simply runs again.
-      step = found.handler.input ? await found.handler.input(ctx, found.node, input) : await found.handler.enter(ctx, found.node);
+      const keys = afterTypeahead(s, input);
+      // A node that needs no input (e.g. after a flow change) simply runs again; so does one whose
+      // only input was the finish key the caller pressed after a full-length entry.
+      step = found.handler.input && keys ? await found.handler.input(ctx, found.node, keys) : await found.handler.enter(ctx, found.node);
     }
     for (let steps = 0; 'goto' in step; steps++) {
       if (steps >= MAX_STEPS) throw new FlowError('loop_guard');

@@ -99,6 +99,7 @@ export const SelfServiceNode = Type.Object({
   service: ServiceSchema,
   next: Target,
   on_unverified: Target,
+  on_not_found: Type.Optional(Target),
 }, closed);
 
 export const BranchOn = Type.Union([
@@ -124,17 +125,20 @@ export const SetNode = Type.Object({
 export const EnqueueNode = Type.Object({
   type: Type.Literal('enqueue'),
   skill: Type.String({ pattern: '^[a-z_]+$' }),
-  priority: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000, description: 'Boost added to the tier\'s priority by the router' })),
+  priority: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600, description: 'Seconds of head start added to the tier\'s: the router serves the caller as if they had waited this much longer' })),
   say: Type.Optional(TextSchema),
   on_bridged: Type.Optional(Target),
   on_leave: Type.Optional(Target),
   on_error: Type.Optional(Target),
+  on_unavailable: Target,
 }, closed);
 
 export const CallbackNode = Type.Object({
   type: Type.Literal('callback'),
   reason: Type.String({ minLength: 1 }),
+  // The confirmation: {{callback_when}} says when the bank will call (in about N minutes, or after the hours open).
   say: TextSchema,
+  on_unreachable: Target,
 }, closed);
 
 export const SurveyNode = Type.Object({
@@ -150,7 +154,8 @@ export const TransferNode = Type.Object({
   say: Type.Optional(TextSchema),
   number: Type.Optional(Type.String({ pattern: '^\\+[1-9][0-9]{6,14}$' })),
   skill: Type.Optional(Type.String({ pattern: '^[a-z_]+$' })),
-  priority: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
+  priority: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600 })),
+  on_unavailable: Type.Optional(Target),
 }, closed);
 
 export const HangupNode = Type.Object({

@@ -1,8 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import type { Flow } from './flow-schema.js';
-import { validateFlow, type Problem } from './validate.js';
+import { Value } from 'typebox/value';
+import { Type } from 'typebox';
+import { CalendarSchema, type Calendar, type Flow } from './flow-schema.js';
+import { calendarProblems, validateFlow, type Problem } from './validate.js';
 
 export const FLOWS_DIR = fileURLToPath(new URL('./flows/', import.meta.url));
 
@@ -37,4 +39,27 @@ export function loadFlows(dir: string | URL = FLOWS_DIR): Map<string, Flow> {
   }
   if (lines.length > 0) throw new Error(`Invalid IVR flows:\n${lines.join('\n')}`);
   return flows;
+}
+
+export const CALENDARS_FILE = fileURLToPath(new URL('./calendars.json', import.meta.url));
+const CalendarsSchema = Type.Record(Type.String({ pattern: '^[a-z0-9_-]+$' }), CalendarSchema);
+
+/** Problems with a calendars file (the service hours the server's queues keep); [] when sound. */
+export function checkCalendarsFile(file: string = CALENDARS_FILE): { calendars: Record<string, Calendar> | null; problems: string[] } {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    return { calendars: null, problems: [`cannot read as JSON: ${(e as Error).message}`] };
+  }
+  if (!Value.Check(CalendarsSchema, doc)) return { calendars: null, problems: [...Value.Errors(CalendarsSchema, doc)].map((e) => `${e.instancePath || '/'} ${e.message}`) };
+  const problems = calendarProblems(doc);
+  return { calendars: problems.length === 0 ? doc : null, problems };
+}
+
+/** The named calendars of ivr/calendars.json; throws naming every problem. */
+export function loadCalendars(file: string = CALENDARS_FILE): Record<string, Calendar> {
+  const { calendars, problems } = checkCalendarsFile(file);
+  if (!calendars) throw new Error(`Invalid calendars in ${file}:\n${problems.join('\n')}`);
+  return calendars;
 }

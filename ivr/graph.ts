@@ -3,7 +3,7 @@ import type { FlowNode, NodeType, Text } from './flow-schema.js';
 /** The flow as a graph: edges and texts of each node, shared by the validator and anything that draws flows. */
 
 const TARGET_FIELDS = ['next', 'on_fail', 'on_unknown', 'on_identified', 'on_verified', 'on_locked', 'on_no_pin', 'on_unidentified',
-  'on_unverified', 'default', 'on_bridged', 'on_leave', 'on_error'] as const;
+  'on_unverified', 'default', 'on_bridged', 'on_leave', 'on_error', 'on_unavailable', 'on_unreachable', 'on_not_found'] as const;
 const TEXT_FIELDS = ['say', 'invalid', 'no_input', 'last4_say', 'wrong', 'thanks'] as const;
 
 /** Nodes that wait for the caller (a gather). */

@@ -6,6 +6,11 @@ import type { NodeOf } from './flow-schema.js';
 
 const digitsOf = (input: IvrInput): string | null => (input.kind === 'digits' ? input.digits : null);
 
+/** An entry that ended on its length, not on the finish key: the key may follow into the next gather (see advance). */
+function expectFinishKey(ctx: Ctx, raw: string, maxLength: number, finishKey: string): void {
+  if (!raw.endsWith(finishKey) && raw.length >= maxLength) ctx.session.vars._typeahead = finishKey;
+}
+
 const askMenu = (ctx: Ctx, n: NodeOf<'menu'>): Step => {
   say(ctx, n.say);
   return gather(ctx, { numDigits: 1, timeoutSeconds: n.timeout_seconds });
@@ -61,6 +66,7 @@ export const collect: Handler<'collect'> = {
     if (!/^\d+$/.test(digits) || digits.length < (n.min_length ?? 1) || digits.length > n.max_length) {
       return retry(ctx, n.retries, n.invalid ?? DEFAULT_TEXT.invalid, () => askCollect(ctx, n), n.on_fail);
     }
+    expectFinishKey(ctx, raw, n.max_length, n.finish_key ?? '#');
     ctx.session.vars[n.var] = digits;
     if (n.secret) markSecret(ctx.session, n.var);
     return { goto: n.next };
@@ -147,6 +153,7 @@ export const verify: Handler<'verify'> = {
     emit(ctx, 'ivr_step', { input: raw === null ? 'timeout' : 'secret' });
     if (raw === null) return retry(ctx, n.retries, DEFAULT_TEXT.no_input, () => askPin(ctx, n), n.on_fail);
     const pin = raw.replace(/#$/, '');
+    expectFinishKey(ctx, raw, n.max_length ?? 6, '#');
     const wrongText = n.wrong ?? DEFAULT_TEXT.wrong_pin;
     // A malformed PIN is not sent to the port, so it does not count towards the lockout.
     if (!/^\d+$/.test(pin) || pin.length < (n.min_length ?? 4) || pin.length > (n.max_length ?? 6)) {

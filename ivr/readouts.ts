@@ -50,13 +50,28 @@ export function transactionsText(rows: { occurred_at: string; amount: number; cu
   return lang === 'zh' ? `您最近${rows.length}笔交易：${items.join('；')}。` : `Your last ${rows.length} transactions: ${items.join('; ')}.`;
 }
 
-export function lostCardText(r: { case_no: string; cards_frozen: number }, lang: Lang): string {
-  if (lang === 'zh') {
-    const frozen = r.cards_frozen > 0 ? `已为您冻结${r.cards_frozen}张银行卡。` : '您名下没有需要冻结的银行卡，我们已记录您的挂失申请。';
-    return `${frozen}挂失案件编号为：${spell(r.case_no)}。`;
+export function lostCardText(r: { case_no: string | null; cards_frozen: number; last4: string[] }, lang: Lang, asked: string | null): string {
+  if (r.cards_frozen === 0 || !r.case_no) {
+    if (lang === 'zh') return asked ? `没有找到尾号${spell(asked)}的有效银行卡。` : '您名下没有需要冻结的有效银行卡。';
+    return asked ? `We found no active card ending ${spell(asked)}.` : 'You have no active card to freeze.';
   }
-  const frozen = r.cards_frozen > 0 ? `We have frozen ${r.cards_frozen} card${r.cards_frozen === 1 ? '' : 's'}.` : 'We found no active card to freeze and have recorded your report.';
-  return `${frozen} Your case number is ${spell(r.case_no)}.`;
+  const cards = r.last4.map(spell);
+  if (lang === 'zh') return `已为您冻结尾号${cards.join('、')}的银行卡。挂失案件编号为：${spell(r.case_no)}。`;
+  return `We have frozen your card${cards.length === 1 ? '' : 's'} ending ${cards.join(', ')}. Your case number is ${spell(r.case_no)}.`;
+}
+
+/** When the bank will call back, for {{callback_when}}: "in about 4 minutes", or when the hours open ("after 08:00 on 4 December"). */
+export function callbackWhenText(b: { eta_s: number | null; opens_at: string | null }, lang: Lang, timezone: string): string {
+  if (b.opens_at) {
+    const t = localTime(new Date(b.opens_at), timezone);
+    const hhmm = `${String(Math.floor(t.minutes / 60)).padStart(2, '0')}:${String(t.minutes % 60).padStart(2, '0')}`;
+    const day = spokenDate(t.date, lang);
+    return lang === 'zh' ? `在${day}${hhmm}服务开始后` : `after we open at ${hhmm} on ${day}`;
+  }
+  if (b.eta_s === null) return lang === 'zh' ? '在有客服代表可以服务时尽快' : 'as soon as an agent is free';
+  if (b.eta_s < 60) return lang === 'zh' ? '在约1分钟内' : 'within about a minute';
+  const minutes = Math.ceil(b.eta_s / 60);
+  return lang === 'zh' ? `在约${minutes}分钟内` : `in about ${minutes} minutes`;
 }
 
 export function timeDepositsText(rows: { currency: string; principal: number; rate_pct: number; maturity_date: string }[], lang: Lang): string {

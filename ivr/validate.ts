@@ -1,7 +1,7 @@
 import { Value } from 'typebox/value';
 import { toMinutes } from './calendar.js';
 import { RESERVED_VARS } from './context.js';
-import { FlowShellSchema, NodeSchemas, type Flow, type FlowNode, type NodeType } from './flow-schema.js';
+import { FlowShellSchema, NodeSchemas, type Calendar, type Flow, type FlowNode, type NodeType } from './flow-schema.js';
 import { EXIT_TYPES, INPUT_TYPES, targetsOf, textsOf } from './graph.js';
 
 export interface Problem { node: string | null; message: string }
@@ -69,6 +69,9 @@ function nodeProblems(id: string, node: FlowNode, flow: Flow, secretVars: Set<st
   if ((node.type === 'collect' || node.type === 'verify') && (node.min_length ?? 1) > (node.max_length ?? 6)) out.push('min_length is greater than max_length');
   if (node.type === 'identify' && node.mode === 'account' && !node.account_var) out.push('mode account needs account_var');
   if (node.type === 'transfer' && Boolean(node.number) === Boolean(node.skill)) out.push('transfer needs exactly one of number, skill');
+  // Nobody waits for nobody: a queue that cannot be served now sends the caller somewhere else.
+  if (node.type === 'transfer' && node.skill && !node.on_unavailable) out.push('transfer to a skill needs on_unavailable: where callers go when nobody can serve that queue now');
+  if (node.type === 'self_service' && node.on_not_found && node.service !== 'lost_card') out.push('on_not_found is for the lost_card service only');
   if (node.type === 'set') {
     const forged = Object.keys(node.vars).filter((k) => (RESERVED_VARS as readonly string[]).includes(k));
     if (forged.length > 0) out.push(`set may not write ${forged.join(', ')}: only identify/verify set them`);
@@ -83,9 +86,10 @@ function nodeProblems(id: string, node: FlowNode, flow: Flow, secretVars: Set<st
   return out;
 }
 
-function calendarProblems(flow: Flow): string[] {
+/** Zones Intl cannot read and ranges that end before they start, in a set of named calendars. */
+export function calendarProblems(calendars: Record<string, Calendar>): string[] {
   const out: string[] = [];
-  for (const [name, cal] of Object.entries(flow.calendars ?? {})) {
+  for (const [name, cal] of Object.entries(calendars)) {
     try {
       new Intl.DateTimeFormat('en-US', { timeZone: cal.timezone });
     } catch {
@@ -109,7 +113,7 @@ export function validateFlow(doc: unknown): Validation {
   const schema = schemaProblems(doc);
   if (schema.length > 0) return { ok: false, problems: schema };
   const flow = doc as Flow;
-  const problems: Problem[] = calendarProblems(flow).map((message) => ({ node: null, message }));
+  const problems: Problem[] = calendarProblems(flow.calendars ?? {}).map((message) => ({ node: null, message }));
   const ids = Object.keys(flow.nodes);
   if (!flow.nodes[flow.start]) problems.push({ node: null, message: `start '${flow.start}' is not a node` });
   for (const lang of ['zh', 'en'] as const) if (!flow.languages.includes(lang)) problems.push({ node: null, message: `languages must include ${lang}` });

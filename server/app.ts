@@ -40,7 +40,13 @@ import { jobsPlugin } from './plugins/jobs.js';
 import { createDialer, DIAL_JOB } from './modules/campaigns/dialer.js';
 import { createCampaignsService } from './modules/campaigns/campaigns-service.js';
 import { campaignsRoutes } from './modules/campaigns/index.js';
-import { createCampaignLine } from './modules/telephony/voice-control.js';
+import { createOutboundLine } from './modules/telephony/voice-control.js';
+import { appError } from './errors.js';
+import { loadCalendars } from '../ivr/flows.js';
+import { parseServiceHours } from './modules/routing/service-hours.js';
+import { createCallbacksService, type CallbacksService } from './modules/callbacks/callbacks-service.js';
+import { callbacksRoutes } from './modules/callbacks/index.js';
+import type { ConversationService } from './modules/routing/conversation-service.js';
 
 /** Paths whose values must never reach a log line (SEC-03: PII minimisation). */
 const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'req.body.password', 'req.body.pin', 'req.query.phone'];
@@ -85,45 +91,81 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   for (const [number, flow] of app.telephony.hotlines) {
     if (!flows.has(flow)) throw new Error(`HOTLINE_NUMBERS: ${number} enters flow "${flow}", which is not in ivr/flows (${[...flows.keys()].join(', ')})`);
   }
+  const hours = parseServiceHours(config.SERVICE_HOURS, loadCalendars());
+  const levels = parseServiceLevels(config.SERVICE_LEVELS);
   const { telephony, realtime } = app;
   const notify = realtime.notify;
+  const voiceUrl = () => `${telephony.publicUrl()}/twilio/voice`;
+  const voice = createVoiceControl({ rest: () => telephony.rest, voiceUrl, holdMusicUrl: config.HOLD_MUSIC_URL });
+  const line = () => createOutboundLine({ rest: () => telephony.rest, voiceUrl });
+  // Routing, calls, callbacks and conversations call one another: each is handed the others lazily.
+  const late = {} as { callbacks: CallbacksService; conversation: ConversationService };
   const routing = createRoutingService({
     db: app.db, customers, notify, log: app.log,
     policy: {
-      headStarts: parseHeadStarts(config.ROUTING_TIER_HEADSTART), offerSeconds: config.ROUTING_OFFER_SECONDS,
-      rmWaitSeconds: config.ROUTING_RM_WAIT_SECONDS, overflowSeconds: config.ROUTING_OVERFLOW_SECONDS, leaseSeconds: config.AGENT_LEASE_SECONDS,
+      headStarts: parseHeadStarts(config.ROUTING_TIER_HEADSTART), offerSeconds: config.ROUTING_OFFER_SECONDS, leaseSeconds: config.AGENT_LEASE_SECONDS,
+      timing: { overflowSeconds: config.ROUTING_OVERFLOW_SECONDS, levels, rmWaitSeconds: config.ROUTING_RM_WAIT_SECONDS }, hours,
+    },
+    callbacks: () => ({ customerFirst: config.CALLBACK_MODE === 'customer_first', dial: (id) => late.callbacks.dial(id) }),
+    unservable: async (e) => {
+      const call = e.call_sid ? await calls.findCall(app.db, e.call_sid) : undefined;
+      if (call) await voice.closeQueue(call.sid, String(e.id), call.step);
     },
   });
-  const voice = createVoiceControl({ rest: () => telephony.rest, voiceUrl: () => `${telephony.publicUrl()}/twilio/voice`, holdMusicUrl: config.HOLD_MUSIC_URL });
-  const dialer = createDialer({
-    db: app.db, jobs: app.jobs, customers, notify, log: app.log, connectSeconds: config.ROUTING_CONNECT_SECONDS, maxDialsPerDay: config.CAMPAIGN_MAX_DIALS_PER_DAY, lostAfterSeconds: config.DIALER_LOST_SECONDS,
-    bankName: { zh: config.BANK_NAME_ZH, en: config.BANK_NAME_EN }, line: () => createCampaignLine({ rest: () => telephony.rest, voiceUrl: () => `${telephony.publicUrl()}/twilio/voice` }),
+  const calls = createCallsService({
+    flows, hotlines: telephony.hotlines, defaultFlow: 'hotline', now: deps.now,
+    queue: { enqueue: routing.enqueue, callerLeft: routing.callerLeft, callerDone: (trx, sid, reason) => late.conversation.callerDone(trx, sid, reason) },
+    ivr: {
+      queueStatus: (trx, q, at) => routing.availability(trx, q, at),
+      requestCallback: (trx, r, at) => late.callbacks.request(trx, r, at),
+      greetFullTiers: new Set(config.IVR_FULL_NAME_TIERS.split(',').filter(Boolean)),
+    },
   });
+  const callbacks = createCallbacksService({
+    db: app.db, calls, routing, hours, line, notify, log: app.log, bankName: { zh: config.BANK_NAME_ZH, en: config.BANK_NAME_EN },
+    defaultFrom: [...telephony.hotlines.keys()][0]!,
+    policy: {
+      mode: config.CALLBACK_MODE, attempts: config.CALLBACK_ATTEMPTS, retrySeconds: config.CALLBACK_RETRY_SECONDS, ringSeconds: config.CALLBACK_RING_SECONDS,
+      window: { start: config.CALLBACK_WINDOW.slice(0, 5), end: config.CALLBACK_WINDOW.slice(6) },
+    },
+  });
+  const dialer = createDialer({
+    db: app.db, jobs: app.jobs, customers, calls, routing, notify, log: app.log, connectSeconds: config.ROUTING_CONNECT_SECONDS, maxDialsPerDay: config.CAMPAIGN_MAX_DIALS_PER_DAY, lostAfterSeconds: config.DIALER_LOST_SECONDS,
+    bankName: { zh: config.BANK_NAME_ZH, en: config.BANK_NAME_EN }, line,
+  });
+  late.callbacks = callbacks;
   app.jobs.define<{ attempt_id: string }>(DIAL_JOB, (job) => dialer.dial(job.attempt_id), { concurrency: 4 });
   const conversation = createConversationService({
     db: app.db, connectSeconds: config.ROUTING_CONNECT_SECONDS, customers, routing, voice, notify, log: app.log,
-    onWrapup: (trx, entryId, w, agentId) => dialer.disposition(trx, entryId, w, agentId),
+    dialOut: (entryId) => callbacks.dial(entryId),
+    // A wrap-up's disposition: a campaign call's lands on its list; on any other call "call back" books a callback.
+    onWrapup: async (trx, entry, w, agent) => {
+      const campaignCall = await dialer.disposition(trx, entry, w, Number(agent.sub));
+      if (!campaignCall && w.disposition === 'callback') {
+        if (!w.callback_at) throw appError('SB_ERR_CALLBACK_TIME_INVALID', 'A callback needs callback_at');
+        await callbacks.book(trx, { entry, agent, at: new Date(w.callback_at), toMe: Boolean(w.callback_to_me), reason: w.reason_codes[0] ?? 'agent_booked' });
+      }
+    },
   });
+  late.conversation = conversation;
   const campaigns = createCampaignsService({ db: app.db, dialer, jobs: app.jobs, customers, notify, recentContactDays: config.CAMPAIGN_RECENT_CONTACT_DAYS });
   customers.onChange((customerId) => {
     conversation.profileChanged(customerId).catch((err) => app.log.error({ err, customer_id: customerId }, 'profile refresh failed'));
   });
   const agents = createAgentsService({ db: app.db, leaseSeconds: config.AGENT_LEASE_SECONDS, notify, onAvailable: () => void routing.kick() });
-  const calls = createCallsService({
-    flows, hotlines: telephony.hotlines, defaultFlow: 'hotline', now: deps.now,
-    queue: { enqueue: routing.enqueue, callerLeft: routing.callerLeft, callerDone: conversation.callerDone },
-  });
   const interactions = createInteractionsService({ db: app.db });
   registerAgentSocket(realtime, { agents, routing, conversation, log: app.log });
   const supervision = createSupervisionService({
-    db: app.db, levels: parseServiceLevels(config.SERVICE_LEVELS), realtime, voice, kick: () => void routing.kick(), log: app.log,
+    db: app.db, levels, realtime, voice, kick: () => void routing.kick(), log: app.log,
     campaignProgress: () => campaigns.liveProgress(),
+    callbackBacklog: () => callbacks.backlog(),
     thresholds: { privateWaitSeconds: config.ALERT_PRIVATE_WAIT_SECONDS, abandonRate: config.ALERT_ABANDON_PERCENT / 100, awaySeconds: config.ALERT_AWAY_SECONDS, minCalls: config.ALERT_MIN_CALLS },
   });
   registerSupervisorSocket(realtime, { supervision, log: app.log });
-  startSweeper(app, 'routing', [conversation.sweepConnects, routing.sweep, everyMinute(() => purgeReplies(app.db, new Date(Date.now() - REPLY_KEEP_MS)))], config.ROUTING_SWEEP_MS);
+  startSweeper(app, 'routing', [conversation.sweepConnects, () => callbacks.sweep(), routing.sweep, everyMinute(() => purgeReplies(app.db, new Date(Date.now() - REPLY_KEEP_MS)))], config.ROUTING_SWEEP_MS);
   startSweeper(app, 'wallboard', [supervision.tick], config.WALLBOARD_TICK_MS);
   startSweeper(app, 'dialer', [dialer.pace], config.DIALER_TICK_MS);
+  app.addHook('preClose', async () => routing.stop());
 
   // 3. routes
   await app.register(healthRoutes);
@@ -137,10 +179,11 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(agentsRoutes, { agents, softphone });
   await app.register(routingRoutes, { routing });
   await app.register(supervisionRoutes, { supervision, softphone });
-  await app.register(reportsRoutes, { reports: createReportsService({ db: app.db, levels: parseServiceLevels(config.SERVICE_LEVELS) }) });
+  await app.register(reportsRoutes, { reports: createReportsService({ db: app.db, levels }) });
   await app.register(campaignsRoutes, { campaigns });
+  await app.register(callbacksRoutes, { callbacks });
   await app.register(telephonyRoutes, {
-    db: app.db, calls, routing, conversation, dialer, notify, authToken: () => telephony.authToken, publicUrl: telephony.publicUrl, holdMusicUrl: config.HOLD_MUSIC_URL,
+    db: app.db, calls, routing, conversation, outbound: { campaign: dialer.owner, callback: callbacks.owner }, notify, authToken: () => telephony.authToken, publicUrl: telephony.publicUrl, holdMusicUrl: config.HOLD_MUSIC_URL,
   });
   await app.register(uiPlugin);
   return app;

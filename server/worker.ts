@@ -11,7 +11,7 @@ import { createCustomersService } from './modules/customers/customers-service.js
 import { loadTierModel } from './modules/tiers/tier-model.js';
 import { createTiersService } from './modules/tiers/tiers-service.js';
 import { createTwilioRest } from './modules/telephony/twilio-rest.js';
-import { createCampaignLine } from './modules/telephony/voice-control.js';
+import { createOutboundLine } from './modules/telephony/voice-control.js';
 
 let config: Config;
 try {
@@ -35,7 +35,7 @@ const dialer = createDialer({
   db, jobs, log, customers: createCustomersService({ db, tiers: createTiersService(loadTierModel(config.TIER_MODEL_FILE)) }),
   // Agents are told of calls by the web nodes, which take Twilio's webhooks; a worker only dials.
   notify: () => undefined,
-  line: () => createCampaignLine({ rest: () => rest, voiceUrl: () => `${publicUrl}/twilio/voice` }),
+  line: () => createOutboundLine({ rest: () => rest, voiceUrl: () => `${publicUrl}/twilio/voice` }),
   connectSeconds: config.ROUTING_CONNECT_SECONDS, maxDialsPerDay: config.CAMPAIGN_MAX_DIALS_PER_DAY, lostAfterSeconds: config.DIALER_LOST_SECONDS, bankName: { zh: config.BANK_NAME_ZH, en: config.BANK_NAME_EN },
 });
 jobs.define<{ attempt_id: string }>(DIAL_JOB, (job) => dialer.dial(job.attempt_id), { concurrency: 4 });

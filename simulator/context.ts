@@ -78,6 +78,11 @@ export interface OutboundOptions {
   timeoutSeconds?: number;
   machineDetection?: string;
   asyncAmd?: { url?: string; method: string };
+  /**
+   * A conference participant with machine detection: the verdict is posted here (and answered)
+   * before the leg joins the room, so the app can hang up a voicemail before anyone hears it.
+   */
+  amdBeforeJoin?: { url: string; method: string };
   /** How the far end behaves when no setPeer() names it. */
   defaultPeer: PeerBehaviour;
 }

@@ -281,10 +281,12 @@ export function createRestRoutes(ctx: SimContext): FastifyPluginAsync {
       ...(first(params, 'ConferenceStatusCallback') ? [`statusCallback="${escapeXml(first(params, 'ConferenceStatusCallback') ?? '')}"`] : []),
     ].join(' ');
     const timeout = first(params, 'Timeout');
+    const amdUrl = first(params, 'MachineDetection') ? first(params, 'AmdStatusCallback') : undefined;
     const call = ctx.startOutbound({
       from, to, direction: 'outbound-api', defaultPeer: 'answer', statusCallback: statusCallbackOf(params),
       first: { kind: 'twiml', xml: `<Response><Dial><Conference ${attrs}>${escapeXml(conf.friendlyName)}</Conference></Dial></Response>` },
       ...(timeout ? { timeoutSeconds: Number(timeout) } : {}),
+      ...(amdUrl ? { amdBeforeJoin: { url: amdUrl, method: first(params, 'AmdStatusCallbackMethod') ?? 'POST' } } : {}),
     });
     const now = new Date();
     const record: SimParticipant = { callSid: call.sid, label: first(params, 'Label') ?? null, hold: false, status: 'queued', dateCreated: now, dateUpdated: now, ...p };

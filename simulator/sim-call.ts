@@ -40,6 +40,11 @@ export abstract class CallBase implements LiveCall {
   private input: { mode: 'gather' | 'wait' | 'record'; deferred: Deferred<Input> } | null = null;
   /** Keys pressed while queued with no gather listening: the next wait-music gather takes them. */
   protected keyBuffer = '';
+  /** Wait music outside a Gather is playing: keys pressed now reach nothing. */
+  protected deaf = false;
+  /** Keys pressed past the end of a gather (a '#' after a full-length PIN): the next Gather takes them. */
+  protected typeahead = '';
+  private keyPressed: Deferred<void> | null = null;
   private stateWaiters: { states: CallState[]; resolve: () => void }[] = [];
   private readonly doneDeferred = deferred<void>();
   readonly done = this.doneDeferred.promise;
@@ -164,10 +169,26 @@ export abstract class CallBase implements LiveCall {
       return;
     }
     if (this.state === 'queued') {
+      if (this.deaf) {
+        this.note('press', `${digits} (ignored: wait music outside a Gather)`);
+        return;
+      }
       this.keyBuffer += digits;
+      this.keyPressed?.resolve();
       return;
     }
     throw new Error(`call ${this.sid} has no pending <Gather> or <Record> to press ${digits} into (state ${this.state})`);
+  }
+
+  /** Plays `seconds` of something inside a wait-music Gather in wall-clock time, cut short when the caller presses a key. */
+  protected async waitForKey(seconds: number): Promise<void> {
+    if (this.keyBuffer) return;
+    this.keyPressed = deferred<void>();
+    try {
+      await this.wait(Promise.race([this.keyPressed.promise, sleep(Math.max(1, seconds * 1000 * this.ctx.timeScale))]));
+    } finally {
+      this.keyPressed = null;
+    }
   }
 
   async silence(): Promise<void> {

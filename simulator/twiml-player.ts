@@ -32,15 +32,20 @@ function sayingSeconds(text: string): number {
   return Math.max(0.5, cjk / 4 + words / 2.5);
 }
 
-/** Applies Twilio's Gather rules to what the caller keyed: finishOnKey ends input (and is not a digit), numDigits caps it. */
-export function collectDigits(pressed: string, numDigits: number | undefined, finishOnKey: string): { digits: string; finishedOnKey: string } {
+/**
+ * Applies Twilio's Gather rules to what the caller keyed: finishOnKey ends input (and is not a
+ * digit), numDigits caps it. `rest`: keys pressed after the gather had ended, which reach whatever
+ * listens next (the next Gather), or nothing if a verb outside a Gather plays first.
+ */
+export function collectDigits(pressed: string, numDigits: number | undefined, finishOnKey: string): { digits: string; finishedOnKey: string; rest: string } {
   let digits = '';
-  for (const key of pressed) {
-    if (finishOnKey && finishOnKey.includes(key)) return { digits, finishedOnKey: key };
+  for (let i = 0; i < pressed.length; i++) {
+    const key = pressed[i]!;
+    if (finishOnKey && finishOnKey.includes(key)) return { digits, finishedOnKey: key, rest: pressed.slice(i + 1) };
     digits += key;
-    if (numDigits && digits.length >= numDigits) break;
+    if (numDigits && digits.length >= numDigits) return { digits, finishedOnKey: '', rest: pressed.slice(i + 1) };
   }
-  return { digits, finishedOnKey: '' };
+  return { digits, finishedOnKey: '', rest: '' };
 }
 
 /** A call whose behaviour is TwiML fetched from webhooks: the heart of the simulator. */
@@ -82,6 +87,17 @@ export class CallPlayer extends CallBase {
       return;
     }
     if (!answered) return;
+    if (o.amdBeforeJoin && !this.ctx.closed) {
+      const verdict = peerBehaviour(this.ctx, this.to, o.defaultPeer) === 'machine' ? 'machine_start' : 'human';
+      this.answeredBy = verdict;
+      await this.pass(3);
+      await this.post(o.amdBeforeJoin.url, { AccountSid: this.accountSid, CallSid: this.sid, AnsweredBy: verdict, MachineDetectionDuration: '3000' }, o.amdBeforeJoin.method);
+      if (this.hasInterrupt()) {
+        const i = this.takeInterrupt();
+        await this.finish(i?.kind === 'end' ? i.status : 'completed', i?.kind === 'shutdown');
+        return;
+      }
+    }
     if (o.first) await this.run(o.first);
     else await this.farEnd();
   }
@@ -219,6 +235,11 @@ export class CallPlayer extends CallBase {
   }
 
   private async execute(verb: TwimlNode, baseUrl: string | undefined): Promise<Next> {
+    // Keys pressed past the end of the last gather: a verb outside a Gather drops them, as Twilio does.
+    if (verb.name !== 'Gather' && this.typeahead) {
+      this.note('press', `${this.typeahead} (ignored: nothing was listening)`);
+      this.typeahead = '';
+    }
     switch (verb.name) {
       case 'Say': case 'Play': case 'Pause':
         await this.speak(verb);
@@ -278,17 +299,34 @@ export class CallPlayer extends CallBase {
   private gatherResult(verb: TwimlNode, input: Input): Record<string, string> | null {
     if (input.kind === 'silence') return null;
     const { numDigits, finishOnKey } = this.gatherRules(verb);
-    const { digits, finishedOnKey } = collectDigits(input.digits, numDigits, finishOnKey);
+    const { digits, finishedOnKey, rest } = collectDigits(input.digits, numDigits, finishOnKey);
+    this.typeahead = rest;
     if (!digits && !finishedOnKey) return null;
     return { Digits: digits, FinishedOnKey: finishedOnKey };
   }
 
   private async gather(verb: TwimlNode, baseUrl: string | undefined): Promise<Next> {
-    for (const child of verb.children) await this.speak(child);
-    this.note('gather', this.describeGather(verb));
+    // Keys already pressed cut the prompts short (barge-in): the caller hears none of them.
+    const early = this.typeahead;
+    this.typeahead = '';
+    if (early) {
+      this.note('gather', `${this.describeGather(verb)} (prompts cut short by keys already pressed: ${early})`);
+      const { numDigits, finishOnKey } = this.gatherRules(verb);
+      const complete = collectDigits(early, numDigits, finishOnKey);
+      if (complete.finishedOnKey || (numDigits && complete.digits.length >= numDigits)) {
+        this.setState('running');
+        const input = { kind: 'digits' as const, digits: early };
+        return this.afterGather(verb, baseUrl, input, this.gatherResult(verb, input));
+      }
+    } else {
+      for (const child of verb.children) await this.speak(child);
+      this.note('gather', this.describeGather(verb));
+    }
     this.setState('gathering');
-    const input = await this.wait(this.awaitInput('gather'));
+    const pressed = await this.wait(this.awaitInput('gather'));
     this.setState('running');
+    // Keys already pressed come first; silence after them ends the gather with what was keyed.
+    const input: Input = early ? { kind: 'digits', digits: early + (pressed.kind === 'digits' ? pressed.digits : '') } : pressed;
     return this.afterGather(verb, baseUrl, input, this.gatherResult(verb, input));
   }
 
@@ -441,10 +479,21 @@ export class CallPlayer extends CallBase {
     for (const verb of verbs) {
       switch (verb.name) {
         case 'Say': case 'Play': case 'Pause':
-          await this.speak(verb);
+          // Outside a Gather nothing listens: keys pressed meanwhile are lost (hold music takes real time here).
+          this.deaf = true;
+          try {
+            await this.speak(verb);
+            if (verb.name === 'Play') await this.wait(sleep(Math.max(1, PLAY_SECONDS * 1000 * this.ctx.timeScale)));
+          } finally {
+            this.deaf = false;
+          }
           break;
         case 'Gather': {
-          for (const child of verb.children) await this.speak(child);
+          for (const child of verb.children) {
+            if (this.keyBuffer) break; // a key pressed during the prompt or music ends them at once
+            await this.speak(child);
+            if (child.name === 'Play') await this.waitForKey(PLAY_SECONDS);
+          }
           const { timeout } = this.gatherRules(verb);
           let input: Input;
           if (this.keyBuffer) {

@@ -17,6 +17,15 @@ export function normalizePhone(input: string): string {
 
 export const isE164 = (s: string) => E164.test(s);
 
+// The caller IDs carriers pass through Twilio for a withheld number: the words spelt on a keypad
+// (ANONYMOUS, RESTRICTED, BLOCKED, UNKNOWN, UNAVAILABLE), besides the literal "anonymous".
+const WITHHELD = new Set(['+266696687', '+7378742833', '+2562533', '+8656696', '+86282452253']);
+
+/** Whether a caller's number can be called back: E.164, and not one of the withheld markers. */
+export function isDialable(from: string): boolean {
+  return E164.test(from) && !WITHHELD.has(from);
+}
+
 /** +8613812345678 -> +86 138****5678; keeps enough for the caller to recognise, not to dial. */
 export function maskPhone(phone: string): string {
   const digits = phone.replace(/\D/g, '');

@@ -1,3 +1,4 @@
+import { busyAgent } from '../helpers/agents.js';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../server/db/synthetic-bank.js';
@@ -30,7 +31,8 @@ describe('supervisor wallboard in Chromium', () => {
     await supervisor.getByRole('heading', { name: 'Queues' }).waitFor();
     expect(await unlabelledControls(supervisor)).toEqual([]);
 
-    // The agent signs in but stays away: the call has to wait, and the wallboard shows it waiting.
+    // The agent signs in but stays away, and a colleague is busy on a call: the call has to wait, and the wallboard shows it waiting.
+    await busyAgent(t.db, 'floor', { general: 1 });
     const agent = await open();
     await signIn(agent, 'agent1', DEMO_PASSWORD);
     const agentRow = supervisor.getByTestId('agent-Agent One');

@@ -80,3 +80,14 @@ export async function tokenFor(app: FastifyInstance, db: Knex, username: string)
   const u = await db('users').where({ username }).first('id', 'username', 'role', 'rm_id');
   return { id: u.id as number, token: app.jwt.sign({ sub: String(u.id), username: u.username, role: u.role, rm_id: u.rm_id }) };
 }
+
+/**
+ * An agent at work but busy on a call: the queue counts as staffed (callers may wait for them),
+ * yet no offer goes out. For tests about what a waiting caller hears and does.
+ */
+export async function busyAgent(db: Knex, prefix: string, skills: Record<string, number>, languages = ['zh', 'en']) {
+  const [row] = await db('users').insert({ username: `${prefix}-busy`, password_hash: 'x', role: 'agent', display_name: `${prefix} busy` }).returning('id');
+  const id = (row as { id: number }).id;
+  await db('agents').insert({ user_id: id, skills: JSON.stringify(skills), languages, state: 'on_call', lease_until: new Date(Date.now() + 3_600_000) });
+  return id;
+}

@@ -2,6 +2,7 @@ import twilio from 'twilio';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO_PIN } from '../../server/db/synthetic-bank.js';
 import { purgeReplies } from '../../server/modules/calls/calls-repository.js';
+import { busyAgent } from '../helpers/agents.js';
 import { HOTLINE, startHotline, timelineOf, type Hotline } from '../helpers/hotline.js';
 
 let t: Hotline | undefined;
@@ -59,11 +60,14 @@ describe('the hotline over the Twilio simulator', () => {
     expect(interaction.ani_masked).not.toContain(GOLD);
   });
 
-  it('a PRIVATE caller is greeted by name and queued for private banking with no menus', async () => {
+  it('a PRIVATE caller is greeted by title and surname and queued for private banking with no menus', async () => {
     t = await startHotline({}, { now: CLOSED });
+    await busyAgent(t.db, 'pb', { private_banking: 1 });
     const c = await call(t, PRIVATE, '1');
     expect(c.state).toBe('queued');
-    expect(c.heard().join('\n')).toContain('王建国');
+    // Not verified: whoever holds the phone hears 王先生, never the full name.
+    expect(c.heard().join('\n')).toContain('王先生');
+    expect(c.heard().join('\n')).not.toContain('王建国');
     const { interaction, events } = await timelineOf(t, c.sid);
     expect(interaction.queue_skill).toBe('private_banking');
     expect(events.find((e) => e.type === 'queued')?.data).toMatchObject({ skill: 'private_banking' });
@@ -86,6 +90,7 @@ describe('the hotline over the Twilio simulator', () => {
 
   it('three wrong PINs lock phone banking and send the caller to the security desk', async () => {
     t = await startHotline({}, { now: OPEN });
+    await busyAgent(t.db, 'sec', { security: 1 });
     const c = await call(t, GOLD, '1', '1', '1', '000000', '111111', '222222');
     expect(c.state).toBe('queued');
     const { interaction, events } = await timelineOf(t, c.sid);
@@ -101,22 +106,48 @@ describe('the hotline over the Twilio simulator', () => {
     expect((await timelineOf(t, again.sid)).interaction.verified).toBe(false);
   });
 
-  it('a lost card is blocked, a case opened and the case number read back', async () => {
+  it('a lost card is blocked by its last 4 digits, a case opened and the case number read back', async () => {
     t = await startHotline({}, { now: CLOSED });
     const customer = await t.db('customer_phones').where({ phone: GOLD }).first();
-    const c = await call(t, GOLD, '1', '2', '1', DEMO_PIN);
-    const cards = await t.db('cards').where({ customer_id: customer.customer_id });
+    const cards = await t.db('cards').where({ customer_id: customer.customer_id }).whereIn('status', ['active', 'frozen']).orderBy('id');
     expect(cards.length).toBeGreaterThan(0);
-    for (const card of cards) expect(['lost', 'closed']).toContain(card.status);
+    const lost = cards[0];
+    const c = await call(t, GOLD, '1', '2', '1', DEMO_PIN, '1', lost.last4);
+    const after = await t.db('cards').where({ customer_id: customer.customer_id }).orderBy('id');
+    // The card named is blocked; every other card keeps working.
+    for (const card of after) expect(card.status).toBe(card.id === lost.id ? 'lost' : cards.find((x) => x.id === card.id)?.status ?? card.status);
     const cases = await t.db('complaints').where({ customer_id: customer.customer_id, category: 'card_loss' });
     expect(cases).toHaveLength(1);
-    expect(c.heard().join('').replace(/[\s,，]/g, '')).toContain(cases[0].case_no);
+    const heard = c.heard().join('').replace(/[\s,，]/g, '');
+    expect(heard).toContain(cases[0].case_no);
+    expect(heard).toContain(`尾号${lost.last4}`);
     const { interaction } = await timelineOf(t, c.sid);
     expect(interaction.self_service).toContain('lost_card');
   });
 
+  it('blocks all the cards only once the caller confirms it', async () => {
+    t = await startHotline({}, { now: CLOSED });
+    const customer = await t.db('customer_phones').where({ phone: GOLD }).first();
+    await call(t, GOLD, '1', '2', '1', DEMO_PIN, '2', '1');
+    const cards = await t.db('cards').where({ customer_id: customer.customer_id });
+    for (const card of cards) expect(['lost', 'closed']).toContain(card.status);
+  });
+
+  it('PIN then # reads the balance in full: the # is neither a menu choice nor a cut to the read-out', async () => {
+    t = await startHotline({}, { now: OPEN });
+    const c = await call(t, GOLD, '1', '1', '1', `${DEMO_PIN}#`);
+    expect(c.state).toBe('gathering');
+    const heard = c.heard().join('\n');
+    expect(heard).toMatch(/余额为 [\d,]+\.\d\d/);
+    expect(heard).toContain('返回主菜单请按1');
+    const { events } = await timelineOf(t, c.sid);
+    expect(events.some((e) => e.type === 'input_failed')).toBe(false);
+    expect(events.some((e) => e.type === 'hangup')).toBe(false);
+  });
+
   it('invalid keys and silence re-prompt, then hand the caller to an agent rather than drop them', async () => {
     t = await startHotline({}, { now: OPEN });
+    await busyAgent(t.db, 'gen', { general: 1 });
     const c = t.sim.dial({ from: UNKNOWN, to: HOTLINE });
     await c.waitFor('gathering');
     await c.press('1');
@@ -136,15 +167,38 @@ describe('the hotline over the Twilio simulator', () => {
     expect(interaction.queue_skill).toBe('general');
   });
 
-  it('after hours, asking for an agent becomes a callback request', async () => {
-    t = await startHotline({}, { now: CLOSED });
+  it('after hours, asking for an agent books a callback for the opening, and the caller hears when', async () => {
+    t = await startHotline({ SERVICE_HOURS: 'bank' }, { now: CLOSED });
     const c = await call(t, GOLD, '1', '0');
     await c.waitFor('ended');
-    const { interaction } = await timelineOf(t, c.sid);
+    const { interaction, events } = await timelineOf(t, c.sid);
     const requests = await t.db('callback_requests').where({ interaction_id: interaction.id });
     expect(requests).toHaveLength(1);
-    expect(requests[0].phone).toBe(GOLD);
+    expect(requests[0]).toMatchObject({ phone: GOLD, skill: 'general', state: 'scheduled', tier: 'GOLD' });
+    // Sunday 23:00 in Shanghai: the bank's hours open on Monday at 08:00.
+    expect(events.find((e) => e.type === 'queue_unavailable')?.data).toMatchObject({ skill: 'general', reason: 'closed', opens_at: '2026-11-23T00:00:00.000Z' });
+    expect(c.heard().join('\n')).toContain('2026年11月23日08:00服务开始后');
+    expect(events.some((e) => e.type === 'entered_queue')).toBe(false);
     await expect.poll(async () => (await timelineOf(t!, c.sid)).interaction.outcome).toBe('callback');
+  });
+
+  it('in hours with nobody at work, the caller is not queued for nobody: a callback is booked instead', async () => {
+    t = await startHotline({}, { now: OPEN });
+    const c = await call(t, PRIVATE, '1');
+    expect(c.state).toBe('ended');
+    const { events } = await timelineOf(t, c.sid);
+    expect(events.find((e) => e.type === 'queue_unavailable')?.data).toMatchObject({ skill: 'private_banking', reason: 'unstaffed' });
+    expect(events.some((e) => e.type === 'entered_queue')).toBe(false);
+    expect(await t.db('callback_requests').where({ phone: PRIVATE, skill: 'private_banking' })).toHaveLength(1);
+    expect(c.heard().join('\n')).toContain('在有客服代表可以服务时尽快与您联系');
+  });
+
+  it('a withheld number is never promised a callback', async () => {
+    t = await startHotline({}, { now: OPEN });
+    const c = await call(t, 'anonymous', '1', '0');
+    await c.waitFor('ended');
+    expect(c.heard().join('\n')).toContain('您的来电号码未显示，我们无法为您回电');
+    expect(await t.db('callback_requests').where({ phone: 'anonymous' })).toHaveLength(0);
   });
 
   it('the interaction log is served by the API, and the profile shows the call', async () => {
@@ -183,6 +237,7 @@ describe('webhook security, retries and reordering', () => {
 
   it('keys pressed on the turn that queued the caller never put them in the queue twice', async () => {
     t = await startHotline({}, { now: OPEN });
+    await busyAgent(t.db, 'pb', { private_banking: 1 });
     const c = await call(t, PRIVATE, '1');
     expect(c.state).toBe('queued');
     const { step } = await t.db('calls').where({ sid: c.sid }).first('step');

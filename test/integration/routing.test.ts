@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { connectAgent, makeAgents, tokenFor, type AgentClient } from '../helpers/agents.js';
+import { busyAgent, connectAgent, makeAgents, tokenFor, type AgentClient } from '../helpers/agents.js';
 import { HOTLINE, routeHotlineTo, startHotline, startSecondNode, timelineOf, type Hotline } from '../helpers/hotline.js';
 
 let t: Hotline | undefined;
@@ -93,13 +93,15 @@ describe('routing calls to agents over socket.io', () => {
   it('serves a PRIVATE caller before STANDARD callers who have waited less than the aging bound', async () => {
     const h = await start();
     const [agent] = await makeAgents(h.app, h.db, 'pb', 1, { general: 2, private_banking: 2 });
+    // The floor is staffed (busy), so callers wait rather than being offered a callback.
+    await busyAgent(h.db, 'floor', { general: 1, private_banking: 1 });
     const early = [await callForAgent(h, unknown(1)), await callForAgent(h, unknown(2))];
     await callForAgent(h, PRIVATE, ['1']);
     const c = await online(h, agent!);
     const offer = await c.next('call:offered');
     expect(offer.tier).toBe('PRIVATE');
     expect(offer.customer_id).toBe(1);
-    const waiting = await h.db('queue_entries').where({ state: 'waiting' }).pluck('call_sid');
+    const waiting = await h.db('queue_entries').where({ state: 'waiting' }).whereNotNull('call_sid').pluck('call_sid');
     expect(waiting.sort()).toEqual(early.map((e) => e.sid).sort());
   });
 
@@ -235,6 +237,7 @@ describe('routing calls to agents over socket.io', () => {
   it('serves live queues and agent states over the API', async () => {
     const h = await start();
     await online(h, await tokenFor(h.app, h.db, 'agent2'), 'away');
+    await busyAgent(h.db, 'floor', { general: 1 });
     await callForAgent(h, unknown(7));
     const queues = await h.http.get('/api/queues').set(await h.auth('supervisor1')).expect(200);
     expect(queues.body.queues).toEqual([expect.objectContaining({ skill: 'general', tier: 'STANDARD', waiting: 1 })]);

@@ -105,15 +105,41 @@ describe('simulator: IVR calls against a webhook app', () => {
     });
     const call = sim.dial({ from: CUSTOMER, to: HOTLINE });
     await call.waitFor('gathering');
-    await call.press('123456');
+    await call.press('1234');
     await call.waitFor('gathering');
-    await call.press('9876#5');
+    await call.press('9876#');
     await call.waitFor('gathering');
     await call.press('12#');
     await call.waitFor('ended');
     expect(got[0]).toMatchObject({ Digits: '1234', FinishedOnKey: '' });
     expect(got[1]).toMatchObject({ Digits: '9876', FinishedOnKey: '#' });
     expect(got[2]).toMatchObject({ Digits: '12#' });
+  });
+
+  it('keeps keys pressed past the end of a gather for the next Gather (cutting its prompts), and drops them at a Say outside one', async () => {
+    const got: Record<string, string>[] = [];
+    await setUp({
+      '/voice': () => twiml('<Gather numDigits="6" finishOnKey="#" action="/pin"><Say>PIN</Say></Gather>'),
+      // The # after a 6-digit PIN reaches this gather and cuts its read-out short.
+      '/pin': () => twiml('<Gather numDigits="1" finishOnKey="" action="/menu"><Say>Your balance is 100</Say></Gather>'),
+      '/menu': (p) => { got.push(p); return twiml('<Gather numDigits="6" finishOnKey="#" action="/again"><Say>PIN again</Say></Gather>'); },
+      // Said outside a gather: the # pressed meanwhile is lost, and the read-out heard in full.
+      '/again': () => twiml('<Say>Your balance is 200</Say><Gather numDigits="1" finishOnKey="" action="/last"><Say>Menu</Say></Gather>'),
+      '/last': (p) => { got.push(p); return twiml('<Hangup/>'); },
+      '/status': () => twiml(''),
+    });
+    const call = sim.dial({ from: CUSTOMER, to: HOTLINE });
+    await call.waitFor('gathering');
+    await call.press('135790#');
+    await call.waitFor('gathering');
+    expect(got[0]).toMatchObject({ Digits: '#' });
+    expect(call.heard()).not.toContain('Your balance is 100');
+    await call.press('135790#');
+    await call.waitFor('gathering');
+    expect(call.heard()).toContain('Your balance is 200');
+    await call.press('2');
+    await call.waitFor('ended');
+    expect(got[1]).toMatchObject({ Digits: '2' });
   });
 
   it('sends status callbacks with increasing SequenceNumber, in-progress for answered, CallDuration on completed', async () => {

@@ -10,7 +10,7 @@ import { alertConditions } from '../../server/modules/supervision/alerts.js';
 import type { Wallboard, WallboardUpdate } from '../../server/modules/supervision/supervision-schemas.js';
 import { buildWallboard } from '../../server/modules/supervision/wallboard.js';
 import { applyUpdate } from '../../server/modules/supervision/wallboard-diff.js';
-import { connectAgent, makeAgents, tokenFor, type AgentClient } from '../helpers/agents.js';
+import { busyAgent, connectAgent, makeAgents, tokenFor, type AgentClient } from '../helpers/agents.js';
 import { HOTLINE, startHotline, startSecondNode, type Hotline } from '../helpers/hotline.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
@@ -162,6 +162,8 @@ describe('the live wallboard', () => {
     // The supervisor watches node 2; the call and the agent are on node 1.
     const sup = await watch(node2.url, (await tokenFor(h.app, h.db, 'supervisor1')).token);
     await sup.until('a snapshot', () => true);
+    // Private banking is staffed, busy: the caller waits (rather than being offered a callback).
+    await busyAgent(h.db, 'pb', { private_banking: 1 });
     const caller = h.sim.dial({ from: '+8613800000001', to: HOTLINE });
     await caller.waitFor('gathering');
     await caller.press('1');
@@ -203,6 +205,7 @@ describe('supervisor actions', () => {
     closers.push(h.close);
     const sup = await h.auth('supervisor1');
     const unknown = (n: number) => `+86139${String(20_000_000 + n).slice(-8)}`;
+    await busyAgent(h.db, 'floor', { general: 1 });
     const calls = [];
     for (const n of [1, 2]) {
       const c = h.sim.dial({ from: unknown(n), to: HOTLINE });

@@ -1,3 +1,4 @@
+import { busyAgent } from '../helpers/agents.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTwilioSpecValidator } from '../../simulator/openapi-check.js';
 import { HOTLINE, startHotline, timelineOf, type Hotline } from '../helpers/hotline.js';
@@ -12,6 +13,7 @@ const SPEC = new URL('../fixtures/twilio_api_v2010.json', import.meta.url).pathn
 describe('outbound REST through the twilio client', () => {
   it('lists and releases queue members, places and ends calls, all within Twilio’s published API', async () => {
     t = await startHotline();
+    await busyAgent(t.db, 'pb', { private_banking: 1 });
     const { rest } = t.app.telephony;
     const caller = t.sim.dial({ from: '+8613800000001', to: HOTLINE });
     await caller.waitFor('gathering');

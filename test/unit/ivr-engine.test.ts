@@ -11,11 +11,11 @@ const lostCardFlow = flows.get('lost-card') as Flow;
 const OPEN = new Date('2026-03-04T02:00:00Z');
 
 const PEOPLE: Candidate[] = [
-  { customer_id: 1, name_zh: '王建国', name_en: 'Wang Jianguo', tier: 'PRIVATE', language: 'zh', has_rm: true },
-  { customer_id: 2, name_zh: '李娜', name_en: 'Li Na', tier: 'STANDARD', language: 'zh', has_rm: false },
-  { customer_id: 3, name_zh: '张伟', name_en: 'Zhang Wei', tier: 'GOLD', language: 'zh', has_rm: false },
-  { customer_id: 4, name_zh: '张丽', name_en: 'Zhang Li', tier: 'STANDARD', language: 'en', has_rm: false },
-  { customer_id: 5, name_zh: '赵敏', name_en: 'Zhao Min', tier: 'DIAMOND', language: 'zh', has_rm: true },
+  { customer_id: 1, name_zh: '王建国', name_en: 'Wang Jianguo', tier: 'PRIVATE', language: 'zh', has_rm: true, salutation_zh: '王先生', salutation_en: 'Mr Wang', greet_full: false },
+  { customer_id: 2, name_zh: '李娜', name_en: 'Li Na', tier: 'STANDARD', language: 'zh', has_rm: false, salutation_zh: '李先生', salutation_en: 'Mr Li', greet_full: false },
+  { customer_id: 3, name_zh: '张伟', name_en: 'Zhang Wei', tier: 'GOLD', language: 'zh', has_rm: false, salutation_zh: '张先生', salutation_en: 'Mr Zhang', greet_full: false },
+  { customer_id: 4, name_zh: '张丽', name_en: 'Zhang Li', tier: 'STANDARD', language: 'en', has_rm: false, salutation_zh: '张先生', salutation_en: 'Mr Zhang', greet_full: false },
+  { customer_id: 5, name_zh: '赵敏', name_en: 'Zhao Min', tier: 'DIAMOND', language: 'zh', has_rm: true, salutation_zh: '赵先生', salutation_en: 'Mr Zhao', greet_full: false },
 ];
 const PHONES: Record<string, number[]> = { '+8613800000001': [1], '+8613800000002': [2], '+8613800000034': [3, 4], '+8613800000005': [5] };
 const ACCOUNTS: Record<string, number> = { '621401000000000222': 2 };
@@ -23,9 +23,9 @@ const CARDS: Record<number, string[]> = { 3: ['1111'], 4: ['2222'] };
 const PIN = '864209';
 
 /** The bank behind the IVR, in memory: the ports are the engine's only boundary. */
-function fakeBank(now: Date = OPEN) {
+function fakeBank(now: Date = OPEN, opts: { servable?: boolean } = {}) {
   const failures = new Map<number, number>();
-  const calls = { callbacks: [] as { customerId: number | null; ani: string; reason: string }[], lostCards: [] as number[], narrowed: [] as number[][] };
+  const calls = { callbacks: [] as { customerId: number | null; ani: string; reason: string; skill: string | null; priority: number }[], lostCards: [] as { id: number; which: unknown }[], narrowed: [] as number[][] };
   const byId = (id: number) => PEOPLE.find((p) => p.customer_id === id) ?? null;
   const ports: IvrPorts = {
     now: () => now,
@@ -45,9 +45,16 @@ function fakeBank(now: Date = OPEN) {
       { occurred_at: '2026-03-02T16:30:00Z', amount: -128, currency: 'CNY', description: '超市消费' },
       { occurred_at: '2026-03-01T01:00:00Z', amount: 8000, currency: 'CNY', description: 'salary' },
     ].slice(0, limit),
-    reportLostCard: async (id) => { calls.lostCards.push(id); return { case_no: 'LC20260304000123', cards_frozen: 2 }; },
+    reportLostCard: async (id, which) => {
+      calls.lostCards.push({ id, which });
+      return 'last4' in which && which.last4 === '0000' ? { case_no: null, cards_frozen: 0, last4: [] } : { case_no: 'LC20260304000123', cards_frozen: 'all' in which ? 2 : 1, last4: 'all' in which ? ['1111', '3333'] : [which.last4] };
+    },
+    queueStatus: async () => (opts.servable === false ? { servable: false, reason: 'closed' as const, opens_at: '2026-03-05T00:00:00.000Z' } : { servable: true, reason: 'open' as const, opens_at: null }),
     timeDeposits: async () => [{ currency: 'CNY', principal: 50000, rate_pct: 1.75, maturity_date: '2027-03-01' }],
-    requestCallback: async (customerId, ani, reason) => { calls.callbacks.push({ customerId, ani, reason }); },
+    requestCallback: async (c) => {
+      calls.callbacks.push({ customerId: c.customerId, ani: c.ani, reason: c.reason, skill: c.skill, priority: c.priority });
+      return c.ani === 'anonymous' ? { booked: false as const, why: 'withheld' as const } : { booked: true as const, id: calls.callbacks.length, eta_s: 240, opens_at: null };
+    },
   };
   return { ports, calls };
 }
@@ -68,7 +75,7 @@ class Caller {
   start = () => this.send({ kind: 'start' });
   press = (digits: string) => this.send({ kind: 'digits', digits });
   silence = () => this.send({ kind: 'timeout' });
-  queueExit = (result: 'bridged' | 'leave' | 'hangup' | 'queue-full') => this.send({ kind: 'queue_exit', result });
+  queueExit = (result: 'bridged' | 'leave' | 'hangup' | 'queue-full' | 'unavailable') => this.send({ kind: 'queue_exit', result });
   get last() { return this.turns.at(-1) ?? { actions: [], events: [], session: this.session }; }
   get said() { return this.last.actions.flatMap((a) => (a.type === 'say' ? [a.text] : [])).join(' '); }
   get terminal() { return this.last.actions.at(-1); }
@@ -84,13 +91,15 @@ async function call(ani: string, keys: string[], bank = fakeBank(), flow = hotli
 }
 
 describe('hotline: who is calling', () => {
-  it('asks for the language in both languages, then greets a PRIVATE caller by name and queues for private banking with no menus', async () => {
+  it('asks for the language in both languages, then greets a PRIVATE caller by title and surname and queues for private banking with no menus', async () => {
     const c = new Caller(hotline, fakeBank().ports, '+8613800000001');
     await c.start();
     expect(c.last.actions.filter((a) => a.type === 'say').map((a) => a.type === 'say' && a.lang)).toEqual(['zh', 'en']);
     expect(c.terminal).toMatchObject({ type: 'gather', numDigits: 1 });
     await c.press('1');
-    expect(c.said).toContain('王建国，您好');
+    // Not verified yet: whoever holds the phone hears title and surname, never the full name.
+    expect(c.said).toContain('王先生，您好');
+    expect(c.said).not.toContain('王建国');
     expect(c.terminal).toEqual({ type: 'enqueue', skill: 'private_banking', tier: 'PRIVATE', priority: 0, lang: 'zh', customerId: 1 });
     expect(c.last.actions.some((a) => a.type === 'gather')).toBe(false);
     expect(c.eventsOf('identified')[0]?.data).toMatchObject({ customer_id: 1, tier: 'PRIVATE', method: 'phone' });
@@ -98,9 +107,17 @@ describe('hotline: who is calling', () => {
 
   it('greets in English when the caller chose English, and sends DIAMOND to wealth', async () => {
     const c = await call('+8613800000005', ['2']);
-    expect(c.said).toContain('Hello Zhao Min');
+    expect(c.said).toContain('Hello Mr Zhao');
     expect(c.terminal).toMatchObject({ type: 'enqueue', skill: 'wealth', tier: 'DIAMOND', lang: 'en', customerId: 5 });
     expect(c.eventsOf('language_selected')[0]?.data).toEqual({ lang: 'en', by: 'dtmf' });
+  });
+
+  it('greets by full name the tiers the bank configures, and everyone once verified', async () => {
+    const bank = fakeBank();
+    const identify = bank.ports.identifyByPhone;
+    bank.ports.identifyByPhone = async (phone) => (await identify(phone)).map((c) => ({ ...c, greet_full: c.tier === 'PRIVATE' }));
+    expect((await call('+8613800000001', ['1'], bank)).said).toContain('王建国，您好');
+    expect((await call('+8613800000005', ['2'], bank)).said).toContain('Hello Mr Zhao');
   });
 
   it('takes Mandarin when the caller says nothing at the language prompt', async () => {
@@ -261,55 +278,107 @@ describe('hotline: PIN and self-service', () => {
 });
 
 describe('hotline: lost card', () => {
-  it('freezes the cards through the port and reads the case number back', async () => {
+  it('blocks the card the caller names by its last 4 digits, and reads the case number back', async () => {
     const bank = fakeBank();
-    const c = await call('+8613800000002', ['1', '2', '1', PIN], bank);
-    expect(bank.calls.lostCards).toEqual([2]);
-    expect(c.said).toContain('已为您冻结2张银行卡');
+    const c = await call('+8613800000002', ['1', '2', '1', PIN, '1', '1111'], bank);
+    expect(bank.calls.lostCards).toEqual([{ id: 2, which: { last4: '1111' } }]);
+    expect(c.said).toContain('已为您冻结尾号1 1 1 1的银行卡');
     expect(c.said).toContain('L C 2 0 2 6 0 3 0 4 0 0 0 1 2 3');
-    expect(c.eventsOf('self_service')[0]?.data).toMatchObject({ service: 'lost_card', case_no: 'LC20260304000123', cards_frozen: 2 });
+    expect(c.eventsOf('self_service')[0]?.data).toMatchObject({ service: 'lost_card', case_no: 'LC20260304000123', cards_frozen: 1, which: 'one' });
   });
 
-  it('is open at night and sends any failure to the card team at top priority', async () => {
+  it('blocks every card only when the caller confirms it', async () => {
+    const bank = fakeBank();
+    const c = await call('+8613800000002', ['1', '2', '1', PIN, '2'], bank);
+    expect(bank.calls.lostCards).toEqual([]);
+    expect(c.said).toContain('确认请按1');
+    await c.press('1');
+    expect(bank.calls.lostCards).toEqual([{ id: 2, which: { all: true } }]);
+    expect(c.said).toContain('已为您冻结尾号1 1 1 1、3 3 3 3的银行卡');
+  });
+
+  it('says so when no card ends in the digits given, blocks nothing and asks again', async () => {
+    const bank = fakeBank();
+    const c = await call('+8613800000002', ['1', '2', '1', PIN, '1', '0000'], bank);
+    expect(c.said).toContain('没有找到尾号0 0 0 0的有效银行卡');
+    expect(c.session.node).toBe('lost_which');
+    expect(c.eventsOf('self_service')[0]?.data).toMatchObject({ cards_frozen: 0, case_no: null });
+  });
+
+  it('sends any failure to the card team, ahead of the queue', async () => {
     const night = fakeBank(new Date('2026-03-07T15:00:00Z')); // Saturday 23:00 in Shanghai
     const c = await call('+8613900000000', ['1', '2', '1'], night);
     expect(c.session.node).toBe('lost_ask_account');
     await c.silence();
     await c.silence();
     await c.silence();
-    expect(c.terminal).toMatchObject({ type: 'enqueue', skill: 'cards', priority: 100 });
+    expect(c.terminal).toMatchObject({ type: 'enqueue', skill: 'cards', priority: 600 });
   });
 
   it('runs the dedicated lost-card flow: identify, verify, report, goodbye', async () => {
     const bank = fakeBank();
-    const c = await call('+8613800000002', ['2', PIN], bank, lostCardFlow);
-    expect(bank.calls.lostCards).toEqual([2]);
+    const c = await call('+8613800000002', ['2', PIN, '1', '1111'], bank, lostCardFlow);
+    expect(bank.calls.lostCards).toEqual([{ id: 2, which: { last4: '1111' } }]);
     expect(c.said).toContain('Your case number is L C');
     expect(c.terminal).toEqual({ type: 'hangup' });
   });
 });
 
-describe('hotline: after hours, queues and the survey', () => {
-  it('turns the agent option into a callback request after hours', async () => {
-    const evening = fakeBank(new Date('2026-03-04T13:30:00Z')); // Wednesday 21:30 in Shanghai
-    const c = await call('+8613800000002', ['1', '0'], evening);
-    expect(evening.calls.callbacks).toEqual([{ customerId: 2, ani: '+8613800000002', reason: 'general' }]);
-    expect(c.eventsOf('callback_requested')[0]?.data).toEqual({ reason: 'general' });
-    expect(c.said).toContain('非人工服务时间');
-    expect(c.terminal).toEqual({ type: 'hangup' });
-  });
-
-  it('keeps self-service working after hours', async () => {
-    const evening = fakeBank(new Date('2026-03-04T13:30:00Z'));
-    const c = await call('+8613800000002', ['1', '1', '1', PIN], evening);
+describe('hotline: a PIN of fixed length', () => {
+  it('swallows the # pressed after six digits instead of reading it as the next menu choice', async () => {
+    const c = await call('+8613800000002', ['1', '1', '1', PIN]);
     expect(c.said).toContain('12,345.67 元');
+    expect(c.session.node).toBe('after_service');
+    await c.press('#');
+    // Asked again, nothing counted against the caller, the call not ended.
+    expect(c.session.node).toBe('after_service');
+    expect(c.terminal).toMatchObject({ type: 'gather' });
+    expect(c.eventsOf('input_failed')).toHaveLength(0);
+    await c.press('0');
+    expect(c.terminal).toMatchObject({ type: 'enqueue', skill: 'general' });
   });
 
-  it('treats public holidays as closed and make-up Saturdays as open', async () => {
-    const holiday = fakeBank(new Date('2026-10-01T03:00:00Z')); // National Day, 11:00
-    expect((await call('+8613800000002', ['1', '3'], holiday)).terminal).toEqual({ type: 'hangup' });
-    const makeUp = fakeBank(new Date('2026-10-10T03:00:00Z')); // Saturday worked instead
-    expect((await call('+8613800000002', ['1', '3'], makeUp)).terminal).toMatchObject({ type: 'enqueue', skill: 'loans' });
+  it('marks a read-out to be said whole, so a stray key cannot cut it off', async () => {
+    const c = await call('+8613800000002', ['1', '1', '1', PIN]);
+    const readout = c.last.actions.find((a) => a.type === 'say' && a.text.includes('12,345.67'));
+    expect(readout).toMatchObject({ whole: true });
+  });
+});
+
+describe('hotline: after hours, queues and the survey', () => {
+  it('never queues a caller nobody can serve: the queue\'s fallback books a callback and says when', async () => {
+    const closed = fakeBank(OPEN, { servable: false });
+    const c = await call('+8613800000002', ['1', '0'], closed);
+    expect(closed.calls.callbacks).toEqual([{ customerId: 2, ani: '+8613800000002', reason: 'general', skill: 'general', priority: 0 }]);
+    expect(c.eventsOf('queue_unavailable')[0]?.data).toEqual({ skill: 'general', reason: 'closed', opens_at: '2026-03-05T00:00:00.000Z' });
+    expect(c.eventsOf('callback_requested')[0]?.data).toMatchObject({ reason: 'general', callback_id: 1, skill: 'general' });
+    expect(c.said).toContain('在约4分钟内与您联系');
+    expect(c.terminal).toEqual({ type: 'hangup' });
+    expect(c.last.actions.some((a) => a.type === 'enqueue')).toBe(false);
+  });
+
+  it('sends PRIVATE and security callers to their fallback too, keeping the line\'s priority for the callback', async () => {
+    const closed = fakeBank(OPEN, { servable: false });
+    const vip = await call('+8613800000001', ['1'], closed);
+    expect(vip.eventsOf('queue_unavailable')[0]?.data).toMatchObject({ skill: 'private_banking' });
+    expect(vip.terminal).toEqual({ type: 'hangup' });
+    const locked = await call('+8613800000002', ['1', '1', '1', '000000', '111111', '222222'], closed);
+    expect(closed.calls.callbacks.at(-1)).toMatchObject({ reason: 'security', skill: 'security', priority: 300 });
+    expect(locked.terminal).toEqual({ type: 'hangup' });
+  });
+
+  it('promises no callback to a withheld number', async () => {
+    const closed = fakeBank(OPEN, { servable: false });
+    const c = await call('anonymous', ['1', '0'], closed);
+    expect(c.eventsOf('callback_refused')[0]?.data).toEqual({ reason: 'general', why: 'withheld' });
+    expect(c.said).toContain('来电号码未显示');
+    expect(c.said).not.toContain('预约回电');
+  });
+
+  it('keeps self-service working when no agent can take calls', async () => {
+    const closed = fakeBank(OPEN, { servable: false });
+    const c = await call('+8613800000002', ['1', '1', '1', PIN], closed);
+    expect(c.said).toContain('12,345.67 元');
   });
 
   it('runs the survey after the agent call and records the score', async () => {
@@ -337,7 +406,8 @@ describe('hotline: after hours, queues and the survey', () => {
     const bank = fakeBank();
     const c = await call('+8613800000002', ['1', '0'], bank);
     await c.queueExit('leave');
-    expect(bank.calls.callbacks[0]?.reason).toBe('queue_callback');
+    expect(bank.calls.callbacks[0]).toMatchObject({ reason: 'queue_callback', skill: 'general' });
+    expect(c.said).toContain('保留您的排队顺序');
     expect(c.terminal).toEqual({ type: 'hangup' });
   });
 });

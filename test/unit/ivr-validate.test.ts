@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isOpen } from '../../ivr/calendar.js';
+import { isOpen, nextOpen } from '../../ivr/calendar.js';
 import type { Calendar } from '../../ivr/flow-schema.js';
-import { flowFiles, loadFlows } from '../../ivr/flows.js';
+import { checkCalendarsFile, flowFiles, loadCalendars, loadFlows } from '../../ivr/flows.js';
 import { money, spokenDate } from '../../ivr/readouts.js';
 import { validateFlow } from '../../ivr/validate.js';
 
@@ -16,7 +16,7 @@ function flow(): { start: string; nodes: Record<string, Record<string, unknown>>
     id: 'tiny', version: 1, description: 'test', start: 'menu', languages: ['zh', 'en'],
     nodes: {
       menu: { type: 'menu', say: t('按1', 'Press 1'), options: [{ key: '1', next: 'bye' }, { key: '0', next: 'agent' }], on_fail: 'agent' },
-      agent: { type: 'enqueue', skill: 'general' },
+      agent: { type: 'enqueue', skill: 'general', on_unavailable: 'bye' },
       bye: { type: 'hangup', say: t('再见', 'Goodbye') },
     },
   };
@@ -135,6 +135,25 @@ describe('business hours and read-outs', () => {
     expect(isOpen(cal, new Date('2026-01-05T12:00:00Z'))).toBe(false); // Monday 20:00: closing time
     expect(isOpen(cal, new Date('2026-01-02T03:00:00Z'))).toBe(false); // a Friday holiday
     expect(isOpen(cal, new Date('2026-01-04T03:00:00Z'))).toBe(true); // a Sunday worked
+  });
+
+  it('knows when a closed calendar next opens, across weekends, holidays and make-up days', () => {
+    // Friday 2026-01-02 is a holiday; Sunday 01-04 is worked (Monday's hours).
+    expect(nextOpen(cal, new Date('2026-01-01T13:00:00Z'))?.toISOString()).toBe('2026-01-04T00:00:00.000Z');
+    expect(nextOpen(cal, new Date('2026-01-05T01:00:00Z'))?.toISOString()).toBe('2026-01-05T01:00:00.000Z'); // open now: now
+    expect(nextOpen(cal, new Date('2026-01-05T13:00:00Z'))?.toISOString()).toBe('2026-01-09T00:00:00.000Z'); // Monday evening: Friday 08:00
+    expect(nextOpen({ ...cal, weekly: {} }, new Date('2026-01-05T13:00:00Z'))).toBeNull();
+    // A zone with clock changes: London opens at 09:00 local in winter and summer alike.
+    const london: Calendar = { timezone: 'Europe/London', weekly: { mon: ['09:00-17:00'] }, holidays: [] };
+    expect(nextOpen(london, new Date('2026-03-27T12:00:00Z'))?.toISOString()).toBe('2026-03-30T08:00:00.000Z');
+  });
+
+  it('keeps the bank\'s calendars sound: a demo calendar open around the clock, and the bank\'s own hours', () => {
+    expect(checkCalendarsFile().problems).toEqual([]);
+    const calendars = loadCalendars();
+    expect(isOpen(calendars.always!, new Date('2026-10-01T15:00:00Z'))).toBe(true); // National Day, 23:00
+    expect(isOpen(calendars.bank!, new Date('2026-10-01T03:00:00Z'))).toBe(false); // National Day, 11:00
+    expect(isOpen(calendars.bank!, new Date('2026-10-10T03:00:00Z'))).toBe(true); // a Saturday worked instead
   });
 
   it('formats money and dates per language', () => {

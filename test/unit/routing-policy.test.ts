@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { erlangC, expectedWait, remainingWait, serviceLevel } from '../../server/modules/routing/erlang.js';
-import { allowedSkills, canServe, parseHeadStarts, priorityAt, ruleFor } from '../../server/modules/routing/routing-policy.js';
+import { allowedSkills, canServe, nextWidening, overflowStep, parseHeadStarts, priorityAt, rmWaitSeconds, ruleFor } from '../../server/modules/routing/routing-policy.js';
+import { parseServiceLevels } from '../../server/modules/routing/service-levels.js';
+import { estimateWait, residualSeconds } from '../../server/modules/routing/wait-model.js';
 
 const heads = parseHeadStarts('PRIVATE=3600,DIAMOND=300,GOLD=120,STANDARD=0');
 const at = (s: number) => new Date(Date.UTC(2026, 10, 18, 2, 0, s));
@@ -24,8 +26,19 @@ describe('priority with aging', () => {
   });
 });
 
+describe('priority of the line the caller took', () => {
+  it('lets a STANDARD caller who lost a card (boost 600) go before GOLD callers who came shortly before', () => {
+    const lostCard = priorityAt(at(60), 'STANDARD', heads, 600);
+    const gold = priorityAt(at(0), 'GOLD', heads);
+    expect(lostCard.getTime()).toBeLessThan(gold.getTime());
+    // ... but not before a PRIVATE caller, whose head start is an hour.
+    expect(lostCard.getTime()).toBeGreaterThan(priorityAt(at(60), 'PRIVATE', heads).getTime());
+  });
+});
+
 describe('who may serve a call', () => {
-  const call = { skill: 'private_banking', language: 'zh', rm_id: null, target_agent_id: null, declined_by: [], enqueued_at: at(0) };
+  const timing = { overflowSeconds: 60, levels: parseServiceLevels('PRIVATE=90/10,DIAMOND=85/15,GOLD=80/20,STANDARD=80/30'), rmWaitSeconds: 20 };
+  const call = { skill: 'private_banking', tier: 'STANDARD', language: 'zh', rm_id: null, target_agent_id: null, declined_by: [], enqueued_at: at(0) };
   const agent = (skills: Record<string, number>, extra: object = {}) => ({ user_id: 7, skills, languages: ['zh'], rm_id: null, idle_since: at(0), ...extra });
 
   it('widens the skill group one step per overflow period', () => {
@@ -36,14 +49,47 @@ describe('who may serve a call', () => {
   });
 
   it('takes the skill, the language, a refusal and the relationship manager into account', () => {
-    expect(canServe(agent({ general: 3 }), call, at(10), 60)).toBe(false);
-    expect(canServe(agent({ general: 3 }), call, at(130), 60)).toBe(true);
-    expect(canServe(agent({ private_banking: 1 }, { languages: ['en'] }), call, at(10), 60)).toBe(false);
-    expect(canServe(agent({ private_banking: 1 }), { ...call, declined_by: [7] }, at(10), 60)).toBe(false);
+    expect(canServe(agent({ general: 3 }), call, at(5), timing)).toBe(false);
+    expect(canServe(agent({ general: 3 }), call, at(30), timing)).toBe(true);
+    expect(canServe(agent({ private_banking: 1 }, { languages: ['en'] }), call, at(5), timing)).toBe(false);
+    expect(canServe(agent({ private_banking: 1 }), { ...call, declined_by: [7] }, at(5), timing)).toBe(false);
     const rm = agent({}, { rm_id: 42 });
-    expect(canServe(rm, { ...call, rm_id: 42 }, at(0), 60)).toBe(true);
+    expect(canServe(rm, { ...call, rm_id: 42 }, at(0), timing)).toBe(true);
     expect(ruleFor(rm, { ...call, rm_id: 42 })).toBe('relationship_manager');
     expect(ruleFor(agent({ general: 1 }), call)).toBe('overflow');
+  });
+
+  it('widens within the tier\'s service-level target: a PRIVATE caller reaches any general agent after 6 s, not 120 s', () => {
+    const vip = { ...call, tier: 'PRIVATE' };
+    expect(overflowStep(timing, 'PRIVATE', 'private_banking')).toBe(3);
+    expect(canServe(agent({ general: 1 }), vip, at(5), timing)).toBe(false);
+    expect(canServe(agent({ general: 1 }), vip, at(6), timing)).toBe(true);
+    expect(nextWidening(vip, at(1), timing)?.getTime()).toBe(at(3).getTime());
+    expect(nextWidening(vip, at(7), timing)).toBeNull();
+    // The configured step still caps it, and STANDARD keeps half its 30 s for the one step of cards -> general.
+    expect(overflowStep({ ...timing, overflowSeconds: 2 }, 'PRIVATE', 'private_banking')).toBe(2);
+    expect(overflowStep(timing, 'STANDARD', 'cards')).toBe(15);
+    expect(rmWaitSeconds(timing, 'PRIVATE')).toBe(5);
+  });
+});
+
+describe('the wait a caller is told', () => {
+  it('counts down the busy agents\' calls from what is left of them, not from a whole handle time', () => {
+    const samples = [100, 100, 100, 100];
+    expect(residualSeconds(30, samples, 180)).toBe(70);
+    // Second in line with two agents each 70 s from the end: served when the second frees.
+    expect(estimateWait({ ahead: 1, free: 0, busyElapsed: [30, 30], handleSamples: samples, defaultHandleSeconds: 180, overtakers: [] })).toBe(70);
+    // Third in line: the agent free in 10 s takes the first, and is free again 100 s later.
+    expect(estimateWait({ ahead: 2, free: 0, busyElapsed: [30, 90], handleSamples: samples, defaultHandleSeconds: 180, overtakers: [] })).toBe(110);
+  });
+
+  it('says nothing of a wait with an agent free, gives none with nobody at work, and counts callers who will overtake', () => {
+    expect(estimateWait({ ahead: 0, free: 1, busyElapsed: [], handleSamples: [], defaultHandleSeconds: 180, overtakers: [] })).toBe(0);
+    expect(estimateWait({ ahead: 0, free: 0, busyElapsed: [], handleSamples: [], defaultHandleSeconds: 180, overtakers: [] })).toBeNull();
+    const alone = estimateWait({ ahead: 0, free: 0, busyElapsed: [0], handleSamples: [60], defaultHandleSeconds: 180, overtakers: [] })!;
+    const overtaken = estimateWait({ ahead: 0, free: 0, busyElapsed: [0], handleSamples: [60], defaultHandleSeconds: 180, overtakers: [{ rate: 1 / 60, windowSeconds: 3600 }] })!;
+    expect(alone).toBe(60);
+    expect(overtaken).toBeGreaterThan(alone);
   });
 });
 

@@ -27,10 +27,12 @@ describe('simulator TwiML parsing', () => {
 
 describe('simulator Gather digit rules', () => {
   it('stops at numDigits and at the finish key, which is not a digit', () => {
-    expect(collectDigits('123456', 4, '#')).toEqual({ digits: '1234', finishedOnKey: '' });
-    expect(collectDigits('98#7', undefined, '#')).toEqual({ digits: '98', finishedOnKey: '#' });
-    expect(collectDigits('12#', undefined, '')).toEqual({ digits: '12#', finishedOnKey: '' });
-    expect(collectDigits('#', 4, '#')).toEqual({ digits: '', finishedOnKey: '#' });
+    expect(collectDigits('123456', 4, '#')).toEqual({ digits: '1234', finishedOnKey: '', rest: '56' });
+    expect(collectDigits('98#7', undefined, '#')).toEqual({ digits: '98', finishedOnKey: '#', rest: '7' });
+    expect(collectDigits('12#', undefined, '')).toEqual({ digits: '12#', finishedOnKey: '', rest: '' });
+    expect(collectDigits('#', 4, '#')).toEqual({ digits: '', finishedOnKey: '#', rest: '' });
+    // A 6-digit PIN and the # the caller was told to press: the # is left for whatever listens next.
+    expect(collectDigits('135790#', 6, '#')).toEqual({ digits: '135790', finishedOnKey: '', rest: '#' });
   });
 });
 

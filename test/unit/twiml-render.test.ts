@@ -31,9 +31,25 @@ describe('TwiML for the IVR actions', () => {
     expect(xml).toMatch(/<Say[^>]*>王先生，您好<\/Say><Enqueue waitUrl="https:\/\/bank\.example\/twilio\/voice\/queue-wait"[^>]*action="https:\/\/bank\.example\/twilio\/voice\/queue-exit\?step=4"[^>]*>private_banking<\/Enqueue>/);
   });
 
-  it('tells a waiting caller their place and wait in their language, with the callback offer', () => {
-    expect(renderWaiting('en', 3, 150, urls, 'https://bank.example/hold.mp3')).toMatch(/number 3 in line.*about 3 minutes.*press 1.*<Play>https:\/\/bank\.example\/hold\.mp3<\/Play>/s);
-    expect(renderWaiting('zh', 1, 0, urls, 'https://bank.example/hold.mp3')).toContain('您前面还有0位客户');
+  it('tells a waiting caller their place and wait in their language, with the callback offer for the whole wait', () => {
+    const waiting = renderWaiting('en', 3, 150, urls, 'https://bank.example/hold.mp3', true);
+    // The hold music is inside the gather: the callback key works while it plays.
+    expect(waiting).toMatch(/<Gather[^>]*>.*number 3 in line.*about 3 minutes.*press 1.*<Play>https:\/\/bank\.example\/hold\.mp3<\/Play><\/Gather>/s);
+    expect(renderWaiting('zh', 2, 20, urls, 'https://bank.example/hold.mp3', true)).toContain('预计等待约20秒');
+    expect(renderWaiting('zh', 2, 20, urls, 'https://bank.example/hold.mp3', false)).not.toContain('按1');
+    // An agent is free for them: no talk of waiting at all.
+    const now = renderWaiting('zh', 1, 0, urls, 'https://bank.example/hold.mp3', true);
+    expect(now).toContain('客服代表马上为您服务');
+    expect(now).not.toContain('预计等待');
+  });
+
+  it('says a read-out whole, before the gather, and only the asking prompt inside it', () => {
+    const xml = renderTurn([
+      { type: 'say', text: '余额为 100.00 元。', lang: 'zh', whole: true },
+      { type: 'say', text: '返回主菜单请按1', lang: 'zh' },
+      { type: 'gather', numDigits: 1, timeoutSeconds: 6, secret: false },
+    ], 2, urls);
+    expect(xml).toMatch(/^<\?xml[^>]*><Response><Say[^>]*>余额为 100.00 元。<\/Say><Gather[^>]*><Say[^>]*>返回主菜单请按1<\/Say><\/Gather>/);
   });
 });
 

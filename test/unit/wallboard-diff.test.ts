@@ -3,7 +3,7 @@ import type { Wallboard, WallboardCampaign } from '../../server/modules/supervis
 import { applyUpdate, diffWallboard } from '../../server/modules/supervision/wallboard-diff.js';
 
 const interval = { start: '2026-12-01T10:00:00.000Z', end: '2026-12-01T10:15:00.000Z' };
-const board = (at: string, campaigns: WallboardCampaign[]): Wallboard => ({ at, interval, queues: [], skills: [], agents: [], waiting: [], alerts: [], campaigns });
+const board = (at: string, campaigns: WallboardCampaign[]): Wallboard => ({ at, interval, queues: [], skills: [], agents: [], waiting: [], alerts: [], campaigns, callbacks: [] });
 const progress = (id: number, over: Partial<WallboardCampaign> = {}): WallboardCampaign => ({
   key: String(id), name: `Campaign ${id}`, campaign_id: id, state: 'running', list_size: 10, excluded: 0, dialed: 0, blocked: 0, connected: 0, humans: 0, machines: 0,
   abandoned: 0, abandon_rate: null, agent_connected: 0, conversions: 0, remaining: 10, dials_per_minute: 0, eta_s: null, pacing_ratio: 1, ...over,

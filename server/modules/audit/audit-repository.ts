@@ -24,7 +24,10 @@ export type AuditAction =
   | 'campaign.pause'
   | 'campaign.resume'
   | 'campaign.cancel'
-  | 'dnc.add';
+  | 'dnc.add'
+  | 'callback.create'
+  | 'callback.cancel'
+  | 'callback.move';
 
 export type AuditPurpose = 'call' | 'search' | 'callback' | 'review' | 'feed';
 

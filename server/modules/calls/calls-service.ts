@@ -3,11 +3,11 @@ import type { Knex } from 'knex';
 import { advance, startSession, type IvrAction, type IvrEvent, type IvrInput, type IvrSession, type Lang } from '../../../ivr/engine.js';
 import type { Flow } from '../../../ivr/flow-schema.js';
 import { customerId, isVerified } from '../../../ivr/context.js';
-import { maskPhone } from '../../lib/phone.js';
+import { isDialable, maskPhone } from '../../lib/phone.js';
 import type { Notice } from '../../plugins/realtime.js';
 import { appendEvents, insertInteraction, updateSummary, type EventRow, type SummaryChange } from '../interactions/interactions-repository.js';
 import { findCall, insertCall, updateCall, type CallRow } from './calls-repository.js';
-import { createIvrPorts } from './ivr-ports.js';
+import { createIvrPorts, type IvrServices } from './ivr-ports.js';
 
 /** What the telephony adapter renders for the caller: the IVR's actions, or nothing more to do. */
 export interface Turn {
@@ -41,6 +41,11 @@ function summaryOf(e: IvrEvent, now: Date): SummaryChange {
   }
 }
 
+/** What the IVR learned, for the agent's pop: never PINs (those are secret vars, not in the path). */
+function findings(s: IvrSession, selfService: string[], reason: string): Record<string, unknown> {
+  return { path: s.path.slice(-12), verified: isVerified(s), self_service: selfService, reason, skill: s.vars._queue_skill ?? null, language: s.lang };
+}
+
 /** How a call that has ended is summed up, unless something on the way already said. */
 function outcomeAtEnd(row: { outcome: string | null; queued_at: Date | null; answered_at: Date | null; self_service: string[] }, status: string): string {
   if (row.outcome) return row.outcome;
@@ -52,9 +57,9 @@ function outcomeAtEnd(row: { outcome: string | null; queued_at: Date | null; ans
 
 /** How the hotline hands callers to routing and tells it they are gone (webhook transaction). */
 export interface QueuePort {
-  enqueue(trx: Knex, c: { interaction_id: string; call_sid: string; skill: string; language: string; customer_id: number | null; tier: string | null; ivr: Record<string, unknown> }): Promise<string>;
+  enqueue(trx: Knex, c: { interaction_id: string; call_sid: string; skill: string; language: string; customer_id: number | null; tier: string | null; priority: number; ivr: Record<string, unknown> }): Promise<string>;
   /** The caller left a queue without an agent: hung up, or left to be called back. */
-  callerLeft(trx: Knex, callSid: string, why: 'abandoned' | 'callback' | 'failed'): Promise<Notice[]>;
+  callerLeft(trx: Knex, callSid: string, why: 'abandoned' | 'callback' | 'failed' | 'unavailable'): Promise<Notice[]>;
   /** The caller's conversation with an agent is over (left the conference, or hung up). */
   callerDone(trx: Knex, callSid: string, reason: string): Promise<Notice[]>;
 }
@@ -65,6 +70,8 @@ export interface CallsServiceDeps {
   hotlines: ReadonlyMap<string, string>;
   defaultFlow: string;
   queue: QueuePort;
+  /** What the IVR asks of routing (can this queue serve the caller now?) and of callbacks. */
+  ivr: IvrServices;
   /** The IVR's clock (business hours, event times); routing keeps its own real-time clock. */
   now?: () => Date;
 }
@@ -86,12 +93,15 @@ export function createCallsService(deps: CallsServiceDeps) {
     const flow = deps.flows.get(call.flow);
     if (!flow) throw new Error(`call ${call.sid} is in unknown flow ${call.flow}`);
     const session = call.ivr_session;
+    const done: string[] = (await trx('interactions').where({ id: call.interaction_id }).first('self_service'))?.self_service ?? [];
+    let latest = session;
     const ports = createIvrPorts(trx, {
-      interactionId: call.interaction_id,
+      interactionId: call.interaction_id, ani: call.from_number, dnis: call.to_number,
       queuedAt: () => (typeof session.vars.queued_at === 'string' ? new Date(session.vars.queued_at) : null),
-      skill: () => (typeof session.vars.queue_skill === 'string' ? session.vars.queue_skill : null),
-    }, now);
+      findings: () => findings(latest, done, 'callback'),
+    }, deps.ivr, now);
     const result = await advance(flow, session, input, ports);
+    latest = result.session;
     const at = now();
     const next: IvrSession = result.session;
     for (const e of result.events) {
@@ -106,9 +116,8 @@ export function createCallsService(deps: CallsServiceDeps) {
       const row = await trx('interactions').where({ id: call.interaction_id }).first('self_service');
       await deps.queue.enqueue(trx, {
         interaction_id: call.interaction_id, call_sid: call.sid, skill: e.data.skill as string, language: next.lang,
-        customer_id: customerId(next), tier: (e.data.tier as string | null) ?? null,
-        // What the IVR learned, for the agent's pop: never PINs (those are secret vars, not in the path).
-        ivr: { path: next.path.slice(-12), verified: isVerified(next), self_service: row?.self_service ?? [], reason: e.node, skill: e.data.skill, language: next.lang },
+        customer_id: customerId(next), tier: (e.data.tier as string | null) ?? null, priority: Number(e.data.priority ?? 0),
+        ivr: findings(next, row?.self_service ?? [], e.node),
       });
     }
     const step = call.step + 1;
@@ -136,6 +145,34 @@ export function createCallsService(deps: CallsServiceDeps) {
 
   return {
     findCall,
+
+    /**
+     * The interaction of an outbound contact (a campaign's dial, a callback's attempt), opened when
+     * it is planned: its call row follows once Twilio names the call (openOutboundCall).
+     */
+    async openOutbound(trx: Knex, o: {
+      customer_id: number | null; tier: string | null; language: string; bank_number: string; to: string;
+      campaign_id?: number; callback_id?: string; event: EventRow;
+    }): Promise<string> {
+      const interactionId = randomUUID();
+      const at = now();
+      await insertInteraction(trx, { id: interactionId, channel: 'phone', direction: 'outbound', call_sid: null, ani_masked: maskPhone(o.to), dnis: o.bank_number, language: o.language, started_at: at });
+      await trx('interactions').where({ id: interactionId }).update({
+        customer_id: o.customer_id, tier_at_time: o.tier, campaign_id: o.campaign_id ?? null, callback_id: o.callback_id ?? null,
+      });
+      await appendEvents(trx, interactionId, [{ at, ...o.event }]);
+      return interactionId;
+    },
+
+    /** The call row of an outbound contact's call, made by whichever of Twilio's requests about it comes first. */
+    async openOutboundCall(trx: Knex, c: { sid: string; interaction_id: string; from: string; to: string; flow: 'campaign' | 'callback'; language: string }): Promise<CallRow> {
+      const existing = await findCall(trx, c.sid);
+      if (existing) return existing;
+      const row = { sid: c.sid, interaction_id: c.interaction_id, direction: 'outbound-api', from_number: c.from, to_number: c.to, flow: c.flow, status: 'queued', ivr_session: { lang: c.language } as unknown as IvrSession };
+      await insertCall(trx, row);
+      await trx('interactions').where({ id: c.interaction_id }).whereNull('call_sid').update({ call_sid: c.sid });
+      return { ...row, status_seq: -1, step: 0, queue_sid: null, created_at: now(), ended_at: null };
+    },
 
     /** A new inbound call: open its interaction and run the IVR from the flow's start. */
     async start(trx: Knex, c: { sid: string; from: string; to: string; direction: string }): Promise<Turn | 'ended' | null> {
@@ -169,9 +206,22 @@ export function createCallsService(deps: CallsServiceDeps) {
       await record(trx, call.interaction_id, [{ type: 'left_queue', data: { result, waited_s: waitedSeconds }, at }]);
       if (result === 'redirected' || result === 'redirected-from-bridged') return 'silent';
       notices.push(...(await deps.queue.callerLeft(trx, sid, result === 'hangup' ? 'abandoned' : result === 'leave' ? 'callback' : 'failed')));
-      if (result === 'hangup' || isFinal(call.status)) return 'ended';
+      // A call outside the IVR (a callback put in line) has no flow to go on with.
+      if (result === 'hangup' || isFinal(call.status) || !deps.flows.has(call.flow)) return 'ended';
       if (step !== call.step) return null;
       return runIvr(trx, call, { kind: 'queue_exit', result: result as Extract<IvrInput, { kind: 'queue_exit' }>['result'] });
+    },
+
+    /** Nobody can serve the queue the caller waits in any more (its agents left, its hours ended): the flow's fallback. */
+    async queueClosed(trx: Knex, sid: string, _entryId: string, step: number, notices: Notice[]): Promise<Turn | 'ended' | null> {
+      const call = await findCall(trx, sid);
+      if (!call || isFinal(call.status)) return 'ended';
+      if (step !== call.step) return null;
+      const left = await deps.queue.callerLeft(trx, sid, 'unavailable');
+      notices.push(...left);
+      await record(trx, call.interaction_id, [{ type: 'left_queue', data: { result: 'unavailable' }, at: now() }]);
+      if (!deps.flows.has(call.flow)) return 'ended';
+      return runIvr(trx, call, { kind: 'queue_exit', result: 'unavailable' });
     },
 
     /** The caller's time with the agent is over (their conference <Dial> returned): the IVR goes on (the survey). */
@@ -185,26 +235,41 @@ export function createCallsService(deps: CallsServiceDeps) {
       return runIvr(trx, call, { kind: 'queue_exit', result: 'bridged' });
     },
 
-    /** The caller pressed a key while waiting: remember it so that leaving the queue offers a callback. */
-    async waitingKey(trx: Knex, sid: string, digits: string): Promise<'leave' | 'stay'> {
+    /**
+     * The caller pressed a key while waiting. 1 asks to be called back, keeping their place: they
+     * leave the queue and the flow books it. A number that cannot be called back stays in line.
+     */
+    async waitingKey(trx: Knex, sid: string, digits: string): Promise<'leave' | 'stay' | 'withheld'> {
       const call = await findCall(trx, sid);
-      if (!call || isFinal(call.status) || digits !== '1') return 'stay';
+      if (!call || isFinal(call.status) || digits !== '1' || !deps.flows.has(call.flow)) return 'stay';
+      if (!isDialable(call.from_number)) {
+        await record(trx, call.interaction_id, [{ type: 'callback_refused', data: { why: 'withheld' }, at: now() }]);
+        return 'withheld';
+      }
       await record(trx, call.interaction_id, [{ type: 'callback_offer_accepted', data: {}, at: now() }]);
       return 'leave';
     },
+
+    /** Whether a waiting caller can be offered a callback at all (their number is not withheld). */
+    canCallBack: (call: Pick<CallRow, 'from_number' | 'flow'>) => deps.flows.has(call.flow) && isDialable(call.from_number),
 
     /**
      * A status callback. Twilio retries them and delivers them out of order: one older than what
      * we have (by SequenceNumber, then by the order of states) is ignored, and nothing moves a call
      * back from a final state. A `completed` that arrives before anything else still ends the call.
      */
-    async status(trx: Knex, s: { sid: string; from: string; to: string; direction: string; status: CallStatus; seq: number; duration?: number }, notices: Notice[]): Promise<'applied' | 'stale'> {
+    async status(
+      trx: Knex, s: { sid: string; from: string; to: string; direction: string; status: CallStatus; seq: number; duration?: number }, notices: Notice[],
+      /** An outbound call's owner (a campaign, a callback) is told of each status applied, before the call's end is handled. */
+      whenApplied?: () => Promise<void>,
+    ): Promise<'applied' | 'stale'> {
       const call = (await findCall(trx, s.sid)) ?? (await createCall(trx, { ...s, status: 'queued' }));
       // Without a SequenceNumber (-1) only the order of states can tell a late callback.
       const late = s.seq >= 0 ? s.seq <= call.status_seq : rank(s.status) <= rank(call.status);
       if (isFinal(call.status) || late || rank(s.status) < rank(call.status)) return 'stale';
       const at = now();
       await updateCall(trx, s.sid, { status: s.status, status_seq: Math.max(s.seq, call.status_seq), ...(isFinal(s.status) ? { ended_at: at } : {}) });
+      await whenApplied?.();
       if (!isFinal(s.status)) {
         await record(trx, call.interaction_id, [{ type: 'status', data: { status: s.status }, at }]);
         return 'applied';

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Knex } from 'knex';
 import { appError } from '../../errors.js';
@@ -7,12 +6,13 @@ import { maskPhone } from '../../lib/phone.js';
 import { agentStateNotice, type Notice } from '../../plugins/realtime.js';
 import type { JobsPort } from '../../plugins/jobs.js';
 import { findAgent, transition } from '../agents/agents-repository.js';
-import { recordAudit } from '../audit/audit-repository.js';
-import { insertCall, findCall } from '../calls/calls-repository.js';
+import { findCall } from '../calls/calls-repository.js';
+import type { CallsService } from '../calls/calls-service.js';
+import { FINAL_STATUSES, isMachine, type AnswerAction, type OutboundLine, type OutboundOwner } from '../calls/outbound.js';
 import type { CustomersService } from '../customers/customers-service.js';
-import { appendEvents, insertInteraction, updateSummary } from '../interactions/interactions-repository.js';
-import { insertEntry, type EntryRow as QueueEntryRow } from '../routing/routing-repository.js';
-import { offerPayload } from '../routing/routing-service.js';
+import { appendEvents, updateSummary } from '../interactions/interactions-repository.js';
+import type { EntryRow as QueueEntryRow } from '../routing/routing-repository.js';
+import type { RoutingService } from '../routing/routing-service.js';
 import type { CampaignPop } from '../routing/routing-schemas.js';
 import { appendCompliance, checkCompliance } from './compliance.js';
 import {
@@ -22,25 +22,19 @@ import {
 import { CONSENT_PURPOSES, DISPOSITIONS } from './campaigns-schemas.js';
 import { dialsNow, inCallingWindow, nextWindowOpen, pacingRatio } from './pacing.js';
 
-/** How the dialer places a call; the telephony module implements it with Twilio's REST API. */
-export interface OutboundLine {
-  dial(c: { attemptId: string; to: string; from: string; ringSeconds: number; machineDetection: 'Enable' | 'DetectMessageEnd' }): Promise<string>;
-  /** Ends a call not yet answered (or hangs up one that was). */
-  cancel(callSid: string): Promise<void>;
-}
-
-/** What the line does with a campaign call Twilio says was answered. */
-export type AnswerAction =
-  | { kind: 'connect'; entryId: string; lang: 'zh' | 'en' }
-  | { kind: 'wait'; next: number }
-  | { kind: 'voicemail'; text: string; lang: 'zh' | 'en' }
-  | { kind: 'identify'; text: string; lang: 'zh' | 'en' }
-  | { kind: 'hangup' };
+export type { AnswerAction, OutboundLine };
 
 export interface DialerDeps {
   db: Knex;
   jobs: JobsPort;
   customers: CustomersService;
+  /**
+   * The webhook side (web nodes only; a worker process only dials): the calls service opens each
+   * dial's interaction and call row on the one outbound path shared with callbacks, and routing
+   * puts a person who answered through to the agent claimed for them.
+   */
+  calls?: Pick<CallsService, 'openOutbound' | 'openOutboundCall'>;
+  routing?: Pick<RoutingService, 'assign'>;
   line: () => OutboundLine;
   notify: (notices: Notice[]) => void;
   log: FastifyBaseLogger;
@@ -68,7 +62,6 @@ const CUSTOMER_LOCK = 7_740_300;
 /** An agent has this long to dial or skip a previewed customer. */
 const PREVIEW_TIMEOUT_MS = 5 * 60_000;
 
-const isMachine = (answeredBy: string | undefined | null) => Boolean(answeredBy && (answeredBy.startsWith('machine') || answeredBy === 'fax'));
 
 /** Twilio's final CallStatus -> the list entry's outcome. */
 const OUTCOME_OF_STATUS: Record<string, string> = { busy: 'busy', 'no-answer': 'no_answer', failed: 'failed', canceled: 'failed' };
@@ -83,6 +76,10 @@ const OUTCOME_OF_STATUS: Record<string, string> = { busy: 'busy', 'no-answer': '
 export function createDialer(deps: DialerDeps) {
   const { db } = deps;
   const clock = deps.now ?? (() => new Date());
+  const webhookSide = () => {
+    if (!deps.calls || !deps.routing) throw new Error('the dialer answers Twilio\'s webhooks on web nodes only (calls and routing not given)');
+    return { calls: deps.calls, routing: deps.routing };
+  };
 
   /**
    * When the entry is tried next after this attempt's `outcome`, or done; a person reached is done
@@ -114,14 +111,13 @@ export function createDialer(deps: DialerDeps) {
     const c = (await findCampaign(trx, a.campaign_id))!;
     const e = (await findListEntry(trx, a.entry_id))!;
     const customer = await trx('customers').where({ id: a.customer_id }).first('language', 'tier');
-    const interactionId = randomUUID();
-    const at = clock();
-    await insertInteraction(trx, {
-      id: interactionId, channel: 'phone', direction: 'outbound', call_sid: callSid, ani_masked: maskPhone(e.phone), dnis: c.caller_id, language: customer?.language ?? 'zh', started_at: at,
+    const language = customer?.language ?? 'zh';
+    const { calls } = webhookSide();
+    const interactionId = await calls.openOutbound(trx, {
+      customer_id: a.customer_id, tier: customer?.tier ?? null, language, bank_number: c.caller_id, to: e.phone, campaign_id: c.id,
+      event: { type: 'campaign_dial', data: { campaign_id: c.id, attempt_id: a.id, attempt: a.attempt, to: maskPhone(e.phone), mode: c.dialing_mode, overdial: a.overdial } },
     });
-    await trx('interactions').where({ id: interactionId }).update({ customer_id: a.customer_id, campaign_id: c.id, tier_at_time: customer?.tier ?? null });
-    await appendEvents(trx, interactionId, [{ type: 'campaign_dial', data: { campaign_id: c.id, attempt_id: a.id, attempt: a.attempt, to: maskPhone(e.phone), mode: c.dialing_mode, overdial: a.overdial }, at }]);
-    await insertCall(trx, { sid: callSid, interaction_id: interactionId, direction: 'outbound-api', from_number: c.caller_id, to_number: e.phone, flow: 'campaign', status: 'queued', ivr_session: { lang: customer?.language ?? 'zh' } as never });
+    await calls.openOutboundCall(trx, { sid: callSid, interaction_id: interactionId, from: c.caller_id, to: e.phone, flow: 'campaign', language });
     await updateListEntry(trx, e.id, { interaction_id: interactionId });
     if (a.call_sid === null) await updateAttempt(trx, a.id, { call_sid: callSid });
     return interactionId;
@@ -129,26 +125,18 @@ export function createDialer(deps: DialerDeps) {
 
   /** Puts the person who answered through to a free agent of the campaign: the agent is on the call at once, no offer to accept. */
   async function connectAgent(trx: Knex, a: AttemptRow, c: CampaignRow, interactionId: string, callSid: string, now: Date, notices: Notice[]): Promise<string | null> {
-    const agent = await claimAgent(trx, c.skill, now, a.agent_id);
-    if (!agent) return null;
-    const customer = await trx('customers').where({ id: a.customer_id }).first('rm_id', 'tier', 'language');
-    const profile = (await deps.customers.prefetchProfile(a.customer_id, trx)) ?? null;
-    const entryId = await insertEntry(trx, {
-      interaction_id: interactionId, call_sid: callSid, skill: c.skill, language: customer?.language ?? 'zh', tier: customer?.tier ?? 'STANDARD',
-      customer_id: a.customer_id, rm_id: customer?.rm_id ?? null, target_agent_id: agent.user_id, enqueued_at: now, priority_at: now,
-      profile: profile as Record<string, unknown> | null, estimated_wait_s: null, campaign: campaignPop(c),
-      ivr: { path: [], verified: false, self_service: [], reason: 'campaign', skill: c.skill, language: customer?.language ?? 'zh' },
-    });
-    await trx('queue_entries').where({ id: entryId }).update({
-      state: 'connecting', agent_id: agent.user_id, offers: 1, offer_expires_at: new Date(now.getTime() + deps.connectSeconds * 1000),
-    });
-    await transition(trx, agent.user_id, 'on_call', { from: ['available', 'reserved'], entryId, at: now });
-    await updateAttempt(trx, a.id, { queue_entry_id: entryId, agent_id: agent.user_id });
-    await appendEvents(trx, interactionId, [{ type: 'campaign_agent_assigned', data: { entry_id: entryId, agent_id: agent.user_id, campaign_id: c.id }, at: now }]);
-    const user = await trx('users').where({ id: agent.user_id }).first('username', 'role');
-    await recordAudit(trx, { actor: { sub: String(agent.user_id), username: user.username, role: user.role }, action: 'customer.view', customer_id: a.customer_id, purpose: 'call', call_sid: callSid, details: { via: 'campaign_pop', entry_id: entryId, campaign_id: c.id } });
-    const entry = await trx('queue_entries').where({ id: entryId }).first() as QueueEntryRow;
-    notices.push(agentStateNotice(agent.user_id, 'on_call', null, now), { agentId: agent.user_id, event: 'call:assigned', payload: offerPayload(entry, now, null) });
+    const claimed = await claimAgent(trx, c.skill, now, a.agent_id);
+    if (!claimed) return null;
+    const customer = await trx('customers').where({ id: a.customer_id }).first('tier', 'language');
+    const user = await trx('users').where({ id: claimed.user_id }).first('username', 'role');
+    const language = customer?.language ?? 'zh';
+    const { entryId, notices: told } = await webhookSide().routing.assign(trx, {
+      interaction_id: interactionId, call_sid: callSid, skill: c.skill, language, tier: customer?.tier ?? 'STANDARD', customer_id: a.customer_id,
+      campaign: campaignPop(c), ivr: { path: [], verified: false, self_service: [], reason: 'campaign', skill: c.skill, language },
+    }, { user_id: claimed.user_id, username: user.username, role: user.role }, deps.connectSeconds);
+    await updateAttempt(trx, a.id, { queue_entry_id: entryId, agent_id: claimed.user_id });
+    await appendEvents(trx, interactionId, [{ type: 'campaign_agent_assigned', data: { entry_id: entryId, agent_id: claimed.user_id, campaign_id: c.id }, at: now }]);
+    notices.push(...told);
     return entryId;
   }
 
@@ -218,7 +206,7 @@ export function createDialer(deps: DialerDeps) {
     const { a, c, e } = go;
     let sid: string;
     try {
-      sid = await deps.line().dial({ attemptId: a.id, to: e.phone, from: c.caller_id, ringSeconds: c.ring_seconds, machineDetection: c.machine_action === 'voicemail' ? 'DetectMessageEnd' : 'Enable' });
+      sid = await deps.line().dial({ purpose: 'campaign', ref: String(a.id), to: e.phone, from: c.caller_id, ringSeconds: c.ring_seconds, machineDetection: c.machine_action === 'voicemail' ? 'DetectMessageEnd' : 'Enable' });
     } catch (err) {
       // Twilio's message can hold the number dialled: log its code only.
       const { code, status } = err as { code?: number; status?: number };
@@ -302,8 +290,7 @@ export function createDialer(deps: DialerDeps) {
     const a = await findAttempt(trx, attemptId, true);
     if (!a) return;
     const interactionId = await ensureCall(trx, a, p.callSid);
-    const final = ['completed', 'busy', 'no-answer', 'failed', 'canceled'].includes(p.status);
-    if (!final || a.state === 'ended' || a.state === 'blocked') return;
+    if (!FINAL_STATUSES.has(p.status) || a.state === 'ended' || a.state === 'blocked') return;
     const now = clock();
     const outcome = a.outcome ?? OUTCOME_OF_STATUS[p.status] ?? (a.queue_entry_id !== null ? 'human' : a.answered_at ? 'abandoned' : 'failed');
     await updateAttempt(trx, a.id, { state: 'ended', ended_at: now, outcome });
@@ -320,7 +307,7 @@ export function createDialer(deps: DialerDeps) {
     return freePreviewAgent(trx, a, now);
   }
 
-  return {
+  const api = {
     dial,
     releasePreview,
 
@@ -393,7 +380,7 @@ export function createDialer(deps: DialerDeps) {
       const customer = await trx('customers').where({ id: a.customer_id }).first('language');
       const lang: 'zh' | 'en' = customer?.language === 'en' ? 'en' : 'zh';
       // Given up on (lost) and answered after all: a person still hears who called.
-      if (a.state === 'ended' && a.outcome === 'lost' && !isMachine(p.answeredBy)) return { kind: 'identify', text: identification(c, lang), lang };
+      if (a.state === 'ended' && a.outcome === 'lost' && !isMachine(p.answeredBy)) return { kind: 'message', text: identification(c, lang), lang };
       if (a.state === 'ended' || a.queue_entry_id !== null || a.outcome === 'abandoned' || a.outcome === 'machine') return { kind: 'hangup' };
       if (a.answered_at === null) {
         await updateAttempt(trx, a.id, { state: 'answered', answered_at: now, answered_by: p.answeredBy ?? null });
@@ -405,7 +392,7 @@ export function createDialer(deps: DialerDeps) {
         if (c.machine_action === 'voicemail') {
           const text = c.voicemail_text ?? (lang === 'zh' ? `您好，这里是${deps.bankName.zh}，我们稍后会再与您联系。` : `Hello, this is ${deps.bankName.en}. We will call you again soon.`);
           await appendEvents(trx, interactionId, [{ type: 'voicemail_left', data: {}, at: now }]);
-          return { kind: 'voicemail', text, lang };
+          return { kind: 'message', text, lang };
         }
         return { kind: 'hangup' };
       }
@@ -419,7 +406,7 @@ export function createDialer(deps: DialerDeps) {
       await updateAttempt(trx, a.id, { outcome: 'abandoned' });
       await appendEvents(trx, interactionId, [{ type: 'campaign_abandoned', data: { waited_s: p.waited, campaign_id: c.id }, at: now }]);
       await updateSummary(trx, interactionId, { outcome: 'abandoned' });
-      return { kind: 'identify', text: identification(c, lang), lang };
+      return { kind: 'message', text: identification(c, lang), lang };
     },
 
     /** Makes sure the call of a dial attempt has its call row and interaction (before the call's status is applied to them). */
@@ -431,15 +418,22 @@ export function createDialer(deps: DialerDeps) {
     statusChanged,
 
     /**
-     * The agent's wrap-up of a campaign call (inside the wrap-up's transaction): the disposition
-     * lands on the list entry; "call me back at" re-opens it for then; a do-not-call request puts
-     * the number on the register at once, for every campaign.
+     * The agent's wrap-up (inside the wrap-up's transaction). A campaign call's disposition lands on
+     * its list entry; "call me back at" re-opens it for then. A do-not-call request, on any call,
+     * puts the number on the register at once, for every campaign. Returns whether it was a
+     * campaign call (its callback is the list's, not a callback request).
      */
-    async disposition(trx: Knex, queueEntryId: string, w: { disposition: string; callback_at?: string }, agentId: number): Promise<void> {
+    async disposition(trx: Knex, entry: Pick<QueueEntryRow, 'call_sid' | 'customer_id'>, w: { disposition: string; callback_at?: string }, agentId: number): Promise<boolean> {
       // By the call, not the queue entry: a call re-queued (a failed agent leg, a transfer) is the same attempt.
-      const entry = await trx('queue_entries').where({ id: queueEntryId }).first('call_sid');
-      const a: AttemptRow | undefined = entry ? await trx('dial_attempts').where({ call_sid: entry.call_sid }).forUpdate().first() : undefined;
-      if (!a) return;
+      const a: AttemptRow | undefined = entry.call_sid ? await trx('dial_attempts').where({ call_sid: entry.call_sid }).forUpdate().first() : undefined;
+      if (!a) {
+        if (w.disposition === 'do_not_call' && entry.call_sid) {
+          const call = await findCall(trx, entry.call_sid);
+          const phone = call ? (call.direction.startsWith('outbound') ? call.to_number : call.from_number) : null;
+          if (phone) await addDoNotCall(trx, { phone, customer_id: entry.customer_id, source: 'customer_request', added_by: agentId });
+        }
+        return false;
+      }
       if (!(DISPOSITIONS as readonly string[]).includes(w.disposition)) throw appError('SB_ERR_CAMPAIGN_DISPOSITION_INVALID');
       const e = (await findListEntry(trx, a.entry_id, true))!;
       const now = clock();
@@ -451,6 +445,7 @@ export function createDialer(deps: DialerDeps) {
         await updateListEntry(trx, e.id, { state: 'done', disposition: w.disposition });
       }
       if (w.disposition === 'do_not_call') await addDoNotCall(trx, { phone: e.phone, customer_id: e.customer_id, source: 'customer_request', campaign_id: a.campaign_id, added_by: agentId });
+      return true;
     },
 
     /** Live pacing figures, for the progress report. */
@@ -459,6 +454,9 @@ export function createDialer(deps: DialerDeps) {
       return pacingRatio(f);
     },
   };
+  /** What the outbound path tells the dialer of its calls (the reference is the dial attempt). */
+  const owner: OutboundOwner = { track: api.track, answered: api.answered, statusChanged: api.statusChanged };
+  return { ...api, owner };
 }
 
 export type Dialer = ReturnType<typeof createDialer>;

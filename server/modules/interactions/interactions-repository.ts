@@ -4,7 +4,8 @@ export interface NewInteraction {
   id: string;
   channel: string;
   direction: 'inbound' | 'outbound';
-  call_sid: string;
+  /** Null for an outbound contact not dialled yet (a callback waiting its turn). */
+  call_sid: string | null;
   ani_masked: string;
   dnis: string;
   language: string;

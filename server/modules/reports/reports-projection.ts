@@ -64,6 +64,7 @@ visit AS (
     min(data->>'tier') FILTER (WHERE type = 'entered_queue') AS tier,
     min((data->>'customer_id')::int) FILTER (WHERE type = 'entered_queue') AS customer_id,
     min((data->>'rm_id')::int) FILTER (WHERE type = 'entered_queue') AS rm_id,
+    bool_or(type = 'entered_queue' AND jsonb_exists(data, 'callback_id')) AS callback_attempt,
     min(at) FILTER (WHERE type = 'connected') AS answered_at,
     min((data->>'agent_id')::int) FILTER (WHERE type = 'connected') AS agent_id,
     min((data->>'waited_s')::int) FILTER (WHERE type = 'connected') AS answer_wait,
@@ -109,7 +110,8 @@ SELECT v.entry_id, v.interaction_id::uuid, v.enqueued_at, v.skill, COALESCE(v.ti
   v.answered_at IS NOT NULL AND v.line_end IS NOT NULL AND COALESCE(w.wraps, 0) >= COALESCE(p.parts, 0),
   v.transfers
 FROM visit v LEFT JOIN hold h USING (entry_id) LEFT JOIN wrap w USING (entry_id) LEFT JOIN parts p USING (entry_id)
-WHERE v.enqueued_at IS NOT NULL`;
+-- A callback's turn in line is the bank calling out, not a caller waiting: the hotline's figures leave it out.
+WHERE v.enqueued_at IS NOT NULL AND NOT v.callback_attempt`;
 
 // One row per call. Who, which tier and which queue come from its last queue visit (the one
 // that ended the call, so the survey after it belongs there), else from the IVR's identification.

@@ -5,6 +5,7 @@ import { agentStateNotice, type Notice } from '../../plugins/realtime.js';
 import { recordAudit } from '../audit/audit-repository.js';
 import { findAgent, transition, type AgentRow, type AgentState } from '../agents/agents-repository.js';
 import { bankNumber, findCall } from '../calls/calls-repository.js';
+import { isMachine } from '../calls/outbound.js';
 import type { CustomersService } from '../customers/customers-service.js';
 import { appendEvents, updateSummary } from '../interactions/interactions-repository.js';
 import { clientIdentity, type VoiceControl } from '../telephony/voice-control.js';
@@ -17,9 +18,16 @@ export interface Wrapup {
   products_discussed: string[];
   notes?: string;
   callback_at?: string;
+  /** With a callback: offered to this agent first, then to the skill. */
+  callback_to_me?: boolean;
 }
 
-export type TransferTarget = { to: 'skill'; skill: string } | { to: 'agent'; agent_id: number } | { to: 'rm' };
+/**
+ * Blind: the caller goes back to a queue (for the skill, or for one named agent who must be free).
+ * Consult: the caller is held while a colleague (the RM, a named agent, or a free agent of a skill)
+ * is rung into the call; the agent hands over when ready.
+ */
+export type TransferTarget = { to: 'skill'; skill: string; mode?: 'blind' | 'consult' } | { to: 'agent'; agent_id: number; mode?: 'blind' | 'consult' } | { to: 'rm' };
 
 export interface ConversationDeps {
   db: Knex;
@@ -31,9 +39,14 @@ export interface ConversationDeps {
   notify: (notices: Notice[]) => void;
   log: FastifyBaseLogger;
   now?: () => Date;
-  /** Told of every wrap-up inside its transaction (a campaign call's disposition lands on its list entry). */
-  onWrapup?: (trx: Knex, entryId: string, w: Wrapup, agentId: number) => Promise<void>;
+  /** Told of every wrap-up inside its transaction (a campaign call's disposition lands on its list entry; a callback is booked). */
+  onWrapup?: (trx: Knex, entry: EntryRow, w: Wrapup, agent: { sub: string; username: string; role: string }) => Promise<void>;
+  /** Dials the customer of a callback whose offer the agent accepted (the call does not exist yet). */
+  dialOut?: (entryId: string) => Promise<void>;
 }
+
+/** An agent leg's final statuses that mean nobody answered it. */
+const LEG_FAILED: ReadonlySet<string> = new Set(['busy', 'no-answer', 'failed', 'canceled']);
 
 const stateNotice = (agentId: number, state: AgentState, at: Date): Notice => agentStateNotice(agentId, state, null, at);
 
@@ -69,6 +82,46 @@ export function createConversationService(deps: ConversationDeps) {
       notices.push({ agentId: e.consult_agent_id, event: 'call:ended', payload: { entry_id: String(e.id), reason } }, stateNotice(e.consult_agent_id, 'available', now));
     }
     return notices;
+  }
+
+  /**
+   * The agent's leg did not join (not answered, busy, failed, a voicemail, or the connect deadline
+   * passed): the caller goes back into the queue in their old place and hears why; the agent goes
+   * to away (missed). Returns what to tell and do after the commit.
+   */
+  async function backInLine(trx: Knex, e: EntryRow, why: string, now: Date): Promise<{ notices: Notice[]; after: () => Promise<void> } | null> {
+    const call = e.call_sid ? await findCall(trx, e.call_sid) : undefined;
+    if (!call || e.agent_id === null) return null;
+    await updateEntry(trx, e.id, { state: 'failed', ended_at: now });
+    const next = await deps.routing.enqueue(trx, {
+      interaction_id: e.interaction_id, call_sid: call.sid, skill: e.skill, language: e.language, customer_id: e.customer_id, tier: e.tier, ivr: e.ivr,
+      priority: e.priority, since: new Date(e.enqueued_at), campaign: e.campaign,
+    });
+    await appendEvents(trx, e.interaction_id, [{ type: 'agent_leg_failed', data: { entry_id: e.id, agent_id: e.agent_id, next_entry_id: next, why }, at: now }]);
+    await transition(trx, e.agent_id, 'away', { from: ['on_call'], onlyEntry: e.id, reason: 'missed_offer', entryId: null, at: now });
+    const agentId = e.agent_id;
+    const { conference_sid: conference, agent_call_sid: leg } = e;
+    return {
+      notices: [{ agentId, event: 'call:ended', payload: { entry_id: String(e.id), reason: 'agent_leg_failed' } }, agentStateNotice(agentId, 'away', 'missed_offer', now)],
+      after: async () => {
+        await voice.requeue(call.sid, next, call.step, 'agent_unreachable').catch((err) => deps.log.warn({ err, entry_id: e.id }, 'could not return the caller to the queue'));
+        if (conference && leg) await voice.dropLeg(conference, leg).catch(() => undefined);
+        void deps.routing.kick();
+      },
+    };
+  }
+
+  /** The colleague rung in for a consult did not answer: they are free again, the caller back with the agent. */
+  async function consultFailed(trx: Knex, e: EntryRow, why: string, now: Date): Promise<{ notices: Notice[]; after?: () => Promise<void> }> {
+    const consultant = e.consult_agent_id!;
+    await updateEntry(trx, e.id, { consult_agent_id: null, consult_call_sid: null, held: false });
+    await appendEvents(trx, e.interaction_id, [{ type: 'consult_failed', data: { entry_id: e.id, agent_id: consultant, why }, at: now }]);
+    await transition(trx, consultant, 'available', { from: ['on_call'], onlyEntry: e.id, entryId: null, at: now });
+    const conference = e.conference_sid;
+    return {
+      notices: [{ agentId: e.agent_id!, event: 'call:consult_ended', payload: { entry_id: String(e.id), reason: 'consult_unreachable' } }, stateNotice(consultant, 'available', now)],
+      after: conference && e.call_sid ? () => voice.hold(conference, e.call_sid!, false) : undefined,
+    };
   }
 
   return {
@@ -115,7 +168,9 @@ export function createConversationService(deps: ConversationDeps) {
       });
       deps.notify([stateNotice(agentId, 'on_call', now)]);
       try {
-        await voice.connect({ entryId, callerSid: claimed.e.call_sid });
+        // A callback has no caller yet: the customer is dialled now, and joins the conference on answering.
+        if (claimed.e.call_sid === null) await deps.dialOut?.(entryId);
+        else await voice.connect({ entryId, callerSid: claimed.e.call_sid });
       } catch (err) {
         deps.log.warn({ err, entry_id: entryId }, 'connecting the caller failed');
         const notices = await db.transaction(async (trx) => {
@@ -138,27 +193,55 @@ export function createConversationService(deps: ConversationDeps) {
      */
     async sweepConnects(): Promise<void> {
       const now = clock();
-      const stuck: EntryRow[] = await db('queue_entries').where('state', 'connecting').where('offer_expires_at', '<', now);
+      // A callback whose customer never joined is the callbacks' to retry (not a caller to put back in line).
+      const stuck: EntryRow[] = await db('queue_entries').where('state', 'connecting').where('offer_expires_at', '<', now)
+        .where((q) => q.whereNull('callback_id').orWhereNotNull('conference_sid'));
       for (const s of stuck) {
         const moved = await db.transaction(async (trx) => {
           const e = await findEntry(trx, s.id, { lock: 'skip' });
           if (!e || e.state !== 'connecting' || e.agent_id === null) return null;
-          const call = await findCall(trx, e.call_sid);
-          if (!call) return null;
-          await updateEntry(trx, e.id, { state: 'failed', ended_at: now });
-          const next = await deps.routing.enqueue(trx, {
-            interaction_id: e.interaction_id, call_sid: e.call_sid, skill: e.skill, language: e.language, customer_id: e.customer_id, tier: e.tier, ivr: e.ivr, since: new Date(e.enqueued_at), campaign: e.campaign,
-          });
-          await appendEvents(trx, e.interaction_id, [{ type: 'agent_leg_failed', data: { entry_id: e.id, agent_id: e.agent_id, next_entry_id: next }, at: now }]);
-          await transition(trx, e.agent_id, 'away', { from: ['on_call'], onlyEntry: e.id, reason: 'missed_offer', entryId: null, at: now });
-          return { e, next, step: call.step };
+          return backInLine(trx, e, 'timeout', now);
         });
         if (!moved) continue;
-        const { e, next, step } = moved;
-        deps.notify([{ agentId: e.agent_id!, event: 'call:ended', payload: { entry_id: String(e.id), reason: 'agent_leg_failed' } }, agentStateNotice(e.agent_id!, 'away', 'missed_offer', now)]);
-        await voice.requeue(e.call_sid, next, step).catch((err) => deps.log.warn({ err, entry_id: e.id }, 'could not return the caller to the queue'));
-        if (e.conference_sid && e.agent_call_sid) await voice.dropLeg(e.conference_sid, e.agent_call_sid).catch(() => undefined);
+        deps.notify(moved.notices);
+        await moved.after();
       }
+    },
+
+    /**
+     * Twilio reports the agent's leg ended without answering (busy, no answer, failed, canceled):
+     * the caller goes back in line in their place at once, hearing why; the agent goes away (missed).
+     * A consulted colleague who does not answer just leaves the caller with the agent.
+     */
+    async legEnded(trx: Knex, entryId: string, leg: { callSid: string; status: string }): Promise<{ notices: Notice[]; after?: () => Promise<void> }> {
+      if (!LEG_FAILED.has(leg.status)) return { notices: [] };
+      const now = clock();
+      const e = await findEntry(trx, entryId, { lock: 'wait' });
+      if (!e || leg.callSid === e.call_sid) return { notices: [] };
+      if (e.state === 'connecting' && e.agent_id !== null && (e.agent_call_sid === null || e.agent_call_sid === leg.callSid)) {
+        const moved = await backInLine(trx, e, leg.status, now);
+        return moved ? { notices: moved.notices, after: moved.after } : { notices: [] };
+      }
+      if (e.consult_call_sid === leg.callSid && e.consult_agent_id !== null) return consultFailed(trx, e, leg.status, now);
+      return { notices: [] };
+    },
+
+    /** An agent's phone was answered by its voicemail: that leg is hung up and the caller goes back in line, never put through to it. */
+    async legAnsweredBy(trx: Knex, entryId: string, leg: { callSid: string; answeredBy: string }): Promise<{ notices: Notice[]; after?: () => Promise<void> }> {
+      if (!isMachine(leg.answeredBy)) return { notices: [] };
+      const now = clock();
+      const e = await findEntry(trx, entryId, { lock: 'wait' });
+      if (!e || leg.callSid === e.call_sid) return { notices: [] };
+      const hangUp = () => voice.hangup(leg.callSid).catch(() => undefined);
+      if ((e.state === 'connecting' || e.state === 'connected') && e.agent_id !== null && (e.agent_call_sid === null || e.agent_call_sid === leg.callSid) && e.consult_call_sid !== leg.callSid) {
+        const moved = await backInLine(trx, e, 'voicemail', now);
+        return moved ? { notices: moved.notices, after: async () => { await hangUp(); await moved.after(); } } : { notices: [] };
+      }
+      if (e.consult_call_sid === leg.callSid && e.consult_agent_id !== null) {
+        const r = await consultFailed(trx, e, 'voicemail', now);
+        return { notices: r.notices, after: async () => { await hangUp(); await r.after?.(); } };
+      }
+      return { notices: [] };
     },
 
     /** Twilio reports a participant joining or leaving the call's conference (TwiML webhook transaction). */
@@ -203,9 +286,10 @@ export function createConversationService(deps: ConversationDeps) {
         await updateSummary(trx, e.interaction_id, { agent_user_id: rm });
         await transition(trx, from, 'wrap_up', { from: ['on_call'], at: now });
         const conference = ev.conferenceSid;
+        const caller = e.call_sid!;
         return {
           notices: [{ agentId: from, event: 'call:ended', payload: { entry_id: String(e.id), reason: 'transferred' } }, stateNotice(from, 'wrap_up', now), { agentId: rm, event: 'call:connected', payload: { entry_id: String(e.id) } }],
-          after: () => voice.hold(conference, e.call_sid, false),
+          after: () => voice.hold(conference, caller, false),
         };
       }
       if (ev.callSid === e.agent_call_sid) {
@@ -230,7 +314,7 @@ export function createConversationService(deps: ConversationDeps) {
 
     async hold(agentId: number, on: boolean) {
       const { entry } = await agentsEntry(db, agentId, ['connected']);
-      if (!entry.conference_sid) throw appError('SB_ERR_CALL_NOT_ACTIVE');
+      if (!entry.conference_sid || !entry.call_sid) throw appError('SB_ERR_CALL_NOT_ACTIVE');
       await voice.hold(entry.conference_sid, entry.call_sid, on);
       const now = clock();
       await db.transaction(async (trx) => {
@@ -249,22 +333,31 @@ export function createConversationService(deps: ConversationDeps) {
     },
 
     /**
-     * Blind transfer (to a skill or a named agent): the caller goes back to a queue, keeping
-     * the pop and the IVR's findings; this agent goes to wrap-up. To the RM it is a consult:
-     * the caller is held while the RM is rung into the conference, and the agent leaves when ready.
+     * Transfer. Blind (to a skill, or to a named agent who is free now): the caller goes back to a
+     * queue, keeping the pop and the IVR's findings, and this agent goes to wrap-up; a named agent
+     * who does not take it within the offer time leaves it to the skill's queue. Consult (to the
+     * caller's RM, a named agent, or any free agent of a skill): the caller is held while the
+     * colleague is rung into the conference, and the agent leaves when ready. Nobody free to take
+     * it is refused at once: the caller is never sent where no one can answer.
      */
     async transfer(agentId: number, target: TransferTarget) {
       const now = clock();
       const { entry } = await db.transaction((trx) => agentsEntry(trx, agentId, ['connected']));
-      if (target.to === 'rm') {
-        if (entry.rm_id === null || !entry.conference_sid) throw appError('SB_ERR_TRANSFER_TARGET_INVALID', 'The caller has no relationship manager');
-        const rm = await db.transaction(async (trx) => {
-          const candidate = await trx('agents as a').join('users as u', 'u.id', 'a.user_id').where('u.rm_id', entry.rm_id).where('a.state', 'available')
-            .forUpdate('a').skipLocked().first('a.*', 'u.username', 'u.role', 'u.rm_id');
-          if (!candidate) throw appError('SB_ERR_TRANSFER_TARGET_INVALID', "The caller's relationship manager is not available");
+      if (target.to === 'rm' || target.mode === 'consult') {
+        if (!entry.conference_sid || !entry.call_sid) throw appError('SB_ERR_CALL_NOT_ACTIVE');
+        if (target.to === 'rm' && entry.rm_id === null) throw appError('SB_ERR_TRANSFER_TARGET_INVALID', 'The caller has no relationship manager');
+        if (target.to === 'agent' && !(await findAgent(db, target.agent_id))) throw appError('SB_ERR_TRANSFER_TARGET_INVALID', `No agent ${target.agent_id}`);
+        const colleague = await db.transaction(async (trx) => {
+          const q = trx('agents as a').join('users as u', 'u.id', 'a.user_id').where('a.state', 'available').where('a.lease_until', '>', now).where('u.active', true)
+            .whereNot('a.user_id', agentId).whereRaw('a.languages @> ARRAY[?]::text[]', [entry.language]).forUpdate('a').skipLocked();
+          if (target.to === 'rm') q.where('u.rm_id', entry.rm_id);
+          else if (target.to === 'agent') q.where('a.user_id', target.agent_id);
+          else q.whereRaw('jsonb_exists(a.skills, ?)', [target.skill]).orderByRaw('COALESCE((a.skills->>?)::int, 0) DESC, a.idle_since ASC NULLS FIRST', [target.skill]);
+          const candidate = await q.first('a.*', 'u.username', 'u.role', 'u.rm_id');
+          if (!candidate) throw appError('SB_ERR_TRANSFER_TARGET_UNAVAILABLE', target.to === 'rm' ? "The caller's relationship manager is not available" : undefined);
           await transition(trx, candidate.user_id, 'on_call', { from: ['available'], entryId: entry.id, at: now });
           await updateEntry(trx, entry.id, { consult_agent_id: candidate.user_id, held: true });
-          await appendEvents(trx, entry.interaction_id, [{ type: 'consult_started', data: { entry_id: entry.id, agent_id: agentId, to_agent_id: candidate.user_id }, at: now }]);
+          await appendEvents(trx, entry.interaction_id, [{ type: 'consult_started', data: { entry_id: entry.id, agent_id: agentId, to_agent_id: candidate.user_id, to: target }, at: now }]);
           if (entry.customer_id !== null) {
             await recordAudit(trx, { actor: { sub: String(candidate.user_id), username: candidate.username, role: candidate.role }, action: 'customer.view', customer_id: entry.customer_id, purpose: 'call', call_sid: entry.call_sid, details: { via: 'consult', entry_id: entry.id } });
           }
@@ -272,26 +365,32 @@ export function createConversationService(deps: ConversationDeps) {
         });
         await voice.hold(entry.conference_sid, entry.call_sid, true);
         const call = await findCall(db, entry.call_sid);
-        const leg = await voice.addLeg({ entryId: String(entry.id), conferenceSid: entry.conference_sid, from: call ? bankNumber(call) : '', to: agentTarget(rm) });
-        await db('queue_entries').where({ id: entry.id }).update({ consult_call_sid: leg });
-        deps.notify([stateNotice(rm.user_id, 'on_call', now), { agentId: rm.user_id, event: 'call:consult', payload: offerPayload({ ...entry, consult_agent_id: rm.user_id }, now, null) }]);
+        const leg = await voice.addLeg({ entryId: String(entry.id), conferenceSid: entry.conference_sid, from: call ? bankNumber(call) : '', to: agentTarget(colleague) });
+        await db('queue_entries').where({ id: entry.id }).whereNull('consult_call_sid').where({ consult_agent_id: colleague.user_id }).update({ consult_call_sid: leg });
+        deps.notify([stateNotice(colleague.user_id, 'on_call', now), { agentId: colleague.user_id, event: 'call:consult', payload: offerPayload({ ...entry, consult_agent_id: colleague.user_id }, now, null) }]);
         return { entry_id: String(entry.id), state: 'consulting' as const };
       }
       const result = await db.transaction(async (trx) => {
         const e = (await findEntry(trx, entry.id, { lock: 'wait' }))!;
-        if (e.state !== 'connected' || e.agent_id !== agentId) throw appError('SB_ERR_CALL_NOT_ACTIVE');
-        if (target.to === 'agent' && !(await findAgent(trx, target.agent_id))) throw appError('SB_ERR_TRANSFER_TARGET_INVALID', `No agent ${target.agent_id}`);
+        if (e.state !== 'connected' || e.agent_id !== agentId || !e.call_sid) throw appError('SB_ERR_CALL_NOT_ACTIVE');
+        if (target.to === 'agent') {
+          const to = await findAgent(trx, target.agent_id);
+          if (!to) throw appError('SB_ERR_TRANSFER_TARGET_INVALID', `No agent ${target.agent_id}`);
+          if (to.state !== 'available' || !to.lease_until || new Date(to.lease_until) <= now || !to.languages.includes(e.language) || to.user_id === agentId) {
+            throw appError('SB_ERR_TRANSFER_TARGET_UNAVAILABLE', `Agent ${target.agent_id} is ${to.state === 'available' ? 'not able to take this call' : to.state}`);
+          }
+        }
         const call = (await findCall(trx, e.call_sid))!;
         await updateEntry(trx, e.id, { state: 'transferred', ended_at: now });
         const next = await deps.routing.enqueue(trx, {
           interaction_id: e.interaction_id, call_sid: e.call_sid, skill: target.to === 'skill' ? target.skill : e.skill, language: e.language,
-          customer_id: e.customer_id, tier: e.tier, ivr: e.ivr, target_agent_id: target.to === 'agent' ? target.agent_id : null, campaign: e.campaign,
+          customer_id: e.customer_id, tier: e.tier, ivr: e.ivr, target_agent_id: target.to === 'agent' ? target.agent_id : null, campaign: e.campaign, priority: e.priority,
         });
         await appendEvents(trx, e.interaction_id, [{ type: 'transferred', data: { entry_id: e.id, from_agent_id: agentId, to: target, next_entry_id: next, mode: 'blind' }, at: now }]);
         await transition(trx, agentId, 'wrap_up', { from: ['on_call'], at: now });
-        return { next, step: call.step };
+        return { next, step: call.step, callSid: e.call_sid };
       });
-      await voice.requeue(entry.call_sid, result.next, result.step);
+      await voice.requeue(result.callSid, result.next, result.step);
       deps.notify([{ agentId, event: 'call:ended', payload: { entry_id: String(entry.id), reason: 'transferred' } }, stateNotice(agentId, 'wrap_up', now)]);
       void deps.routing.kick();
       return { entry_id: String(entry.id), next_entry_id: result.next, state: 'transferred' as const };
@@ -313,11 +412,12 @@ export function createConversationService(deps: ConversationDeps) {
         if (!agent || agent.state !== 'wrap_up' || !agent.entry_id) throw appError('SB_ERR_WRAPUP_NOT_PENDING');
         const e = (await findEntry(trx, agent.entry_id))!;
         // First, so its locks come in the order the call's own webhooks take them (attempt, then interaction).
-        await deps.onWrapup?.(trx, e.id, w, agentId);
+        const user = await trx('users').where({ id: agentId }).first('username', 'role');
+        await deps.onWrapup?.(trx, e, w, { sub: String(agentId), username: user.username as string, role: user.role as string });
         await trx('interactions').where({ id: e.interaction_id }).update({
           disposition: w.disposition, reason_codes: w.reason_codes, products_discussed: w.products_discussed, notes: w.notes ?? null, wrapped_up_at: now,
         });
-        await appendEvents(trx, e.interaction_id, [{ type: 'wrapup', data: { entry_id: e.id, agent_id: agentId, disposition: w.disposition, reason_codes: w.reason_codes, products_discussed: w.products_discussed, has_notes: Boolean(w.notes), ...(w.callback_at ? { callback_at: w.callback_at } : {}) }, at: now }]);
+        await appendEvents(trx, e.interaction_id, [{ type: 'wrapup', data: { entry_id: e.id, agent_id: agentId, disposition: w.disposition, reason_codes: w.reason_codes, products_discussed: w.products_discussed, has_notes: Boolean(w.notes), ...(w.callback_at ? { callback_at: w.callback_at, to_me: Boolean(w.callback_to_me) } : {}) }, at: now }]);
         await transition(trx, agentId, 'available', { from: ['wrap_up'], entryId: null, at: now });
         return e.id;
       });

@@ -12,6 +12,8 @@
  * has already waited an hour longer, which in practice means never.
  */
 
+import { targetOf, type ServiceLevels } from './service-levels.js';
+
 export type HeadStarts = Record<string, number>;
 
 export function parseHeadStarts(spec: string): HeadStarts {
@@ -23,7 +25,13 @@ export function parseHeadStarts(spec: string): HeadStarts {
   return out;
 }
 
-/** When this call counts as having arrived, for ordering (boost: a supervisor's extra seconds). */
+/**
+ * When this call counts as having arrived, for ordering. `boostSeconds` is added to the tier's head
+ * start: the IVR flow's priority for the line the caller took (card loss, security), and a
+ * supervisor's extra seconds. A STANDARD caller who lost a card (boost 600) therefore goes before
+ * GOLD callers (head start 120) who arrived up to 480 s earlier, and before DIAMOND callers (300)
+ * who arrived up to 300 s earlier; PRIVATE (3600) still goes first.
+ */
 export function priorityAt(enqueuedAt: Date, tier: string, headStarts: HeadStarts, boostSeconds = 0): Date {
   return new Date(enqueuedAt.getTime() - ((headStarts[tier] ?? 0) + boostSeconds) * 1000);
 }
@@ -47,9 +55,42 @@ export const OVERFLOW: Readonly<Record<string, string>> = {
 
 export const SKILLS = ['general', 'cards', 'loans', 'deposits', 'wealth', 'funds_fx', 'complaints', 'retention', 'security', 'private_banking', 'english'] as const;
 
+/** Every skill group a call of `skill` may reach, narrowest first (the skill and its overflow chain). */
+export function overflowChain(skill: string): string[] {
+  const out = [skill];
+  for (let wider = OVERFLOW[skill]; wider && !out.includes(wider); wider = OVERFLOW[wider]) out.push(wider);
+  return out;
+}
+
+/** What decides when a waiting call widens: the configured step, bounded by the tier's service-level target. */
+export interface OverflowTiming {
+  /** ROUTING_OVERFLOW_SECONDS: the longest a call waits before each step. */
+  overflowSeconds: number;
+  levels: ServiceLevels;
+  /** ROUTING_RM_WAIT_SECONDS: the longest a caller is held for their busy relationship manager. */
+  rmWaitSeconds: number;
+}
+
+/**
+ * Seconds between two overflow steps for a caller of `tier` waiting for `skill`: the steps of the
+ * chain share the tier's service-level target, so the widest group is open to the call before the
+ * target is up. A PRIVATE caller (10 s) for private banking widens to wealth after 3 s and to any
+ * general agent after 6 s, not after 60 s a step; ROUTING_OVERFLOW_SECONDS still caps each step.
+ */
+export function overflowStep(timing: OverflowTiming, tier: string, skill: string): number {
+  const steps = overflowChain(skill).length - 1;
+  const target = targetOf(timing.levels, tier).seconds;
+  return Math.max(1, Math.min(timing.overflowSeconds, Math.floor(target / (steps + 1))));
+}
+
+/** How long a caller of `tier` is held for their own relationship manager who is busy: never past half the tier's target. */
+export function rmWaitSeconds(timing: OverflowTiming, tier: string): number {
+  return Math.min(timing.rmWaitSeconds, Math.floor(targetOf(timing.levels, tier).seconds / 2));
+}
+
 /** The skills whose agents may take a call of `skill` after waiting `waitedSeconds`, narrowest first. */
-export function allowedSkills(skill: string, waitedSeconds: number, overflowSeconds: number): string[] {
-  const steps = Math.floor(waitedSeconds / overflowSeconds);
+export function allowedSkills(skill: string, waitedSeconds: number, stepSeconds: number): string[] {
+  const steps = Math.floor(waitedSeconds / stepSeconds);
   const out = [skill];
   for (let i = 0; i < steps; i++) {
     const wider = OVERFLOW[out[out.length - 1]!];
@@ -69,6 +110,7 @@ export interface CandidateAgent {
 
 export interface WaitingCall {
   skill: string;
+  tier: string;
   language: string;
   rm_id: number | null;
   target_agent_id: number | null;
@@ -76,14 +118,27 @@ export interface WaitingCall {
   enqueued_at: Date | string;
 }
 
+const waitedAt = (call: Pick<WaitingCall, 'enqueued_at'>, now: Date) => (now.getTime() - new Date(call.enqueued_at).getTime()) / 1000;
+
 /** Whether this agent may take this call now (the SQL claim applies the same rule under lock). */
-export function canServe(agent: CandidateAgent, call: WaitingCall, now: Date, overflowSeconds: number): boolean {
+export function canServe(agent: CandidateAgent, call: WaitingCall, now: Date, timing: OverflowTiming): boolean {
   if (call.declined_by.includes(agent.user_id)) return false;
   if (!agent.languages.includes(call.language)) return false;
   if (call.target_agent_id !== null) return agent.user_id === call.target_agent_id;
   if (call.rm_id !== null && agent.rm_id === call.rm_id) return true;
-  const waited = (now.getTime() - new Date(call.enqueued_at).getTime()) / 1000;
-  return allowedSkills(call.skill, waited, overflowSeconds).some((s) => (agent.skills[s] ?? 0) > 0);
+  return allowedSkills(call.skill, waitedAt(call, now), overflowStep(timing, call.tier, call.skill)).some((s) => (agent.skills[s] ?? 0) > 0);
+}
+
+/**
+ * When this waiting call next becomes servable by more agents (its next overflow step), or null
+ * when its whole chain is open to it already. The matcher wakes up then instead of at its next sweep.
+ */
+export function nextWidening(call: Pick<WaitingCall, 'skill' | 'tier' | 'enqueued_at' | 'target_agent_id'>, now: Date, timing: OverflowTiming): Date | null {
+  if (call.target_agent_id !== null) return null;
+  const step = overflowStep(timing, call.tier, call.skill);
+  const taken = Math.floor(waitedAt(call, now) / step);
+  if (taken >= overflowChain(call.skill).length - 1) return null;
+  return new Date(new Date(call.enqueued_at).getTime() + (taken + 1) * step * 1000);
 }
 
 /** The rule that picked this agent, as shown on the pop ("why you") and kept in the timeline. */

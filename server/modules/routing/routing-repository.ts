@@ -2,13 +2,17 @@ import type { Knex } from 'knex';
 import type { Role } from '../users/users-schemas.js';
 import type { CandidateAgent } from './routing-policy.js';
 
-export type EntryState = 'waiting' | 'offered' | 'connecting' | 'connected' | 'ended' | 'abandoned' | 'callback' | 'transferred' | 'failed';
-export const LIVE_STATES: readonly EntryState[] = ['waiting', 'offered', 'connecting', 'connected'];
+/** `dialing`: a callback whose customer is being rung before any agent is chosen (customer-first mode). */
+export type EntryState = 'waiting' | 'offered' | 'dialing' | 'connecting' | 'connected' | 'ended' | 'abandoned' | 'callback' | 'transferred' | 'failed';
+export const LIVE_STATES: readonly EntryState[] = ['waiting', 'offered', 'dialing', 'connecting', 'connected'];
 
 export interface EntryRow {
   id: string; // bigint
   interaction_id: string;
-  call_sid: string;
+  /** Null for a callback whose customer has not been dialled yet. */
+  call_sid: string | null;
+  /** The callback request this entry serves (null for a live caller or a campaign call). */
+  callback_id: string | null;
   skill: string;
   language: string;
   tier: string;
@@ -17,9 +21,13 @@ export interface EntryRow {
   target_agent_id: number | null;
   enqueued_at: Date;
   priority_at: Date;
+  /** The flow's boost (seconds of head start) this entry was queued with. */
+  priority: number;
   state: EntryState;
   agent_id: number | null;
   offer_expires_at: Date | null;
+  /** When the entry was first offered: an agent's handle time starts there. */
+  offered_at: Date | null;
   offers: number;
   declined_by: number[];
   conference_sid: string | null;
@@ -31,16 +39,19 @@ export interface EntryRow {
   ivr: Record<string, unknown>;
   /** A campaign call's script, offer and dispositions (null for the hotline's calls). */
   campaign?: Record<string, unknown> | null;
+  /** A callback's pop: when and why it was asked, which attempt (null for other calls). */
+  callback?: Record<string, unknown> | null;
   estimated_wait_s: number | null;
   answered_at: Date | null;
   ended_at: Date | null;
 }
 
-export type NewEntry = Pick<EntryRow, 'interaction_id' | 'call_sid' | 'skill' | 'language' | 'tier' | 'customer_id' | 'rm_id' | 'target_agent_id' | 'enqueued_at' | 'priority_at' | 'profile' | 'ivr' | 'estimated_wait_s' | 'campaign'>;
+export type NewEntry = Pick<EntryRow, 'interaction_id' | 'call_sid' | 'callback_id' | 'skill' | 'language' | 'tier' | 'customer_id' | 'rm_id' | 'target_agent_id' | 'enqueued_at' | 'priority_at' | 'priority' | 'profile' | 'ivr' | 'estimated_wait_s' | 'campaign' | 'callback'>;
 
 export async function insertEntry(trx: Knex, e: NewEntry): Promise<string> {
   const [row] = await trx('queue_entries').insert({
     ...e, profile: e.profile ? JSON.stringify(e.profile) : null, ivr: JSON.stringify(e.ivr), campaign: e.campaign ? JSON.stringify(e.campaign) : null,
+    callback: e.callback ? JSON.stringify(e.callback) : null,
   }).returning('id');
   return String((row as { id: string }).id);
 }
@@ -57,6 +68,11 @@ export async function liveEntryOfCall(db: Knex, callSid: string): Promise<EntryR
   return db('queue_entries').where({ call_sid: callSid }).whereIn('state', LIVE_STATES).orderBy('id', 'desc').forUpdate().first();
 }
 
+/** A callback's entry that is still in play (one at a time per callback request). */
+export async function liveEntryOfCallback(db: Knex, callbackId: string): Promise<EntryRow | undefined> {
+  return db('queue_entries').where({ callback_id: callbackId }).whereIn('state', LIVE_STATES).orderBy('id', 'desc').forUpdate().first();
+}
+
 export async function updateEntry(trx: Knex, id: string, change: Partial<EntryRow>): Promise<void> {
   await trx('queue_entries').where({ id }).update(change);
 }
@@ -71,7 +87,7 @@ export async function freeAgents(db: Knex, now: Date): Promise<CandidateAgent[]>
 /** Waiting calls in priority order, a page at a time (keyset on priority_at, id). */
 export async function waitingPage(db: Knex, after: { priority_at: Date; id: string } | null, limit: number): Promise<EntryRow[]> {
   const q = db('queue_entries').where('state', 'waiting').orderBy([{ column: 'priority_at' }, { column: 'id' }]).limit(limit)
-    .select('id', 'skill', 'language', 'rm_id', 'target_agent_id', 'declined_by', 'enqueued_at', 'priority_at');
+    .select('id', 'skill', 'tier', 'language', 'rm_id', 'target_agent_id', 'declined_by', 'enqueued_at', 'priority_at', 'call_sid', 'callback_id');
   if (after) q.whereRaw('(priority_at, id) > (?, ?)', [after.priority_at, after.id]);
   return q;
 }
@@ -154,4 +170,62 @@ export async function estimateAccuracy(db: Knex, now: Date) {
       db.raw('COUNT(*)::int AS calls'),
       db.raw('ROUND(AVG(estimated_wait_s))::int AS mean_estimated_s'),
       db.raw('ROUND(AVG(EXTRACT(EPOCH FROM (answered_at - enqueued_at))))::int AS mean_actual_s'));
+}
+
+/** States in which an agent is at work (an away or offline agent serves nobody). */
+const WORKING = ['available', 'reserved', 'on_call', 'wrap_up'];
+
+/**
+ * Whether anyone could take a caller of `language` in one of `skills` (or their relationship
+ * manager) now or soon: an agent at work (available, or busy with a call) with a live console. An
+ * agent on a call counts whatever their lease: a closed tab does not end the call they are on.
+ */
+export async function anyoneStaffed(db: Knex, q: { skills: string[]; language: string; rm_id: number | null }, now: Date): Promise<boolean> {
+  if (q.skills.length === 0 && q.rm_id === null) return false;
+  const row = await db('agents as a').join('users as u', 'u.id', 'a.user_id')
+    .whereIn('a.state', WORKING).where('u.active', true)
+    .where((w) => w.where('a.lease_until', '>', now).orWhere('a.state', 'on_call'))
+    .whereRaw('a.languages @> ARRAY[?]::text[]', [q.language])
+    .where((w) => {
+      if (q.skills.length > 0) w.orWhereRaw('jsonb_exists_any(a.skills, ?::text[])', [q.skills]);
+      if (q.rm_id !== null) w.orWhere('u.rm_id', q.rm_id);
+    })
+    .first('a.user_id');
+  return row !== undefined;
+}
+
+/** The agents at work in a skill: free or not, and how long each busy one has been on the call they hold. */
+export async function skillFloor(db: Knex, skill: string, now: Date): Promise<{ free: number; busyElapsed: number[] }> {
+  const rows: { state: string; since: Date | string }[] = await db('agents as a').join('users as u', 'u.id', 'a.user_id')
+    .leftJoin('queue_entries as e', 'e.id', 'a.entry_id')
+    .whereIn('a.state', WORKING).where('u.active', true)
+    .where((w) => w.where('a.lease_until', '>', now).orWhere('a.state', 'on_call'))
+    .whereRaw('jsonb_exists(a.skills, ?)', [skill])
+    .select('a.state', db.raw('COALESCE(e.offered_at, a.state_since) AS since'));
+  const busy = rows.filter((r) => r.state !== 'available');
+  return { free: rows.length - busy.length, busyElapsed: busy.map((r) => Math.max(0, (now.getTime() - new Date(r.since).getTime()) / 1000)) };
+}
+
+/** The last hour's handle times of a skill (seconds from the offer to the agent free again), newest first. */
+export async function handleSamples(db: Knex, skill: string, now: Date, limit = 200): Promise<number[]> {
+  const rows: { seconds: number | null }[] = await db('queue_entries as e').join('interactions as i', 'i.id', 'e.interaction_id')
+    .where('e.skill', skill).whereNotNull('e.answered_at').whereNotNull('e.ended_at').where('e.ended_at', '>', new Date(now.getTime() - 3_600_000))
+    .orderBy('e.ended_at', 'desc').limit(limit)
+    .select(db.raw('EXTRACT(EPOCH FROM (COALESCE(i.wrapped_up_at, e.ended_at) - COALESCE(e.offered_at, e.answered_at)))::float AS seconds'));
+  return rows.map((r) => Number(r.seconds)).filter((n) => Number.isFinite(n) && n > 0);
+}
+
+/** Callers who came in to a skill lately, per tier (a campaign's calls, put straight through, are none). */
+export async function arrivalsByTier(db: Knex, skill: string, now: Date, windowSeconds: number): Promise<Record<string, number>> {
+  const rows: { tier: string; n: number }[] = await db('queue_entries').where({ skill }).whereNull('campaign')
+    .where('enqueued_at', '>', new Date(now.getTime() - windowSeconds * 1000)).groupBy('tier').select('tier', db.raw('COUNT(*)::int AS n'));
+  return Object.fromEntries(rows.map((r) => [r.tier, Number(r.n)]));
+}
+
+/** Skills somebody at work has (each staffed skill is a queue, waiting callers or not). */
+export async function staffedSkills(db: Knex, now: Date): Promise<string[]> {
+  const rows: { skill: string }[] = await db('agents as a').join('users as u', 'u.id', 'a.user_id')
+    .whereIn('a.state', WORKING).where('u.active', true).where((w) => w.where('a.lease_until', '>', now).orWhere('a.state', 'on_call'))
+    .distinct(db.raw('jsonb_object_keys(a.skills) AS skill'));
+  return rows.map((r) => r.skill);
 }

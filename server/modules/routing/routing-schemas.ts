@@ -28,6 +28,18 @@ export const CampaignPop = Type.Object({
 });
 export type CampaignPop = Static<typeof CampaignPop>;
 
+/** What a callback's pop adds: when and why the customer asked, who booked it, and which try this is. */
+export const CallbackPop = Type.Object({
+  id: Type.String(),
+  requested_at: Type.String({ format: 'date-time' }),
+  reason: Type.String({ description: 'The IVR line it was asked from, or why the agent booked it' }),
+  source: Type.Enum(['ivr', 'agent', 'api']),
+  attempt: Type.Integer({ description: 'This is the n-th dial' }),
+  phone_masked: Type.String(),
+  booked_by: Nullable(Type.String({ description: 'The agent who booked it from a wrap-up' })),
+});
+export type CallbackPop = Static<typeof CallbackPop>;
+
 export const RoutingWhy = Type.Object({
   rule: Type.Enum(['transfer_target', 'relationship_manager', 'skill', 'overflow']),
   text: Type.String({ description: 'Why this agent got this call, in words' }),
@@ -38,7 +50,7 @@ export const RoutingWhy = Type.Object({
 export const CallOffer = Type.Object({
   entry_id: Type.String(),
   interaction_id: Type.String(),
-  state: Type.Enum(['waiting', 'offered', 'connecting', 'connected', 'ended', 'abandoned', 'callback', 'transferred', 'failed']),
+  state: Type.Enum(['waiting', 'offered', 'dialing', 'connecting', 'connected', 'ended', 'abandoned', 'callback', 'transferred', 'failed']),
   skill: Type.String(),
   tier: Type.String(),
   language: Type.String(),
@@ -50,6 +62,7 @@ export const CallOffer = Type.Object({
   held: Type.Boolean(),
   why: Nullable(RoutingWhy),
   campaign: Nullable(CampaignPop),
+  callback: Nullable(CallbackPop),
 });
 export type CallOffer = Static<typeof CallOffer>;
 

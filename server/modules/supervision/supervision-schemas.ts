@@ -2,6 +2,7 @@ import { Type, type Static } from 'typebox';
 import { Nullable } from '../../lib/schema.js';
 import { SKILLS } from '../routing/routing-policy.js';
 import { Progress } from '../campaigns/campaigns-schemas.js';
+import { CallbackBacklog } from '../callbacks/callbacks-schemas.js';
 
 const Time = Type.String({ format: 'date-time' });
 
@@ -91,6 +92,12 @@ export const WallboardCampaign = Type.Object({
   ...Progress.properties,
 });
 
+/** Callbacks still owed, per skill and tier: how many, how many due now, the oldest place. */
+export const WallboardCallbacks = Type.Object({
+  key: Type.String({ description: 'skill:tier' }),
+  ...CallbackBacklog.properties,
+});
+
 export const Wallboard = Type.Object({
   at: Time,
   interval: Type.Object({ start: Time, end: Time }),
@@ -100,6 +107,7 @@ export const Wallboard = Type.Object({
   waiting: Type.Array(WaitingCall, { description: 'The first 50 calls in priority order' }),
   alerts: Type.Array(Alert),
   campaigns: Type.Array(WallboardCampaign, { description: 'Campaigns scheduled, running or paused' }),
+  callbacks: Type.Array(WallboardCallbacks, { description: 'The callback backlog per skill and tier' }),
 });
 
 export type WallboardQueue = Static<typeof WallboardQueue>;
@@ -108,10 +116,11 @@ export type WallboardAgent = Static<typeof WallboardAgent>;
 export type WaitingCall = Static<typeof WaitingCall>;
 export type Alert = Static<typeof Alert>;
 export type WallboardCampaign = Static<typeof WallboardCampaign>;
+export type WallboardCallbacks = Static<typeof WallboardCallbacks>;
 export type Wallboard = Static<typeof Wallboard>;
 export type AlertKind = Alert['kind'];
 
-type ListName = 'queues' | 'skills' | 'agents' | 'waiting' | 'alerts' | 'campaigns';
+type ListName = 'queues' | 'skills' | 'agents' | 'waiting' | 'alerts' | 'campaigns' | 'callbacks';
 
 /** What changed since the last push: rows to put (by key) and keys to drop, per list. */
 export type WallboardUpdate = { at: string; /** The board this applies to (its `at`): a screen holding another asks for a snapshot. */ since: string; interval: Wallboard['interval'] } & Partial<Record<ListName, { put: unknown[]; drop: string[] }>>;

@@ -10,6 +10,7 @@ import { appendEvents } from '../interactions/interactions-repository.js';
 import { findEntry, updateEntry } from '../routing/routing-repository.js';
 import type { ServiceLevels } from '../routing/service-levels.js';
 import type { Progress } from '../campaigns/campaigns-schemas.js';
+import type { CallbackBacklog } from '../callbacks/callbacks-schemas.js';
 import { supervisorIdentity, type MonitorMode, type VoiceControl } from '../telephony/voice-control.js';
 import { alertConditions, type AlertThresholds } from './alerts.js';
 import { listAlerts, openAlerts, syncAlerts } from './alerts-repository.js';
@@ -27,6 +28,8 @@ export interface SupervisionDeps {
   kick: () => void;
   /** Progress of every scheduled, running or paused campaign (the campaigns module's), shown on the board. */
   campaignProgress: () => Promise<Progress[]>;
+  /** The callbacks still owed, per skill and tier (the callbacks module's). */
+  callbackBacklog: () => Promise<CallbackBacklog[]>;
   log: FastifyBaseLogger;
   now?: () => Date;
 }
@@ -44,7 +47,7 @@ export function createSupervisionService(deps: SupervisionDeps) {
   let shown: Wallboard | null = null;
 
   async function board(): Promise<Wallboard> {
-    return buildWallboard(db, clock(), deps.levels, deps.campaignProgress);
+    return buildWallboard(db, clock(), deps.levels, deps.campaignProgress, deps.callbackBacklog);
   }
 
   /** Raises and clears alerts for this board; returns the board with the alerts as they now stand. */

@@ -3,7 +3,7 @@
 import type { Wallboard, WallboardUpdate } from './supervision-schemas.js';
 
 /** The lists of a wallboard, each row keyed by `key`: an update carries only the rows that changed. */
-export const LISTS = ['queues', 'skills', 'agents', 'waiting', 'alerts', 'campaigns'] as const;
+export const LISTS = ['queues', 'skills', 'agents', 'waiting', 'alerts', 'campaigns', 'callbacks'] as const;
 
 /**
  * What a screen showing `prev` needs to show `next`: per list, the rows that are new or changed and

@@ -50,8 +50,8 @@ export async function queueFigures(db: Knex, now: Date, intervalStart: Date, lev
       COALESCE(SUM(EXTRACT(EPOCH FROM LEAST(COALESCE(e.answered_at, e.ended_at, :now), :now) - GREATEST(e.enqueued_at, :hour)))
         FILTER (WHERE COALESCE(e.answered_at, e.ended_at, :now) > :hour), 0)::float AS waited_1h_s
     FROM queue_entries e LEFT JOIN ${targetsSql(db, levels).toQuery()} USING (tier)
-    -- The hotline's queues; a campaign's calls are on the campaigns table.
-    WHERE e.campaign IS NULL AND (e.state IN ('waiting', 'offered') OR e.enqueued_at >= :since OR e.answered_at >= :since OR e.ended_at >= :since)
+    -- The hotline's queues: a campaign's calls are on the campaigns table, callbacks on the callbacks backlog.
+    WHERE e.campaign IS NULL AND e.callback_id IS NULL AND (e.state IN ('waiting', 'offered') OR e.enqueued_at >= :since OR e.answered_at >= :since OR e.ended_at >= :since)
     GROUP BY e.skill, e.tier`, { start: intervalStart, quarter: quarterAgo, hour: hourAgo, now, since, fallback });
   return rows.rows as QueueFigures[];
 }
@@ -108,7 +108,8 @@ export async function agentBoard(db: Knex, todayStart: Date): Promise<AgentBoard
 /** The calls at the head of the queues, in priority order, with the caller's name for a masked label. */
 export async function waitingHead(db: Knex, limit: number) {
   return db('queue_entries as e').leftJoin('customers as c', 'c.id', 'e.customer_id')
-    .whereIn('e.state', ['waiting', 'offered']).orderBy([{ column: 'e.priority_at' }, { column: 'e.id' }]).limit(limit)
+    // Callers on the line: a callback not dialled yet waits on the callbacks backlog.
+    .whereIn('e.state', ['waiting', 'offered']).whereNotNull('e.call_sid').orderBy([{ column: 'e.priority_at' }, { column: 'e.id' }]).limit(limit)
     .select('e.id', 'e.skill', 'e.tier', 'e.language', 'e.state', 'e.enqueued_at', db.raw('COALESCE(c.name_zh, c.name_en) AS name')) as Promise<{
       id: string; skill: string; tier: string; language: string; state: string; enqueued_at: Date; name: string | null;
     }[]>;

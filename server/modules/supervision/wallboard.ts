@@ -5,6 +5,7 @@ import { agentsNeeded, erlangA, expectedWait } from '../routing/erlang.js';
 import { targetOf, serviceLevelShare, type ServiceLevels, type ServiceLevelTarget } from '../routing/service-levels.js';
 import { openAlerts } from './alerts-repository.js';
 import type { Progress } from '../campaigns/campaigns-schemas.js';
+import type { CallbackBacklog } from '../callbacks/callbacks-schemas.js';
 import { agentBoard, campaignNames, queueFigures, skillFigures, waitingHead } from './wallboard-repository.js';
 import type { Wallboard, WallboardCampaign, WallboardQueue, WallboardSkill } from './supervision-schemas.js';
 
@@ -60,17 +61,21 @@ async function campaignRows(db: Knex, progress: Progress[]): Promise<WallboardCa
  * Reads the whole live picture from PostgreSQL, so every node computes the same board whatever
  * node the calls and agents are on. A handful of indexed statements, whatever the number of
  * supervisors watching: a node builds one board a tick and sends it to all of them.
- * `campaignProgress` is the campaigns module's live progress (none when not given).
+ * `campaignProgress` is the campaigns module's live progress, `callbackBacklog` the callbacks
+ * module's backlog (none when not given).
  */
-export async function buildWallboard(db: Knex, now: Date, levels: ServiceLevels, campaignProgress: () => Promise<Progress[]> = async () => []): Promise<Wallboard> {
+export async function buildWallboard(
+  db: Knex, now: Date, levels: ServiceLevels, campaignProgress: () => Promise<Progress[]> = async () => [], callbackBacklog: () => Promise<CallbackBacklog[]> = async () => [],
+): Promise<Wallboard> {
   const intervalStart = startOfInterval(now, INTERVAL_MINUTES);
-  const [figures, skillsNow, agents, head, alerts, campaigns] = await Promise.all([
+  const [figures, skillsNow, agents, head, alerts, campaigns, callbacks] = await Promise.all([
     queueFigures(db, now, intervalStart, levels),
     skillFigures(db, now),
     agentBoard(db, startOfLocalDay(now)),
     waitingHead(db, WAITING_SHOWN),
     openAlerts(db),
     campaignProgress().then((p) => campaignRows(db, p)),
+    callbackBacklog(),
   ]);
   const handleOf = (skill: string) => skillsNow.handle.get(skill) ?? DEFAULT_HANDLE_SECONDS;
   const staffedOf = (skill: string) => skillsNow.staffed.get(skill) ?? { staffed: 0, available: 0 };
@@ -128,5 +133,6 @@ export async function buildWallboard(db: Knex, now: Date, levels: ServiceLevels,
     })),
     alerts,
     campaigns,
+    callbacks: callbacks.map((c) => ({ key: `${c.skill}:${c.tier}`, ...c })),
   };
 }

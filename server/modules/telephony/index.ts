@@ -9,11 +9,14 @@ import { findEntry } from '../routing/routing-repository.js';
 import type { RoutingService } from '../routing/routing-service.js';
 import type { Notice } from '../../plugins/realtime.js';
 import {
-  AnswerWebhook, AttemptQuery, CallWebhook, ConferenceWebhook, EntryQuery, EntryStepQuery, GatherWebhook, QueueExitWebhook, QueueWaitWebhook, RecordingWebhook, StatusWebhook, StepQuery,
+  AmdWebhook, AnswerWebhook, CallWebhook, ConferenceWebhook, EntryQuery, EntryStepQuery, GatherWebhook, OutboundQuery, QueueExitWebhook, QueueWaitWebhook, RecordingWebhook,
+  RequeueQuery, StatusWebhook, StepQuery,
 } from './telephony-schemas.js';
 import { acceptTwilioWebhooks, replayKey } from './twilio-webhooks.js';
-import { renderCampaignWait, renderConnect, renderEmpty, renderHangup, renderLeave, renderSayHangup, renderTurn, renderWaiting, type WebhookUrls } from './twiml.js';
-import type { Dialer } from '../campaigns/dialer.js';
+import {
+  renderCampaignWait, renderConnect, renderEmpty, renderHangup, renderLeave, renderNoCallback, renderSayHangup, renderTurn, renderWaiting, type WebhookUrls,
+} from './twiml.js';
+import type { OutboundOwner, OutboundPurpose } from '../calls/outbound.js';
 import { conferenceName } from './voice-control.js';
 
 export interface TelephonyRoutesOptions {
@@ -21,7 +24,8 @@ export interface TelephonyRoutesOptions {
   calls: CallsService;
   routing: RoutingService;
   conversation: ConversationService;
-  dialer: Dialer;
+  /** Who each outbound call's reports go to, by the purpose it was placed with. */
+  outbound: Record<OutboundPurpose, OutboundOwner>;
   notify: (notices: Notice[]) => void;
   authToken: () => string;
   publicUrl: () => string;
@@ -79,7 +83,6 @@ export async function telephonyRoutes(fastify: FastifyInstance, opts: TelephonyR
     return body;
   }
 
-  const campaignUrl = (what: 'answer' | 'after' | 'status', attempt: string) => `${base()}/campaign/${what}?attempt=${attempt}`;
   const form = { tags: ['twilio'], consumes: ['application/x-www-form-urlencoded'] };
 
   app.post('/twilio/voice/incoming', { schema: { ...form, body: CallWebhook, summary: 'Voice URL of every hotline number: a call arrives' } }, async (request, reply) => {
@@ -98,12 +101,25 @@ export async function telephonyRoutes(fastify: FastifyInstance, opts: TelephonyR
     // Position and wait from our own queue (priority order, live handle times), not Twilio's FIFO.
     const standing = await opts.routing.standing(p.CallSid);
     const position = standing?.position ?? p.QueuePosition ?? 1;
-    return xml(reply, renderWaiting(await calls.waiting(db, p.CallSid, p.QueueSid), position, standing?.seconds ?? null, urls, opts.holdMusicUrl));
+    const lang = await calls.waiting(db, p.CallSid, p.QueueSid);
+    const call = await calls.findCall(db, p.CallSid);
+    return xml(reply, renderWaiting(lang, position, standing?.seconds ?? null, urls, opts.holdMusicUrl, call ? calls.canCallBack(call) : false));
   });
 
   app.post('/twilio/voice/queue-key', { schema: { ...form, body: GatherWebhook, summary: 'A key pressed while waiting (1: call me back, keeping my place)' } }, async (request, reply) => {
     const p = request.body;
-    return xml(reply, await once(request, p.CallSid, async (trx) => ((await calls.waitingKey(trx, p.CallSid, p.Digits ?? '')) === 'leave' ? { twiml: renderLeave() } : { twiml: renderEmpty() })));
+    return xml(reply, await once(request, p.CallSid, async (trx) => {
+      const key = await calls.waitingKey(trx, p.CallSid, p.Digits ?? '');
+      if (key === 'leave') return { twiml: renderLeave() };
+      if (key === 'withheld') return { twiml: renderNoCallback((await calls.findCall(trx, p.CallSid))?.ivr_session.lang ?? 'zh') };
+      return { twiml: renderEmpty() };
+    }));
+  });
+
+  app.post('/twilio/voice/queue-closed', { schema: { ...form, body: CallWebhook, querystring: EntryStepQuery, summary: 'Nobody can serve the queue the caller waits in any more: their flow\'s fallback runs' } }, async (request, reply) => {
+    const p = request.body;
+    const { entry, step } = request.query;
+    return xml(reply, await once(request, p.CallSid, (trx, fx) => calls.queueClosed(trx, p.CallSid, entry, step, fx.notices)));
   });
 
   app.post('/twilio/voice/queue-exit', { schema: { ...form, body: QueueExitWebhook, querystring: StepQuery, summary: 'Enqueue action: the caller left the queue (bridged, hung up, left…)' } }, async (request, reply) => {
@@ -125,7 +141,7 @@ export async function telephonyRoutes(fastify: FastifyInstance, opts: TelephonyR
   app.post('/twilio/voice/conference-status', { schema: { ...form, body: ConferenceWebhook, querystring: EntryQuery, summary: 'Conference status callback: who joined or left the call\'s conference' } }, async (request, reply) => {
     const p = request.body;
     const e = await findEntry(db, request.query.entry);
-    if (!e || !p.CallSid) return xml(reply, renderEmpty());
+    if (!e?.call_sid || !p.CallSid) return xml(reply, renderEmpty());
     const participant = p.CallSid;
     await once(request, e.call_sid, async (trx, fx) => {
       const r = await opts.conversation.conferenceEvent(trx, e.id, { event: p.StatusCallbackEvent, callSid: participant, conferenceSid: p.ConferenceSid });
@@ -147,16 +163,48 @@ export async function telephonyRoutes(fastify: FastifyInstance, opts: TelephonyR
     }));
   });
 
-  app.post('/twilio/voice/requeue', { schema: { ...form, body: CallWebhook, querystring: EntryStepQuery, summary: 'A blind transfer: the caller goes back to a queue' } }, async (request, reply) => {
+  const REQUEUED = {
+    transfer: { zh: '正在为您转接，请稍候。', en: 'Transferring you now, please hold.' },
+    agent_unreachable: { zh: '对不起，客服代表暂时无法接听。我们会保留您的排队位置，请稍候。', en: 'Sorry, the agent could not take your call. You keep your place in line; please hold.' },
+  } as const;
+
+  app.post('/twilio/voice/requeue', { schema: { ...form, body: CallWebhook, querystring: RequeueQuery, summary: 'The caller goes back to a queue: a blind transfer, or the agent could not be reached (keeping their place)' } }, async (request, reply) => {
     const p = request.body;
-    const { entry, step } = request.query;
+    const { entry, step, why } = request.query;
     return xml(reply, await once(request, p.CallSid, async (trx) => {
       const e = await findEntry(trx, entry);
       const call = await calls.findCall(trx, p.CallSid);
       if (!e || !call || e.call_sid !== p.CallSid || e.state !== 'waiting') return 'ended';
       const lang = call.ivr_session.lang;
-      return { twiml: renderTurn([{ type: 'say', lang, text: lang === 'zh' ? '正在为您转接，请稍候。' : 'Transferring you now, please hold.' }, { type: 'enqueue', skill: e.skill, tier: e.tier, priority: 0, lang, customerId: e.customer_id }], step, urls) };
+      return { twiml: renderTurn([{ type: 'say', lang, text: REQUEUED[why][lang] }, { type: 'enqueue', skill: e.skill, tier: e.tier, priority: e.priority, lang, customerId: e.customer_id }], step, urls) };
     }));
+  });
+
+  // The agent's leg of a call: its own progress, and for a phone whether a person or a voicemail answered.
+  app.post('/twilio/voice/agent-leg/status', { schema: { ...form, body: StatusWebhook, querystring: EntryQuery, summary: "Status callback of an agent's leg: busy, not answered or failed puts the caller back in line at once" } }, async (request, reply) => {
+    const p = request.body;
+    const e = await findEntry(db, request.query.entry);
+    if (!e?.call_sid) return xml(reply, renderEmpty());
+    await once(request, e.call_sid, async (trx, fx) => {
+      const r = await opts.conversation.legEnded(trx, e.id, { callSid: p.CallSid, status: p.CallStatus });
+      fx.notices.push(...r.notices);
+      if (r.after) fx.after.push(r.after);
+      return { twiml: renderEmpty() };
+    });
+    return xml(reply, renderEmpty());
+  });
+
+  app.post('/twilio/voice/agent-leg/amd', { schema: { ...form, body: AmdWebhook, querystring: EntryQuery, summary: "Answering-machine verdict on an agent's phone leg: a voicemail is hung up and the caller goes back in line" } }, async (request, reply) => {
+    const p = request.body;
+    const e = await findEntry(db, request.query.entry);
+    if (!e?.call_sid) return xml(reply, renderEmpty());
+    await once(request, e.call_sid, async (trx, fx) => {
+      const r = await opts.conversation.legAnsweredBy(trx, e.id, { callSid: p.CallSid, answeredBy: p.AnsweredBy });
+      fx.notices.push(...r.notices);
+      if (r.after) fx.after.push(r.after);
+      return { twiml: renderEmpty() };
+    });
+    return xml(reply, renderEmpty());
   });
 
   app.post('/twilio/voice/status', { schema: { ...form, body: StatusWebhook, summary: 'Call status callback (retried and reordered by Twilio)' } }, async (request, reply) => {
@@ -170,25 +218,30 @@ export async function telephonyRoutes(fastify: FastifyInstance, opts: TelephonyR
     return xml(reply, renderEmpty());
   });
 
-  // ---- campaign calls: the dialer's outbound calls -------------------------------------------------
+  // ---- outbound calls: campaign dials and callbacks, one path -------------------------------------
 
-  app.post('/twilio/voice/campaign/answer', { schema: { ...form, body: AnswerWebhook, querystring: AttemptQuery, summary: 'A campaign call was answered: a machine gets the voicemail, a person an agent within 2 s (or who called)' } }, async (request, reply) => {
+  const outboundUrl = (what: 'answer' | 'after', q: { purpose: OutboundPurpose; ref: string }) => `${base()}/outbound/${what}?purpose=${q.purpose}&ref=${q.ref}`;
+
+  app.post('/twilio/voice/outbound/answer', { schema: { ...form, body: AnswerWebhook, querystring: OutboundQuery, summary: "An outbound call was answered: the owner (campaign, callback) says what the person hears — an agent, a place in line, a message" } }, async (request, reply) => {
     const p = request.body;
-    const { attempt, wait } = request.query;
+    const q = request.query;
     return xml(reply, await once(request, p.CallSid, async (trx, fx) => {
-      const action = await opts.dialer.answered(trx, attempt, { callSid: p.CallSid, answeredBy: p.AnsweredBy, waited: wait }, fx.notices);
+      const action = await opts.outbound[q.purpose].answered(trx, q.ref, { callSid: p.CallSid, answeredBy: p.AnsweredBy, waited: q.wait }, fx.notices);
       switch (action.kind) {
         case 'connect':
-          return { twiml: renderConnect(action.lang, conferenceName(action.entryId), { exit: campaignUrl('after', attempt), status: urls.conferenceStatus(action.entryId) }, opts.holdMusicUrl) };
-        case 'wait': return { twiml: renderCampaignWait(`${campaignUrl('answer', attempt)}&wait=${action.next}`) };
-        case 'voicemail':
-        case 'identify': return { twiml: renderSayHangup(action.lang, action.text) };
+          return { twiml: renderConnect(action.lang, conferenceName(action.entryId), { exit: outboundUrl('after', q), status: urls.conferenceStatus(action.entryId) }, opts.holdMusicUrl, action.say) };
+        case 'enqueue': {
+          const e = (await findEntry(trx, action.entryId))!;
+          return { twiml: renderTurn([{ type: 'say', lang: action.lang, text: action.say }, { type: 'enqueue', skill: action.skill, tier: e.tier, priority: e.priority, lang: action.lang, customerId: e.customer_id }], 0, urls) };
+        }
+        case 'wait': return { twiml: renderCampaignWait(`${outboundUrl('answer', q)}&wait=${action.next}`) };
+        case 'message': return { twiml: renderSayHangup(action.lang, action.text) };
         default: return { twiml: renderHangup() };
       }
     }));
   });
 
-  app.post('/twilio/voice/campaign/after', { schema: { ...form, body: CallWebhook, querystring: AttemptQuery, summary: "A campaign call's conference ended: the customer's call ends too" } }, async (request, reply) => {
+  app.post('/twilio/voice/outbound/after', { schema: { ...form, body: CallWebhook, querystring: OutboundQuery, summary: "An outbound call's conference ended: the customer's call ends too" } }, async (request, reply) => {
     const p = request.body;
     return xml(reply, await once(request, p.CallSid, async (trx, fx) => {
       fx.notices.push(...(await opts.conversation.callerDone(trx, p.CallSid, 'conference_ended')));
@@ -196,13 +249,15 @@ export async function telephonyRoutes(fastify: FastifyInstance, opts: TelephonyR
     }));
   });
 
-  app.post('/twilio/voice/campaign/status', { schema: { ...form, body: StatusWebhook, querystring: AttemptQuery, summary: 'Status callback of a campaign call: the outcome lands on the dial attempt and the list entry' } }, async (request, reply) => {
+  app.post('/twilio/voice/outbound/status', { schema: { ...form, body: StatusWebhook, querystring: OutboundQuery, summary: 'Status callback of an outbound call: applied in order, then its owner hears the outcome' } }, async (request, reply) => {
     const p = request.body;
+    const q = request.query;
+    const owner = opts.outbound[q.purpose];
     await once(request, p.CallSid, async (trx, fx) => {
-      // The call's row first (the dialer makes it), then the same ordered status handling as the hotline's calls.
-      await opts.dialer.track(trx, request.query.attempt, p.CallSid);
-      const applied = await calls.status(trx, { sid: p.CallSid, from: p.From, to: p.To, direction: p.Direction ?? 'outbound-api', status: p.CallStatus as CallStatus, seq: p.SequenceNumber ?? -1, duration: p.CallDuration }, fx.notices);
-      if (applied === 'applied') await opts.dialer.statusChanged(trx, request.query.attempt, { callSid: p.CallSid, status: p.CallStatus }, fx.notices);
+      // The call's row first (its owner makes it), then the same ordered status handling as the hotline's calls.
+      await owner.track(trx, q.ref, p.CallSid);
+      await calls.status(trx, { sid: p.CallSid, from: p.From, to: p.To, direction: p.Direction ?? 'outbound-api', status: p.CallStatus as CallStatus, seq: p.SequenceNumber ?? -1, duration: p.CallDuration }, fx.notices,
+        () => owner.statusChanged(trx, q.ref, { callSid: p.CallSid, status: p.CallStatus }, fx.notices));
       return { twiml: renderEmpty() };
     });
     return xml(reply, renderEmpty());

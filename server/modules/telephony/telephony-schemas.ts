@@ -57,9 +57,26 @@ export type RecordingWebhook = Static<typeof RecordingWebhook>;
 export const EntryQuery = Type.Object({ entry: Type.String({ pattern: '^[1-9][0-9]{0,17}$' }) });
 export const EntryStepQuery = Type.Object({ entry: Type.String({ pattern: '^[1-9][0-9]{0,17}$' }), step: Type.Integer({ minimum: 0 }) });
 
-/** A campaign call's webhooks name its dial attempt (signed, so not forgeable); `wait`: seconds the person has waited for an agent. */
-export const AttemptQuery = Type.Object({ attempt: Type.String({ pattern: '^[1-9][0-9]{0,17}$' }), wait: Type.Integer({ minimum: 0, maximum: 60, default: 0 }) });
+/**
+ * An outbound call's webhooks name its owner and the owner's reference (a campaign's dial attempt,
+ * a callback's queue entry), signed so not forgeable; `wait`: seconds a person has waited for an agent.
+ */
+export const OutboundQuery = Type.Object({
+  purpose: Type.Enum(['campaign', 'callback']),
+  ref: Type.String({ pattern: '^[1-9][0-9]{0,17}$' }),
+  wait: Type.Integer({ minimum: 0, maximum: 60, default: 0 }),
+});
 export const AnswerWebhook = Type.Intersect([CallWebhook, Type.Object({ AnsweredBy: Type.Optional(Type.String({ maxLength: 64 })) }, open)]);
+
+/** A blind transfer, or a caller back in line because the agent's leg failed. */
+export const RequeueQuery = Type.Object({ ...EntryStepQuery.properties, why: Type.Enum(['transfer', 'agent_unreachable'], { default: 'transfer' }) });
+
+/** Answering-machine detection's verdict on an agent's phone leg. */
+export const AmdWebhook = Type.Object({
+  CallSid,
+  AccountSid: Type.String({ pattern: '^AC[0-9a-fA-F]{32}$' }),
+  AnsweredBy: Type.String({ maxLength: 64 }),
+}, open);
 
 /** Conference status callback: participant events carry the participant's CallSid. */
 export const ConferenceWebhook = Type.Object({

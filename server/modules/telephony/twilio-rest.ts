@@ -63,10 +63,17 @@ export function createTwilioRest(creds: TwilioCredentials) {
     },
 
     /** Dials `to` into a conference (an agent leg, a supervisor listening or coaching). */
-    async addParticipant(conferenceSid: string, p: { from: string; to: string; muted?: boolean; coaching?: boolean; callSidToCoach?: string; endConferenceOnExit?: boolean; conferenceStatusCallback?: string }) {
+    async addParticipant(conferenceSid: string, p: {
+      from: string; to: string; muted?: boolean; coaching?: boolean; callSidToCoach?: string; endConferenceOnExit?: boolean; conferenceStatusCallback?: string;
+      /** The leg's own call progress (initiated, ringing, answered, completed): a leg that fails is known at once. */
+      statusCallback?: string;
+      machineDetection?: 'Enable'; amdStatusCallback?: string;
+    }) {
       const participant = await client.conferences(conferenceSid).participants.create({
         from: p.from, to: p.to, muted: p.muted, coaching: p.coaching, callSidToCoach: p.callSidToCoach, endConferenceOnExit: p.endConferenceOnExit, beep: 'false',
         ...(p.conferenceStatusCallback ? { conferenceStatusCallback: p.conferenceStatusCallback, conferenceStatusCallbackMethod: 'POST', conferenceStatusCallbackEvent: ['start', 'end', 'join', 'leave'] } : {}),
+        ...(p.statusCallback ? { statusCallback: p.statusCallback, statusCallbackMethod: 'POST', statusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'] } : {}),
+        ...(p.machineDetection ? { machineDetection: p.machineDetection, amdStatusCallback: p.amdStatusCallback, amdStatusCallbackMethod: 'POST' } : {}),
       });
       return { callSid: participant.callSid, conferenceSid: participant.conferenceSid };
     },

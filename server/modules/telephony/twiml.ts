@@ -41,11 +41,15 @@ export function renderTurn(actions: IvrAction[], step: number, urls: WebhookUrls
         prompts.push(a);
         break;
       case 'gather': {
+        // Up to the last read-out said whole, prompts play before the gather (keys pressed then are
+        // dropped, as Twilio drops DTMF outside a Gather); the asking prompt after it goes inside.
+        const split = prompts.reduce((at, p, i) => (p.type === 'say' && p.whole ? i + 1 : at), 0);
+        for (const p of prompts.slice(0, split)) speak(response, p);
         const gather = response.gather({
           input: ['dtmf'], action: urls.gather(step), method: 'POST', timeout: a.timeoutSeconds, actionOnEmptyResult: true,
           ...(a.numDigits ? { numDigits: a.numDigits } : {}), finishOnKey: a.finishOnKey ?? '',
         });
-        for (const p of prompts) speak(gather, p);
+        for (const p of prompts.slice(split)) speak(gather, p);
         prompts = [];
         break;
       }
@@ -61,31 +65,59 @@ export function renderTurn(actions: IvrAction[], step: number, urls: WebhookUrls
   return response.toString();
 }
 
-const WAITING: Record<Lang, (position: number, minutes: number | null) => string> = {
-  zh: (p, m) => `您前面还有${Math.max(0, p - 1)}位客户，${m === null ? '客服代表将尽快为您服务' : `预计等待约${m}分钟`}。如需预约回电，请按1，我们会保留您的排队位置。`,
-  en: (p, m) => `You are number ${p} in line; ${m === null ? 'an agent will be with you as soon as possible' : `the estimated wait is about ${m} minute${m === 1 ? '' : 's'}`}. To have us call you back without losing your place, press 1.`,
+/** How a wait is said: in seconds under a minute (to the nearest 5), else in minutes. */
+function spokenWait(seconds: number, lang: Lang): string {
+  if (seconds < 60) {
+    const s = Math.max(5, Math.round(seconds / 5) * 5);
+    return lang === 'zh' ? `预计等待约${s}秒` : `the estimated wait is about ${s} seconds`;
+  }
+  const m = Math.round(seconds / 60);
+  return lang === 'zh' ? `预计等待约${m}分钟` : `the estimated wait is about ${m} minute${m === 1 ? '' : 's'}`;
+}
+
+const WAITING: Record<Lang, (position: number, seconds: number | null, callback: boolean) => string> = {
+  zh: (p, s, cb) => `您前面还有${Math.max(0, p - 1)}位客户，${s === null ? '客服代表将尽快为您服务' : spokenWait(s, 'zh')}。${cb ? '如需预约回电，请按1，我们会保留您的排队位置。' : ''}`,
+  en: (p, s, cb) => `You are number ${p} in line; ${s === null ? 'an agent will be with you as soon as possible' : spokenWait(s, 'en')}.${cb ? ' To have us call you back without losing your place, press 1.' : ''}`,
 };
+const ALMOST: Record<Lang, string> = { zh: '客服代表马上为您服务，请稍候。', en: 'An agent will be with you in a moment, please hold.' };
 
 /**
- * The waitUrl document: position, estimated wait (null when no agent is staffed to estimate
- * from) and the callback offer, then hold music; Twilio loops it, so callers hear it at each round.
+ * The waitUrl document: position and the wait still ahead (null when no agent is at work to
+ * estimate from; 0 when an agent is free for the caller, who then hears no wait at all), the
+ * callback offer to callers whose number can be called back, and hold music. The music is inside
+ * the gather, so the callback key works for the whole wait, not only during the announcement.
+ * Twilio loops the document, so callers hear it at each round.
  */
-export function renderWaiting(lang: Lang, position: number, estimatedSeconds: number | null, urls: WebhookUrls, holdMusicUrl: string): string {
+export function renderWaiting(lang: Lang, position: number, estimatedSeconds: number | null, urls: WebhookUrls, holdMusicUrl: string, offerCallback: boolean): string {
   const response = new VoiceResponse();
   const gather = response.gather({ input: ['dtmf'], numDigits: 1, timeout: 1, action: urls.queueKey, method: 'POST' });
-  gather.say(SAY[lang], WAITING[lang](position, estimatedSeconds === null ? null : Math.max(1, Math.ceil(estimatedSeconds / 60))));
-  response.play({}, holdMusicUrl);
+  gather.say(SAY[lang], estimatedSeconds === 0 ? ALMOST[lang] : WAITING[lang](position, estimatedSeconds, offerCallback));
+  gather.play({}, holdMusicUrl);
+  return response.toString();
+}
+
+const NO_CALLBACK: Record<Lang, string> = {
+  zh: '对不起，您的来电号码未显示，我们无法为您回电。我们会保留您的排队位置，请稍候。',
+  en: 'Sorry, your number is withheld, so we cannot call you back. You keep your place in line; please hold.',
+};
+
+/** A caller whose number cannot be called back pressed the callback key: they hear why, and stay in line. */
+export function renderNoCallback(lang: Lang): string {
+  const response = new VoiceResponse();
+  response.say(SAY[lang], NO_CALLBACK[lang]);
   return response.toString();
 }
 
 const CONNECTING: Record<Lang, string> = { zh: '正在为您接通客服代表。', en: 'Connecting you to an agent.' };
 
 /**
- * The caller joins the call's own conference (a supervisor or the RM can join it later). The
- * caller's leaving ends it; the <Dial> action then lets the IVR go on (the survey).
+ * The caller joins the call's own conference (a supervisor or a colleague can join it later). The
+ * caller's leaving ends it; the <Dial> action then lets the IVR go on (the survey). `intro` is
+ * said first (a callback says who is calling).
  */
-export function renderConnect(lang: Lang, conference: string, urls: { exit: string; status: string }, holdMusicUrl: string): string {
+export function renderConnect(lang: Lang, conference: string, urls: { exit: string; status: string }, holdMusicUrl: string, intro?: string): string {
   const response = new VoiceResponse();
+  if (intro) response.say(SAY[lang], intro);
   response.say(SAY[lang], CONNECTING[lang]);
   const dial = response.dial({ action: urls.exit, method: 'POST' });
   dial.conference({
@@ -103,7 +135,7 @@ export function renderCampaignWait(again: string): string {
   return response.toString();
 }
 
-/** A message, then hang up: a campaign's voicemail, or who called to a person left without an agent. */
+/** A message, then hang up: a voicemail, or who called to a person left without an agent. */
 export function renderSayHangup(lang: Lang, text: string): string {
   const response = new VoiceResponse();
   response.say(SAY[lang], text);

@@ -1,3 +1,4 @@
+import type { OutboundLine } from '../calls/outbound.js';
 import type { TwilioRest } from './twilio-rest.js';
 
 /**
@@ -11,9 +12,18 @@ export interface VoiceControl {
   /** Puts the caller into the entry's conference; the agent is rung once the caller is in (see addLeg). */
   connect(c: { entryId: string; callerSid: string }): Promise<void>;
   hold(conferenceSid: string, callSid: string, on: boolean): Promise<void>;
-  /** Sends the caller back to a queue (a blind transfer); leaving ends the conference and the agent's leg. */
-  requeue(callerSid: string, entryId: string, step: number): Promise<void>;
-  /** Rings someone into the conference by its CF sid (the agent, or the RM for a consult); returns the leg's call sid. */
+  /**
+   * Sends the caller back to a queue: a blind transfer, or the agent could not be reached (they keep
+   * their place and hear why). Leaving ends the conference and the agent's leg.
+   */
+  requeue(callerSid: string, entryId: string, step: number, why?: 'transfer' | 'agent_unreachable'): Promise<void>;
+  /** Takes a waiting caller out of a queue nobody can serve any more: their flow's fallback runs. */
+  closeQueue(callerSid: string, entryId: string, step: number): Promise<void>;
+  /**
+   * Rings someone into the conference by its CF sid (the agent, or a colleague for a consult);
+   * returns the leg's call sid. Twilio reports the leg's progress, so a leg that is busy, not
+   * answered or fails is known at once; a phone is checked for an answering machine.
+   */
   addLeg(c: { entryId: string; conferenceSid: string; from: string; to: string }): Promise<string>;
   dropLeg(conferenceSid: string, callSid: string): Promise<void>;
   /** Rings a supervisor into the conference to listen, whisper to the agent or barge in; returns the leg's call sid. */
@@ -21,6 +31,8 @@ export interface VoiceControl {
   /** Switches a supervisor's leg already in the conference to another mode. */
   setMonitor(c: { conferenceSid: string; callSid: string; mode: MonitorMode; agentCallSid: string }): Promise<void>;
   endConference(conferenceSid: string): Promise<void>;
+  /** Hangs up one leg (an agent's phone answered by its voicemail). */
+  hangup(callSid: string): Promise<void>;
 }
 
 export type MonitorMode = 'listen' | 'whisper' | 'barge';
@@ -39,6 +51,7 @@ export const clientIdentity = (agentId: number) => `agent_${agentId}`;
 export function createVoiceControl(deps: { rest: () => TwilioRest; voiceUrl: () => string; holdMusicUrl: string }): VoiceControl {
   // Every leg names the status callback: Twilio reports each participant's joins and leaves there.
   const statusUrl = (entryId: string) => `${deps.voiceUrl()}/conference-status?entry=${entryId}`;
+  const legUrl = (what: 'status' | 'amd', entryId: string) => `${deps.voiceUrl()}/agent-leg/${what}?entry=${entryId}`;
   return {
     async connect(c) {
       await deps.rest().redirectCall(c.callerSid, `${deps.voiceUrl()}/connect?entry=${c.entryId}`);
@@ -46,11 +59,19 @@ export function createVoiceControl(deps: { rest: () => TwilioRest; voiceUrl: () 
     async hold(conferenceSid, callSid, on) {
       await deps.rest().updateParticipant(conferenceSid, callSid, { hold: on, ...(on ? { holdUrl: deps.holdMusicUrl } : {}) });
     },
-    async requeue(callerSid, entryId, step) {
-      await deps.rest().redirectCall(callerSid, `${deps.voiceUrl()}/requeue?entry=${entryId}&step=${step}`);
+    async requeue(callerSid, entryId, step, why = 'transfer') {
+      await deps.rest().redirectCall(callerSid, `${deps.voiceUrl()}/requeue?entry=${entryId}&step=${step}&why=${why}`);
+    },
+    async closeQueue(callerSid, entryId, step) {
+      await deps.rest().redirectCall(callerSid, `${deps.voiceUrl()}/queue-closed?entry=${entryId}&step=${step}`);
     },
     async addLeg(c) {
-      return (await deps.rest().addParticipant(c.conferenceSid, { from: c.from, to: c.to, endConferenceOnExit: false, conferenceStatusCallback: statusUrl(c.entryId) })).callSid;
+      const phone = !c.to.startsWith('client:');
+      return (await deps.rest().addParticipant(c.conferenceSid, {
+        from: c.from, to: c.to, endConferenceOnExit: false, conferenceStatusCallback: statusUrl(c.entryId), statusCallback: legUrl('status', c.entryId),
+        // A phone may be answered by its voicemail: the caller must never be put through to it.
+        ...(phone ? { machineDetection: 'Enable' as const, amdStatusCallback: legUrl('amd', c.entryId) } : {}),
+      })).callSid;
     },
     async dropLeg(conferenceSid, callSid) {
       await deps.rest().removeParticipant(conferenceSid, callSid);
@@ -65,18 +86,21 @@ export function createVoiceControl(deps: { rest: () => TwilioRest; voiceUrl: () 
     async endConference(conferenceSid) {
       await deps.rest().endConference(conferenceSid);
     },
+    async hangup(callSid) {
+      await deps.rest().hangupCall(callSid);
+    },
   };
 }
 
-/** The campaign dialer's line out: one REST call per dial, Twilio calling back the campaign webhooks for that attempt. */
-export function createCampaignLine(deps: { rest: () => TwilioRest; voiceUrl: () => string }) {
+/** The outbound line of campaigns and callbacks: one REST call per dial; Twilio calls back the outbound webhooks with the dial's purpose and reference. */
+export function createOutboundLine(deps: { rest: () => TwilioRest; voiceUrl: () => string }): OutboundLine {
   return {
-    async dial(c: { attemptId: string; to: string; from: string; ringSeconds: number; machineDetection: 'Enable' | 'DetectMessageEnd' }): Promise<string> {
-      const url = (what: string) => `${deps.voiceUrl()}/campaign/${what}?attempt=${c.attemptId}`;
+    async dial(c) {
+      const url = (what: string) => `${deps.voiceUrl()}/outbound/${what}?purpose=${c.purpose}&ref=${c.ref}`;
       const call = await deps.rest().createCall({ to: c.to, from: c.from, url: url('answer'), statusCallback: url('status'), machineDetection: c.machineDetection, timeoutSeconds: c.ringSeconds });
       return call.sid;
     },
-    async cancel(callSid: string): Promise<void> {
+    async cancel(callSid) {
       await deps.rest().cancelCall(callSid);
     },
   };
