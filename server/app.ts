@@ -16,6 +16,8 @@ import { createTiersService } from './modules/tiers/tiers-service.js';
 import { authPlugin } from './plugins/auth.js';
 import { dbPlugin } from './plugins/db.js';
 import { errorsPlugin } from './plugins/errors.js';
+import { boundedDateFormats, inputGuardPlugin } from './plugins/input-guard.js';
+import { serverTimeouts, timeoutsPlugin } from './plugins/timeouts.js';
 import { openapiPlugin } from './plugins/openapi.js';
 import { redisPlugin } from './plugins/redis.js';
 import { telephonyPlugin } from './plugins/telephony.js';
@@ -59,7 +61,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   const app = Fastify({
     logger: { level: config.LOG_LEVEL, redact: { paths: REDACT, censor: '[redacted]' } },
     bodyLimit: config.BODY_LIMIT_BYTES,
-    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, useDefaults: true, allErrors: false } },
+    ...serverTimeouts(config),
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, useDefaults: true, allErrors: false }, onCreate: boundedDateFormats },
   });
 
   // A keep-alive connection whose request was still running when close() began would hold the
@@ -70,6 +73,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
 
   // 1. infrastructure
   await app.register(errorsPlugin);
+  await app.register(inputGuardPlugin);
+  await app.register(timeoutsPlugin, { config });
   await app.register(openapiPlugin);
   await app.register(dbPlugin, { config, db: deps.db });
   await app.register(redisPlugin, { config });

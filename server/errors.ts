@@ -8,6 +8,7 @@ export const ERRORS = {
   SB_ERR_REQUEST_MALFORMED_JSON: { status: 400, message: 'The request body is not valid JSON' },
   SB_ERR_REQUEST_TOO_LARGE: { status: 413, message: 'The request body is too large' },
   SB_ERR_REQUEST_UNSUPPORTED_MEDIA: { status: 415, message: 'Unsupported content type' },
+  SB_ERR_REQUEST_TIMEOUT: { status: 408, message: 'The request did not arrive in time: send it again, faster' },
   SB_ERR_ROUTE_NOT_FOUND: { status: 404, message: 'No such route' },
   SB_ERR_AUTH_REQUIRED: { status: 401, message: 'Authentication required: send Authorization: Bearer <token>' },
   SB_ERR_AUTH_TOKEN_INVALID: { status: 401, message: 'The token is invalid or has expired' },
@@ -46,6 +47,7 @@ export const ERRORS = {
   SB_ERR_UI_NOT_BUILT: { status: 503, message: 'The console is not built: run npm run ui:build (npm start builds it when missing)' },
   SB_ERR_SERVER_INTERNAL: { status: 500, message: 'Internal error' },
   SB_ERR_DEPENDENCY_UNAVAILABLE: { status: 503, message: 'A dependency is unavailable' },
+  SB_ERR_SERVER_TIMEOUT: { status: 503, message: 'The server took too long to answer; try again' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -10,7 +10,7 @@ import { recordAudit, type Actor } from '../audit/audit-repository.js';
 import type { CustomersService } from '../customers/customers-service.js';
 import { listFromCsv, listFromSegment } from './call-list.js';
 import { addDoNotCall, findAttempt, findCampaign, PERSON_ANSWERED, updateAttempt, updateListEntry, type CampaignRow } from './campaigns-repository.js';
-import { RetryDelays, type Campaign, type CampaignInput, type ListEntry, type CampaignPatch, type Progress, type Segment } from './campaigns-schemas.js';
+import { CampaignPatch, RetryDelays, type Campaign, type CampaignInput, type ListEntry, type Progress, type Segment } from './campaigns-schemas.js';
 import { campaignPop, DIAL_JOB, type Dialer } from './dialer.js';
 import { inCallingWindow } from './pacing.js';
 import { Value } from 'typebox/value';
@@ -36,6 +36,8 @@ const ACTIONS: Record<Action, readonly CampaignRow['state'][]> = {
 /** How long a node reuses a campaign's progress counts for the wallboard. */
 const PROGRESS_REUSE_MS = 5000;
 const EDITABLE: readonly CampaignRow['state'][] = ['draft', 'scheduled', 'paused'];
+const PATCHABLE: readonly string[] = Object.keys(CampaignPatch.properties);
+const pick = (o: object, keys: readonly string[]) => Object.fromEntries(Object.entries(o).filter(([k]) => keys.includes(k)));
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
 
@@ -129,7 +131,8 @@ export function createCampaignsService(deps: CampaignsDeps) {
         if (!EDITABLE.includes(c.state)) throw appError('SB_ERR_CAMPAIGN_STATE_INVALID', `A ${c.state} campaign cannot be edited (pause it first)`);
         const next = { ...shape(c), ...patch };
         validate(next, clock());
-        const change: Record<string, unknown> = { ...patch, updated_at: clock() };
+        // Only the fields a patch may name reach the row, whatever the object holds.
+        const change: Record<string, unknown> = { ...pick(patch, PATCHABLE), updated_at: clock() };
         if (patch.offer !== undefined) change.offer = patch.offer ? JSON.stringify(patch.offer) : null;
         if (patch.retry_delays) change.retry_delays = JSON.stringify({ ...c.retry_delays, ...patch.retry_delays });
         const [row] = await trx('campaigns').where({ id }).update(change).returning('*');

@@ -1,0 +1,167 @@
+import twilio from 'twilio';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_PASSWORD } from '../../server/db/synthetic-bank.js';
+import { encodeForm } from '../../simulator/util.js';
+import { operations, requestsFor, send, sendAll, type FuzzResult } from '../helpers/fuzz.js';
+import { startHotline, type Hotline } from '../helpers/hotline.js';
+
+// The abuse suite: what a hostile or careless client can do to the real app (real PostgreSQL,
+// the Twilio simulator over HTTP), and what it must not get.
+
+let h: Hotline;
+let supervisor: { Authorization: string };
+beforeAll(async () => {
+  h = await startHotline({ LOG_LEVEL: 'silent' });
+  supervisor = await h.auth('supervisor1');
+});
+afterAll(async () => { await h?.close(); });
+
+const ROLES = ['admin', 'supervisor1', 'agent1', 'rm1'] as const;
+const CALLER_ID = '+864008895500';
+
+async function draftCampaign(extra: Record<string, unknown> = {}) {
+  return (await h.http.post('/api/campaigns').set(supervisor).send({ name: 'Care', purpose: 'care', dialing_mode: 'progressive', caller_id: CALLER_ID, ...extra }).expect(201)).body as { id: number; state: string };
+}
+
+/** Posts a webhook signed with the account's token, as Twilio does. */
+function webhook(path: string, params: Record<string, string>) {
+  const signature = twilio.getExpectedTwilioSignature(h.authToken, `${h.url}${path}`, params);
+  return h.http.post(path).set('X-Twilio-Signature', signature).type('form').send(encodeForm(params));
+}
+
+describe('mass assignment', () => {
+  it('a campaign patch writes only the fields a patch may change: state, created_by and created_at are refused', async () => {
+    const c = await draftCampaign();
+    for (const forged of [{ state: 'running' }, { created_by: 1 }, { created_at: '2020-01-01T00:00:00Z' }, { name: 'ok', state: 'completed' }, { retry_delays: { busy: 600, state: 'running' } }]) {
+      const res = await h.http.patch(`/api/campaigns/${c.id}`).set(supervisor).send(forged).expect(400);
+      expect(res.body.code).toBe('SB_ERR_REQUEST_INVALID');
+    }
+    const row = await h.db('campaigns').where({ id: c.id }).first();
+    expect(row.state).toBe('draft');
+    expect(row.name).toBe('Care');
+  });
+
+  it('"Infinity", "-Infinity" and "1e400" never pass a number\'s bounds: the dial rate and abandon cap stay on', async () => {
+    const c = await draftCampaign();
+    for (const v of ['Infinity', '-Infinity', '1e400', '9'.repeat(400), 'JSON 1e400']) {
+      for (const field of ['calls_per_second', 'max_abandon_rate', 'max_attempts', 'ring_seconds']) {
+        const res = await h.http.patch(`/api/campaigns/${c.id}`).set(supervisor).send(`{"${field}": ${v === 'JSON 1e400' ? '1e400' : JSON.stringify(v)}}`).type('json').expect(400);
+        expect(res.body.code).toBe('SB_ERR_REQUEST_INVALID');
+      }
+      const q = await h.http.get(`/api/campaigns/${c.id}/entries`).query({ limit: v === 'JSON 1e400' ? '1e400' : v }).set(supervisor).expect(400);
+      expect(q.body.code).toBe('SB_ERR_REQUEST_INVALID');
+    }
+    const row = await h.db('campaigns').where({ id: c.id }).first();
+    expect([Number(row.calls_per_second), Number(row.max_abandon_rate)]).toEqual([1, 0.03]);
+  });
+
+  it('every number a request may carry has bounds PostgreSQL can hold, and every JSON body refuses unknown keys', () => {
+    const spec = h.app.swagger() as { paths: Record<string, Record<string, { parameters?: { name: string; schema: unknown }[]; requestBody?: { content: Record<string, { schema: unknown }> } }>> };
+    const problems: string[] = [];
+    const walk = (s: unknown, where: string, form: boolean) => {
+      if (!s || typeof s !== 'object') return;
+      const o = s as Record<string, unknown>;
+      if (o.type === 'integer' || o.type === 'number') {
+        const max = (o.maximum ?? o.exclusiveMaximum) as number | undefined;
+        const min = (o.minimum ?? o.exclusiveMinimum) as number | undefined;
+        const limit = o.type === 'integer' ? Number.MAX_SAFE_INTEGER : 1e15;
+        if (max === undefined || min === undefined || max > limit || min < -limit) problems.push(`${where}: ${o.type} bounded [${min}, ${max}]`);
+      }
+      // Twilio adds form parameters without notice: its webhooks stay open; every JSON body is closed.
+      if (o.type === 'object' && o.properties && !form && o.additionalProperties !== false) problems.push(`${where}: open object`);
+      for (const [k, v] of Object.entries(o)) walk(v, `${where}/${k}`, form);
+    };
+    for (const [path, ops] of Object.entries(spec.paths)) {
+      for (const [method, op] of Object.entries(ops)) {
+        for (const p of op.parameters ?? []) walk(p.schema, `${method} ${path} ${p.name}`, false);
+        for (const [type, c] of Object.entries(op.requestBody?.content ?? {})) walk(c.schema, `${method} ${path} body`, type === 'application/x-www-form-urlencoded');
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+});
+
+describe('bad input is a coded 4xx, never a server error', () => {
+  it('a call list sent as JSON (nested arrays) or as a form is refused as unsupported media; as text/csv it is read', async () => {
+    const c = await draftCampaign();
+    const nested = await h.http.post(`/api/campaigns/${c.id}/list/csv`).set(supervisor).send([['customer_id'], ['5']]).expect(415);
+    expect(nested.body.code).toBe('SB_ERR_REQUEST_UNSUPPORTED_MEDIA');
+    const form = await h.http.post(`/api/campaigns/${c.id}/list/csv`).set(supervisor).type('form').send('customer_id=5').expect(415);
+    expect(form.body.code).toBe('SB_ERR_REQUEST_UNSUPPORTED_MEDIA');
+    const csv = await h.http.post(`/api/campaigns/${c.id}/list/csv`).set(supervisor).set('Content-Type', 'text/csv; charset=utf-8').send('customer_id\n5\n').expect(200);
+    expect(csv.body.rows).toBe(1);
+  });
+
+  it('NUL bytes, lone surrogates, year 0000 and non-finite numbers are refused by field, before login too', async () => {
+    const login = await h.http.post('/api/auth/login').send({ username: 'ad\u0000min', password: DEMO_PASSWORD }).expect(400);
+    expect(login.body).toMatchObject({ code: 'SB_ERR_REQUEST_INVALID', details: { field: 'body/username' } });
+    const admin = await h.auth('admin');
+    const holdings = await h.http.post('/api/customers/5/holdings').set(admin).send({ deposits: [{ account_no: 'ACCT9001', product: 'p\uD800', balance: 1, avg_daily_balance_90d: 1, opened_on: '2020-01-01' }] }).expect(400);
+    expect(holdings.body.details).toEqual({ field: 'body/deposits/0/product', message: 'is not well-formed Unicode' });
+    const year0 = await h.http.post('/api/customers/5/holdings').set(admin).send({ deposits: [{ account_no: 'ACCT9001', product: 'p', balance: 1, avg_daily_balance_90d: 1, opened_on: '0000-01-01' }] }).expect(400);
+    expect(year0.body.code).toBe('SB_ERR_REQUEST_INVALID');
+    const past = await h.http.post('/api/customers/5/holdings').set(admin).send({ deposits: [{ account_no: 'ACCT9001', product: 'p', balance: 1e16, avg_daily_balance_90d: 1, opened_on: '2020-01-01' }] }).expect(400);
+    expect(past.body.code).toBe('SB_ERR_REQUEST_INVALID');
+    const note = await h.http.post('/api/broadcasts').set(supervisor).send({ text: 'jsonb refuses \u0000' });
+    expect(note.status).toBe(400);
+    const until = await h.http.get('/api/reports/contacts').query({ from: '0000-01-01T00:00:00Z', to: '2026-01-01T00:00:00Z' }).set(supervisor).expect(400);
+    expect(until.body.code).toBe('SB_ERR_REQUEST_INVALID');
+  });
+
+  it('a webhook of a campaign call sent to the voice URL is answered, not a server error', async () => {
+    const c = await draftCampaign();
+    await h.http.post(`/api/campaigns/${c.id}/list/csv`).set(supervisor).set('Content-Type', 'text/csv').send('customer_id\n7\n').expect(200);
+    const entry = await h.db('campaign_entries').where({ campaign_id: c.id }).first();
+    const [attempt] = await h.db('dial_attempts').insert({ campaign_id: c.id, entry_id: entry.id, customer_id: 7, attempt: 1, state: 'dialing', dialed_at: new Date() }).returning('id');
+    const callSid = `CA${'c'.repeat(32)}`;
+    const call = { CallSid: callSid, AccountSid: h.accountSid, From: CALLER_ID, To: entry.phone, Direction: 'outbound-api' };
+    await webhook(`/twilio/voice/campaign/status?attempt=${attempt.id}`, { ...call, CallStatus: 'ringing', SequenceNumber: '0' }).expect(200);
+    const res = await webhook('/twilio/voice/incoming', { ...call, CallStatus: 'in-progress' }).expect(200);
+    expect(res.text).toContain('<Response');
+  });
+});
+
+describe('a fuzz of every route and webhook from the OpenAPI document', () => {
+  it('answers every request, and none with a server error', { timeout: 120_000 }, async () => {
+    const spec = h.app.swagger() as Parameters<typeof operations>[0];
+    const ops = operations(spec);
+    expect(ops.length).toBeGreaterThan(40);
+    // Ids that exist, so the fuzz reaches the handlers behind "not found".
+    const campaign = await draftCampaign({ name: 'Fuzz' });
+    const agent = await h.db('users').where({ username: 'agent1' }).first('id');
+    const now = Date.now();
+    const KNOWN: Record<string, unknown> = {
+      phone: '+8613800000001', name: '王', card_last4: undefined, username: 'admin', password: DEMO_PASSWORD,
+      from: new Date(now - 86_400_000).toISOString(), to: new Date(now).toISOString(),
+      starts_at: new Date(now + 86_400_000).toISOString(), ends_at: new Date(now + 2 * 86_400_000).toISOString(),
+    };
+    const known = (name: string, path?: string) => {
+      if (path?.startsWith('/api/campaigns/{id}') && name === 'id') return campaign.id;
+      if (path?.startsWith('/api/agents/{id}') && name === 'id') return agent.id;
+      if (path?.startsWith('/api/customers/{id}') && name === 'id') return 5;
+      return KNOWN[name];
+    };
+    const ctx = { callSid: `CA${'a'.repeat(32)}`, accountSid: h.accountSid, base: h.url, authToken: h.authToken, known };
+    const started = Date.now();
+    const results: FuzzResult[] = [];
+    for (const o of ops) {
+      // The first role the route lets in: the fuzz is meant to reach handlers, not the role gate.
+      let auth: Record<string, string> = {};
+      for (const role of ROLES) {
+        auth = await h.auth(role);
+        const probe = await send(h.url, requestsFor(o, { ...ctx, auth })[0]!);
+        if (probe.status !== 403) break;
+      }
+      results.push(...(await sendAll(h.url, requestsFor(o, { ...ctx, auth }))));
+    }
+    const seconds = (Date.now() - started) / 1000;
+    const failures = results.filter((r) => r.status === 'no answer' || r.status >= 500).map((r) => `${r.status} ${r.code ?? ''} ${r.label}`);
+    const plausible = results.filter((r) => r.label.endsWith(' plausible'));
+    const reached = plausible.filter((r) => typeof r.status === 'number' && r.status < 400).length;
+    console.warn(`fuzz: ${results.length} requests to ${ops.length} operations in ${seconds.toFixed(1)} s; the plausible request of ${reached} succeeded; ${failures.length} server errors or no answer`);
+    console.warn(plausible.filter((r) => r.status !== 200).map((r) => `${r.status} ${r.code ?? ''} ${r.label}`).join('\n'));
+    expect(failures).toEqual([]);
+    // The fuzz is only worth something if it gets past validation: most plausible requests succeed.
+    expect(reached).toBeGreaterThan(ops.length * 0.7);
+  });
+});
