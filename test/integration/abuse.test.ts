@@ -1,9 +1,11 @@
+import { connect, type Socket } from 'node:net';
 import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../server/db/synthetic-bank.js';
 import { encodeForm } from '../../simulator/util.js';
 import { operations, requestsFor, send, sendAll, type FuzzResult } from '../helpers/fuzz.js';
 import { startHotline, type Hotline } from '../helpers/hotline.js';
+import { startTestApp } from '../helpers/test-app.js';
 
 // The abuse suite: what a hostile or careless client can do to the real app (real PostgreSQL,
 // the Twilio simulator over HTTP), and what it must not get.
@@ -163,5 +165,61 @@ describe('a fuzz of every route and webhook from the OpenAPI document', () => {
     expect(failures).toEqual([]);
     // The fuzz is only worth something if it gets past validation: most plausible requests succeed.
     expect(reached).toBeGreaterThan(ops.length * 0.7);
+  });
+});
+
+/** A raw connection that records what the server sent and when it closed. */
+function rawClient(port: number) {
+  const socket: Socket = connect(port, '127.0.0.1');
+  let received = '';
+  socket.on('data', (d) => { received += d.toString(); });
+  socket.on('error', () => undefined);
+  const closed = new Promise<number>((resolve) => socket.on('close', () => resolve(Date.now())));
+  return { socket, closed, text: () => received };
+}
+
+describe('slow requests are closed; every route answers', () => {
+  it('headers dribbled, bodies half sent and uploads streamed slowly: the first two are closed, the upload is read', { timeout: 60_000 }, async () => {
+    const t = await startTestApp({ HTTP_HEADERS_TIMEOUT_MS: '1000', HTTP_REQUEST_TIMEOUT_MS: '2000', LOG_LEVEL: 'silent' }, { listen: true });
+    try {
+      const port = (t.app.server.address() as { port: number }).port;
+      const started = Date.now();
+      // Slowloris: a header line every 300 ms, never the blank line that ends them.
+      const loris = Array.from({ length: 50 }, () => rawClient(port));
+      const drip = setInterval(() => { for (const c of loris) c.socket.write(`X-Slow-${Math.random().toString(36).slice(2)}: 1\r\n`); }, 300);
+      for (const c of loris) c.socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n');
+      // Half-sent bodies: 10 of the 100 bytes announced, on a real route.
+      const halves = Array.from({ length: 50 }, () => rawClient(port));
+      for (const c of halves) c.socket.write('POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"username');
+      // Meanwhile the server serves everyone else.
+      await t.http.get('/healthz').expect(200);
+      const lorisClosed = await Promise.all(loris.map((c) => c.closed));
+      const halvesClosed = await Promise.all(halves.map((c) => c.closed));
+      clearInterval(drip);
+      // Closed by the server, with Node's 408 or our coded one, well before anyone's patience ran out.
+      expect(Math.max(...lorisClosed) - started).toBeLessThan(10_000);
+      expect(Math.max(...halvesClosed) - started).toBeLessThan(10_000);
+      for (const c of loris) expect(c.text()).toMatch(/^HTTP\/1\.1 408/);
+      for (const c of halves) {
+        expect(c.text()).toMatch(/^HTTP\/1\.1 408/);
+        expect(c.text()).toContain('SB_ERR_REQUEST_TIMEOUT');
+      }
+
+      // A call list streamed for longer than HTTP_REQUEST_TIMEOUT_MS is an upload: it has its own, longer deadline.
+      const supervisor = await t.auth('supervisor1');
+      const c = (await t.http.post('/api/campaigns').set(supervisor).send({ name: 'Slow list', purpose: 'care', dialing_mode: 'progressive', caller_id: CALLER_ID }).expect(201)).body;
+      const upload = rawClient(port);
+      const lines = ['customer_id', ...Array.from({ length: 30 }, (_v, i) => String(i + 1))].map((l) => `${l}\n`);
+      upload.socket.write(`POST /api/campaigns/${c.id}/list/csv HTTP/1.1\r\nHost: x\r\nAuthorization: ${supervisor.Authorization}\r\nContent-Type: text/csv\r\nContent-Length: ${lines.join('').length}\r\nConnection: close\r\n\r\n`);
+      for (const line of lines) {
+        upload.socket.write(line);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await upload.closed;
+      expect(upload.text()).toMatch(/^HTTP\/1\.1 200/);
+      expect(upload.text()).toContain('"rows":30');
+    } finally {
+      await t.close();
+    }
   });
 });
