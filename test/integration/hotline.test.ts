@@ -57,6 +57,12 @@ describe('the hotline over the Twilio simulator', () => {
     const stored = JSON.stringify([events, await t.db('webhook_replies').where({ call_sid: c.sid }), await t.db('calls').where({ sid: c.sid })]);
     expect(stored).not.toContain(DEMO_PIN);
     expect(interaction.ani_masked).not.toContain(GOLD);
+    // Nor in the simulator: the PIN gather's keys were sent to the app, never kept in its record or the transcript.
+    const pinGather = t.sim.exchanges.find((e) => e.callSid === c.sid && e.url.includes('secret=1'));
+    expect(pinGather).toMatchObject({ redacted: ['Digits'] });
+    expect(pinGather!.params.Digits).toBeUndefined();
+    expect(JSON.stringify([t.sim.exchanges, c.transcript])).not.toContain(DEMO_PIN);
+    expect(c.transcript.filter((e) => e.kind === 'press').map((e) => e.text)).toEqual(['1', '1', '1', '*'.repeat(DEMO_PIN.length)]);
   });
 
   it('a PRIVATE caller is greeted by name and queued for private banking with no menus', async () => {

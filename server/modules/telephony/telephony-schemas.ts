@@ -21,6 +21,8 @@ export const GatherWebhook = Type.Intersect([CallWebhook, Type.Object({ Digits: 
 export type GatherWebhook = Static<typeof GatherWebhook>;
 
 export const StepQuery = Type.Object({ step: Count() });
+/** A gather's action URL: `secret=1` marks keys that are a secret (a PIN), so recorders of webhooks drop them. */
+export const GatherQuery = Type.Object({ step: Count(), secret: Type.Optional(Type.Literal('1')) });
 
 export const QueueWaitWebhook = Type.Intersect([CallWebhook, Type.Object({
   QueueSid: Type.Optional(Type.String({ pattern: '^QU[0-9a-fA-F]{32}$' })),
