@@ -85,7 +85,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
 
   // 2. domain services
   const tiers = createTiersService(loadTierModel(config.TIER_MODEL_FILE));
-  const customers = createCustomersService({ db: app.db, tiers });
+  const customers = createCustomersService({
+    db: app.db, tiers, views: { perMinute: config.PROFILE_VIEWS_PER_MINUTE, perHour: config.PROFILE_VIEWS_PER_HOUR, purposeMinutes: config.PROFILE_PURPOSE_MINUTES },
+  });
   const flows = loadFlows();
   for (const [number, flow] of app.telephony.hotlines) {
     if (!flows.has(flow)) throw new Error(`HOTLINE_NUMBERS: ${number} enters flow "${flow}", which is not in ivr/flows (${[...flows.keys()].join(', ')})`);
@@ -123,12 +125,14 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   const supervision = createSupervisionService({
     db: app.db, levels: parseServiceLevels(config.SERVICE_LEVELS), realtime, voice, kick: () => void routing.kick(), log: app.log,
     campaignProgress: () => campaigns.liveProgress(),
+    viewAnomalies: customers.viewAnomalies, profileRefusals: config.ALERT_PROFILE_REFUSALS,
     thresholds: { privateWaitSeconds: config.ALERT_PRIVATE_WAIT_SECONDS, abandonRate: config.ALERT_ABANDON_PERCENT / 100, awaySeconds: config.ALERT_AWAY_SECONDS, minCalls: config.ALERT_MIN_CALLS },
   });
   registerSupervisorSocket(realtime, { supervision, log: app.log });
   startSweeper(app, 'routing', [conversation.sweepConnects, routing.sweep, everyMinute(() => purgeReplies(app.db, new Date(Date.now() - REPLY_KEEP_MS)))], config.ROUTING_SWEEP_MS);
   startSweeper(app, 'wallboard', [supervision.tick], config.WALLBOARD_TICK_MS);
   startSweeper(app, 'dialer', [dialer.pace], config.DIALER_TICK_MS);
+  startSweeper(app, 'profile views', [customers.purgeViewCounts], 600_000);
 
   // 3. routes
   await app.register(healthRoutes);

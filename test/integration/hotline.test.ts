@@ -167,7 +167,9 @@ describe('the hotline over the Twilio simulator', () => {
     const timeline = await t.http.get(`/api/interactions/${summary.id}/timeline`).set(await t.auth('agent1')).expect(200);
     expect(eventTypes(timeline.body.events)[0]).toBe('started');
     expect(eventTypes(timeline.body.events)).toContain('ended');
-    const profile = await t.http.get(`/api/customers/${customer.customer_id}/profile`).set(await t.auth('agent1')).expect(200);
+    // A supervisor reviewing the customer's calls may open their profile for that review.
+    await t.http.get('/api/interactions').query({ customer_id: customer.customer_id }).set(await t.auth('supervisor1')).expect(200);
+    const profile = await t.http.get(`/api/customers/${customer.customer_id}/profile`).query({ purpose: 'review' }).set(await t.auth('supervisor1')).expect(200);
     expect(profile.body.recent_interactions[0].id).toBe(summary.id);
     // Agents read one customer's history, not the whole log; unknown ids are a coded 404.
     expect((await t.http.get('/api/interactions').set(await t.auth('agent1')).expect(403)).body.code).toBe('SB_ERR_AUTH_FORBIDDEN');

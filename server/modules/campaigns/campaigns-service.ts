@@ -183,13 +183,15 @@ export function createCampaignsService(deps: CampaignsDeps) {
     },
 
     /** The list, a page at a time, with phone numbers masked. */
-    async entries(id: number, q: { state?: string; limit: number; after?: number }): Promise<ListEntry[]> {
+    async entries(id: number, q: { state?: string; limit: number; after?: number }, actor: Actor, ip?: string): Promise<ListEntry[]> {
       await get(id);
       const query = db('campaign_entries as e').join('customers as c', 'c.id', 'e.customer_id').where('e.campaign_id', id).orderBy('e.id').limit(q.limit)
         .select('e.id', 'e.customer_id', 'c.customer_no', 'e.phone', 'e.state', 'e.attempts', 'e.next_attempt_at', 'e.last_outcome', 'e.disposition', 'e.callback_at', 'e.excluded_reason', 'e.source_line');
       if (q.state) query.where('e.state', q.state);
       if (q.after) query.where('e.id', '>', q.after);
       const rows = await query;
+      // A page of the call list names customers: a bulk read, audited with whom it showed.
+      await recordAudit(db, { actor, action: 'campaign.call_list_view', purpose: 'review', ip, details: { campaign_id: id, state: q.state ?? null, after: q.after ?? null, customer_ids: rows.map((r) => r.customer_id) } });
       return rows.map(({ phone, ...r }) => ({ ...r, phone_masked: maskPhone(phone), id: Number(r.id), next_attempt_at: iso(r.next_attempt_at), callback_at: iso(r.callback_at) }) as ListEntry);
     },
 

@@ -86,7 +86,7 @@ export async function campaignsRoutes(fastify: FastifyInstance, opts: { campaign
       querystring: Type.Object({ state: Type.Optional(Type.Enum([...ENTRY_STATES])), limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }), after: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })) }),
       response: { 200: Type.Object({ entries: Type.Array(ListEntry) }) },
     },
-  }, async (request) => ({ entries: await campaigns.entries(request.params.id, request.query) }));
+  }, async (request) => ({ entries: await campaigns.entries(request.params.id, request.query, request.user, request.ip) }));
 
   app.get('/api/campaigns/:id/progress', {
     config: { roles: MANAGERS },
