@@ -207,7 +207,7 @@ export function createCustomersService(deps: { db: Knex; tiers: TiersService; vi
 
   /**
    * A view's purpose must be one the server can check: the viewer's own live or recent call with
-   * this customer (call_sid), an audited search or lookup of theirs that found them, an open
+   * this customer (call_sid; without one, their campaign preview of the customer), an audited search or lookup of theirs that found them, an open
    * callback request, an audited review of their interactions (supervisors), or the RM's own book.
    * Outside a call, RMs read only their book and staff of a unit only that unit's customers.
    */
@@ -221,7 +221,7 @@ export function createCustomersService(deps: { db: Knex; tiers: TiersService; vi
     const ownBook = scope.role === 'rm' && scope.rm_id !== null && customer.rm_id === scope.rm_id;
     let backed: boolean;
     switch (purpose) {
-      case 'call': backed = Boolean(q.call_sid) && await views.servedOnCall(db, { userId, customerId, callSid: q.call_sid!, since }); break;
+      case 'call': backed = q.call_sid ? await views.servedOnCall(db, { userId, customerId, callSid: q.call_sid, since }) : await views.previewedBy(db, { userId, customerId, since }); break;
       case 'search': backed = await views.foundBySearch(db, { userId, customerId, since }); break;
       case 'callback': backed = await views.openCallback(db, customerId); break;
       default: backed = (scope.role === 'supervisor' || scope.role === 'admin') && await views.reviewedInteractions(db, { userId, customerId, since });

@@ -33,6 +33,13 @@ export async function servedOnCall(db: Knex, q: { userId: number; customerId: nu
   return Boolean(row);
 }
 
+/** The viewer holds (or held since `since`) a campaign preview of this customer: the call they are about to place. */
+export async function previewedBy(db: Knex, q: { userId: number; customerId: number; since: Date }): Promise<boolean> {
+  const row = await db('dial_attempts').where({ agent_id: q.userId, customer_id: q.customerId })
+    .where((w) => w.where('state', 'preview').orWhereNull('ended_at').orWhere('ended_at', '>', q.since)).first(db.raw('1 AS ok'));
+  return Boolean(row);
+}
+
 /** An audited search or caller-ID lookup by this viewer since `since` returned this customer. */
 export async function foundBySearch(db: Knex, q: { userId: number; customerId: number; since: Date }): Promise<boolean> {
   const row = await db('audit_log')
