@@ -16,6 +16,8 @@ import { createTiersService } from './modules/tiers/tiers-service.js';
 import { authPlugin } from './plugins/auth.js';
 import { dbPlugin } from './plugins/db.js';
 import { errorsPlugin } from './plugins/errors.js';
+import { boundedDateFormats, inputGuardPlugin } from './plugins/input-guard.js';
+import { serverTimeouts, timeoutsPlugin } from './plugins/timeouts.js';
 import { openapiPlugin } from './plugins/openapi.js';
 import { redisPlugin } from './plugins/redis.js';
 import { telephonyPlugin } from './plugins/telephony.js';
@@ -65,7 +67,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   const app = Fastify({
     logger: { level: config.LOG_LEVEL, redact: { paths: REDACT, censor: '[redacted]' } },
     bodyLimit: config.BODY_LIMIT_BYTES,
-    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, useDefaults: true, allErrors: false } },
+    ...serverTimeouts(config),
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, useDefaults: true, allErrors: false }, onCreate: boundedDateFormats },
   });
 
   // A keep-alive connection whose request was still running when close() began would hold the
@@ -76,6 +79,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
 
   // 1. infrastructure
   await app.register(errorsPlugin);
+  await app.register(inputGuardPlugin);
+  await app.register(timeoutsPlugin, { config });
   await app.register(openapiPlugin);
   await app.register(dbPlugin, { config, db: deps.db });
   await app.register(redisPlugin, { config });
@@ -86,7 +91,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
 
   // 2. domain services
   const tiers = createTiersService(loadTierModel(config.TIER_MODEL_FILE));
-  const customers = createCustomersService({ db: app.db, tiers });
+  const customers = createCustomersService({
+    db: app.db, tiers, views: { perMinute: config.PROFILE_VIEWS_PER_MINUTE, perHour: config.PROFILE_VIEWS_PER_HOUR, purposeMinutes: config.PROFILE_PURPOSE_MINUTES },
+  });
   const flows = loadFlows();
   for (const [number, flow] of app.telephony.hotlines) {
     if (!flows.has(flow)) throw new Error(`HOTLINE_NUMBERS: ${number} enters flow "${flow}", which is not in ivr/flows (${[...flows.keys()].join(', ')})`);
@@ -159,6 +166,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     db: app.db, levels, realtime, voice, kick: () => void routing.kick(), log: app.log,
     campaignProgress: () => campaigns.liveProgress(),
     callbackBacklog: () => callbacks.backlog(),
+    viewAnomalies: customers.viewAnomalies, profileRefusals: config.ALERT_PROFILE_REFUSALS,
     thresholds: { privateWaitSeconds: config.ALERT_PRIVATE_WAIT_SECONDS, abandonRate: config.ALERT_ABANDON_PERCENT / 100, awaySeconds: config.ALERT_AWAY_SECONDS, minCalls: config.ALERT_MIN_CALLS },
   });
   registerSupervisorSocket(realtime, { supervision, log: app.log });
@@ -166,6 +174,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   startSweeper(app, 'wallboard', [supervision.tick], config.WALLBOARD_TICK_MS);
   startSweeper(app, 'dialer', [dialer.pace], config.DIALER_TICK_MS);
   app.addHook('preClose', async () => routing.stop());
+  startSweeper(app, 'profile views', [customers.purgeViewCounts], 600_000);
 
   // 3. routes
   await app.register(healthRoutes);

@@ -8,6 +8,7 @@ export const ERRORS = {
   SB_ERR_REQUEST_MALFORMED_JSON: { status: 400, message: 'The request body is not valid JSON' },
   SB_ERR_REQUEST_TOO_LARGE: { status: 413, message: 'The request body is too large' },
   SB_ERR_REQUEST_UNSUPPORTED_MEDIA: { status: 415, message: 'Unsupported content type' },
+  SB_ERR_REQUEST_TIMEOUT: { status: 408, message: 'The request did not arrive in time: send it again, faster' },
   SB_ERR_ROUTE_NOT_FOUND: { status: 404, message: 'No such route' },
   SB_ERR_AUTH_REQUIRED: { status: 401, message: 'Authentication required: send Authorization: Bearer <token>' },
   SB_ERR_AUTH_TOKEN_INVALID: { status: 401, message: 'The token is invalid or has expired' },
@@ -17,6 +18,9 @@ export const ERRORS = {
   SB_ERR_PHONE_INVALID: { status: 400, message: 'Not a valid phone number (E.164, e.g. +8613800000001)' },
   SB_ERR_CUSTOMER_NOT_FOUND: { status: 404, message: 'No such customer' },
   SB_ERR_CUSTOMER_SEARCH_EMPTY: { status: 400, message: 'Give at least one of phone, name or card_last4' },
+  SB_ERR_CUSTOMER_PURPOSE_UNVERIFIED: { status: 403, message: 'Nothing backs this purpose: open a customer from your own call (call_sid), a search of yours that found them, an open callback, a review of their interactions, or your own book' },
+  SB_ERR_CUSTOMER_OUT_OF_SCOPE: { status: 403, message: 'This customer is outside your book or organisation unit' },
+  SB_ERR_CUSTOMER_VIEWS_THROTTLED: { status: 429, message: 'Too many customer profiles read; try again later (supervisors have been alerted)' },
   SB_ERR_HOLDINGS_CONFLICT: { status: 409, message: 'A product number in the update belongs to another customer' },
   SB_ERR_USER_EXISTS: { status: 409, message: 'A user with this username already exists' },
   SB_ERR_TWILIO_SIGNATURE_INVALID: { status: 403, message: 'The X-Twilio-Signature header is missing or does not match the request' },
@@ -51,6 +55,7 @@ export const ERRORS = {
   SB_ERR_UI_NOT_BUILT: { status: 503, message: 'The console is not built: run npm run ui:build (npm start builds it when missing)' },
   SB_ERR_SERVER_INTERNAL: { status: 500, message: 'Internal error' },
   SB_ERR_DEPENDENCY_UNAVAILABLE: { status: 503, message: 'A dependency is unavailable' },
+  SB_ERR_SERVER_TIMEOUT: { status: 503, message: 'The server took too long to answer; try again' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -3,7 +3,7 @@ import type { LiveCall, OutboundOptions, SimContext } from './context.js';
 import { createRestRoutes } from './rest-api.js';
 import { CallPlayer } from './twiml-player.js';
 import type { Exchange, NumberConfig, PeerBehaviour, SimCall, Simulator, SimulatorOptions } from './types.js';
-import { sleep } from './util.js';
+import { BoundedLog, sleep } from './util.js';
 import { createWebhookSender } from './webhooks.js';
 
 export type {
@@ -18,7 +18,7 @@ const CLOSE_GRACE_MS = 2_000;
  * against the app's webhooks exactly as Twilio would, signed with the account's auth token.
  */
 export function createSimulator(opts: SimulatorOptions): Simulator {
-  const exchanges: Exchange[] = [];
+  const exchanges: Exchange[] = BoundedLog.withCapacity<Exchange>(opts.keepExchanges ?? 1000);
   const log = opts.log ?? (() => undefined);
   const ctx: SimContext = {
     accountSid: opts.accountSid,

@@ -4,7 +4,7 @@ import { waitSeconds } from './resources.js';
 import { CallBase, type Input, Interrupted } from './sim-call.js';
 import { parseTwiml, type TwimlNode } from './twiml.js';
 import type { NumberConfig } from './types.js';
-import { deferred, newSid, resolveUrl, rfc2822, sleep } from './util.js';
+import { deferred, isSecretUrl, newSid, resolveUrl, rfc2822, sleep } from './util.js';
 
 /** A webhook that failed or answered something that is not TwiML: Twilio's "application error". */
 class ApplicationError extends Error {}
@@ -334,7 +334,7 @@ export class CallPlayer extends CallBase {
     const { timeout } = this.gatherRules(verb);
     const action = resolveUrl(verb.attrs.action ?? baseUrl ?? '', baseUrl);
     const method = verb.attrs.method ?? 'POST';
-    if (input.kind === 'digits') this.note('press', input.digits);
+    if (input.kind === 'digits') this.note('press', isSecretUrl(action) ? '*'.repeat(input.digits.length) : input.digits);
     if (result) return { kind: 'fetch', url: action, method, extra: result };
     if (input.kind === 'silence') {
       this.note('silence', `no input for ${timeout}s`);

@@ -18,6 +18,8 @@ export interface SimulatorOptions {
   /** 1 = real time; Pause, ringing and queue-loop waits are multiplied by it (tests use ~0.001). */
   timeScale?: number;
   log?: (line: string) => void;
+  /** How many exchanges `exchanges` keeps, the oldest dropped first (default 1000): a long-running simulator's memory stays bounded. */
+  keepExchanges?: number;
 }
 
 export type CallStatus = 'queued' | 'initiated' | 'ringing' | 'in-progress' | 'completed' | 'busy' | 'failed' | 'no-answer' | 'canceled';
@@ -63,6 +65,8 @@ export interface Exchange {
   /** REST: the JSON sent (or null). Webhook: the response text received. */
   body: unknown;
   callSid?: string;
+  /** Parameters left out of the record because they carried a secret (the Digits of a PIN gather). */
+  redacted?: string[];
 }
 
 export interface Simulator {

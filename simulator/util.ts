@@ -18,6 +18,31 @@ export function deferred<T>(): Deferred<T> {
   return { promise, resolve };
 }
 
+/**
+ * A gather whose action URL says `secret=1` collects a secret (a PIN). Twilio's TwiML has no such
+ * attribute, so the app marks the URL; the simulator then keeps no record of the keys.
+ */
+export const isSecretUrl = (url: string): boolean => /[?&]secret=1(?:&|#|$)/.test(url);
+
+/**
+ * The simulator's record of exchanges: an array (tests filter and find in it) that keeps only the
+ * latest `capacity` entries, so a simulator left running does not grow without bound.
+ */
+export class BoundedLog<T> extends Array<T> {
+  static override get [Symbol.species]() { return Array; }
+  private capacity = Infinity;
+  static withCapacity<T>(capacity: number): BoundedLog<T> {
+    const log = new BoundedLog<T>();
+    log.capacity = capacity;
+    return log;
+  }
+  override push(...items: T[]): number {
+    super.push(...items);
+    if (this.length > this.capacity) this.splice(0, this.length - this.capacity);
+    return this.length;
+  }
+}
+
 /** A form body with repeated keys (StatusCallbackEvent=a&StatusCallbackEvent=b) kept as arrays. */
 export function parseForm(body: string): FormParams {
   const params: FormParams = {};

@@ -1,6 +1,6 @@
 import twilio from 'twilio';
 import type { Exchange, FormParams } from './types.js';
-import { encodeForm, newIdempotencyToken } from './util.js';
+import { encodeForm, isSecretUrl, newIdempotencyToken } from './util.js';
 
 export interface WebhookResult { status: number; body: string; error?: string }
 
@@ -51,7 +51,13 @@ export function createWebhookSender(deps: { authToken: string; exchanges: Exchan
         }
       }
       result ??= { status: 0, body: '', error: 'simulator closed' };
-      deps.exchanges.push({ kind: 'webhook', method, url, params, headers, status: result.status, body: result.body, ...(opts.callSid ? { callSid: opts.callSid } : {}) });
+      // The keys of a secret gather (a PIN) are sent, never kept.
+      const { Digits: _secret, ...rest } = params;
+      const secret = isSecretUrl(url) && _secret !== undefined;
+      deps.exchanges.push({
+        kind: 'webhook', method, url, params: secret ? rest : params, headers, status: result.status, body: result.body,
+        ...(opts.callSid ? { callSid: opts.callSid } : {}), ...(secret ? { redacted: ['Digits'] } : {}),
+      });
       deps.log(`webhook ${method} ${url} -> ${result.status}`);
       return result;
     },

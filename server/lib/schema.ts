@@ -2,3 +2,14 @@ import { Type } from 'typebox';
 
 /** A value or null: the shape of every optional column in the API. */
 export const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+
+/** The largest PostgreSQL `integer`: every integer a request carries is bounded by it (or less). */
+export const MAX_INT = 2_147_483_647;
+/** Money columns are decimal(18,2): 16 digits before the point. A quadrillion stays well inside. */
+export const MAX_MONEY = 1e15;
+
+/** A count or a number of seconds, days…: fits an `integer` column. */
+export const Count = (opts: { description?: string; maximum?: number } = {}) => Type.Integer({ minimum: 0, maximum: MAX_INT, ...opts });
+/** An amount of money that cannot be negative (a balance can: use `SignedMoney`). */
+export const Money = (opts: { description?: string } = {}) => Type.Number({ minimum: 0, maximum: MAX_MONEY, ...opts });
+export const SignedMoney = (opts: { description?: string } = {}) => Type.Number({ minimum: -MAX_MONEY, maximum: MAX_MONEY, ...opts });

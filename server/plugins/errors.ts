@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { AppError, ERRORS, type ErrorCode } from '../errors.js';
 
@@ -34,10 +34,23 @@ function toErrorBody(error: FastifyError | AppError): ErrorBody {
   return { code: 'SB_ERR_SERVER_INTERNAL', message: ERRORS.SB_ERR_SERVER_INTERNAL.message, statusCode: 500 };
 }
 
+/**
+ * The request's deadline passed (HTTP_REQUEST_TIMEOUT_MS). A body still arriving is the client's
+ * slowness: 408, and the connection closes, since what is left of the body cannot be read as the
+ * next request. Otherwise we were slow: 503, logged.
+ */
+function timedOut(request: FastifyRequest, reply: FastifyReply) {
+  const code: ErrorCode = request.raw.complete ? 'SB_ERR_SERVER_TIMEOUT' : 'SB_ERR_REQUEST_TIMEOUT';
+  if (code === 'SB_ERR_SERVER_TIMEOUT') request.log.error({ url: request.routeOptions.url }, 'request timed out in the handler');
+  else reply.header('connection', 'close').raw.once('finish', () => request.raw.destroy());
+  return reply.status(ERRORS[code].status).send({ code, message: ERRORS[code].message, statusCode: ERRORS[code].status });
+}
+
 /** One error handler for the whole app: every failure answers { code, message, statusCode }. */
 export const errorsPlugin = fp(
   async (app: FastifyInstance) => {
     app.setErrorHandler((error: FastifyError, request, reply) => {
+      if (error.code === 'FST_ERR_HANDLER_TIMEOUT') return timedOut(request, reply);
       const body = toErrorBody(error);
       if (body.statusCode >= 500) request.log.error({ err: error }, 'request failed');
       else request.log.info({ code: body.code }, 'request rejected');

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Knex } from 'knex';
-import supertest from 'supertest';
+import supertest, { type Response } from 'supertest';
 import { buildApp } from '../../server/app.js';
 import { loadConfig, type Config } from '../../server/config.js';
 import { createDb } from '../../server/db/knex.js';
@@ -16,6 +16,8 @@ export interface TestApp {
   /** A bearer header for one of the seeded demo users. */
   auth: (username: 'agent1' | 'agent2' | 'supervisor1' | 'admin' | 'rm1') => Promise<{ Authorization: string }>;
   close: () => Promise<void>;
+  /** Opens a customer's profile as an agent does outside a call: an audited search by their phone that finds them, then the view it backs. */
+  openProfile: (customerId: number, headers: { Authorization: string }) => Promise<Response>;
 }
 
 /**
@@ -54,6 +56,11 @@ export async function startTestApp(env: Record<string, string> = {}, opts: { lis
         tokens.set(username, res.body.token as string);
       }
       return { Authorization: `Bearer ${tokens.get(username)}` };
+    },
+    openProfile: async (customerId, headers) => {
+      const phone = await db('customer_phones').where({ customer_id: customerId }).orderBy('is_primary', 'desc').first('phone');
+      await http.get('/api/customers/search').query({ phone: phone.phone, limit: 50 }).set(headers).expect(200);
+      return http.get(`/api/customers/${customerId}/profile`).query({ purpose: 'search' }).set(headers);
     },
     close: async () => {
       await app.close();

@@ -133,7 +133,8 @@ describe('outbound campaigns', () => {
     await until('the sale on the list entry', async () => (await entryOf(c.id, person.id))?.disposition === 'sale');
 
     await until('first attempts settled', async () => {
-      const rows = await h.db('campaign_entries').where({ campaign_id: c.id }).whereIn('customer_id', [busy.id, noAnswer.id, machine.id]);
+      // The person's too: their call's last status callback may come after the agent's wrap-up.
+      const rows = await h.db('campaign_entries').where({ campaign_id: c.id }).whereIn('customer_id', [person.id, busy.id, noAnswer.id, machine.id]);
       return rows.every((r) => r.state !== 'dialing' && r.last_outcome) && rows;
     });
     const after1 = Object.fromEntries((await h.db('campaign_entries').where({ campaign_id: c.id })).map((e) => [e.customer_id, e]));

@@ -67,7 +67,7 @@ describe('caller-ID lookup and the screen-pop profile', () => {
     expect(bad.body.code).toBe('SB_ERR_PHONE_INVALID');
     const unknown = await t.http.get('/api/customers/lookup').query({ phone: '+8619999999999' }).set(headers).expect(404);
     expect(unknown.body.code).toBe('SB_ERR_CUSTOMER_NOT_FOUND');
-    const missing = await t.http.get('/api/customers/99999999/profile').set(headers).expect(404);
+    const missing = await t.http.get('/api/customers/99999999/profile').query({ purpose: 'search' }).set(headers).expect(404);
     expect(missing.body.code).toBe('SB_ERR_CUSTOMER_NOT_FOUND');
     const notAnId = await t.http.get('/api/customers/abc/profile').set(headers).expect(400);
     expect(notAnId.body.code).toBe('SB_ERR_REQUEST_INVALID');
@@ -76,8 +76,14 @@ describe('caller-ID lookup and the screen-pop profile', () => {
   it('every profile read is audited with who, which customer and why', async () => {
     t = await startTestApp();
     const headers = await t.auth('agent2');
-    await t.http.get('/api/customers/5/profile').query({ call_sid: 'CA0123456789abcdef0123456789abcdef' }).set(headers).expect(200);
-    await t.http.get('/api/customers/6/profile').set(headers).expect(200);
+    // agent2 is on a call with customer 5 (their queue entry), and found customer 6 by a search.
+    const agent2 = await t.db('users').where({ username: 'agent2' }).first('id');
+    const callSid = 'CA0123456789abcdef0123456789abcdef';
+    const interaction = '00000000-0000-4000-8000-000000000005';
+    await t.db('interactions').insert({ id: interaction, channel: 'phone', direction: 'inbound', call_sid: callSid, language: 'zh', started_at: new Date(), customer_id: 5 });
+    await t.db('queue_entries').insert({ interaction_id: interaction, call_sid: callSid, skill: 'general', language: 'zh', tier: 'GOLD', customer_id: 5, enqueued_at: new Date(), priority_at: new Date(), state: 'connected', agent_id: agent2.id });
+    await t.http.get('/api/customers/5/profile').query({ call_sid: callSid }).set(headers).expect(200);
+    expect((await t.openProfile(6, headers)).status).toBe(200);
     const rows = await t.db('audit_log').where({ action: 'customer.view', actor_username: 'agent2' }).orderBy('id');
     expect(rows.map((r) => [r.customer_id, r.purpose, r.call_sid, r.actor_role])).toEqual([
       [5, 'call', 'CA0123456789abcdef0123456789abcdef', 'agent'],
@@ -87,7 +93,7 @@ describe('caller-ID lookup and the screen-pop profile', () => {
 
   it('the audit log cannot be edited or deleted', async () => {
     t = await startTestApp();
-    await t.http.get('/api/customers/5/profile').set(await t.auth('agent1')).expect(200);
+    expect((await t.openProfile(5, await t.auth('agent1'))).status).toBe(200);
     await expect(t.db('audit_log').update({ customer_id: 6 })).rejects.toThrow(/append-only/);
     await expect(t.db('audit_log').delete()).rejects.toThrow(/append-only/);
   });
@@ -135,7 +141,7 @@ describe('CRM master feed', () => {
     const admin = await t.auth('admin');
     const res = await t.http.patch('/api/customers/7').set(admin).send({ do_not_call: true, marketing_consent: false, risk_tolerance: 1 }).expect(200);
     expect(res.body.updated).toEqual(['do_not_call', 'marketing_consent', 'risk_tolerance']);
-    const profile = await t.http.get('/api/customers/7/profile').set(await t.auth('agent1')).expect(200);
+    const profile = await t.openProfile(7, await t.auth('agent1'));
     expect(profile.body.consent).toEqual({ marketing_consent: false, do_not_call: true });
     expect(profile.body.flags.risk_tolerance).toBe(1);
     for (const offer of profile.body.offers) expect(offer.risk_level).toBe(1);

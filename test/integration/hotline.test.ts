@@ -58,6 +58,12 @@ describe('the hotline over the Twilio simulator', () => {
     const stored = JSON.stringify([events, await t.db('webhook_replies').where({ call_sid: c.sid }), await t.db('calls').where({ sid: c.sid })]);
     expect(stored).not.toContain(DEMO_PIN);
     expect(interaction.ani_masked).not.toContain(GOLD);
+    // Nor in the simulator: the PIN gather's keys were sent to the app, never kept in its record or the transcript.
+    const pinGather = t.sim.exchanges.find((e) => e.callSid === c.sid && e.url.includes('secret=1'));
+    expect(pinGather).toMatchObject({ redacted: ['Digits'] });
+    expect(pinGather!.params.Digits).toBeUndefined();
+    expect(JSON.stringify([t.sim.exchanges, c.transcript])).not.toContain(DEMO_PIN);
+    expect(c.transcript.filter((e) => e.kind === 'press').map((e) => e.text)).toEqual(['1', '1', '1', '*'.repeat(DEMO_PIN.length)]);
   });
 
   it('a PRIVATE caller is greeted by title and surname and queued for private banking with no menus', async () => {
@@ -215,7 +221,9 @@ describe('the hotline over the Twilio simulator', () => {
     const timeline = await t.http.get(`/api/interactions/${summary.id}/timeline`).set(await t.auth('agent1')).expect(200);
     expect(eventTypes(timeline.body.events)[0]).toBe('started');
     expect(eventTypes(timeline.body.events)).toContain('ended');
-    const profile = await t.http.get(`/api/customers/${customer.customer_id}/profile`).set(await t.auth('agent1')).expect(200);
+    // A supervisor reviewing the customer's calls may open their profile for that review.
+    await t.http.get('/api/interactions').query({ customer_id: customer.customer_id }).set(await t.auth('supervisor1')).expect(200);
+    const profile = await t.http.get(`/api/customers/${customer.customer_id}/profile`).query({ purpose: 'review' }).set(await t.auth('supervisor1')).expect(200);
     expect(profile.body.recent_interactions[0].id).toBe(summary.id);
     // Agents read one customer's history, not the whole log; unknown ids are a coded 404.
     expect((await t.http.get('/api/interactions').set(await t.auth('agent1')).expect(403)).body.code).toBe('SB_ERR_AUTH_FORBIDDEN');

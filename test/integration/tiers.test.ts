@@ -31,7 +31,8 @@ describe('value tiers follow the holdings', () => {
     expect(audit.details).toMatchObject({ lines: ['deposits'], tier: 'PRIVATE' });
 
     // The screen-pop shows the new tier and the upward trend straight away.
-    const profile = await t.http.get(`/api/customers/${c.id}/profile`).set(await t.auth('agent1')).expect(200);
+    const profile = await t.openProfile(c.id, await t.auth('agent1'));
+    expect(profile.status).toBe(200);
     expect(profile.body.value).toMatchObject({ tier: 'PRIVATE', trend: 'up' });
     expect(profile.body.holdings.deposits).toHaveLength(1);
     expect(profile.body.holdings.deposits[0].account_no_masked).toBe('****2222');

@@ -3,7 +3,7 @@ import { loadConfig } from '../../server/config.js';
 import { renderTurn, renderWaiting, type WebhookUrls } from '../../server/modules/telephony/twiml.js';
 
 const urls: WebhookUrls = {
-  gather: (step) => `https://bank.example/twilio/voice/gather?step=${step}`,
+  gather: (step, secret) => `https://bank.example/twilio/voice/gather?step=${step}${secret ? '&secret=1' : ''}`,
   queueWait: 'https://bank.example/twilio/voice/queue-wait',
   queueExit: (step) => `https://bank.example/twilio/voice/queue-exit?step=${step}`,
   queueKey: 'https://bank.example/twilio/voice/queue-key',

@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { SKILLS } from '../routing/routing-policy.js';
-import { Nullable } from '../../lib/schema.js';
+import { MAX_INT, Nullable } from '../../lib/schema.js';
 
 
 export const AgentStateName = Type.Enum(['offline', 'available', 'reserved', 'on_call', 'wrap_up', 'away']);
@@ -12,7 +12,7 @@ export const StateChange = Type.Object({
 }, { additionalProperties: false });
 export type StateChange = Static<typeof StateChange>;
 
-export const AgentIdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+export const AgentIdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: MAX_INT }) });
 
 export const Agent = Type.Object({
   user_id: Type.Integer(),
@@ -40,7 +40,7 @@ export const EntryRef = Type.Object({ entry_id: Type.String({ pattern: '^[1-9][0
 export const HoldRequest = Type.Object({ hold: Type.Boolean() }, { additionalProperties: false });
 export const TransferRequest = Type.Union([
   Type.Object({ to: Type.Literal('skill'), skill: Skill }, { additionalProperties: false }),
-  Type.Object({ to: Type.Literal('agent'), agent_id: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }),
+  Type.Object({ to: Type.Literal('agent'), agent_id: Type.Integer({ minimum: 1, maximum: MAX_INT }) }, { additionalProperties: false }),
   Type.Object({ to: Type.Literal('rm') }, { additionalProperties: false }),
 ]);
 export const WrapupRequest = Type.Object({

@@ -181,6 +181,8 @@ export function createCallsService(deps: CallsServiceDeps) {
       // A second incoming request for a call already in the IVR (a retry whose parameters
       // changed) must not restart the flow: answer with what the call was last told.
       if (existing && existing.step > 0) return null;
+      // A call no IVR flow runs (a campaign's outbound call) is never started on the voice URL.
+      if (existing && !deps.flows.has(existing.flow)) return null;
       return runIvr(trx, existing ?? (await createCall(trx, { ...c, status: 'ringing' })), { kind: 'start' });
     },
 

@@ -50,7 +50,7 @@ const CampaignFields = {
   window_start: { ...HHMM, default: '09:00' },
   window_end: { ...HHMM, default: '20:00' },
   max_attempts: Type.Integer({ minimum: 1, maximum: 10, default: 3 }),
-  retry_delays: Type.Optional(Type.Partial(RetryDelays)),
+  retry_delays: Type.Optional(Type.Partial(RetryDelays, { additionalProperties: false })),
   ring_seconds: Type.Integer({ minimum: 15, maximum: 60, default: 25, description: 'How long a call rings before it counts as no answer (never below 15 s)' }),
   machine_action: Type.Union([Type.Literal('voicemail'), Type.Literal('hangup')], { default: 'hangup' }),
   voicemail_text: Type.Optional(Nullable(Type.String({ maxLength: 1000 }))),
@@ -66,7 +66,9 @@ const withoutDefault = <T extends object>(schema: T): T => {
   return rest as T;
 };
 const PatchFields = Object.fromEntries(Object.entries(CampaignFields).map(([k, v]) => [k, withoutDefault(v)])) as typeof CampaignFields;
-export const CampaignPatch = Type.Partial(Type.Object(PatchFields, { additionalProperties: false }));
+// Type.Partial does not carry the object's options over: additionalProperties is restated, or a
+// patch could write any column (state, created_by…) past the state machine.
+export const CampaignPatch = Type.Partial(Type.Object(PatchFields), { additionalProperties: false });
 export type CampaignPatch = Static<typeof CampaignPatch>;
 
 /** A row of the call list, as supervisors see it (the phone masked). */

@@ -10,7 +10,7 @@ import { recordAudit, type Actor } from '../audit/audit-repository.js';
 import type { CustomersService } from '../customers/customers-service.js';
 import { listFromCsv, listFromSegment } from './call-list.js';
 import { addDoNotCall, findAttempt, findCampaign, PERSON_ANSWERED, updateAttempt, updateListEntry, type CampaignRow } from './campaigns-repository.js';
-import { RetryDelays, type Campaign, type CampaignInput, type ListEntry, type CampaignPatch, type Progress, type Segment } from './campaigns-schemas.js';
+import { CampaignPatch, RetryDelays, type Campaign, type CampaignInput, type ListEntry, type Progress, type Segment } from './campaigns-schemas.js';
 import { campaignPop, DIAL_JOB, type Dialer } from './dialer.js';
 import { inCallingWindow } from './pacing.js';
 import { Value } from 'typebox/value';
@@ -36,6 +36,8 @@ const ACTIONS: Record<Action, readonly CampaignRow['state'][]> = {
 /** How long a node reuses a campaign's progress counts for the wallboard. */
 const PROGRESS_REUSE_MS = 5000;
 const EDITABLE: readonly CampaignRow['state'][] = ['draft', 'scheduled', 'paused'];
+const PATCHABLE: readonly string[] = Object.keys(CampaignPatch.properties);
+const pick = (o: object, keys: readonly string[]) => Object.fromEntries(Object.entries(o).filter(([k]) => keys.includes(k)));
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
 
@@ -129,7 +131,8 @@ export function createCampaignsService(deps: CampaignsDeps) {
         if (!EDITABLE.includes(c.state)) throw appError('SB_ERR_CAMPAIGN_STATE_INVALID', `A ${c.state} campaign cannot be edited (pause it first)`);
         const next = { ...shape(c), ...patch };
         validate(next, clock());
-        const change: Record<string, unknown> = { ...patch, updated_at: clock() };
+        // Only the fields a patch may name reach the row, whatever the object holds.
+        const change: Record<string, unknown> = { ...pick(patch, PATCHABLE), updated_at: clock() };
         if (patch.offer !== undefined) change.offer = patch.offer ? JSON.stringify(patch.offer) : null;
         if (patch.retry_delays) change.retry_delays = JSON.stringify({ ...c.retry_delays, ...patch.retry_delays });
         const [row] = await trx('campaigns').where({ id }).update(change).returning('*');
@@ -180,13 +183,15 @@ export function createCampaignsService(deps: CampaignsDeps) {
     },
 
     /** The list, a page at a time, with phone numbers masked. */
-    async entries(id: number, q: { state?: string; limit: number; after?: number }): Promise<ListEntry[]> {
+    async entries(id: number, q: { state?: string; limit: number; after?: number }, actor: Actor, ip?: string): Promise<ListEntry[]> {
       await get(id);
       const query = db('campaign_entries as e').join('customers as c', 'c.id', 'e.customer_id').where('e.campaign_id', id).orderBy('e.id').limit(q.limit)
         .select('e.id', 'e.customer_id', 'c.customer_no', 'e.phone', 'e.state', 'e.attempts', 'e.next_attempt_at', 'e.last_outcome', 'e.disposition', 'e.callback_at', 'e.excluded_reason', 'e.source_line');
       if (q.state) query.where('e.state', q.state);
       if (q.after) query.where('e.id', '>', q.after);
       const rows = await query;
+      // A page of the call list names customers: a bulk read, audited with whom it showed.
+      await recordAudit(db, { actor, action: 'campaign.call_list_view', purpose: 'review', ip, details: { campaign_id: id, state: q.state ?? null, after: q.after ?? null, customer_ids: rows.map((r) => r.customer_id) } });
       return rows.map(({ phone, ...r }) => ({ ...r, phone_masked: maskPhone(phone), id: Number(r.id), next_attempt_at: iso(r.next_attempt_at), callback_at: iso(r.callback_at) }) as ListEntry);
     },
 

@@ -63,7 +63,11 @@ export async function campaignsRoutes(fastify: FastifyInstance, opts: { campaign
   }, async (request) => campaigns.addSegment(request.params.id, request.body, request.user));
 
   app.post('/api/campaigns/:id/list/csv', {
-    config: { roles: MANAGERS },
+    config: { roles: MANAGERS, upload: true },
+    // Only a text/csv body is the stream the importer reads: JSON (a CSV sent as nested arrays) or a form is refused before it is parsed.
+    onRequest: async (request) => {
+      if (!/^text\/csv\s*(;|$)/i.test(request.headers['content-type'] ?? '')) throw appError('SB_ERR_REQUEST_UNSUPPORTED_MEDIA', 'Send the list as text/csv (a header line naming customer_no or customer_id)');
+    },
     schema: {
       tags, summary: 'Add an uploaded list (text/csv: header customer_no or customer_id, optional phone), streamed; bad lines reported by number, good ones kept',
       consumes: ['text/csv'], params: CampaignId, response: { 200: ListResult },
@@ -79,10 +83,10 @@ export async function campaignsRoutes(fastify: FastifyInstance, opts: { campaign
     config: { roles: MANAGERS },
     schema: {
       tags, summary: 'The call list, a page at a time (phones masked)', params: CampaignId,
-      querystring: Type.Object({ state: Type.Optional(Type.Enum([...ENTRY_STATES])), limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }), after: Type.Optional(Type.Integer({ minimum: 0 })) }),
+      querystring: Type.Object({ state: Type.Optional(Type.Enum([...ENTRY_STATES])), limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }), after: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })) }),
       response: { 200: Type.Object({ entries: Type.Array(ListEntry) }) },
     },
-  }, async (request) => ({ entries: await campaigns.entries(request.params.id, request.query) }));
+  }, async (request) => ({ entries: await campaigns.entries(request.params.id, request.query, request.user, request.ip) }));
 
   app.get('/api/campaigns/:id/progress', {
     config: { roles: MANAGERS },

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { HoldingsUpdate } from './customers-schemas.js';
+import { scopeCustomers, type ViewerScope } from './views-repository.js';
 
 /** A customer's whole screen-pop in one round trip: one JSON sub-select per section. */
 const PROFILE_SQL = `
@@ -72,8 +73,8 @@ function candidates(db: Knex) {
 }
 
 /** Everyone reachable on this number (index on customer_phones.phone): a family line gives several. */
-export async function findByPhone(db: Knex, phone: string): Promise<CandidateRow[]> {
-  return candidates(db)
+export async function findByPhone(db: Knex, phone: string, scope: ViewerScope): Promise<CandidateRow[]> {
+  return scopeCustomers(candidates(db), scope)
     .whereIn('c.id', db('customer_phones').select('customer_id').where({ phone }))
     .orderBy('c.id')
     .limit(20);
@@ -81,8 +82,8 @@ export async function findByPhone(db: Knex, phone: string): Promise<CandidateRow
 
 const likePrefix = (s: string) => `${s.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
 
-export async function search(db: Knex, q: { phone?: string; name?: string; card_last4?: string; limit: number }): Promise<CandidateRow[]> {
-  const query = candidates(db).orderBy('c.score', 'desc').orderBy('c.id').limit(q.limit);
+export async function search(db: Knex, q: { phone?: string; name?: string; card_last4?: string; limit: number }, scope: ViewerScope): Promise<CandidateRow[]> {
+  const query = scopeCustomers(candidates(db), scope).orderBy('c.score', 'desc').orderBy('c.id').limit(q.limit);
   if (q.phone) query.whereIn('c.id', db('customer_phones').select('customer_id').where({ phone: q.phone }));
   if (q.name) {
     const prefix = likePrefix(q.name);

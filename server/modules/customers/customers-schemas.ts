@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { TierSchema } from '../tiers/tier-model.js';
-import { Nullable } from '../../lib/schema.js';
+import { Count, MAX_INT, Money as Amount, Nullable, SignedMoney } from '../../lib/schema.js';
 
 // The screen-pop document (DOMAIN.md "The unified customer profile"). Response serialisation
 // follows these schemas, so a field not listed here can never leak out, masked or not.
@@ -10,7 +10,7 @@ const Timestamp = Type.String({ format: 'date-time' });
 const DateOnly = Type.String({ format: 'date' });
 const Risk = Type.Integer({ minimum: 1, maximum: 5, description: 'R1 (conservative) .. R5 (aggressive)' });
 
-export const CustomerIdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2147483647 }) });
+export const CustomerIdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: MAX_INT }) });
 
 export const Purpose = Type.Enum(['call', 'search', 'callback', 'review'], {
   description: 'Why the profile is opened: recorded in the audit log',
@@ -134,35 +134,35 @@ export const HoldingsUpdate = Type.Object({
   as_of: Type.Optional(Timestamp),
   deposits: Type.Optional(Type.Array(Type.Object({
     account_no: AccountNo, product: Type.String({ minLength: 1, maxLength: 32 }), currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })),
-    balance: Type.Number(), avg_daily_balance_90d: Type.Number({ minimum: 0 }), status: Type.Optional(Type.Enum(['active', 'dormant', 'frozen', 'closed'])), opened_on: DateOnly,
+    balance: SignedMoney(), avg_daily_balance_90d: Amount(), status: Type.Optional(Type.Enum(['active', 'dormant', 'frozen', 'closed'])), opened_on: DateOnly,
   }, { additionalProperties: false }), { maxItems: 200 })),
   time_deposits: Type.Optional(Type.Array(Type.Object({
-    deposit_no: AccountNo, currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })), principal: Type.Number({ minimum: 0 }), rate_pct: Type.Number({ minimum: 0, maximum: 100 }),
+    deposit_no: AccountNo, currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })), principal: Amount(), rate_pct: Type.Number({ minimum: 0, maximum: 100 }),
     term_months: Type.Integer({ minimum: 1, maximum: 600 }), start_date: DateOnly, maturity_date: DateOnly, status: Type.Optional(Type.Enum(['active', 'matured', 'withdrawn'])),
   }, { additionalProperties: false }), { maxItems: 200 })),
   loans: Type.Optional(Type.Array(Type.Object({
-    loan_no: AccountNo, kind: Type.Enum(['mortgage', 'consumer', 'auto', 'business']), principal: Type.Number({ minimum: 0 }), outstanding: Type.Number({ minimum: 0 }),
-    rate_pct: Type.Number({ minimum: 0, maximum: 100 }), interest_income_12m: Type.Number({ minimum: 0 }), start_date: DateOnly, maturity_date: DateOnly,
-    days_overdue: Type.Optional(Type.Integer({ minimum: 0 })), status: Type.Optional(Type.Enum(['active', 'overdue', 'closed'])),
+    loan_no: AccountNo, kind: Type.Enum(['mortgage', 'consumer', 'auto', 'business']), principal: Amount(), outstanding: Amount(),
+    rate_pct: Type.Number({ minimum: 0, maximum: 100 }), interest_income_12m: Amount(), start_date: DateOnly, maturity_date: DateOnly,
+    days_overdue: Type.Optional(Count()), status: Type.Optional(Type.Enum(['active', 'overdue', 'closed'])),
   }, { additionalProperties: false }), { maxItems: 100 })),
   cards: Type.Optional(Type.Array(Type.Object({
     kind: Type.Enum(['debit', 'credit']), product: Type.String({ minLength: 1, maxLength: 64 }),
     // Only a masked PAN is ever accepted: the pattern refuses a full card number.
     pan_masked: Type.String({ pattern: '^[0-9]{4,6}[0-9 ]*\\*[* ]{5,}[0-9]{4}$', description: 'e.g. 6225 88** **** 1234' }),
     status: Type.Optional(Type.Enum(['active', 'frozen', 'lost', 'closed'])),
-    credit_limit: Type.Optional(Type.Number({ minimum: 0 })), balance: Type.Optional(Type.Number()), spend_12m: Type.Optional(Type.Number({ minimum: 0 })),
-    fee_income_12m: Type.Optional(Type.Number({ minimum: 0 })), expires_on: DateOnly,
+    credit_limit: Type.Optional(Amount()), balance: Type.Optional(SignedMoney()), spend_12m: Type.Optional(Amount()),
+    fee_income_12m: Type.Optional(Amount()), expires_on: DateOnly,
   }, { additionalProperties: false }), { maxItems: 50 })),
   investments: Type.Optional(Type.Array(Type.Object({
     line: Type.Enum(['fund', 'insurance', 'wealth']), product_code: Type.String({ minLength: 1, maxLength: 32 }),
-    product_name: Type.String({ minLength: 1, maxLength: 128 }), risk_level: Risk, market_value: Type.Number({ minimum: 0 }), fee_income_12m: Type.Number({ minimum: 0 }), purchased_on: DateOnly,
+    product_name: Type.String({ minLength: 1, maxLength: 128 }), risk_level: Risk, market_value: Amount(), fee_income_12m: Amount(), purchased_on: DateOnly,
   }, { additionalProperties: false }), { maxItems: 200 })),
   ebanking: Type.Optional(Type.Object({
-    mobile_enrolled: Type.Boolean(), online_enrolled: Type.Boolean(), logins_90d: Type.Integer({ minimum: 0 }), transactions_90d: Type.Integer({ minimum: 0 }),
-    settlement_volume_90d: Type.Number({ minimum: 0 }), last_login_at: Type.Optional(Timestamp),
+    mobile_enrolled: Type.Boolean(), online_enrolled: Type.Boolean(), logins_90d: Count(), transactions_90d: Count(),
+    settlement_volume_90d: Amount(), last_login_at: Type.Optional(Timestamp),
   }, { additionalProperties: false })),
   international: Type.Optional(Type.Object({
-    fx_volume_12m: Type.Number({ minimum: 0 }), remittances_12m: Type.Integer({ minimum: 0 }), remittance_fees_12m: Type.Number({ minimum: 0 }), trade_finance_volume_12m: Type.Number({ minimum: 0 }),
+    fx_volume_12m: Amount(), remittances_12m: Count(), remittance_fees_12m: Amount(), trade_finance_volume_12m: Amount(),
   }, { additionalProperties: false })),
 }, { additionalProperties: false, minProperties: 1 });
 export type HoldingsUpdate = Static<typeof HoldingsUpdate>;

@@ -7,6 +7,7 @@ import { recordAudit, type AuditPurpose } from '../audit/audit-repository.js';
 import { TIERS, type Tier } from '../tiers/tier-model.js';
 import type { TiersService } from '../tiers/tiers-service.js';
 import * as repo from './customers-repository.js';
+import * as views from './views-repository.js';
 import type { CandidateSummary, CustomerUpdate, HoldingsUpdate, Profile } from './customers-schemas.js';
 import { nextBestOffers } from './offer-rules.js';
 
@@ -164,14 +165,76 @@ function toProfile(r: repo.ProfileRow, now: Date): Profile {
   };
 }
 
-export function createCustomersService(deps: { db: Knex; tiers: TiersService }) {
+/** How profile reads are held to account (configuration: PROFILE_*). */
+export interface ViewLimits {
+  /** Profile reads one user may make in a minute, and in an hour, before further ones are refused. */
+  perMinute: number;
+  perHour: number;
+  /** How long after a call ended, a search ran or an interaction was reviewed it still backs a view. */
+  purposeMinutes: number;
+}
+
+export const DEFAULT_VIEW_LIMITS: ViewLimits = { perMinute: 20, perHour: 300, purposeMinutes: 30 };
+
+export function createCustomersService(deps: { db: Knex; tiers: TiersService; views?: ViewLimits }) {
   const { db, tiers } = deps;
+  const limits = deps.views ?? DEFAULT_VIEW_LIMITS;
 
   // Told when a customer's data changes, so a pop on an agent's screen can follow (profile:updated).
   const listeners: ((customerId: number) => void)[] = [];
   const changed = (customerId: number) => { for (const l of listeners) l(customerId); };
 
   const purposeOf = (q: { purpose?: AuditPurpose; call_sid?: string }): AuditPurpose => (q.call_sid ? 'call' : q.purpose ?? 'search');
+
+  async function scopeOf(viewer: Viewer): Promise<views.ViewerScope> {
+    // The user's row as it is now: a demoted or moved user's token does not carry their old reach.
+    return (await views.viewerScope(db, Number(viewer.user.sub))) ?? { role: viewer.user.role, rm_id: viewer.user.rm_id, org_unit: null };
+  }
+
+  async function refuse(viewer: Viewer, customerId: number, purpose: AuditPurpose, callSid: string | undefined, reason: 'purpose_unverified' | 'out_of_scope' | 'throttled', detail: Record<string, unknown> = {}): Promise<never> {
+    await recordAudit(db, { actor: viewer.user, action: 'customer.view_refused', customer_id: customerId, purpose, call_sid: callSid, ip: viewer.ip, details: { reason, ...detail } });
+    if (reason === 'throttled') throw appError('SB_ERR_CUSTOMER_VIEWS_THROTTLED', undefined, detail);
+    throw appError(reason === 'out_of_scope' ? 'SB_ERR_CUSTOMER_OUT_OF_SCOPE' : 'SB_ERR_CUSTOMER_PURPOSE_UNVERIFIED');
+  }
+
+  /** Counts a profile read against the user's minute and hour; past either limit the read is refused (and audited). */
+  async function metered(viewer: Viewer, customerId: number, purpose: AuditPurpose, callSid?: string): Promise<void> {
+    const counts = await views.countView(db, Number(viewer.user.sub));
+    if (counts.minute > limits.perMinute || counts.hour > limits.perHour) {
+      await refuse(viewer, customerId, purpose, callSid, 'throttled', { per_minute: limits.perMinute, per_hour: limits.perHour });
+    }
+  }
+
+  /**
+   * A view's purpose must be one the server can check: the viewer's own live or recent call with
+   * this customer (call_sid; without one, their campaign preview of the customer), an audited search or lookup of theirs that found them, an open
+   * callback request, an audited review of their interactions (supervisors), or the RM's own book.
+   * Outside a call, RMs read only their book and staff of a unit only that unit's customers.
+   */
+  async function authorizeView(customerId: number, viewer: Viewer, q: { purpose?: AuditPurpose; call_sid?: string }): Promise<AuditPurpose> {
+    const purpose = purposeOf(q);
+    const customer = await views.customerScope(db, customerId);
+    if (!customer) throw appError('SB_ERR_CUSTOMER_NOT_FOUND', `No customer with id ${customerId}`);
+    const scope = await scopeOf(viewer);
+    const userId = Number(viewer.user.sub);
+    const since = new Date(Date.now() - limits.purposeMinutes * 60_000);
+    const ownBook = scope.role === 'rm' && scope.rm_id !== null && customer.rm_id === scope.rm_id;
+    let backed: boolean;
+    switch (purpose) {
+      case 'call': backed = q.call_sid ? await views.servedOnCall(db, { userId, customerId, callSid: q.call_sid, since }) : await views.previewedBy(db, { userId, customerId, since }); break;
+      case 'search': backed = await views.foundBySearch(db, { userId, customerId, since }); break;
+      case 'callback': backed = await views.openCallback(db, customerId); break;
+      default: backed = (scope.role === 'supervisor' || scope.role === 'admin') && await views.reviewedInteractions(db, { userId, customerId, since });
+    }
+    // A real call is its own scope: the customer rang (or was rung), whichever unit or book they are in.
+    if (purpose !== 'call') {
+      const inUnit = !scope.org_unit || !customer.org_unit || customer.org_unit === scope.org_unit;
+      if ((scope.role === 'rm' && !ownBook) || !inUnit) await refuse(viewer, customerId, purpose, q.call_sid, 'out_of_scope');
+      if (ownBook) backed = true;
+    }
+    if (!backed) await refuse(viewer, customerId, purpose, q.call_sid, 'purpose_unverified');
+    return purpose;
+  }
 
   async function loadProfile(customerId: number, executor: Knex = db): Promise<Profile | undefined> {
     const row = await repo.findProfileRow(executor, customerId, tiers.model.version);
@@ -191,17 +254,27 @@ export function createCustomersService(deps: { db: Knex; tiers: TiersService }) 
 
     /** The screen-pop for one customer; every read is audited with who, when and why. */
     async getProfile(customerId: number, viewer: Viewer, q: { purpose?: AuditPurpose; call_sid?: string }): Promise<Profile> {
+      const purpose = await authorizeView(customerId, viewer, q);
+      await metered(viewer, customerId, purpose, q.call_sid);
       const profile = await loadProfile(customerId);
       if (!profile) throw appError('SB_ERR_CUSTOMER_NOT_FOUND', `No customer with id ${customerId}`);
-      await recordAudit(db, { actor: viewer.user, action: 'customer.view', customer_id: customerId, purpose: purposeOf(q), call_sid: q.call_sid, ip: viewer.ip });
+      await recordAudit(db, { actor: viewer.user, action: 'customer.view', customer_id: customerId, purpose, call_sid: q.call_sid, ip: viewer.ip });
       return profile;
     },
+
+    /** Users whose profile reads since `since` went past a limit or had purposes refused (for the supervisors' alert). */
+    viewAnomalies: (since: Date) => views.viewAnomalies(db, { since, perMinute: limits.perMinute, perHour: limits.perHour }),
+
+    /** Forgets read counts whose windows are long over. */
+    purgeViewCounts: () => views.purgeViewCounts(db, new Date(Date.now() - 2 * 3_600_000)),
 
     /** Caller-ID lookup: all customers on the number; the profile only when there is exactly one. */
     async lookupByPhone(rawPhone: string, viewer: Viewer, q: { call_sid?: string }) {
       const phone = normalizePhone(rawPhone);
-      const found = await repo.findByPhone(db, phone);
+      const found = await repo.findByPhone(db, phone, await scopeOf(viewer));
       if (found.length === 0) throw appError('SB_ERR_CUSTOMER_NOT_FOUND', `No customer has the number ${maskPhone(phone)}`);
+      // A lookup that pops a profile is a profile read: it counts against the same limits.
+      if (found.length === 1) await metered(viewer, found[0]!.customer_id, q.call_sid ? 'call' : 'search', q.call_sid);
       const profile = found.length === 1 ? (await loadProfile(found[0]!.customer_id)) ?? null : null;
       const purpose = purposeOf({ ...q, purpose: 'search' });
       await recordAudit(db, found.map((c) => ({
@@ -214,7 +287,7 @@ export function createCustomersService(deps: { db: Knex; tiers: TiersService }) 
     async search(q: { phone?: string; name?: string; card_last4?: string; limit: number }, viewer: Viewer) {
       if (!q.phone && !q.name && !q.card_last4) throw appError('SB_ERR_CUSTOMER_SEARCH_EMPTY');
       const phone = q.phone ? normalizePhone(q.phone) : undefined;
-      const results = (await repo.search(db, { ...q, phone })).map(toCandidate);
+      const results = (await repo.search(db, { ...q, phone }, await scopeOf(viewer))).map(toCandidate);
       // What was searched is recorded by kind, not value: the audit log must not become a PII store.
       await recordAudit(db, {
         actor: viewer.user, action: 'customer.search', purpose: 'search', ip: viewer.ip,

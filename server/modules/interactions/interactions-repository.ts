@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { ViewerScope } from '../customers/views-repository.js';
 
 export interface NewInteraction {
   id: string;
@@ -67,8 +68,11 @@ const SUMMARY_COLUMNS = [
   'agent_user_id', 'reason_codes', 'products_discussed', 'notes', 'wrapped_up_at',
 ] as const;
 
-export async function listInteractions(db: Knex, q: { customer_id?: number; agent_user_id?: number; from?: string; to?: string; limit: number }) {
+export async function listInteractions(db: Knex, q: { customer_id?: number; agent_user_id?: number; from?: string; to?: string; limit: number }, scope: ViewerScope) {
   const query = db('interactions').select(SUMMARY_COLUMNS).orderBy('started_at', 'desc').limit(q.limit);
+  // An RM reads their book's calls; staff of a unit the calls of its customers (and of callers nobody identified).
+  if (scope.role === 'rm') query.whereIn('customer_id', db('customers').select('id').where('rm_id', scope.rm_id ?? -1));
+  if (scope.org_unit) query.where((w) => w.whereNull('customer_id').orWhereIn('customer_id', db('customers').select('id').where((c) => c.whereNull('org_unit').orWhere('org_unit', scope.org_unit))));
   if (q.customer_id !== undefined) query.where('customer_id', q.customer_id);
   if (q.agent_user_id !== undefined) query.where('agent_user_id', q.agent_user_id);
   if (q.from) query.where('started_at', '>=', q.from);

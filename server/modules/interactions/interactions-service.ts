@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { appError } from '../../errors.js';
 import type { TokenClaims } from '../../plugins/auth.js';
 import { recordAudit } from '../audit/audit-repository.js';
+import { customerScope, viewerScope, type ViewerScope } from '../customers/views-repository.js';
 import { findInteraction, listEvents, listInteractions } from './interactions-repository.js';
 import type { Interaction } from './interactions-schemas.js';
 
@@ -23,13 +24,34 @@ export interface Viewer { user: TokenClaims; ip: string }
 
 /** Reading the interaction log. A customer's history is customer data: every read is audited. */
 export function createInteractionsService({ db }: { db: Knex }) {
+  async function scopeOf(viewer: Viewer): Promise<ViewerScope> {
+    return (await viewerScope(db, Number(viewer.user.sub))) ?? { role: viewer.user.role, rm_id: viewer.user.rm_id, org_unit: null };
+  }
+
+  /** One customer's history is theirs to read only within the viewer's book or unit. */
+  async function checkScope(scope: ViewerScope, customerId: number | null): Promise<void> {
+    if (customerId === null) {
+      if (scope.role === 'rm') throw appError('SB_ERR_CUSTOMER_OUT_OF_SCOPE');
+      return;
+    }
+    const c = await customerScope(db, customerId);
+    if (!c) return;
+    if ((scope.role === 'rm' && c.rm_id !== scope.rm_id) || (scope.org_unit && c.org_unit && c.org_unit !== scope.org_unit)) throw appError('SB_ERR_CUSTOMER_OUT_OF_SCOPE');
+  }
+
   return {
     async list(q: { customer_id?: number; mine?: boolean; from?: string; to?: string; limit: number }, viewer: Viewer) {
       // Least privilege (SEC-01): an agent reads one customer's history or their own calls, never the whole log.
       if (q.customer_id === undefined && !q.mine && viewer.user.role === 'agent') throw appError('SB_ERR_AUTH_FORBIDDEN', 'Agents list interactions by customer_id, or their own (mine=true)');
-      const rows = await listInteractions(db, { ...q, agent_user_id: q.mine ? Number(viewer.user.sub) : undefined });
+      const scope = await scopeOf(viewer);
+      if (q.customer_id !== undefined) await checkScope(scope, q.customer_id);
+      const rows = await listInteractions(db, { ...q, agent_user_id: q.mine ? Number(viewer.user.sub) : undefined }, scope);
       if (q.customer_id !== undefined) {
         await recordAudit(db, { actor: viewer.user, action: 'customer.interactions_view', customer_id: q.customer_id, purpose: 'review', ip: viewer.ip });
+      } else {
+        // A list across customers, agents' notes included, is a bulk read: audited with whom it showed.
+        const customerIds = [...new Set(rows.map((r) => r.customer_id as number | null).filter((id): id is number => id !== null))];
+        await recordAudit(db, { actor: viewer.user, action: 'customer.interactions_list', purpose: 'review', ip: viewer.ip, details: { mine: Boolean(q.mine), from: q.from ?? null, to: q.to ?? null, interactions: rows.length, customer_ids: customerIds } });
       }
       return { interactions: rows.map(toInteraction) };
     },
@@ -37,6 +59,7 @@ export function createInteractionsService({ db }: { db: Knex }) {
     async timeline(id: string, viewer: Viewer) {
       const row = await findInteraction(db, id);
       if (!row) throw appError('SB_ERR_INTERACTION_NOT_FOUND');
+      await checkScope(await scopeOf(viewer), (row.customer_id as number | null) ?? null);
       await recordAudit(db, { actor: viewer.user, action: 'customer.interactions_view', customer_id: row.customer_id ?? null, purpose: 'review', ip: viewer.ip, details: { interaction_id: id } });
       const events = await listEvents(db, id);
       return { interaction: toInteraction(row), events: events.map((e) => ({ ...e, at: new Date(e.at).toISOString() })) };

@@ -13,6 +13,22 @@ export interface AlertThresholds {
   minCalls: number;
 }
 
+/** A user whose profile reads looked like a harvest in the last VIEW_ALERT_MINUTES: past a read limit, or purposes refused. */
+export interface ViewAnomaly { user_id: number; username: string; over_limit: number; refused: number }
+/** How far back the read anomalies of an alert look: the alert stays up this long after the last one. */
+export const VIEW_ALERT_MINUTES = 15;
+
+/** Bulk reading of customers (SEC-01): a user stopped by the read limit, or with `refusals` or more views refused for a purpose nothing backed. */
+export function viewAlertConditions(anomalies: ViewAnomaly[], refusals: number): Condition[] {
+  return anomalies.filter((a) => a.over_limit > 0 || a.refused >= refusals).map((a) => ({
+    kind: 'profile_harvest' as const, subject: `user:${a.user_id}`, severity: 'critical' as const,
+    message: a.over_limit > 0
+      ? `${a.username}: customer profiles read past the limit (${a.over_limit} in one window); further reads refused`
+      : `${a.username}: ${a.refused} customer profiles asked for with a purpose nothing backs`,
+    data: { user_id: a.user_id, username: a.username, over_limit: a.over_limit, refused: a.refused },
+  }));
+}
+
 const seconds = (now: Date, since: string) => Math.round((now.getTime() - new Date(since).getTime()) / 1000);
 const percent = (share: number) => `${Math.round(share * 1000) / 10}%`;
 

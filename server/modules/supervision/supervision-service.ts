@@ -12,7 +12,7 @@ import type { ServiceLevels } from '../routing/service-levels.js';
 import type { Progress } from '../campaigns/campaigns-schemas.js';
 import type { CallbackBacklog } from '../callbacks/callbacks-schemas.js';
 import { supervisorIdentity, type MonitorMode, type VoiceControl } from '../telephony/voice-control.js';
-import { alertConditions, type AlertThresholds } from './alerts.js';
+import { alertConditions, VIEW_ALERT_MINUTES, viewAlertConditions, type AlertThresholds, type ViewAnomaly } from './alerts.js';
 import { listAlerts, openAlerts, syncAlerts } from './alerts-repository.js';
 import type { Broadcast, Wallboard } from './supervision-schemas.js';
 import { buildWallboard } from './wallboard.js';
@@ -30,6 +30,9 @@ export interface SupervisionDeps {
   campaignProgress: () => Promise<Progress[]>;
   /** The callbacks still owed, per skill and tier (the callbacks module's). */
   callbackBacklog: () => Promise<CallbackBacklog[]>;
+  /** Users whose customer-profile reads since then looked like a harvest (the customers module's), and how many refused purposes make an alert. */
+  viewAnomalies?: (since: Date) => Promise<ViewAnomaly[]>;
+  profileRefusals?: number;
   log: FastifyBaseLogger;
   now?: () => Date;
 }
@@ -52,7 +55,10 @@ export function createSupervisionService(deps: SupervisionDeps) {
 
   /** Raises and clears alerts for this board; returns the board with the alerts as they now stand. */
   async function withAlerts(w: Wallboard): Promise<Wallboard> {
-    const { raised, cleared } = await syncAlerts(db, alertConditions(w, deps.thresholds), new Date(w.at));
+    const at = new Date(w.at);
+    const anomalies = deps.viewAnomalies ? await deps.viewAnomalies(new Date(at.getTime() - VIEW_ALERT_MINUTES * 60_000)) : [];
+    const holding = [...alertConditions(w, deps.thresholds), ...viewAlertConditions(anomalies, deps.profileRefusals ?? 5)];
+    const { raised, cleared } = await syncAlerts(db, holding, at);
     for (const a of raised) deps.log.warn({ alert: { id: a.id, kind: a.kind, subject: a.subject, severity: a.severity } }, `alert raised: ${a.message}`);
     for (const a of cleared) deps.log.info({ alert: { id: a.id, kind: a.kind, subject: a.subject } }, `alert cleared: ${a.message}`);
     return raised.length + cleared.length > 0 ? { ...w, alerts: await openAlerts(db) } : w;

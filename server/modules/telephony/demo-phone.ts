@@ -4,6 +4,7 @@ import { formatTranscript, runScript } from '../../../simulator/script.js';
 import type { Simulator } from '../../../simulator/simulator.js';
 import { DEMO_CALLERS } from '../../db/synthetic-bank.js';
 import { appError } from '../../errors.js';
+import { MAX_INT } from '../../lib/schema.js';
 
 const E164 = Type.String({ pattern: '^\\+[1-9][0-9]{6,14}$' });
 const Keys = Type.String({ pattern: '^[0-9*#]{1,32}$' });
@@ -11,7 +12,7 @@ const Keys = Type.String({ pattern: '^[0-9*#]{1,32}$' });
 const PhoneScript = Type.Object({ from: E164, to: Type.Optional(E164), presses: Type.Array(Keys, { maxItems: 50 }) }, { additionalProperties: false });
 const Dial = Type.Object({ from: E164, to: Type.Optional(E164) }, { additionalProperties: false });
 const CallParams = Type.Object({ sid: Type.String({ pattern: '^CA[0-9a-f]{32}$' }) });
-const TranscriptQuery = Type.Object({ after: Type.Integer({ minimum: 0, default: 0 }) });
+const TranscriptQuery = Type.Object({ after: Type.Integer({ minimum: 0, maximum: MAX_INT, default: 0 }) });
 const Press = Type.Object({ digits: Keys }, { additionalProperties: false });
 
 export const DemoCaller = Type.Object({ customer_id: Type.Integer(), phone: Type.String(), name: Type.String(), tier: Type.String(), story: Type.String() });

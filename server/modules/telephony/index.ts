@@ -9,7 +9,7 @@ import { findEntry } from '../routing/routing-repository.js';
 import type { RoutingService } from '../routing/routing-service.js';
 import type { Notice } from '../../plugins/realtime.js';
 import {
-  AmdWebhook, AnswerWebhook, CallWebhook, ConferenceWebhook, EntryQuery, EntryStepQuery, GatherWebhook, OutboundQuery, QueueExitWebhook, QueueWaitWebhook, RecordingWebhook,
+  AmdWebhook, AnswerWebhook, CallWebhook, ConferenceWebhook, EntryQuery, EntryStepQuery, GatherQuery, GatherWebhook, OutboundQuery, QueueExitWebhook, QueueWaitWebhook, RecordingWebhook,
   RequeueQuery, StatusWebhook, StepQuery,
 } from './telephony-schemas.js';
 import { acceptTwilioWebhooks, replayKey } from './twilio-webhooks.js';
@@ -46,7 +46,7 @@ export async function telephonyRoutes(fastify: FastifyInstance, opts: TelephonyR
 
   const base = () => `${opts.publicUrl()}/twilio/voice`;
   const urls: WebhookUrls = {
-    gather: (step) => `${base()}/gather?step=${step}`,
+    gather: (step, secret) => `${base()}/gather?step=${step}${secret ? '&secret=1' : ''}`,
     get queueWait() { return `${base()}/queue-wait`; },
     queueExit: (step) => `${base()}/queue-exit?step=${step}`,
     get queueKey() { return `${base()}/queue-key`; },
@@ -90,7 +90,7 @@ export async function telephonyRoutes(fastify: FastifyInstance, opts: TelephonyR
     return xml(reply, await once(request, p.CallSid, (trx) => calls.start(trx, { sid: p.CallSid, from: p.From, to: p.To, direction: p.Direction ?? 'inbound' })));
   });
 
-  app.post('/twilio/voice/gather', { schema: { ...form, body: GatherWebhook, querystring: StepQuery, summary: 'Gather result: the keys a caller pressed, or none (timeout)' } }, async (request, reply) => {
+  app.post('/twilio/voice/gather', { schema: { ...form, body: GatherWebhook, querystring: GatherQuery, summary: 'Gather result: the keys a caller pressed, or none (timeout)' } }, async (request, reply) => {
     const p = request.body;
     const input = p.Digits ? { kind: 'digits' as const, digits: p.Digits } : { kind: 'timeout' as const };
     return xml(reply, await once(request, p.CallSid, (trx) => calls.input(trx, p.CallSid, request.query.step, input)));

@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { Count } from '../../lib/schema.js';
 
 // Twilio adds parameters without notice, so every webhook schema lets unknown ones through.
 const open = { additionalProperties: true } as const;
@@ -19,19 +20,21 @@ export type CallWebhook = Static<typeof CallWebhook>;
 export const GatherWebhook = Type.Intersect([CallWebhook, Type.Object({ Digits: Type.Optional(Type.String({ pattern: '^[0-9*#]*$', maxLength: 64 })) }, open)]);
 export type GatherWebhook = Static<typeof GatherWebhook>;
 
-export const StepQuery = Type.Object({ step: Type.Integer({ minimum: 0 }) });
+export const StepQuery = Type.Object({ step: Count() });
+/** A gather's action URL: `secret=1` marks keys that are a secret (a PIN), so recorders of webhooks drop them. */
+export const GatherQuery = Type.Object({ step: Count(), secret: Type.Optional(Type.Literal('1')) });
 
 export const QueueWaitWebhook = Type.Intersect([CallWebhook, Type.Object({
   QueueSid: Type.Optional(Type.String({ pattern: '^QU[0-9a-fA-F]{32}$' })),
-  QueuePosition: Type.Optional(Type.Integer({ minimum: 0 })),
-  AvgQueueTime: Type.Optional(Type.Integer({ minimum: 0 })),
-  QueueTime: Type.Optional(Type.Integer({ minimum: 0 })),
+  QueuePosition: Type.Optional(Count()),
+  AvgQueueTime: Type.Optional(Count()),
+  QueueTime: Type.Optional(Count()),
 }, open)]);
 export type QueueWaitWebhook = Static<typeof QueueWaitWebhook>;
 
 export const QueueExitWebhook = Type.Intersect([CallWebhook, Type.Object({
   QueueResult: Type.String({ maxLength: 64 }),
-  QueueTime: Type.Optional(Type.Integer({ minimum: 0 })),
+  QueueTime: Type.Optional(Count()),
 }, open)]);
 export type QueueExitWebhook = Static<typeof QueueExitWebhook>;
 
@@ -40,7 +43,7 @@ export const CallStatus = Type.Union(['queued', 'initiated', 'ringing', 'in-prog
 export const StatusWebhook = Type.Intersect([CallWebhook, Type.Object({
   CallStatus,
   SequenceNumber: Type.Optional(Type.Integer({ minimum: 0, maximum: 2147483647 })),
-  CallDuration: Type.Optional(Type.Integer({ minimum: 0 })),
+  CallDuration: Type.Optional(Count()),
 }, open)]);
 export type StatusWebhook = Static<typeof StatusWebhook>;
 
@@ -49,13 +52,13 @@ export const RecordingWebhook = Type.Intersect([Type.Object({ CallSid, AccountSi
   RecordingSid: Type.String({ pattern: '^RE[0-9a-fA-F]{32}$' }),
   RecordingUrl: Type.String({ pattern: '^https?://' }),
   RecordingStatus: Type.Optional(Type.String()),
-  RecordingDuration: Type.Optional(Type.Integer({ minimum: 0 })),
+  RecordingDuration: Type.Optional(Count()),
 }, open)]);
 export type RecordingWebhook = Static<typeof RecordingWebhook>;
 
 /** The queue entry an agent-side webhook is about; the URL is signed, so it cannot be forged. */
 export const EntryQuery = Type.Object({ entry: Type.String({ pattern: '^[1-9][0-9]{0,17}$' }) });
-export const EntryStepQuery = Type.Object({ entry: Type.String({ pattern: '^[1-9][0-9]{0,17}$' }), step: Type.Integer({ minimum: 0 }) });
+export const EntryStepQuery = Type.Object({ entry: Type.String({ pattern: '^[1-9][0-9]{0,17}$' }), step: Count() });
 
 /**
  * An outbound call's webhooks name its owner and the owner's reference (a campaign's dial attempt,

@@ -15,6 +15,11 @@ import { parseForm } from '../../../simulator/util.js';
  */
 export function acceptTwilioWebhooks(app: FastifyInstance, opts: { authToken: () => string; publicUrl: () => string }): void {
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, parseForm(body as string)));
+  // Twilio posts forms: any other body (JSON, a CSV) is refused before it is parsed or signature-checked.
+  app.addHook('onRequest', async (request: FastifyRequest) => {
+    const type = request.headers['content-type'];
+    if (type !== undefined && !/^application\/x-www-form-urlencoded\s*(;|$)/i.test(type)) throw appError('SB_ERR_REQUEST_UNSUPPORTED_MEDIA', 'Twilio webhooks are form-encoded (application/x-www-form-urlencoded)');
+  });
   app.addHook('preValidation', async (request: FastifyRequest) => {
     const signature = request.headers['x-twilio-signature'];
     const url = opts.publicUrl() + request.url;

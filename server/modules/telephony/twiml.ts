@@ -11,7 +11,8 @@ const SAY: Record<Lang, { language: 'cmn-CN' | 'en-US'; voice: 'Polly.Zhiyu' | '
 };
 
 export interface WebhookUrls {
-  gather: (step: number) => string;
+  /** `secret`: the keys are a secret (a PIN): the URL says so, so whoever records webhooks (the simulator) keeps no copy of them. */
+  gather: (step: number, secret: boolean) => string;
   queueWait: string;
   queueExit: (step: number) => string;
   queueKey: string;
@@ -46,7 +47,7 @@ export function renderTurn(actions: IvrAction[], step: number, urls: WebhookUrls
         const split = prompts.reduce((at, p, i) => (p.type === 'say' && p.whole ? i + 1 : at), 0);
         for (const p of prompts.slice(0, split)) speak(response, p);
         const gather = response.gather({
-          input: ['dtmf'], action: urls.gather(step), method: 'POST', timeout: a.timeoutSeconds, actionOnEmptyResult: true,
+          input: ['dtmf'], action: urls.gather(step, a.secret), method: 'POST', timeout: a.timeoutSeconds, actionOnEmptyResult: true,
           ...(a.numDigits ? { numDigits: a.numDigits } : {}), finishOnKey: a.finishOnKey ?? '',
         });
         for (const p of prompts.slice(split)) speak(gather, p);

@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { MAX_INT } from '../../lib/schema.js';
 
 export const ROLES = ['agent', 'supervisor', 'rm', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -9,7 +10,7 @@ export const NewUserSchema = Type.Object({
   password: Type.String({ minLength: 8, maxLength: 256 }),
   role: RoleSchema,
   display_name: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
-  rm_id: Type.Optional(Type.Integer({ minimum: 1 })),
+  rm_id: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_INT })),
 });
 export type NewUser = Static<typeof NewUserSchema>;
 
