@@ -18,7 +18,7 @@ import knexPkg, { type Knex } from 'knex';
 import { buildApp } from '../server/app.js';
 import { loadConfig, type Config } from '../server/config.js';
 import { createDb } from '../server/db/knex.js';
-import { percentile } from './stats.js';
+import { percentile, simulatorOn } from './stats.js';
 
 const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const LIST_DB = 'sb_bench_campaigns_list';
@@ -78,7 +78,7 @@ async function withFreshDatabase(name: string, env: Record<string, string | unde
     await admin.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await admin.raw(`CREATE DATABASE ${name}`);
   });
-  const config = loadConfig({ DATABASE_URL: urlFor(name), LOG_LEVEL: 'silent', JWT_SECRET: randomBytes(24).toString('hex'), ...env });
+  const config = loadConfig({ DATABASE_URL: urlFor(name), LOG_LEVEL: 'silent', JWT_SECRET: randomBytes(24).toString('hex'), ...(env.TWILIO_ACCOUNT_SID ? {} : simulatorOn(urlFor(name))), ...env });
   const db = createDb(config, { poolMax: 10 });
   try {
     await db.migrate.latest();

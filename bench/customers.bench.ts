@@ -9,7 +9,7 @@ import { createDb } from '../server/db/knex.js';
 import { DEMO_PASSWORD, seedSyntheticBank } from '../server/db/synthetic-bank.js';
 import { DEFAULT_TIER_MODEL } from '../server/modules/tiers/tier-model.js';
 import { createTiersService } from '../server/modules/tiers/tiers-service.js';
-import { percentile } from './stats.js';
+import { percentile, simulatorOn } from './stats.js';
 
 const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const BENCH_DB = 'sb_bench_customers';
@@ -25,7 +25,7 @@ export async function benchCustomers(): Promise<void> {
   await admin.raw(`DROP DATABASE IF EXISTS ${BENCH_DB} WITH (FORCE)`);
   await admin.raw(`CREATE DATABASE ${BENCH_DB}`);
   await admin.destroy();
-  const config = loadConfig({ DATABASE_URL: BENCH_DB_URL, LOG_LEVEL: 'silent', JWT_SECRET: 'bench-secret-bench-secret-bench-secret!' });
+  const config = loadConfig({ DATABASE_URL: BENCH_DB_URL, LOG_LEVEL: 'silent', JWT_SECRET: 'bench-secret-bench-secret-bench-secret!', ...simulatorOn(BENCH_DB_URL) });
 
   const db = createDb(config, { poolMax: 20 });
   await db.migrate.latest();

@@ -21,7 +21,7 @@ import { DEFAULT_TIER_MODEL } from '../server/modules/tiers/tier-model.js';
 import { createTiersService } from '../server/modules/tiers/tiers-service.js';
 import { createSimulator, type Simulator } from '../simulator/simulator.js';
 import { BENCH_DB_URL } from './customers.bench.js';
-import { percentile } from './stats.js';
+import { percentile, simulatorOn } from './stats.js';
 
 const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const BANK = new URL(BENCH_DB_URL).pathname.slice(1);
@@ -257,7 +257,7 @@ async function startHotline(databaseUrl: string): Promise<Hotline> {
   const simUrl = await sim.listen();
   const config = loadConfig({
     DATABASE_URL: databaseUrl, REDIS_URL: process.env.REDIS_URL, LOG_LEVEL: 'silent', JWT_SECRET: randomBytes(24).toString('hex'),
-    TWILIO_ACCOUNT_SID: accountSid, TWILIO_AUTH_TOKEN: authToken, TWILIO_API_BASE: simUrl,
+    TELEPHONY: 'twilio', TWILIO_ACCOUNT_SID: accountSid, TWILIO_AUTH_TOKEN: authToken, TWILIO_API_BASE: simUrl,
     ROUTING_SWEEP_MS: '200', // as the routing tests run it: the backstop pass, on top of each webhook's own
     AGENT_LEASE_SECONDS: String(LEASE_SECONDS),
   });
@@ -446,7 +446,7 @@ async function makeAvailable(db: Knex, agentId: number): Promise<void> {
 }
 
 async function benchDecisions(databaseUrl: string): Promise<void> {
-  const config = loadConfig({ DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent' });
+  const config = loadConfig({ DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent', ...simulatorOn(databaseUrl) });
   const db = createDb(config, { poolMax: 10 });
   try {
     await db.migrate.latest();

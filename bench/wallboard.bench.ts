@@ -14,6 +14,7 @@ import { createSupervisionService } from '../server/modules/supervision/supervis
 import { buildWallboard } from '../server/modules/supervision/wallboard.js';
 import { createVoiceControl } from '../server/modules/telephony/voice-control.js';
 import { seeded, spread, withBankCopy } from './routing.bench.js';
+import { simulatorOn } from './stats.js';
 
 const SUPERVISORS = 200;
 const CONNECTED = 300; // calls talking to an agent
@@ -79,7 +80,7 @@ export async function benchWallboard(): Promise<void> {
   console.log('Wallboard');
   await withBankCopy('sb_bench_wallboard', async (url) => {
     const config = loadConfig({
-      DATABASE_URL: url, REDIS_URL: process.env.REDIS_URL, LOG_LEVEL: 'silent', JWT_SECRET: randomBytes(24).toString('hex'),
+      DATABASE_URL: url, REDIS_URL: process.env.REDIS_URL, LOG_LEVEL: 'silent', JWT_SECRET: randomBytes(24).toString('hex'), ...simulatorOn(url),
       // The app's own timers stay out of the way: this bench drives the ticks itself.
       WALLBOARD_TICK_MS: '60000', ROUTING_SWEEP_MS: '60000', AGENT_LEASE_SECONDS: '300',
     });

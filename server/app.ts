@@ -1,5 +1,7 @@
-import Fastify, { type FastifyInstance } from 'fastify';
-import type { Config } from './config.js';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { trustProxy, type Config } from './config.js';
+import { createLogger, requestIdFrom } from './lib/logger.js';
+import { requestContextPlugin } from './plugins/request-context.js';
 import type { Db } from './db/knex.js';
 import { authRoutes } from './modules/auth/index.js';
 import { customersRoutes } from './modules/customers/index.js';
@@ -50,9 +52,6 @@ import { createCallbacksService, type CallbacksService } from './modules/callbac
 import { callbacksRoutes } from './modules/callbacks/index.js';
 import type { ConversationService } from './modules/routing/conversation-service.js';
 
-/** Paths whose values must never reach a log line (SEC-03: PII minimisation). */
-const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'req.body.password', 'req.body.pin', 'req.query.phone'];
-
 /**
  * Builds the whole app without listening: infrastructure plugins, then domain services, then
  * routes. Tests call this with a real database; main.ts adds listen() and shutdown.
@@ -61,11 +60,19 @@ export interface AppDeps {
   db?: Db;
   /** The clock the IVR reads business hours from; tests pin it to walk the after-hours path. */
   now?: () => Date;
+  /** Where log lines go (default stdout); tests read them. */
+  logStream?: NodeJS.WritableStream;
 }
 
 export async function buildApp(config: Config, deps: AppDeps = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: { level: config.LOG_LEVEL, redact: { paths: REDACT, censor: '[redacted]' } },
+    // One logger setup for every process (server/lib/logger.ts): request ids, PII scrubbed, JSON or pretty.
+    loggerInstance: createLogger(config, { destination: deps.logStream }) as FastifyBaseLogger,
+    // Our own request lines (plugins/request-context.ts): URLs without query values, quiet at debug.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'req_id' }),
+    genReqId: (req) => requestIdFrom(req.headers['x-request-id']),
+    // A hop count works at runtime though fastify's types leave numbers out.
+    trustProxy: trustProxy(config.TRUST_PROXY) as string | boolean,
     bodyLimit: config.BODY_LIMIT_BYTES,
     ...serverTimeouts(config),
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, useDefaults: true, allErrors: false }, onCreate: boundedDateFormats },
@@ -78,6 +85,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   app.addHook('onResponse', async (request) => { if (closing) request.raw.socket?.end(); });
 
   // 1. infrastructure
+  await app.register(requestContextPlugin, { pretty: config.LOG_FORMAT === 'pretty' });
   await app.register(errorsPlugin);
   await app.register(inputGuardPlugin);
   await app.register(timeoutsPlugin, { config });

@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { DEFAULT_SERVICE_LEVELS } from './modules/routing/service-levels.js';
 import { Value } from 'typebox/value';
+import { isIP } from 'node:net';
 
 /**
  * Every environment variable Switchboard reads, in one schema. Validated once at boot;
@@ -27,6 +28,10 @@ export const ConfigSchema = Type.Object({
   HTTP_UPLOAD_TIMEOUT_MS: Type.Integer({ minimum: 10000, maximum: 86400000, default: 1800000, description: 'The same for streamed uploads (a campaign\'s call-list CSV, up to 512 MB)' }),
   HTTP_IDLE_TIMEOUT_MS: Type.Integer({ minimum: 1000, maximum: 3600000, default: 120000, description: 'A connection with no traffic either way for this long is closed' }),
   HTTP_KEEPALIVE_TIMEOUT_MS: Type.Integer({ minimum: 1000, maximum: 600000, default: 72000, description: 'An idle keep-alive connection is closed after this (keep it above a load balancer\'s idle timeout)' }),
+  TELEPHONY: Type.Optional(Type.Union([Type.Literal('twilio'), Type.Literal('simulator')], {
+    description: 'twilio: calls go through the Twilio account; simulator: the built-in Twilio simulator plays Twilio (the demo: make-believe calls, demo phone, demo PIN). Required with DATABASE_URL; embedded, it defaults to twilio when TWILIO_ACCOUNT_SID is set, else simulator',
+  })),
+  SIMULATOR_DATABASE: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_$-]{1,63}$', description: 'With TELEPHONY=simulator on PostgreSQL: the name of the one database the simulator may run on (demos and tests on PostgreSQL); the simulator refuses any other' })),
   TWILIO_ACCOUNT_SID: Type.Optional(Type.String({ pattern: '^AC[0-9a-f]{32}$', description: 'Twilio account SID; when absent the built-in Twilio simulator plays Twilio (demo, no account needed)' })),
   TWILIO_AUTH_TOKEN: Type.Optional(Type.String({ minLength: 16, description: 'Twilio auth token: signs webhooks and authenticates REST calls' })),
   TWILIO_API_BASE: Type.Optional(Type.String({ pattern: '^https?://', description: 'Send Twilio REST calls here instead of api.twilio.com (a Twilio-compatible simulator)' })),
@@ -85,6 +90,12 @@ export const ConfigSchema = Type.Object({
   BANK_NAME_ZH: Type.String({ minLength: 1, maxLength: 40, default: '示范银行', description: 'The bank\'s name in the identification message and voicemail of campaign calls (Mandarin)' }),
   BANK_NAME_EN: Type.String({ minLength: 1, maxLength: 60, default: 'Demo Bank', description: 'The same, in English' }),
   JOBS_STALLED_MS: Type.Integer({ minimum: 1000, maximum: 600000, default: 30000, description: 'With BullMQ: a job whose worker stopped renewing its lock for this long (the process died) is run again' }),
+  TRUST_PROXY: Type.Optional(Type.String({
+    pattern: '^([0-9]{1,2}|(loopback|linklocal|uniquelocal|[0-9a-fA-F:.]+(/[0-9]{1,3})?)(,(loopback|linklocal|uniquelocal|[0-9a-fA-F:.]+(/[0-9]{1,3})?))*)$',
+    description: 'Behind a reverse proxy or load balancer: how many proxy hops to trust (1), or the proxies\' addresses/CIDRs (10.0.0.0/8,loopback). The client\'s address is then read from X-Forwarded-For for audit rows, login throttling, rate limits and the demo phone\'s loopback check',
+  })),
+  SHUTDOWN_GRACE_MS: Type.Integer({ minimum: 100, maximum: 120000, default: 10000, description: 'On SIGTERM/SIGINT: how long open requests, sockets and jobs get to finish before the process exits anyway' }),
+  LOG_FORMAT: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('pretty')], { description: 'json: one JSON object a line (for log collectors; the default with DATABASE_URL); pretty: short human lines, requests only at debug (the default of the embedded demo)' })),
   LOG_LEVEL: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')], { default: 'info' }),
 });
 
@@ -95,8 +106,11 @@ const SECRET_KEYS = new Set(['JWT_SECRET', 'DATABASE_URL', 'REDIS_URL', 'TWILIO_
 
 export class ConfigError extends Error {}
 
-/** Reads and validates the environment; throws a ConfigError naming every bad variable. */
-export function loadConfig(env: Record<string, string | undefined> = process.env, overrides: Partial<Config> = {}): Config {
+/**
+ * Reads and validates the environment; throws a ConfigError naming every bad variable.
+ * `telephony: false` for commands that place no calls (CLIs, the worker checks its own): they need no TELEPHONY.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env, overrides: Partial<Config> = {}, opts: { telephony?: boolean } = {}): Config {
   const raw: Record<string, unknown> = {};
   for (const key of Object.keys(ConfigSchema.properties)) {
     const value = env[key];
@@ -125,5 +139,40 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (config.TWILIO_ACCOUNT_SID && !config.TWILIO_API_BASE && !config.PUBLIC_URL) {
     throw new ConfigError('Invalid configuration:\n  PUBLIC_URL: required with TWILIO_ACCOUNT_SID: the https URL Twilio reaches this server at (webhook signatures are checked against it)');
   }
+  if (config.TRUST_PROXY) trustProxy(config.TRUST_PROXY);
+  if (opts.telephony !== false || config.TELEPHONY) config.TELEPHONY = telephonyMode(config);
+  config.LOG_FORMAT ??= config.DATABASE_URL ? 'json' : 'pretty';
   return config;
+}
+
+/** TRUST_PROXY as fastify's `trustProxy`: a hop count, or the proxies' addresses and CIDRs. */
+export function trustProxy(spec: string | undefined): number | string | false {
+  if (!spec) return false;
+  if (/^[0-9]+$/.test(spec)) return Number(spec);
+  for (const part of spec.split(',')) {
+    if (['loopback', 'linklocal', 'uniquelocal'].includes(part)) continue;
+    const [ip, bits] = part.split('/');
+    const family = isIP(ip ?? '');
+    if (!family || (bits !== undefined && !(Number(bits) >= 0 && Number(bits) <= (family === 4 ? 32 : 128)))) {
+      throw new ConfigError(`Invalid configuration:\n  TRUST_PROXY: "${part}" is not an address or CIDR (use a hop count such as 1, or addresses/CIDRs such as 10.0.0.0/8,loopback)`);
+    }
+  }
+  return spec;
+}
+
+/** Which Twilio this configuration talks to; throws a ConfigError for a missing or contradictory mode. */
+function telephonyMode(config: Config): 'twilio' | 'simulator' {
+  const fail = (line: string): never => { throw new ConfigError(`Invalid configuration:\n  ${line}`); };
+  const mode = config.TELEPHONY ?? (config.DATABASE_URL
+    ? fail('TELEPHONY: required with DATABASE_URL: twilio (calls through your Twilio account) or simulator (the built-in make-believe Twilio of the demo)')
+    : config.TWILIO_ACCOUNT_SID ? 'twilio' : 'simulator');
+  if (mode === 'twilio' && !config.TWILIO_ACCOUNT_SID) fail('TELEPHONY=twilio needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN');
+  if (mode === 'simulator' && config.TWILIO_ACCOUNT_SID) fail('TELEPHONY=simulator contradicts TWILIO_ACCOUNT_SID: the simulator plays Twilio itself (set TELEPHONY=twilio to use the account)');
+  if (mode === 'simulator' && config.DATABASE_URL) {
+    const database = decodeURIComponent(new URL(config.DATABASE_URL).pathname.slice(1));
+    if (config.SIMULATOR_DATABASE !== database) {
+      fail(`TELEPHONY=simulator on PostgreSQL database "${database}": the simulator makes up calls, so it runs on a real database only when asked for by name (SIMULATOR_DATABASE=${database})`);
+    }
+  }
+  return mode;
 }

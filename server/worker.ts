@@ -2,9 +2,10 @@
 // the web nodes (which then set RUN_WORKERS=false). Needs the same DATABASE_URL, REDIS_URL,
 // REDIS_PREFIX and Twilio account as they do, and PUBLIC_URL: the web nodes' address, which
 // Twilio calls back about every call placed here.
-import Fastify from 'fastify';
+import closeWithGrace from 'close-with-grace';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createDb } from './db/knex.js';
+import { createLogger } from './lib/logger.js';
 import { createBullmqJobs } from './plugins/jobs.js';
 import { createDialer, DIAL_JOB } from './modules/campaigns/dialer.js';
 import { createCustomersService } from './modules/customers/customers-service.js';
@@ -15,7 +16,8 @@ import { createOutboundLine } from './modules/telephony/voice-control.js';
 
 let config: Config;
 try {
-  config = loadConfig();
+  config = loadConfig(process.env, {}, { telephony: false });
+  if (config.TELEPHONY === 'simulator') throw new ConfigError('Invalid configuration:\n  TELEPHONY=simulator: the embedded demo runs its jobs in its own process; a worker dials through Twilio (TELEPHONY=twilio)');
   if (!config.REDIS_URL || !config.DATABASE_URL || !config.TWILIO_ACCOUNT_SID || !config.TWILIO_AUTH_TOKEN || !config.PUBLIC_URL) {
     throw new ConfigError('Invalid configuration:\n  a worker needs DATABASE_URL, REDIS_URL, TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and PUBLIC_URL (the web nodes\' URL); without Redis, `npm start` runs the jobs itself');
   }
@@ -25,8 +27,8 @@ try {
   process.exit(1);
 }
 
-// Only for its logger: the same pino setup (and PII redaction defaults) as the web nodes.
-const log = Fastify({ logger: { level: config.LOG_LEVEL } }).log;
+// The same logger setup as the web nodes: PII scrubbed, the job's request id on its lines.
+const log = createLogger(config, { name: 'worker' });
 const db = createDb(config);
 const jobs = createBullmqJobs({ redisUrl: config.REDIS_URL!, prefix: `${config.REDIS_PREFIX}:bull`, log, consume: true, stalledMs: config.JOBS_STALLED_MS });
 const rest = createTwilioRest({ accountSid: config.TWILIO_ACCOUNT_SID!, authToken: config.TWILIO_AUTH_TOKEN!, apiBase: config.TWILIO_API_BASE });
@@ -41,11 +43,9 @@ const dialer = createDialer({
 jobs.define<{ attempt_id: string }>(DIAL_JOB, (job) => dialer.dial(job.attempt_id), { concurrency: 4 });
 log.info('worker: taking campaign dial jobs');
 
-const shutdown = async (signal: string) => {
-  log.info(`${signal}: closing`);
+closeWithGrace({ delay: config.SHUTDOWN_GRACE_MS, logger: { error: (m: unknown) => log.error(m) } }, async ({ signal, err }) => {
+  if (err) log.error({ err }, 'closing after an uncaught error');
+  else log.info(`${signal ?? 'exit'}: closing`);
   await jobs.close();
   await db.destroy();
-  process.exit(0);
-};
-process.once('SIGINT', () => void shutdown('SIGINT'));
-process.once('SIGTERM', () => void shutdown('SIGTERM'));
+});

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
+import type { FormParams } from '../server/lib/form.js';
 
-export type FormParams = Record<string, string | string[]>;
+export type { FormParams };
 
 export type PeerBehaviour = 'answer' | 'busy' | 'no-answer' | 'fail' | 'machine';
 export type StatusEvent = 'initiated' | 'ringing' | 'answered' | 'completed';

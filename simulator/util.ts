@@ -1,6 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { FormParams } from './types.js';
 
+export { encodeForm, parseForm } from '../server/lib/form.js';
+
 /** A SID shaped like Twilio's: two-letter prefix + 32 lowercase hex digits. */
 export const newSid = (prefix: 'AC' | 'CA' | 'QU' | 'CF' | 'RE'): string => prefix + randomBytes(16).toString('hex');
 
@@ -41,24 +43,6 @@ export class BoundedLog<T> extends Array<T> {
     if (this.length > this.capacity) this.splice(0, this.length - this.capacity);
     return this.length;
   }
-}
-
-/** A form body with repeated keys (StatusCallbackEvent=a&StatusCallbackEvent=b) kept as arrays. */
-export function parseForm(body: string): FormParams {
-  const params: FormParams = {};
-  for (const [key, value] of new URLSearchParams(body)) {
-    const prior = params[key];
-    params[key] = prior === undefined ? value : Array.isArray(prior) ? [...prior, value] : [prior, value];
-  }
-  return params;
-}
-
-export function encodeForm(params: FormParams): string {
-  const out = new URLSearchParams();
-  for (const [key, value] of Object.entries(params)) {
-    for (const v of Array.isArray(value) ? value : [value]) out.append(key, v);
-  }
-  return out.toString();
 }
 
 export const first = (params: FormParams, key: string): string | undefined => {

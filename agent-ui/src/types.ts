@@ -5,7 +5,7 @@ import type { Interaction, Timeline } from '../../server/modules/interactions/in
 import type { AgentServerEvents, CallOffer, CampaignPop } from '../../server/modules/routing/routing-schemas.js';
 import type { StateChange, WrapupRequest, TransferRequest } from '../../server/modules/agents/agents-schemas.js';
 import type { Softphone } from '../../server/modules/telephony/softphone.js';
-import type { PhoneCall, PhoneSetup } from '../../server/modules/telephony/demo-phone.js';
+import type { PhoneCall, PhoneSetup } from '../../server/demo/demo-phone.js';
 import type { SKILLS } from '../../server/modules/routing/routing-policy.js';
 import type { ERRORS } from '../../server/errors.js';
 import type { Alert, Broadcast, Wallboard, WallboardUpdate, WallboardQueue, WallboardAgent, WaitingCall, WallboardSkill, WallboardCampaign } from '../../server/modules/supervision/supervision-schemas.js';

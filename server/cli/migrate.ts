@@ -1,11 +1,9 @@
 // npm run db:migrate | db:rollback [-- --all]
-import { loadConfig } from '../config.js';
-import { createDb, describeDatabase } from '../db/knex.js';
+import { describeDatabase } from '../db/knex.js';
+import { withDatabase } from './run-cli.js';
 
-const config = loadConfig();
-const db = createDb(config);
-const command = process.argv[2] ?? 'latest';
-try {
+await withDatabase(async (db, config) => {
+  const command = process.argv[2] ?? 'latest';
   if (command === 'latest') {
     const [batch, names] = await db.migrate.latest();
     console.log(names.length ? `Applied batch ${batch}: ${names.join(', ')}` : 'Already up to date');
@@ -13,9 +11,8 @@ try {
     const [batch, names] = await db.migrate.rollback(undefined, process.argv.includes('--all'));
     console.log(names.length ? `Rolled back batch ${batch}: ${names.join(', ')}` : 'Nothing to roll back');
   } else {
-    throw new Error(`unknown command ${command}: use latest or rollback`);
+    console.error(`unknown command ${command}: use latest or rollback`);
+    return 2;
   }
   console.log(`(${describeDatabase(config)})`);
-} finally {
-  await db.destroy();
-}
+}, { migrate: false });

@@ -3,7 +3,8 @@
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from '../config.js';
-import { createDb, describeDatabase, type Db } from '../db/knex.js';
+import { DataDirError } from '../db/data-dir.js';
+import { describeDatabase, openDb, type Db } from '../db/knex.js';
 import { DEFAULT_SEED, DEMO_PASSWORD, DEMO_USERS, seedSyntheticBank, type SeedSummary } from '../db/synthetic-bank.js';
 import { generateHistory } from '../db/synthetic-history.js';
 import { loadTierModel } from '../modules/tiers/tier-model.js';
@@ -79,17 +80,23 @@ async function resetBank(db: Db): Promise<void> {
 async function main(): Promise<number> {
   let config: Config;
   try {
-    config = loadConfig();
+    config = loadConfig(process.env, {}, { telephony: false });
   } catch (err) {
     if (err instanceof ConfigError) usageError(err.message);
     throw err;
   }
   const args = readArgs(config);
   const tiers = createTiersService(loadTierModel(config.TIER_MODEL_FILE));
-  const db = createDb(config);
+  let db: Db;
+  try {
+    db = await openDb(config, { migrate: true });
+  } catch (err) {
+    if (!(err instanceof DataDirError)) throw err;
+    console.error(err.message);
+    return 1;
+  }
   try {
     console.log(`Database: ${describeDatabase(config)}`);
-    await db.migrate.latest();
     const existing = Number((await db('customers').count('* as n').first())?.n ?? 0);
     if (existing > 0 && !args.reset) {
       console.error(`The database already holds ${existing.toLocaleString('en')} customers. Run with --reset to replace the bank (audit_log is kept).`);

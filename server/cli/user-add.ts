@@ -1,10 +1,10 @@
 // npm run user:add -- --username U --password P --role agent|supervisor|rm|admin [--name "Display Name"] [--rm-id N]
+// Writes the database directly, so beside a running embedded demo it refuses (naming the demo's
+// process) instead of opening the same files: stop the demo, add the user, start it again.
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config.js';
-import { createDb } from '../db/knex.js';
-import { AppError } from '../errors.js';
 import type { Role } from '../modules/users/users-schemas.js';
 import { createUser } from '../modules/users/users-service.js';
+import { withDatabase } from './run-cli.js';
 
 let values;
 try {
@@ -20,21 +20,13 @@ if (!values.username || !values.password || !values.role) {
   process.exit(2);
 }
 
-const db = createDb(loadConfig());
-try {
-  await db.migrate.latest();
+await withDatabase(async (db) => {
   const user = await createUser(db, {
-    username: values.username,
-    password: values.password,
+    username: values.username!,
+    password: values.password!,
     role: values.role as Role,
     display_name: values.name,
     rm_id: values['rm-id'] ? Number(values['rm-id']) : undefined,
   });
   console.log(`Created ${user.role} ${user.username} (id ${user.id})`);
-} catch (err) {
-  if (!(err instanceof AppError)) throw err;
-  console.error(`${err.code}: ${err.message}`);
-  process.exitCode = 1;
-} finally {
-  await db.destroy();
-}
+});

@@ -3,6 +3,7 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { Redis } from 'ioredis';
 import type { Config } from '../config.js';
+import { currentRequestId, workContext } from '../lib/logger.js';
 
 export interface JobOptions {
   /** Deduplicates: while a job with this id is waiting, delayed, retrying or running, adding it again is a no-op. */
@@ -57,6 +58,22 @@ function logFailure(log: JobsLog, name: string, id: string, attempt: number, att
   else log.error({ err, job: name, id, attempt }, 'job failed, giving up');
 }
 
+// A job carries the id of the request that added it, so its log lines name that request.
+const REQ_ID_KEY = '__req_id';
+function withRequestId<T>(data: T): T {
+  const reqId = currentRequestId();
+  return reqId && data && typeof data === 'object' && !Array.isArray(data) ? { ...data, [REQ_ID_KEY]: reqId } : data;
+}
+function runInJobContext<T>(data: T, fallbackId: string, run: (data: T) => Promise<void>): Promise<void> {
+  let reqId = fallbackId;
+  if (data && typeof data === 'object' && REQ_ID_KEY in data) {
+    const { [REQ_ID_KEY]: carried, ...rest } = data as Record<string, unknown>;
+    reqId = String(carried);
+    data = rest as T;
+  }
+  return workContext.run({ reqId }, () => run(data));
+}
+
 /** Jobs on Redis: survive restarts, shared by every node with the same prefix. Queue name = job name. */
 /** `stalledMs`: a running job whose worker stopped renewing its lock this long ago (it died) is run again. */
 export function createBullmqJobs(o: { redisUrl: string; prefix: string; log: JobsLog; consume: boolean; stalledMs?: number }): JobsPort {
@@ -90,7 +107,7 @@ export function createBullmqJobs(o: { redisUrl: string; prefix: string; log: Job
       if (!o.consume) return;
       const worker = new Worker(
         name,
-        async (job) => handler(job.data as T, { attempt: job.attemptsMade + 1, id: job.id ?? '' }),
+        async (job) => runInJobContext(job.data as T, `job:${name}:${job.id ?? ''}`, (data) => handler(data, { attempt: job.attemptsMade + 1, id: job.id ?? '' })),
         {
           connection: consumer, prefix: o.prefix, concurrency: opts.concurrency ?? 1,
           ...(o.stalledMs ? { lockDuration: o.stalledMs, stalledInterval: o.stalledMs } : {}),
@@ -111,7 +128,7 @@ export function createBullmqJobs(o: { redisUrl: string; prefix: string; log: Job
         // Failed jobs are kept a day for inspection, but must not block the same jobId from being added again.
         await queue.remove(opts.jobId);
       }
-      await queue.add(name, data, {
+      await queue.add(name, withRequestId(data), {
         jobId: opts.jobId,
         delay: opts.delayMs,
         attempts: opts.attempts ?? DEFAULT_ATTEMPTS,
@@ -189,7 +206,7 @@ export function createInProcessJobs(o: { log: JobsLog }): JobsPort {
 
   const run = async (lane: Lane, handler: JobHandler<unknown>, job: PendingJob): Promise<void> => {
     try {
-      await handler(job.data, { attempt: job.attempt, id: job.id });
+      await runInJobContext(job.data, `job:${job.name}:${job.id}`, (data) => handler(data, { attempt: job.attempt, id: job.id }));
       lane.ids.delete(job.id);
     } catch (err) {
       logFailure(o.log, job.name, job.id, job.attempt, job.attempts, err);
@@ -232,7 +249,7 @@ export function createInProcessJobs(o: { log: JobsLog }): JobsPort {
       if (lane.ids.has(id)) return;
       lane.ids.add(id);
       const attempts = opts.attempts ?? DEFAULT_ATTEMPTS;
-      schedule({ name, id, data, attempt: 1, attempts, backoffMs: opts.backoffMs ?? DEFAULT_BACKOFF_MS }, opts.delayMs ?? 0);
+      schedule({ name, id, data: withRequestId(data), attempt: 1, attempts, backoffMs: opts.backoffMs ?? DEFAULT_BACKOFF_MS }, opts.delayMs ?? 0);
     },
     async close() {
       closed = true;

@@ -1,5 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
@@ -24,24 +23,6 @@ const CSP = [
   "base-uri 'none'",
   "form-action 'self'",
 ].join('; ');
-
-/** The newest modification time among the console's sources. */
-function newestSource(): number {
-  const files = readdirSync(join(UI_ROOT, 'src'), { recursive: true, encoding: 'utf8' }).map((f) => join(UI_ROOT, 'src', f));
-  return Math.max(...[...files, join(UI_ROOT, 'index.html'), join(UI_ROOT, 'vite.config.ts')].map((f) => statSync(f).mtimeMs));
-}
-
-/**
- * Builds agent-ui into agent-ui/dist when there is no build, or its sources changed since (a fresh
- * clone or a pull), so `npm start` and the browser tests never serve a stale console.
- */
-export async function ensureUiBuilt(log: (message: string) => void): Promise<void> {
-  const index = `${UI_DIST}index.html`;
-  if (existsSync(index) && statSync(index).mtimeMs >= newestSource()) return;
-  log('Building the agent console…');
-  const { build } = await import('vite');
-  await build({ root: UI_ROOT, logLevel: 'warn' });
-}
 
 /**
  * Serves the production build of agent-ui: hashed assets with a long cache, and the pages with a

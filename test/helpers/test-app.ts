@@ -24,7 +24,7 @@ export interface TestApp {
  * The real app on its own copy of the seeded bank in the real PostgreSQL (and the real Redis when
  * REDIS_URL is set). Each test that calls this gets a database nobody else touches.
  */
-export async function startTestApp(env: Record<string, string> = {}, opts: { listen?: boolean; now?: () => Date; database?: string } = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, opts: { listen?: boolean; now?: () => Date; database?: string; logStream?: NodeJS.WritableStream } = {}): Promise<TestApp> {
   // Another node on a database that exists already (several processes sharing one bank).
   const shared = opts.database !== undefined;
   const database = opts.database ?? (await cloneTemplate());
@@ -35,10 +35,13 @@ export async function startTestApp(env: Record<string, string> = {}, opts: { lis
     REDIS_PREFIX: `test-${database}`,
     JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
     LOG_LEVEL: 'silent',
+    // Without a Twilio account the built-in simulator plays Twilio, asked for on this database by name.
+    TELEPHONY: env.TWILIO_ACCOUNT_SID ? 'twilio' : 'simulator',
+    SIMULATOR_DATABASE: database,
     ...env,
   });
   const db = createDb(config, { poolMax: 5 });
-  const app = await buildApp(config, { db, now: opts.now });
+  const app = await buildApp(config, { db, now: opts.now, logStream: opts.logStream });
   // Listening (on a free port) is for tests where something calls the app back over HTTP: the Twilio simulator.
   if (opts.listen) await app.listen({ port: 0, host: '127.0.0.1' });
   else await app.ready();

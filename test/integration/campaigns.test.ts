@@ -132,11 +132,13 @@ describe('outbound campaigns', () => {
     expect(assigned.profile.customer_id).toBe(person.id);
     await until('the sale on the list entry', async () => (await entryOf(c.id, person.id))?.disposition === 'sale');
 
+    let seen: unknown;
     await until('first attempts settled', async () => {
       // The person's too: their call's last status callback may come after the agent's wrap-up.
       const rows = await h.db('campaign_entries').where({ campaign_id: c.id }).whereIn('customer_id', [person.id, busy.id, noAnswer.id, machine.id]);
+      seen = rows.map((r) => [r.customer_id, r.state, r.last_outcome]);
       return rows.every((r) => r.state !== 'dialing' && r.last_outcome) && rows;
-    });
+    }).catch((e) => { throw new Error(`${e.message}: ${JSON.stringify(seen)}`); });
     const after1 = Object.fromEntries((await h.db('campaign_entries').where({ campaign_id: c.id })).map((e) => [e.customer_id, e]));
     const delay = (id: number) => Math.round((new Date(after1[id].next_attempt_at).getTime() - started) / 1000);
     expect(after1[busy.id]).toMatchObject({ state: 'pending', last_outcome: 'busy', attempts: 1 });

@@ -1,7 +1,7 @@
 import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTwilioSpecValidator } from '../../simulator/openapi-check.js';
-import { createRedirectingHttpClient } from '../../simulator/rest-redirect.js';
+import { createRedirectingHttpClient } from '../../server/modules/telephony/twilio-http-client.js';
 import { createSimulator, type Simulator } from '../../simulator/simulator.js';
 import { startWebhookApp, twiml } from '../fixtures/simulator-webhook-app.js';
 

@@ -1,7 +1,7 @@
 import twilio from 'twilio';
 // Rewrites *.twilio.com to apiBase and leaves everything else to the SDK's own client, so the
 // adapter code that runs against the simulator is the code that runs against Twilio.
-import { createRedirectingHttpClient } from '../../../simulator/rest-redirect.js';
+import { createRedirectingHttpClient } from './twilio-http-client.js';
 
 export interface TwilioCredentials {
   accountSid: string;

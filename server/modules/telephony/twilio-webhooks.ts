@@ -4,8 +4,7 @@ import twilio from 'twilio';
 import { appError } from '../../errors.js';
 
 // The simulator parses Twilio's forms the same way: one parser, repeated keys as arrays.
-import type { FormParams } from '../../../simulator/types.js';
-import { parseForm } from '../../../simulator/util.js';
+import { parseForm, type FormParams } from '../../lib/form.js';
 
 /**
  * Accepts Twilio's form-encoded webhooks on this (encapsulated) plugin only, and refuses any whose

@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
-import { formatTranscript, runScript } from '../../../simulator/script.js';
-import type { Simulator } from '../../../simulator/simulator.js';
-import { DEMO_CALLERS } from '../../db/synthetic-bank.js';
-import { appError } from '../../errors.js';
-import { MAX_INT } from '../../lib/schema.js';
+import { formatTranscript, runScript } from '../../simulator/script.js';
+import type { Simulator } from '../../simulator/simulator.js';
+import { DEMO_CALLERS } from '../db/synthetic-bank.js';
+import { appError } from '../errors.js';
+import { MAX_INT } from '../lib/schema.js';
 
 const E164 = Type.String({ pattern: '^\\+[1-9][0-9]{6,14}$' });
 const Keys = Type.String({ pattern: '^[0-9*#]{1,32}$' });
