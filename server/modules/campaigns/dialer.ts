@@ -440,9 +440,10 @@ export function createDialer(deps: DialerDeps) {
       if (w.disposition === 'callback') {
         const at = w.callback_at ? new Date(w.callback_at) : null;
         if (!at || at <= now) throw appError('SB_ERR_CAMPAIGN_DISPOSITION_INVALID', 'A callback needs callback_at in the future');
-        await updateListEntry(trx, e.id, { state: 'pending', disposition: 'callback', callback_at: at, next_attempt_at: at, attempts: Math.min(e.attempts, (await findCampaign(trx, a.campaign_id))!.max_attempts - 1) });
+        // A disposition means an agent spoke with the person: the outcome is set here, since the call's final status may come later and must not override it.
+        await updateListEntry(trx, e.id, { state: 'pending', last_outcome: 'human', disposition: 'callback', callback_at: at, next_attempt_at: at, attempts: Math.min(e.attempts, (await findCampaign(trx, a.campaign_id))!.max_attempts - 1) });
       } else {
-        await updateListEntry(trx, e.id, { state: 'done', disposition: w.disposition });
+        await updateListEntry(trx, e.id, { state: 'done', last_outcome: 'human', disposition: w.disposition });
       }
       if (w.disposition === 'do_not_call') await addDoNotCall(trx, { phone: e.phone, customer_id: e.customer_id, source: 'customer_request', campaign_id: a.campaign_id, added_by: agentId });
       return true;
