@@ -3,13 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../server/db/synthetic-bank.js';
 import { ARTIFACTS, chromiumOn, dialForAgent, goAvailable, signIn, text, unlabelledControls } from '../helpers/browser.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { clockFrom } from '../helpers/wait.js';
 
 // Zhang Wei: a GOLD customer with an open fee complaint, identified by his mobile.
 const GOLD = '+8613800000003';
 // Liu Fang: STANDARD, a lost debit card and churn risk.
 const STANDARD = '+8613800000004';
 // A Wednesday at 10:00 in Shanghai: the hotline's human service hours.
-const OPEN = () => new Date('2026-11-18T02:00:00Z');
+const OPEN = clockFrom('2026-11-18T02:00:00Z').now;
 
 let t: TestApp;
 // No Twilio account: the built-in simulator plays Twilio, over HTTP, against the real webhooks.

@@ -44,9 +44,10 @@ export const TransferRequest = Type.Union([
   Type.Object({ to: Type.Literal('rm') }, { additionalProperties: false }),
 ]);
 export const WrapupRequest = Type.Object({
-  // The last five are for campaign calls (sale too), whose disposition must be one of those.
+  // The last five are for campaign calls (sale too), whose disposition must be one of those; callback and do_not_call serve every call.
   disposition: Type.Enum(['resolved', 'follow_up', 'escalated', 'complaint_logged', 'sale', 'information_only', 'transferred', 'no_action', 'interested', 'callback', 'not_interested', 'wrong_number', 'do_not_call']),
-  callback_at: Type.Optional(Type.String({ format: 'date-time', description: 'With the campaign disposition callback: when to call the customer again' })),
+  callback_at: Type.Optional(Type.String({ format: 'date-time', description: 'With the disposition callback: when to call the customer back' })),
+  callback_to_me: Type.Optional(Type.Boolean({ description: 'With callback on an inbound call: offer it to this agent first' })),
   reason_codes: Type.Array(Type.String({ pattern: '^[a-z0-9_]{1,40}$' }), { maxItems: 10, default: [] }),
   products_discussed: Type.Array(Type.String({ pattern: '^[a-z0-9_]{1,40}$' }), { maxItems: 10, default: [] }),
   notes: Type.Optional(Type.String({ maxLength: 4000 })),
