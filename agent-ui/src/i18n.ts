@@ -82,7 +82,7 @@ const en = {
   callbackOffer: 'Callback', callbackRequested: 'Asked for', callbackNumber: 'Number', callbackReason: 'Reason', callbackBookedBy: 'Booked by',
   callbackAttempt: (n: number) => `attempt ${n}`, callbackDialHint: 'Accepting dials the customer: you are connected when they answer.',
   callbackReasons: { agent_booked: 'Booked by an agent' } as Record<string, string>,
-  callbacksTitle: 'Callback backlog', noCallbacks: 'No callbacks owed', callbacksOpen: 'Owed', callbacksDueNow: 'Due now', oldestPlace: 'Oldest place',
+  callbacksTitle: 'Callback backlog', noCallbacks: 'No callbacks owed', callbacksOpen: 'Owed', callbacksDueNow: 'Due now', oldestPlace: 'Oldest place', oldestPlaceHint: 'How long the oldest has held its place; a booking for later shows its time',
   callbackList: 'Callbacks owed', callbackDue: 'Due (bank time)', callbackAttempts: 'Tries', callbackLast: 'Last try', callbackSource: 'Booked via',
   cancelCallback: 'Cancel', moveCallback: 'Move', newTime: 'New time (bank time)', callbackOf: (id: string) => `callback ${id}`,
   endReasons: {
@@ -203,7 +203,7 @@ const zh: Dict = {
   callbackOffer: '预约回拨', callbackRequested: '申请时间', callbackNumber: '号码', callbackReason: '原因', callbackBookedBy: '预约人',
   callbackAttempt: (n: number) => `第 ${n} 次拨打`, callbackDialHint: '接听后系统将拨打客户，客户接听即接通。',
   callbackReasons: { agent_booked: '坐席预约' } as Record<string, string>,
-  callbacksTitle: '回拨积压', noCallbacks: '暂无待回拨', callbacksOpen: '待回拨', callbacksDueNow: '已到期', oldestPlace: '最早排队',
+  callbacksTitle: '回拨积压', noCallbacks: '暂无待回拨', callbacksOpen: '待回拨', callbacksDueNow: '已到期', oldestPlace: '最早排队', oldestPlaceHint: '最早一条已保留位置的时长；预约在将来的显示其时间',
   callbackList: '待回拨列表', callbackDue: '回拨时间（北京时间）', callbackAttempts: '已拨', callbackLast: '上次结果', callbackSource: '来源',
   cancelCallback: '取消', moveCallback: '改期', newTime: '新时间（北京时间）', callbackOf: (id: string) => `回拨 ${id}`,
   endReasons: {

@@ -185,12 +185,12 @@ function Callbacks({ board, now, act }: { board: Board; now: number; act: (run: 
       {backlog.length === 0 ? <p class="muted">{t.noCallbacks}</p> : (
         <table>
           <thead><tr>
-            <th scope="col">{t.queue}</th><th scope="col" class="num">{t.callbacksOpen}</th><th scope="col" class="num">{t.callbacksDueNow}</th><th scope="col" class="num">{t.oldestPlace}</th>
+            <th scope="col">{t.queue}</th><th scope="col" class="num">{t.callbacksOpen}</th><th scope="col" class="num">{t.callbacksDueNow}</th><th scope="col" class="num" title={t.oldestPlaceHint}>{t.oldestPlace}</th>
           </tr></thead>
           <tbody>{backlog.map((b) => (
             <tr key={b.key} data-testid={`callback-backlog-${b.key}`}>
               <th scope="row">{skillName(t, b.skill)} <Tier tier={b.tier} /></th>
-              <td class="num">{b.open}</td><td class="num">{b.due_now}</td><td class="num">{since(now, b.oldest_since)}</td>
+              <td class="num">{b.open}</td><td class="num">{b.due_now}</td><td class="num">{b.oldest_since && new Date(b.oldest_since).getTime() > now ? bankTime(b.oldest_since, lang) : since(now, b.oldest_since)}</td>
             </tr>
           ))}</tbody>
         </table>
