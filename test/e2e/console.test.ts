@@ -139,8 +139,12 @@ describe('agent console and phone simulator in Chromium', () => {
     await first.getByRole('button', { name: 'Accept', exact: true }).click();
     await first.getByTestId('call-status').filter({ hasText: 'On call' }).waitFor({ timeout: 20_000 });
 
+    // The directory: agent2 found by name, available; a blind transfer to them.
     await first.getByRole('combobox', { name: 'Transfer to' }).selectOption('agent');
-    await first.getByLabel('Agent id').fill(String(agent2.id));
+    await first.getByLabel('Find an agent').fill('Agent Two');
+    const entry = first.getByTestId(`directory-${agent2.id}`);
+    await entry.filter({ hasText: 'Available' }).waitFor({ timeout: 10_000 });
+    await entry.getByRole('radio').check();
     await first.getByRole('button', { name: 'Transfer', exact: true }).click();
     await first.getByTestId('wrapup').waitFor();
     expect(await text(first, 'call-status')).toBe('Call ended');

@@ -1,6 +1,6 @@
 import { useEffect, useReducer, useRef, useState } from 'preact/hooks';
 import { api, session, type User } from '../api.js';
-import { useI18n } from '../i18n.js';
+import { errorWords, useI18n } from '../i18n.js';
 import type { CallOffer, Profile, Softphone } from '../types.js';
 import { connectAgentLink, type AgentLink } from './agent-link.js';
 import { CallBar } from './CallBar.js';
@@ -112,11 +112,11 @@ export function Console({ user, onLogout }: { user: User; onLogout: () => void }
         dispatch({ type: 'assigned', call });
       },
       'call:consult': (call) => dispatch({ type: 'consult', call }),
-      'call:offer_revoked': (p) => dispatch({ type: 'revoked', entryId: p.entry_id, reason: p.reason }),
+      'call:offer_revoked': (p) => dispatch({ type: 'revoked', entryId: p.entry_id, reason: t.endReasons[p.reason] ?? p.reason }),
       'call:connected': (p) => dispatch({ type: 'phase', entryId: p.entry_id, phase: 'connected' }),
       'call:consult_joined': (p) => dispatch({ type: 'consult_joined', entryId: p.entry_id, joined: true }),
       'call:consult_ended': (p) => dispatch({ type: 'consult_joined', entryId: p.entry_id, joined: false }),
-      'call:ended': (p) => dispatch({ type: 'ended', entryId: p.entry_id, reason: p.reason }),
+      'call:ended': (p) => dispatch({ type: 'ended', entryId: p.entry_id, reason: t.endReasons[p.reason] ?? p.reason }),
       'profile:updated': (p) => dispatch({ type: 'profile', entryId: p.entry_id, profile: p.profile }),
       'supervisor:broadcast': (b) => dispatch({ type: 'notice', notice: `${t.broadcastFrom} ${b.from}: ${b.message}` }),
     });
@@ -132,7 +132,7 @@ export function Console({ user, onLogout }: { user: User; onLogout: () => void }
     try {
       return await link.current!.request<T>(event, body);
     } catch (err) {
-      dispatch({ type: 'notice', notice: `${(err as { code?: string }).code ?? ''} ${(err as Error).message}`.trim() });
+      dispatch({ type: 'notice', notice: errorWords(t, err) });
       return undefined;
     }
   };
@@ -149,7 +149,7 @@ export function Console({ user, onLogout }: { user: User; onLogout: () => void }
       await api('POST', `/api/campaigns/preview/${p.attempt_id}/${action}`);
       dispatch({ type: 'preview', preview: action === 'dial' ? { ...p, dialing: true } : null });
     } catch (err) {
-      dispatch({ type: 'notice', notice: `${(err as { code?: string }).code ?? ''} ${(err as Error).message}`.trim() });
+      dispatch({ type: 'notice', notice: errorWords(t, err) });
       if ((err as { code?: string }).code === 'SB_ERR_PREVIEW_GONE') dispatch({ type: 'preview', preview: null });
     }
   };
@@ -169,10 +169,10 @@ export function Console({ user, onLogout }: { user: User; onLogout: () => void }
             <OfferCard call={s.call} onAccept={accept} onReject={() => request('call:reject', { entry_id: s.call!.entry_id })} />
           )}
           {s.call && s.phase !== 'offered' && (
-            <CallBar call={s.call} phase={s.phase!} consultJoined={s.consultJoined} softphone={softphone} request={request} />
+            <CallBar call={s.call} phase={s.phase!} consultJoined={s.consultJoined} softphone={softphone} request={request} selfId={user.id} />
           )}
           {preview && <PreviewCard preview={preview} onDial={() => previewAction('dial')} onSkip={() => previewAction('skip')} />}
-          {wrappingUp && <WrapupForm key={s.call?.entry_id} campaign={s.call?.campaign} onSubmit={(w) => request('wrapup:complete', w)} />}
+          {wrappingUp && <WrapupForm key={s.call?.entry_id} campaign={s.call?.campaign} onSubmit={(w) => link.current!.request('wrapup:complete', w)} />}
           {viewed && (
             <p class="viewing" role="status">{t.viewing} <button type="button" onClick={() => setViewed(null)}>{t.close}</button></p>
           )}
