@@ -21,6 +21,8 @@ const RECORD_SECONDS = 5;
 const DEFAULT_HOLD_SECONDS = 10;
 /** How long an answered <Dial> target stays on the line unless someone hangs up first. */
 const FAR_END_TALK_SECONDS = 30;
+/** A late answer's ring, in wall-clock time whatever the timeScale: long enough for a test to change the world meanwhile. */
+const LATE_ANSWER_MS = 3000;
 /** Each wait-music round takes at least this much wall-clock time, so a tiny timeScale cannot spin. */
 const QUEUE_ROUND_FLOOR_MS = 10;
 const APPLICATION_ERROR = 'We are sorry, an application error has occurred. Goodbye.';
@@ -120,9 +122,10 @@ export class CallPlayer extends CallBase {
     if (behaviour === 'busy') return fail('busy', 1);
     if (behaviour === 'no-answer') return fail('no-answer', o.timeoutSeconds ?? 60);
     await this.pass(RING_SECONDS);
+    if (behaviour === 'answer-late') await this.wait(sleep(LATE_ANSWER_MS));
     let answeredBy: string | null = null;
     if (o.machineDetection) {
-      answeredBy = behaviour === 'answer' ? 'human' : o.machineDetection === 'DetectMessageEnd' ? 'machine_end_beep' : 'machine_start';
+      answeredBy = behaviour === 'answer' || behaviour === 'answer-late' ? 'human' : o.machineDetection === 'DetectMessageEnd' ? 'machine_end_beep' : 'machine_start';
     }
     // With asyncAmd the TwiML is fetched at once and the verdict arrives on its own callback.
     if (answeredBy && !o.asyncAmd) this.answeredBy = answeredBy;

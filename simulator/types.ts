@@ -3,7 +3,8 @@ import type { FormParams } from '../server/lib/form.js';
 
 export type { FormParams };
 
-export type PeerBehaviour = 'answer' | 'busy' | 'no-answer' | 'fail' | 'machine';
+/** How the far end of a call the simulator places behaves; `answer-late`: a person who lets it ring three seconds of wall time. */
+export type PeerBehaviour = 'answer' | 'answer-late' | 'busy' | 'no-answer' | 'fail' | 'machine';
 export type StatusEvent = 'initiated' | 'ringing' | 'answered' | 'completed';
 
 export interface NumberConfig {

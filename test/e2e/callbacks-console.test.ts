@@ -9,12 +9,12 @@ import { until, zoneAtLocalHour } from '../helpers/wait.js';
 // Zhang Wei: a GOLD customer, identified by his mobile.
 const GOLD = '+8613800000003';
 const ZHANG_WEI = 3;
-// A Wednesday at 10:00 in Shanghai: the IVR's human service hours. Callbacks keep the real clock.
-const OPEN = () => new Date('2026-11-18T02:00:00Z');
+// The app runs on the real clock: the hotline is staffed around the clock (SERVICE_HOURS=always, the
+// default), and the customer's calling window is made to hold below.
 
 let t: TestApp;
 const { open } = chromiumOn(async () => {
-  t = await startTestApp({ ROUTING_SWEEP_MS: '200' }, { listen: true, now: OPEN });
+  t = await startTestApp({ ROUTING_SWEEP_MS: '200' }, { listen: true });
   // He lives where it is noon now: the default calling window (08:00-21:00) is open whenever this
   // runs, and closed ten hours on.
   await t.db('customers').where({ id: ZHANG_WEI }).update({ timezone: zoneAtLocalHour(12) });

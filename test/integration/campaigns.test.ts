@@ -338,4 +338,61 @@ describe('outbound campaigns', () => {
     // And the log refuses ordinary edits.
     await expect(h.db('compliance_log').where({ id: rows[1].id }).delete()).rejects.toThrow(/append-only/);
   });
+
+  it('safe harbour: a person answered with no agent free hears who called within the 2-second rule', { timeout: 60_000 }, async () => {
+    const person = await customer();
+    // They let it ring a few seconds; meanwhile the campaign's only agent steps away.
+    h.sim.setPeer(person.phone, 'answer-late');
+    const [made] = await makeAgents(h.app, h.db, 'harbour', 1, { harbour: 1 });
+    const agent = await connectAgent(h.url, made!.token, made!.id, { heartbeatMs: 2000 });
+    onExit(() => agent.close());
+    await agent.next('agent:restore');
+    await agent.request('state:set', { state: 'available' });
+    const c = await createCampaign({ name: 'Harbour', skill: 'harbour', max_attempts: 1 });
+    await uploadCsv(c.id, `customer_id\n${person.id}`);
+    await h.http.post(`/api/campaigns/${c.id}/start`).set(supervisor).expect(200);
+    const ringing = await until('the customer ringing', async () => callsTo(person.phone)[0]);
+    await agent.request('state:set', { state: 'away', reason: 'break' });
+
+    const attempt = await until('the abandoned attempt', async () => h.db('dial_attempts').where({ campaign_id: c.id, outcome: 'abandoned' }).first());
+    await ringing.waitFor('ended');
+    // What they heard: the bank, the number it called from, and that it will call again.
+    expect(ringing.heard().join(' ')).toContain(`来电号码${CALLER_ID}`);
+    expect(ringing.heard().join(' ')).toContain('示范银行');
+    const events = await h.db('interaction_events').where({ interaction_id: (await h.db('calls').where({ sid: attempt.call_sid }).first()).interaction_id }).orderBy('id');
+    const abandoned = events.find((e) => e.type === 'campaign_abandoned')!;
+    expect(abandoned.data.waited_s).toBeLessThanOrEqual(2);
+    expect(agent.received.some((r) => r.event === 'call:assigned')).toBe(false);
+    // It counts against the campaign's abandon rate, and the entry is tried again another day.
+    expect((await entryOf(c.id, person.id)).last_outcome).toBe('abandoned');
+  });
+
+  it('safe harbour: a fourth dial to one customer on one day is refused by the frequency cap', { timeout: 60_000 }, async () => {
+    const person = await customer();
+    h.sim.setPeer(person.phone, 'busy');
+    const c = await createCampaign({ name: 'Cap', skill: 'cap', max_attempts: 5, retry_delays: { busy: 60 } });
+    // A free agent of the campaign's skill, so the dialer has someone to dial for.
+    const [made] = await makeAgents(h.app, h.db, 'cap', 1, { cap: 1 });
+    const agent = await connectAgent(h.url, made!.token, made!.id, { heartbeatMs: 2000 });
+    onExit(() => agent.close());
+    await agent.next('agent:restore');
+    await agent.request('state:set', { state: 'available' });
+    await uploadCsv(c.id, `customer_id\n${person.id}`);
+    await h.http.post(`/api/campaigns/${c.id}/start`).set(supervisor).expect(200);
+    for (let n = 1; n <= 3; n++) {
+      await until(`busy dial ${n} settled`, async () => {
+        const e = await entryOf(c.id, person.id);
+        return e.state === 'pending' && e.attempts === n && e.last_outcome === 'busy';
+      });
+      // Time passes: the retry is due.
+      await h.db('campaign_entries').where({ campaign_id: c.id, customer_id: person.id }).update({ next_attempt_at: new Date() });
+    }
+    const denied = await until('the fourth dial refused', async () => h.db('compliance_log').where({ campaign_id: c.id, customer_id: person.id, decision: 'deny' }).first());
+    expect(denied.reasons).toContain('frequency');
+    expect(callsTo(person.phone)).toHaveLength(3);
+    const e = await entryOf(c.id, person.id);
+    // Not an attempt: the entry waits for the customer's next day.
+    expect(e).toMatchObject({ state: 'pending', attempts: 3, last_outcome: 'blocked' });
+    expect(new Date(e.next_attempt_at).getTime()).toBeGreaterThan(Date.now() + 3600_000);
+  });
 });

@@ -189,6 +189,18 @@ describe('the hotline over the Twilio simulator', () => {
     await expect.poll(async () => (await timelineOf(t!, c.sid)).interaction.outcome).toBe('callback');
   });
 
+  it('a PRIVATE caller after hours is not queued for private banking: the fallback books a callback and says when', async () => {
+    t = await startHotline({ SERVICE_HOURS: 'bank' }, { now: CLOSED });
+    await busyAgent(t.db, 'pb', { private_banking: 1 });
+    const c = await call(t, PRIVATE, '1');
+    await c.waitFor('ended');
+    const { events } = await timelineOf(t, c.sid);
+    expect(events.find((e) => e.type === 'queue_unavailable')?.data).toMatchObject({ skill: 'private_banking', reason: 'closed' });
+    expect(events.some((e) => e.type === 'entered_queue')).toBe(false);
+    expect(await t.db('callback_requests').where({ phone: PRIVATE, skill: 'private_banking', state: 'scheduled' })).toHaveLength(1);
+    expect(c.heard().join('\n')).toContain('2026年11月23日08:00服务开始后');
+  });
+
   it('in hours with nobody at work, the caller is not queued for nobody: a callback is booked instead', async () => {
     t = await startHotline({}, { now: OPEN });
     const c = await call(t, PRIVATE, '1');
