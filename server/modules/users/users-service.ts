@@ -35,3 +35,8 @@ export async function verifyCredentials(db: Knex, username: string, password: st
   const { password_hash: _hash, ...user } = row;
   return user as User;
 }
+
+/** The active user with this name, or undefined (single sign-on: the provider vouched for the name). */
+export async function findActiveUser(db: Knex, username: string): Promise<User | undefined> {
+  return (await db('users').where({ username, active: true }).first([...USER_COLUMNS])) as User | undefined;
+}
