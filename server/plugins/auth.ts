@@ -5,6 +5,8 @@ import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
 import { appError } from '../errors.js';
 import type { Role } from '../modules/users/users-schemas.js';
+// The `app.db` this plugin reads (its declaration), for programs that see this file without the app.
+import type {} from './db.js';
 import { createSessionsService, type SessionsService } from '../modules/auth/sessions-service.js';
 
 /** Who is acting: read from their user row as it is now, never taken from a token. */

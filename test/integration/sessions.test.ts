@@ -20,9 +20,10 @@ async function app(env: Record<string, string> = {}, listen = false): Promise<Te
 }
 
 /** The refresh cookie a response set, as a Cookie header value (`sb_refresh=…`), or undefined. */
+const setCookies = (res: Response) => ([] as string[]).concat(res.headers['set-cookie'] ?? []);
+
 function refreshCookie(res: Response): string | undefined {
-  const set = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
-  return set.find((c) => c.startsWith('sb_refresh=') && !c.startsWith('sb_refresh=;'))?.split(';')[0];
+  return setCookies(res).find((c) => c.startsWith('sb_refresh=') && !c.startsWith('sb_refresh=;'))?.split(';')[0];
 }
 
 async function login(t: TestApp, username: string, headers: Record<string, string> = {}) {
@@ -49,7 +50,7 @@ describe('sessions: short access tokens, rotated refresh tokens', () => {
   it('sign-in sets the refresh token as an httpOnly, SameSite=Strict cookie for /api/auth only; a refresh rotates it and slides the session', async () => {
     const t = await app();
     const { token, cookie, res } = await login(t, 'agent1');
-    const set = ([] as string[]).concat(res.headers['set-cookie']).find((c) => c.startsWith('sb_refresh='))!;
+    const set = setCookies(res).find((c) => c.startsWith('sb_refresh='))!;
     expect(set).toMatch(/HttpOnly/);
     expect(set).toMatch(/SameSite=Strict/);
     expect(set).toMatch(/Path=\/api\/auth(;|$)/);
@@ -102,7 +103,7 @@ describe('sessions: short access tokens, rotated refresh tokens', () => {
     const idleRes = await t.http.post('/api/auth/refresh').set('Cookie', idle.cookie).expect(401);
     expect(idleRes.body.code).toBe('SB_ERR_AUTH_REFRESH_EXPIRED');
     // The dead cookie is cleared.
-    expect(([] as string[]).concat(idleRes.headers['set-cookie'])[0]).toMatch(/^sb_refresh=; .*Max-Age=0/);
+    expect(setCookies(idleRes)[0]).toMatch(/^sb_refresh=; .*Max-Age=0/);
 
     const worn = await login(t, 'agent2');
     const wornSid = JSON.parse(Buffer.from(worn.token.split('.')[1]!, 'base64url').toString()).sid;
@@ -275,7 +276,7 @@ describe('single sign-on (OIDC, authorization code + PKCE)', () => {
       expect(to.origin).toBe(idp.url);
       expect(to.searchParams.get('code_challenge_method')).toBe('S256');
       expect(to.searchParams.get('nonce')).toBeTruthy();
-      const pending = ([] as string[]).concat(start.headers['set-cookie']).find((c) => c.startsWith('sb_oidc='))!;
+      const pending = setCookies(start).find((c) => c.startsWith('sb_oidc='))!;
       expect(pending).toMatch(/HttpOnly/);
       idp.signIn(who);
       const atIdp = await fetch(to, { redirect: 'manual' });

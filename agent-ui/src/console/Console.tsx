@@ -1,5 +1,5 @@
 import { useEffect, useReducer, useRef, useState } from 'preact/hooks';
-import { api, session, type User } from '../api.js';
+import { api, type User } from '../api.js';
 import { errorWords, useI18n } from '../i18n.js';
 import type { CallOffer, Profile, Softphone } from '../types.js';
 import { connectAgentLink, type AgentLink } from './agent-link.js';
@@ -89,8 +89,7 @@ export function Console({ user, onLogout }: { user: User; onLogout: () => void }
   const link = useRef<AgentLink | null>(null);
 
   useEffect(() => {
-    const token = session.token()!;
-    link.current = connectAgentLink(token, {
+    link.current = connectAgentLink({
       online: (online) => dispatch({ type: 'online', online }),
       refused: () => onLogout(),
       'agent:restore': (r) => {
