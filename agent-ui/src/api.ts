@@ -39,6 +39,8 @@ export class ApiError extends Error {
 
 let onUnauthorized: () => void = () => undefined;
 export const whenUnauthorized = (fn: () => void) => { onUnauthorized = fn; };
+/** The server ended the sign-in (a socket was told so, or a refresh was refused): back to the sign-in page, saying why. */
+export const sessionEnded = () => onUnauthorized();
 
 /** The timed renewal: a server that cannot be reached is asked again shortly (the token may still have a minute). */
 function renew() {

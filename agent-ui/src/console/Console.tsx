@@ -1,5 +1,5 @@
 import { useEffect, useReducer, useRef, useState } from 'preact/hooks';
-import { api, type User } from '../api.js';
+import { api, sessionEnded, type User } from '../api.js';
 import { errorWords, useI18n } from '../i18n.js';
 import type { CallOffer, Profile, Softphone } from '../types.js';
 import { connectAgentLink, type AgentLink } from './agent-link.js';
@@ -91,7 +91,7 @@ export function Console({ user, onLogout }: { user: User; onLogout: () => void }
   useEffect(() => {
     link.current = connectAgentLink({
       online: (online) => dispatch({ type: 'online', online }),
-      refused: () => onLogout(),
+      refused: sessionEnded,
       'agent:restore': (r) => {
         // Still reserved for a preview after a reload: the preview this tab kept, with its profile fetched again.
         const kept = r?.state === 'reserved' && r.reason === 'preview' && !r.call ? previewStore.load() : null;

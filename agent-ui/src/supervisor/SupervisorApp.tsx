@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, type User } from '../api.js';
+import { api, sessionEnded, type User } from '../api.js';
 import { useBrowserPhone } from '../browser-phone.js';
 import { useI18n } from '../i18n.js';
 import type { Softphone, Wallboard as Board } from '../types.js';
@@ -23,7 +23,7 @@ export function SupervisorApp({ user, onLogout }: { user: User; onLogout: () => 
   const [softphone, setSoftphone] = useState<Softphone | null>(null);
   const leg = useBrowserPhone(softphone, '/api/supervisors/me/softphone');
   useEffect(() => {
-    const link = connectWallboard({ board: setBoard, online: setOnline, refused: onLogout });
+    const link = connectWallboard({ board: setBoard, online: setOnline, refused: sessionEnded });
     api<Softphone>('GET', '/api/supervisors/me/softphone').then(setSoftphone, () => undefined);
     return () => link.close();
   }, []);
