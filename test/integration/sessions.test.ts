@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { io, type Socket } from 'socket.io-client';
 import type { Response } from 'supertest';
 import { DEMO_PASSWORD } from '../../server/db/synthetic-bank.js';
-import { createUser } from '../../server/modules/users/users-service.js';
+import { createUser, setUser } from '../../server/modules/users/users-service.js';
 import { connectAgent } from '../helpers/agents.js';
 import { startHotline, startSecondNode } from '../helpers/hotline.js';
 import { startOidcProvider } from '../helpers/oidc-provider.js';
@@ -47,7 +47,7 @@ async function watchBoard(url: string, token: string) {
 }
 
 describe('sessions: short access tokens, rotated refresh tokens', () => {
-  it('sign-in sets the refresh token as an httpOnly, SameSite=Strict cookie for /api/auth only; a refresh rotates it and slides the session', async () => {
+  it('sign-in sets the refresh token as an httpOnly, SameSite=Strict cookie for /api/auth only; a refresh rotates it and slides the session', { timeout: 60_000 }, async () => {
     const t = await app();
     const { token, cookie, res } = await login(t, 'agent1');
     const set = setCookies(res).find((c) => c.startsWith('sb_refresh='))!;
@@ -75,7 +75,7 @@ describe('sessions: short access tokens, rotated refresh tokens', () => {
     expect(stored).not.toContain(next.split('=')[1]);
   });
 
-  it('a rotated refresh token used again ends the session everywhere: both copies and every access token are coded 401s', async () => {
+  it('a rotated refresh token used again ends the session everywhere: both copies and every access token are coded 401s', { timeout: 60_000 }, async () => {
     const t = await app();
     const { token, cookie: first } = await login(t, 'agent1');
     const second = refreshCookie(await t.http.post('/api/auth/refresh').set('Cookie', first).expect(200))!;
@@ -92,7 +92,7 @@ describe('sessions: short access tokens, rotated refresh tokens', () => {
     await t.http.get('/api/auth/me').set(bearer(other.token)).expect(200);
   });
 
-  it('no cookie, an unknown token, an idle or worn-out session and a logged-out one are coded 401s', async () => {
+  it('no cookie, an unknown token, an idle or worn-out session and a logged-out one are coded 401s', { timeout: 60_000 }, async () => {
     const t = await app();
     expect((await t.http.post('/api/auth/refresh').expect(401)).body.code).toBe('SB_ERR_AUTH_REFRESH_INVALID');
     expect((await t.http.post('/api/auth/refresh').set('Cookie', 'sb_refresh=made-up').expect(401)).body.code).toBe('SB_ERR_AUTH_REFRESH_INVALID');
@@ -119,7 +119,7 @@ describe('sessions: short access tokens, rotated refresh tokens', () => {
 });
 
 describe('every request and socket acts on the user as they are now', () => {
-  it('logout closes the session\'s sockets within seconds, on another node too', async () => {
+  it('logout closes the session\'s sockets within seconds, on another node too', { timeout: 60_000 }, async () => {
     const h = await startHotline();
     closers.push(h.close);
     const node2 = await startSecondNode(h);
@@ -143,7 +143,7 @@ describe('every request and socket acts on the user as they are now', () => {
     await otherConsole.request('heartbeat');
   });
 
-  it('a disabled user\'s token and socket are cut off within seconds; a deleted user\'s too', async () => {
+  it('a disabled user\'s token and socket are cut off within seconds (disabled by hand or by user:set); a deleted user\'s too', { timeout: 60_000 }, async () => {
     const t = await app({}, true);
     const url = `http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`;
     const { token } = await login(t, 'agent2');
@@ -163,13 +163,19 @@ describe('every request and socket acts on the user as they are now', () => {
     await expect(connectAgent(url, token, id)).rejects.toThrow('SB_ERR_AUTH_SESSION_REVOKED');
     await t.http.post('/api/auth/login').send({ username: 'agent2', password: DEMO_PASSWORD }).expect(401);
 
+    // `npm run user:set -- --disable` ends the sessions at once, so even the refresh cookie is dead.
+    const rm = await login(t, 'rm1');
+    await setUser(t.db, 'rm1', { active: false });
+    expect((await t.http.post('/api/auth/refresh').set('Cookie', rm.cookie).expect(401)).body.code).toBe('SB_ERR_AUTH_SESSION_REVOKED');
+    expect(await t.db('auth_sessions').where({ revoked_reason: 'user_disabled' }).count('* as n').first().then((r) => Number(r?.n))).toBe(1);
+
     await createUser(t.db, { username: 'short.lived', password: 'a-long-password', role: 'agent' });
     const res = await t.http.post('/api/auth/login').send({ username: 'short.lived', password: 'a-long-password' }).expect(200);
     await t.db('users').where({ username: 'short.lived' }).delete();
     await until('the API refusing the deleted user', async () => (await t.http.get('/api/auth/me').set(bearer(res.body.token))).status === 401, 10_000);
   });
 
-  it('a demoted user loses the supervisors\' routes and socket within seconds', async () => {
+  it('a demoted user loses the supervisors\' routes and socket within seconds', { timeout: 60_000 }, async () => {
     const t = await app({}, true);
     const url = `http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`;
     const { token } = await login(t, 'supervisor1');
@@ -184,7 +190,7 @@ describe('every request and socket acts on the user as they are now', () => {
 });
 
 describe('the login throttle', () => {
-  it('parallel guesses are counted: of 60 at once with a limit of 5, at most 5 are evaluated; the rest are told when to retry', async () => {
+  it('parallel guesses are counted: of 60 at once with a limit of 5, exactly 5 are evaluated; the rest are told when to retry', { timeout: 60_000 }, async () => {
     // No backoff here: the limit alone must hold against the burst.
     const t = await app({ LOGIN_MAX_FAILURES: '5', LOGIN_BACKOFF_AFTER: '10' });
     const replies = await Promise.all(Array.from({ length: 60 }, (_, i) => t.http.post('/api/auth/login').send({ username: 'agent1', password: `guess-${i}-xxxx` })));
@@ -200,7 +206,7 @@ describe('the login throttle', () => {
     expect(Number(failed!.n)).toBe(evaluated.length);
   });
 
-  it('slows down before it locks, and a success starts over', async () => {
+  it('slows down before it locks, and a success starts over', { timeout: 60_000 }, async () => {
     const t = await app({ LOGIN_MAX_FAILURES: '5', LOGIN_BACKOFF_AFTER: '2', LOGIN_BACKOFF_SECONDS: '30' });
     const guess = () => t.http.post('/api/auth/login').send({ username: 'agent2', password: 'not-the-password' });
     // The clock of the pair is wound back instead of the test waiting.
@@ -231,7 +237,7 @@ describe('the login throttle', () => {
     expect(await t.db('login_throttle').where({ username: 'agent1' }).first()).toBeUndefined();
   });
 
-  it('a burst from strangers does not lock the real user out from another address, and raises a login_burst alert', async () => {
+  it('a burst from strangers does not lock the real user out from another address, and raises a login_burst alert', { timeout: 60_000 }, async () => {
     const t = await app({ TRUST_PROXY: 'loopback', ALERT_LOGIN_FAILURES: '10', LOGIN_BACKOFF_SECONDS: '600' });
     const from = (ip: string) => ({ 'X-Forwarded-For': ip });
     // 12 guesses each at agent1 and the admin from 4 addresses, all at once.
@@ -256,13 +262,13 @@ describe('the login throttle', () => {
 });
 
 describe('single sign-on (OIDC, authorization code + PKCE)', () => {
-  it('is off unless configured', async () => {
+  it('is off unless configured', { timeout: 60_000 }, async () => {
     const t = await app();
     expect((await t.http.get('/api/auth/methods').expect(200)).body).toEqual({ password: true, oidc: false });
     expect((await t.http.get('/api/auth/oidc/start').expect(404)).body.code).toBe('SB_ERR_AUTH_OIDC_DISABLED');
   });
 
-  it('signs a staff user in through a local provider; the role is ours; an unknown identity or a forged return is refused', async () => {
+  it('signs a staff user in through a local provider; the role is ours; an unknown identity or a forged return is refused', { timeout: 60_000 }, async () => {
     const idp = await startOidcProvider();
     closers.push(idp.close);
     const redirect = 'http://127.0.0.1:9/api/auth/oidc/callback';
