@@ -39,6 +39,8 @@ export function openStaffSocket(namespace: '/agent' | '/supervisor', on: {
         else setTimeout(() => socket.connect(), RECONNECT_MS);
       });
     } else if (code?.startsWith('SB_ERR_AUTH')) end(code);
+    // Refused for a reason of the server's (its database unreachable): socket.io will not retry a refusal by itself.
+    else if (code) setTimeout(() => { if (!ended) socket.connect(); }, RECONNECT_MS * 3);
   });
   return socket;
 }

@@ -81,7 +81,8 @@ export const realtimePlugin = fp(
       try {
         user = await app.sessionOf(typeof token === 'string' ? token : undefined);
       } catch (err) {
-        return next(refusal(err instanceof AppError ? err.code : 'SB_ERR_AUTH_TOKEN_INVALID'));
+        if (!(err instanceof AppError)) app.log.warn({ err: (err as Error).message }, 'socket refused: its session could not be checked');
+        return next(refusal(err instanceof AppError ? err.code : 'SB_ERR_DEPENDENCY_UNAVAILABLE'));
       }
       if (!roles.includes(user.role)) return next(refusal('SB_ERR_AUTH_FORBIDDEN'));
       socket.data.user = user;
@@ -92,7 +93,11 @@ export const realtimePlugin = fp(
           if (!roles.includes(now.role)) return cut(socket, 'SB_ERR_AUTH_FORBIDDEN');
           socket.data.user = now;
           go();
-        }, (err: Error) => go(err));
+        }, (err: Error) => {
+          // Unchecked, it does not run: dropped (the sender's ack times out), never passed to
+          // socket.io as an error (an 'error' event nobody listens to would throw).
+          app.log.warn({ err: err.message }, 'socket message dropped: its session could not be checked');
+        });
       });
       void socket.join(sessionRoom(user.sid));
       next();
