@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import Fastify, { type FastifyInstance } from 'fastify';
 import knexPkg, { type Knex } from 'knex';
 import { io, type Socket } from 'socket.io-client';
+import { signIn } from '../test/helpers/agents.js';
 import { buildApp } from '../server/app.js';
 import { loadConfig } from '../server/config.js';
 import { createDb } from '../server/db/knex.js';
@@ -337,7 +338,7 @@ async function benchScreenPop(databaseUrl: string): Promise<void> {
     const agents = await insertAgents(h.db, 'pop', plan.map((p) => ({ ...p, state: p.state === 'available' ? 'away' : p.state })), random);
     const states = plan.map((p) => p.state);
     const board = createOfferBoard();
-    const sockets = await pool(agents, 50, (a) => connectConsole(h.url, h.app.jwt.sign({ sub: String(a.id), username: a.username, role: 'agent', rm_id: null }), a.id, board));
+    const sockets = await pool(agents, 50, async (a) => connectConsole(h.url, await signIn(h.app, a.id), a.id, board));
     consoles.push(...sockets);
     await pool(sockets.filter((_, i) => states[i] === 'available'), 20, (s) => request(s, 'state:set', { state: 'available' }));
 

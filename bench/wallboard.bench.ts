@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Knex } from 'knex';
 import { io, type Socket } from 'socket.io-client';
+import { signIn } from '../test/helpers/agents.js';
 import { buildApp } from '../server/app.js';
 import { loadConfig } from '../server/config.js';
 import { createDb } from '../server/db/knex.js';
@@ -107,7 +108,7 @@ export async function benchWallboard(): Promise<void> {
 
     /** TICKS ticks a second apart under churn, with `watchers` supervisors connected. */
     async function ticks(watchers: number) {
-      const token = app.jwt.sign({ sub: '1', username: 'supervisor1', role: 'supervisor', rm_id: null });
+      const token = await signIn(app, (await app.db('users').where({ username: 'supervisor1' }).first('id')).id as number);
       const sockets: Socket[] = [];
       const lags: number[] = [];
       let bytes = 0;

@@ -4,6 +4,7 @@ import { createLogger, requestIdFrom } from './lib/logger.js';
 import { requestContextPlugin } from './plugins/request-context.js';
 import type { Db } from './db/knex.js';
 import { authRoutes } from './modules/auth/index.js';
+import { createLoginThrottle } from './modules/auth/login-throttle.js';
 import { customersRoutes } from './modules/customers/index.js';
 import { createCustomersService } from './modules/customers/customers-service.js';
 import { loadFlows } from '../ivr/flows.js';
@@ -170,12 +171,16 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   });
   const agents = createAgentsService({ db: app.db, now: deps.now, leaseSeconds: config.AGENT_LEASE_SECONDS, notify, onAvailable: () => void routing.kick() });
   const interactions = createInteractionsService({ db: app.db });
+  const throttle = createLoginThrottle(app.db, {
+    maxFailures: config.LOGIN_MAX_FAILURES, windowSeconds: config.LOGIN_WINDOW_SECONDS, backoffAfter: config.LOGIN_BACKOFF_AFTER, backoffSeconds: config.LOGIN_BACKOFF_SECONDS,
+  });
   registerAgentSocket(realtime, { agents, routing, conversation, log: app.log });
   const supervision = createSupervisionService({
     db: app.db, now: deps.now, levels, realtime, voice, kick: () => void routing.kick(), log: app.log,
     campaignProgress: () => campaigns.liveProgress(),
     callbackBacklog: () => callbacks.backlog(),
     viewAnomalies: customers.viewAnomalies, profileRefusals: config.ALERT_PROFILE_REFUSALS,
+    loginBursts: (since) => throttle.bursts(since, config.ALERT_LOGIN_FAILURES),
     thresholds: { privateWaitSeconds: config.ALERT_PRIVATE_WAIT_SECONDS, abandonRate: config.ALERT_ABANDON_PERCENT / 100, awaySeconds: config.ALERT_AWAY_SECONDS, minCalls: config.ALERT_MIN_CALLS },
   });
   registerSupervisorSocket(realtime, { supervision, log: app.log });
@@ -184,10 +189,11 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   startSweeper(app, 'dialer', [dialer.pace], config.DIALER_TICK_MS);
   app.addHook('preClose', async () => routing.stop());
   startSweeper(app, 'profile views', [customers.purgeViewCounts], 600_000);
+  startSweeper(app, 'sessions', [app.sessions.purge, throttle.purge], 600_000);
 
   // 3. routes
   await app.register(healthRoutes);
-  await app.register(authRoutes, { config });
+  await app.register(authRoutes, { config, throttle });
   await app.register(customersRoutes, { customers });
   await app.register(interactionsRoutes, { interactions });
   const softphone = createSoftphone({

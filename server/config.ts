@@ -16,9 +16,21 @@ export const ConfigSchema = Type.Object({
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://', description: 'Redis for jobs and socket fan-out; when absent, in-process' })),
   REDIS_PREFIX: Type.String({ default: 'switchboard', pattern: '^[A-Za-z0-9_.:-]{1,64}$', description: 'Names this deployment in Redis: nodes with the same prefix share socket.io rooms' }),
   JWT_SECRET: Type.Optional(Type.String({ minLength: 32, description: 'HMAC key for login tokens; at least 32 characters. When absent a random key is made at boot (tokens die with the process)' })),
-  JWT_TTL_SECONDS: Type.Integer({ minimum: 60, maximum: 43200, default: 3600, description: 'Lifetime of a login token' }),
-  LOGIN_MAX_FAILURES: Type.Integer({ minimum: 1, default: 5, description: 'Failed logins per username (or 4x per IP) within LOGIN_WINDOW_SECONDS before logins are refused' }),
-  LOGIN_WINDOW_SECONDS: Type.Integer({ minimum: 10, default: 900, description: 'Window for counting failed logins' }),
+  JWT_TTL_SECONDS: Type.Integer({ minimum: 10, maximum: 3600, default: 600, description: 'Lifetime of an access token (the bearer token of API calls and sockets); the console renews it silently with its refresh token' }),
+  SESSION_IDLE_SECONDS: Type.Integer({ minimum: 60, maximum: 604800, default: 14400, description: 'A session (one sign-in) not refreshed for this long ends; each refresh moves it forward (sliding)' }),
+  SESSION_MAX_SECONDS: Type.Integer({ minimum: 300, maximum: 2592000, default: 57600, description: 'The longest a session lasts however often it is refreshed: then its user signs in again' }),
+  SESSION_CHECK_SECONDS: Type.Integer({ minimum: 0, maximum: 10, default: 2, description: 'How long a node may trust what it last read about a session and its user (revoked, disabled, role): requests, socket messages and open sockets act on the current state within this (and sockets are checked this often)' }),
+  LOGIN_MAX_FAILURES: Type.Integer({ minimum: 1, maximum: 1000, default: 5, description: 'Failed logins of one username from one client address within LOGIN_WINDOW_SECONDS before that pair is locked for the rest of the window (others, and the user elsewhere, are not)' }),
+  LOGIN_WINDOW_SECONDS: Type.Integer({ minimum: 10, maximum: 86400, default: 900, description: 'Window for counting failed logins' }),
+  LOGIN_BACKOFF_AFTER: Type.Integer({ minimum: 1, maximum: 1000, default: 3, description: 'After this many failures of a username from an address, each further try must wait LOGIN_BACKOFF_SECONDS, doubling each failure (429 with Retry-After), until LOGIN_MAX_FAILURES locks' }),
+  LOGIN_BACKOFF_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 2, description: 'The first wait of the login backoff' }),
+  ALERT_LOGIN_FAILURES: Type.Integer({ minimum: 1, maximum: 100000, default: 20, description: 'Alert supervisors (login_burst) when one username, or one client address, has this many failed or refused logins within 15 minutes' }),
+  OIDC_ISSUER: Type.Optional(Type.String({ pattern: '^https?://', description: 'Single sign-on for staff: the OpenID Connect provider\'s issuer URL (authorization code + PKCE). Off when absent' })),
+  OIDC_CLIENT_ID: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: 'Our client id at the OIDC provider' })),
+  OIDC_CLIENT_SECRET: Type.Optional(Type.String({ minLength: 1, maxLength: 512, description: 'Our client secret at the OIDC provider (absent: a public client, PKCE only)' })),
+  OIDC_REDIRECT_URI: Type.Optional(Type.String({ pattern: '^https?://', description: 'Where the provider sends staff back; default PUBLIC_URL/api/auth/oidc/callback (register it at the provider)' })),
+  OIDC_USERNAME_CLAIM: Type.String({ default: 'preferred_username', pattern: '^[A-Za-z0-9_.:-]{1,64}$', description: 'The id_token claim naming the Switchboard username: the user must exist and be active; the role is ours, never the provider\'s' }),
+  OIDC_SCOPES: Type.String({ default: 'openid profile', pattern: '^openid( [A-Za-z0-9_.:-]+)*$', description: 'Scopes asked of the OIDC provider' }),
   TIER_MODEL_FILE: Type.Optional(Type.String({ description: 'JSON file overriding the default value-scoring and tier model' })),
   SEED_CUSTOMERS: Type.Integer({ minimum: 0, default: 10000, description: '`npm start` seeds a synthetic bank of this many customers into an empty database' }),
   SEED_HISTORY_DAYS: Type.Integer({ minimum: 0, maximum: 366, default: 30, description: 'With the synthetic bank, this many days of synthetic hotline history before today (calls, timelines, agent states) for the reports' }),
@@ -102,7 +114,7 @@ export const ConfigSchema = Type.Object({
 export type Config = Static<typeof ConfigSchema>;
 
 // Never echo these back: they hold credentials.
-const SECRET_KEYS = new Set(['JWT_SECRET', 'DATABASE_URL', 'REDIS_URL', 'TWILIO_AUTH_TOKEN', 'TWILIO_API_KEY_SECRET']);
+const SECRET_KEYS = new Set(['JWT_SECRET', 'OIDC_CLIENT_SECRET', 'DATABASE_URL', 'REDIS_URL', 'TWILIO_AUTH_TOKEN', 'TWILIO_API_KEY_SECRET']);
 
 export class ConfigError extends Error {}
 
@@ -140,6 +152,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError('Invalid configuration:\n  PUBLIC_URL: required with TWILIO_ACCOUNT_SID: the https URL Twilio reaches this server at (webhook signatures are checked against it)');
   }
   if (config.TRUST_PROXY) trustProxy(config.TRUST_PROXY);
+  if (config.OIDC_ISSUER && !config.OIDC_CLIENT_ID) throw new ConfigError('Invalid configuration:\n  OIDC_ISSUER needs OIDC_CLIENT_ID (our client id at the provider)');
+  if (config.OIDC_ISSUER && !config.OIDC_REDIRECT_URI && !config.PUBLIC_URL) {
+    throw new ConfigError('Invalid configuration:\n  OIDC_ISSUER needs PUBLIC_URL or OIDC_REDIRECT_URI: the URL the provider sends staff back to');
+  }
   if (opts.telephony !== false || config.TELEPHONY) config.TELEPHONY = telephonyMode(config);
   config.LOG_FORMAT ??= config.DATABASE_URL ? 'json' : 'pretty';
   return config;

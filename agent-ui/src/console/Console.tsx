@@ -1,5 +1,5 @@
 import { useEffect, useReducer, useRef, useState } from 'preact/hooks';
-import { api, session, type User } from '../api.js';
+import { api, sessionEnded, type User } from '../api.js';
 import { errorWords, useI18n } from '../i18n.js';
 import type { CallOffer, Profile, Softphone } from '../types.js';
 import { connectAgentLink, type AgentLink } from './agent-link.js';
@@ -89,10 +89,9 @@ export function Console({ user, onLogout }: { user: User; onLogout: () => void }
   const link = useRef<AgentLink | null>(null);
 
   useEffect(() => {
-    const token = session.token()!;
-    link.current = connectAgentLink(token, {
+    link.current = connectAgentLink({
       online: (online) => dispatch({ type: 'online', online }),
-      refused: () => onLogout(),
+      refused: sessionEnded,
       'agent:restore': (r) => {
         // Still reserved for a preview after a reload: the preview this tab kept, with its profile fetched again.
         const kept = r?.state === 'reserved' && r.reason === 'preview' && !r.call ? previewStore.load() : null;

@@ -18,12 +18,12 @@ export interface AgentLink {
  * The console's socket to /agent. socket.io reconnects by itself; on every (re)connect the server
  * sends `agent:restore`, so the console never has to guess what it missed while offline.
  */
-export function connectAgentLink(token: string, on: Listeners & {
+export function connectAgentLink(on: Listeners & {
   online: (online: boolean) => void;
   /** The token was refused (expired, revoked): the agent must sign in again. */
   refused: (code: string) => void;
 }): AgentLink {
-  const socket = openStaffSocket('/agent', token, on);
+  const socket = openStaffSocket('/agent', on);
   for (const [event, fn] of Object.entries(on)) {
     if (event !== 'online' && event !== 'refused') socket.on(event, fn as (payload: unknown) => void);
   }
