@@ -64,9 +64,9 @@ const QUEUED_MAX = 10_000;
 const queued = new Map<string, Context>();
 
 /** Remembers the active trace as the one `entryId` was queued in. */
-export function traceQueued(entryId: string): void {
+export function traceQueued(entryId: string | number): void {
   if (!enabled) return;
-  queued.set(entryId, context.active());
+  queued.set(String(entryId), context.active());
   if (queued.size > QUEUED_MAX) queued.delete(queued.keys().next().value!);
 }
 
@@ -74,7 +74,8 @@ export function traceQueued(entryId: string): void {
  * Runs one routing decision for `entryId`; when it claims the entry (an offer, or a customer-first
  * callback's dial), a `routing.offer` span spanning the decision joins the trace the entry was queued in.
  */
-export async function traceOffer<T extends { agentId: number }>(entryId: string, attributes: Attributes, decide: () => Promise<T | null>): Promise<T | null> {
+export async function traceOffer<T extends { agentId: number }>(id: string | number, attributes: Attributes, decide: () => Promise<T | null>): Promise<T | null> {
+  const entryId = String(id);
   const parent = enabled ? queued.get(entryId) : undefined;
   if (!parent) return decide();
   const startTime = Date.now();
