@@ -80,6 +80,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     // A hop count works at runtime though fastify's types leave numbers out.
     trustProxy: trustProxy(config.TRUST_PROXY) as string | boolean,
     bodyLimit: config.BODY_LIMIT_BYTES,
+    // The database plugin migrates at boot: an upgrade's migrations (or PGlite's first start on a
+    // busy machine) may take longer than fastify's default 10 s per plugin.
+    pluginTimeout: 300_000,
     ...serverTimeouts(config),
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, useDefaults: true, allErrors: false }, onCreate: boundedDateFormats },
   });
