@@ -81,7 +81,7 @@ export async function benchWallboard(): Promise<void> {
   console.log('Wallboard');
   await withBankCopy('sb_bench_wallboard', async (url) => {
     const config = loadConfig({
-      DATABASE_URL: url, REDIS_URL: process.env.REDIS_URL, LOG_LEVEL: 'silent', JWT_SECRET: randomBytes(24).toString('hex'), ...simulatorOn(url),
+      DATABASE_URL: url, REDIS_URL: process.env.REDIS_URL, LOG_LEVEL: 'silent', RATE_LIMIT_MAX: '1000000', JWT_SECRET: randomBytes(24).toString('hex'), ...simulatorOn(url),
       // The app's own timers stay out of the way: this bench drives the ticks itself.
       WALLBOARD_TICK_MS: '60000', ROUTING_SWEEP_MS: '60000', AGENT_LEASE_SECONDS: '300',
     });

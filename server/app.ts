@@ -35,6 +35,12 @@ import { createRoutingService } from './modules/routing/routing-service.js';
 import { createVoiceControl } from './modules/telephony/voice-control.js';
 import { createSoftphone } from './modules/telephony/softphone.js';
 import { uiPlugin } from './plugins/ui.js';
+import { metricsPlugin } from './plugins/metrics.js';
+import { metricsRoutes } from './modules/metrics/index.js';
+import { rateLimitPlugin } from './plugins/rate-limit.js';
+import { securityHeadersPlugin } from './plugins/security-headers.js';
+import { tracingPlugin } from './plugins/tracing.js';
+import { inSpan, traceQueued } from './lib/tracing.js';
 import { reportsRoutes } from './modules/reports/index.js';
 import { createReportsService } from './modules/reports/reports-service.js';
 import { supervisionRoutes } from './modules/supervision/index.js';
@@ -75,6 +81,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     // A hop count works at runtime though fastify's types leave numbers out.
     trustProxy: trustProxy(config.TRUST_PROXY) as string | boolean,
     bodyLimit: config.BODY_LIMIT_BYTES,
+    // The database plugin migrates at boot: an upgrade's migrations (or PGlite's first start on a
+    // busy machine) may take longer than fastify's default 10 s per plugin.
+    pluginTimeout: 300_000,
     ...serverTimeouts(config),
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, useDefaults: true, allErrors: false }, onCreate: boundedDateFormats },
   });
@@ -87,6 +96,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
 
   // 1. infrastructure
   await app.register(requestContextPlugin, { pretty: config.LOG_FORMAT === 'pretty' });
+  await app.register(tracingPlugin, { config });
+  await app.register(metricsPlugin);
+  await app.register(securityHeadersPlugin);
   await app.register(errorsPlugin);
   await app.register(inputGuardPlugin);
   await app.register(timeoutsPlugin, { config });
@@ -94,6 +106,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(dbPlugin, { config, db: deps.db });
   await app.register(redisPlugin, { config });
   await app.register(authPlugin, { config });
+  await app.register(rateLimitPlugin, { config });
   await app.register(telephonyPlugin, { config });
   await app.register(realtimePlugin, { config });
   await app.register(jobsPlugin, { config, consume: config.RUN_WORKERS });
@@ -131,7 +144,14 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   });
   const calls = createCallsService({
     flows, hotlines: telephony.hotlines, defaultFlow: 'hotline', now: deps.now,
-    queue: { enqueue: routing.enqueue, callerLeft: routing.callerLeft, callerDone: (trx, sid, reason) => late.conversation.callerDone(trx, sid, reason) },
+    queue: {
+      // A caller queued from the IVR: the offer routing makes for the entry joins this trace.
+      enqueue: (trx, c) => inSpan('routing.enqueue', { 'switchboard.skill': c.skill, 'switchboard.tier': c.tier ?? 'STANDARD' }, async () => {
+        const id = await routing.enqueue(trx, c);
+        traceQueued(id);
+        return id;
+      }),
+      callerLeft: routing.callerLeft, callerDone: (trx, sid, reason) => late.conversation.callerDone(trx, sid, reason) },
     ivr: {
       queueStatus: (trx, q, at) => routing.availability(trx, q, at),
       requestCallback: (trx, r, at) => late.callbacks.request(trx, r, at),
@@ -206,6 +226,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(reportsRoutes, { reports: createReportsService({ db: app.db, levels }) });
   await app.register(campaignsRoutes, { campaigns });
   await app.register(callbacksRoutes, { callbacks });
+  await app.register(metricsRoutes, { token: config.METRICS_TOKEN, callbacks });
   await app.register(telephonyRoutes, {
     db: app.db, calls, routing, conversation, outbound: { campaign: dialer.owner, callback: callbacks.owner }, notify, authToken: () => telephony.authToken, publicUrl: telephony.publicUrl, holdMusicUrl: config.HOLD_MUSIC_URL,
   });

@@ -107,6 +107,11 @@ export const ConfigSchema = Type.Object({
     description: 'Behind a reverse proxy or load balancer: how many proxy hops to trust (1), or the proxies\' addresses/CIDRs (10.0.0.0/8,loopback). The client\'s address is then read from X-Forwarded-For for audit rows, login throttling, rate limits and the demo phone\'s loopback check',
   })),
   SHUTDOWN_GRACE_MS: Type.Integer({ minimum: 100, maximum: 120000, default: 10000, description: 'On SIGTERM/SIGINT: how long open requests, sockets and jobs get to finish before the process exits anyway' }),
+  RATE_LIMIT_MAX: Type.Integer({ minimum: 1, maximum: 1000000, default: 1200, description: 'API requests (/api/...) one signed-in user, or one client address before sign-in, may make per RATE_LIMIT_WINDOW_SECONDS; past it 429 (SB_ERR_RATE_LIMITED). Counted in Redis when REDIS_URL is set' }),
+  RATE_LIMIT_WINDOW_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 60, description: 'The window of RATE_LIMIT_MAX' }),
+  METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16, description: 'Turns on GET /metrics (Prometheus) for scrapers sending Authorization: Bearer <METRICS_TOKEN>; without it /metrics answers 404' })),
+  OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://', description: 'OpenTelemetry collector (OTLP over HTTP, e.g. http://otel-collector:4318): when set, traces of webhooks, the IVR, queueing and offers are sent to <endpoint>/v1/traces' })),
+  OTEL_SERVICE_NAME: Type.String({ default: 'switchboard', minLength: 1, maxLength: 64, description: 'The service name on those traces' }),
   LOG_FORMAT: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('pretty')], { description: 'json: one JSON object a line (for log collectors; the default with DATABASE_URL); pretty: short human lines, requests only at debug (the default of the embedded demo)' })),
   LOG_LEVEL: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')], { default: 'info' }),
 });
@@ -114,7 +119,7 @@ export const ConfigSchema = Type.Object({
 export type Config = Static<typeof ConfigSchema>;
 
 // Never echo these back: they hold credentials.
-const SECRET_KEYS = new Set(['JWT_SECRET', 'OIDC_CLIENT_SECRET', 'DATABASE_URL', 'REDIS_URL', 'TWILIO_AUTH_TOKEN', 'TWILIO_API_KEY_SECRET']);
+const SECRET_KEYS = new Set(['JWT_SECRET', 'OIDC_CLIENT_SECRET', 'DATABASE_URL', 'REDIS_URL', 'TWILIO_AUTH_TOKEN', 'TWILIO_API_KEY_SECRET', 'METRICS_TOKEN']);
 
 export class ConfigError extends Error {}
 

@@ -60,6 +60,8 @@ export const ERRORS = {
   SB_ERR_PREVIEW_GONE: { status: 409, message: 'That preview is no longer yours to dial or skip' },
   SB_ERR_SIM_CALL_NOT_FOUND: { status: 404, message: 'No such call on the phone simulator' },
   SB_ERR_SIM_NOT_LISTENING: { status: 409, message: 'The call is not waiting for keys right now' },
+  SB_ERR_RATE_LIMITED: { status: 429, message: 'Too many requests; try again shortly' },
+  SB_ERR_METRICS_DISABLED: { status: 404, message: 'Metrics are off: set METRICS_TOKEN and scrape /metrics with Authorization: Bearer <METRICS_TOKEN>' },
   SB_ERR_UI_NOT_BUILT: { status: 503, message: 'The console is not built: run npm run ui:build (npm start builds it when missing)' },
   SB_ERR_SERVER_INTERNAL: { status: 500, message: 'Internal error' },
   SB_ERR_DEPENDENCY_UNAVAILABLE: { status: 503, message: 'A dependency is unavailable' },

@@ -21,6 +21,7 @@ import {
 } from './campaigns-repository.js';
 import { CONSENT_PURPOSES, DISPOSITIONS } from './campaigns-schemas.js';
 import { dialsNow, inCallingWindow, nextWindowOpen, pacingRatio } from './pacing.js';
+import { metrics } from '../../lib/metrics.js';
 
 export type { AnswerAction, OutboundLine };
 
@@ -294,6 +295,7 @@ export function createDialer(deps: DialerDeps) {
     const now = clock();
     const outcome = a.outcome ?? OUTCOME_OF_STATUS[p.status] ?? (a.queue_entry_id !== null ? 'human' : a.answered_at ? 'abandoned' : 'failed');
     await updateAttempt(trx, a.id, { state: 'ended', ended_at: now, outcome });
+    metrics.dialAttempts.inc({ purpose: 'campaign', outcome });
     await updateSummary(trx, interactionId, { outcome: outcome === 'human' ? 'agent' : outcome });
     await settleEntry(trx, (await findCampaign(trx, a.campaign_id))!, a, outcome, now);
     notices.push(...(await freePreviewAgent(trx, a, now)));

@@ -11,6 +11,7 @@ import { appendEvents, updateSummary } from '../interactions/interactions-reposi
 import { clientIdentity, type VoiceControl } from '../telephony/voice-control.js';
 import { findEntry, updateEntry, type EntryRow } from './routing-repository.js';
 import { offerPayload, type RoutingService } from './routing-service.js';
+import { metrics } from '../../lib/metrics.js';
 
 export interface Wrapup {
   disposition: string;
@@ -167,6 +168,7 @@ export function createConversationService(deps: ConversationDeps) {
         return { e, agent };
       });
       deps.notify([stateNotice(agentId, 'on_call', now)]);
+      metrics.accepts.inc();
       try {
         // A callback has no caller yet: the customer is dialled now, and joins the conference on answering.
         if (claimed.e.call_sid === null) await deps.dialOut?.(entryId);

@@ -18,6 +18,7 @@ import {
 } from './twiml.js';
 import type { OutboundOwner, OutboundPurpose } from '../calls/outbound.js';
 import { conferenceName } from './voice-control.js';
+import { inSpan } from '../../lib/tracing.js';
 
 export interface TelephonyRoutesOptions {
   db: Knex;
@@ -87,13 +88,13 @@ export async function telephonyRoutes(fastify: FastifyInstance, opts: TelephonyR
 
   app.post('/twilio/voice/incoming', { schema: { ...form, body: CallWebhook, summary: 'Voice URL of every hotline number: a call arrives' } }, async (request, reply) => {
     const p = request.body;
-    return xml(reply, await once(request, p.CallSid, (trx) => calls.start(trx, { sid: p.CallSid, from: p.From, to: p.To, direction: p.Direction ?? 'inbound' })));
+    return xml(reply, await once(request, p.CallSid, (trx) => inSpan('ivr.start', { 'switchboard.call_sid': p.CallSid }, () => calls.start(trx, { sid: p.CallSid, from: p.From, to: p.To, direction: p.Direction ?? 'inbound' }))));
   });
 
   app.post('/twilio/voice/gather', { schema: { ...form, body: GatherWebhook, querystring: GatherQuery, summary: 'Gather result: the keys a caller pressed, or none (timeout)' } }, async (request, reply) => {
     const p = request.body;
     const input = p.Digits ? { kind: 'digits' as const, digits: p.Digits } : { kind: 'timeout' as const };
-    return xml(reply, await once(request, p.CallSid, (trx) => calls.input(trx, p.CallSid, request.query.step, input)));
+    return xml(reply, await once(request, p.CallSid, (trx) => inSpan('ivr.input', { 'switchboard.call_sid': p.CallSid, 'switchboard.ivr.step': request.query.step }, () => calls.input(trx, p.CallSid, request.query.step, input))));
   });
 
   app.post('/twilio/voice/queue-wait', { schema: { ...form, body: QueueWaitWebhook, summary: 'Enqueue waitUrl: what a waiting caller hears, looped' } }, async (request, reply) => {
