@@ -8,7 +8,7 @@ export type Lang = 'zh' | 'en';
 interface Labels {
   skills: Record<Skill, string>;
   dispositions: Record<Disposition, string>;
-  away: Record<AwayReason | 'missed_offer' | 'rejected_offer', string>;
+  away: Record<AwayReason | 'missed_offer' | 'rejected_offer' | 'connect_failed', string>;
   states: Record<'offline' | 'available' | 'reserved' | 'on_call' | 'wrap_up' | 'away', string>;
   tiers: Record<'PRIVATE' | 'DIAMOND' | 'GOLD' | 'STANDARD', string>;
   purposes: Record<CampaignPurpose, string>;
@@ -84,7 +84,7 @@ const en = {
     },
     away: {
       break: 'Break', training: 'Training', meeting: 'Meeting', after_call_work: 'After-call work', supervisor: 'Set by supervisor', end_of_shift: 'End of shift',
-      missed_offer: 'Missed an offer', rejected_offer: 'Declined an offer',
+      missed_offer: 'Missed an offer', rejected_offer: 'Declined an offer', connect_failed: 'Calls not connecting (telephone line fault)',
     },
     states: { offline: 'Offline', available: 'Available', reserved: 'Offered', on_call: 'On call', wrap_up: 'Wrap-up', away: 'Away' },
     tiers: { PRIVATE: 'Private', DIAMOND: 'Diamond', GOLD: 'Gold', STANDARD: 'Standard' },
@@ -165,7 +165,7 @@ const zh: Dict = {
     },
     away: {
       break: '休息', training: '培训', meeting: '会议', after_call_work: '话后处理', supervisor: '班长设置', end_of_shift: '下班',
-      missed_offer: '未接来电', rejected_offer: '拒接来电',
+      missed_offer: '未接来电', rejected_offer: '拒接来电', connect_failed: '来电无法接通（线路故障）',
     },
     states: { offline: '离线', available: '就绪', reserved: '振铃', on_call: '通话中', wrap_up: '话后小结', away: '离开' },
     tiers: { PRIVATE: '私人银行', DIAMOND: '钻石', GOLD: '金卡', STANDARD: '普通' },

@@ -5,6 +5,7 @@ import type { Interaction, Timeline } from '../../server/modules/interactions/in
 import type { AgentServerEvents, CallOffer, CampaignPop } from '../../server/modules/routing/routing-schemas.js';
 import type { StateChange, WrapupRequest, TransferRequest } from '../../server/modules/agents/agents-schemas.js';
 import type { Softphone } from '../../server/modules/telephony/softphone.js';
+import type { AgentDigest } from '../../server/modules/routing/conversation-service.js';
 import type { PhoneCall, PhoneSetup } from '../../server/demo/demo-phone.js';
 import type { SKILLS } from '../../server/modules/routing/routing-policy.js';
 import type { ERRORS } from '../../server/errors.js';
@@ -13,7 +14,7 @@ import type { CAMPAIGN_STATES, DIALING_MODES, DISPOSITIONS, PRODUCT_LINES, PURPO
 import type { CampaignsService } from '../../server/modules/campaigns/campaigns-service.js';
 
 export type { Alert, Broadcast, Wallboard, WallboardUpdate, WallboardQueue, WallboardAgent, WaitingCall, WallboardSkill, WallboardCampaign };
-export type { AgentServerEvents, CallOffer, CampaignPop, CandidateSummary, Interaction, PhoneCall, PhoneSetup, Profile, Softphone, StateChange, WrapupRequest };
+export type { AgentDigest, AgentServerEvents, CallOffer, CampaignPop, CandidateSummary, Interaction, PhoneCall, PhoneSetup, Profile, Softphone, StateChange, WrapupRequest };
 export type TimelineReply = Static<typeof Timeline>;
 export type TransferTarget = Static<typeof TransferRequest>;
 export type Skill = (typeof SKILLS)[number];

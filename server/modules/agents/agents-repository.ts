@@ -13,6 +13,8 @@ export interface AgentRow {
   languages: string[];
   phone: string | null;
   entry_id: string | null;
+  /** Accepted calls in a row that failed to connect (Twilio unreachable); 0 once one connects. */
+  connect_failures: number;
 }
 
 export async function findAgent(db: Knex, userId: number): Promise<AgentRow | undefined> {
@@ -70,4 +72,15 @@ export async function listAgents(db: Knex): Promise<AgentListRow[]> {
   return db('agents as a').join('users as u', 'u.id', 'a.user_id')
     .select('a.*', 'u.username', 'u.display_name', 'u.role', 'u.rm_id')
     .orderBy('u.username');
+}
+
+/** One more accepted call failed to connect: the count in a row so far. */
+export async function countConnectFailure(trx: Knex, userId: number): Promise<number> {
+  const [row] = await trx('agents').where({ user_id: userId }).increment('connect_failures', 1).returning('connect_failures');
+  return (row as { connect_failures: number } | undefined)?.connect_failures ?? 0;
+}
+
+/** A call connected (or the agent was sent away for the failures): the count starts over. */
+export async function resetConnectFailures(trx: Knex, userId: number): Promise<void> {
+  await trx('agents').where({ user_id: userId }).where('connect_failures', '>', 0).update({ connect_failures: 0 });
 }
