@@ -109,6 +109,8 @@ export type Config = Static<typeof ConfigSchema>;
 const SECRET_KEYS = new Set(['JWT_SECRET', 'DATABASE_URL', 'REDIS_URL', 'TWILIO_AUTH_TOKEN', 'TWILIO_API_KEY_SECRET']);
 
 export class ConfigError extends Error {}
+/** The process may not start as configured because of another one (a second built-in simulator on one database): the message says why and what to do. */
+export class StartRefused extends Error {}
 
 /**
  * Reads and validates the environment; throws a ConfigError naming every bad variable.

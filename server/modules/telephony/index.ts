@@ -128,7 +128,19 @@ export async function telephonyRoutes(fastify: FastifyInstance, opts: TelephonyR
 
   app.post('/twilio/voice/queue-exit', { schema: { ...form, body: QueueExitWebhook, querystring: StepQuery, summary: 'Enqueue action: the caller left the queue (bridged, hung up, left…)' } }, async (request, reply) => {
     const p = request.body;
-    return xml(reply, await once(request, p.CallSid, (trx, fx) => calls.queueExit(trx, p.CallSid, request.query.step, p.QueueResult, p.QueueTime ?? 0, fx.notices)));
+    return xml(reply, await once(request, p.CallSid, async (trx, fx) => {
+      if (p.QueueResult === 'error' || p.QueueResult === 'system-error') {
+        // The wait music's request failed (the node taking it died, say): not the caller's doing.
+        // Back into the queue they go, in the place routing kept for them.
+        const e = await liveEntryOfCall(trx, p.CallSid);
+        const call = await calls.findCall(trx, p.CallSid);
+        if (e && call && !call.ended_at && (e.state === 'waiting' || e.state === 'offered')) {
+          await appendEvents(trx, call.interaction_id, [{ type: 'queue_rejoined', data: { entry_id: e.id, result: p.QueueResult } }]);
+          return { twiml: requeueTwiml(call.ivr_session.lang, e, call.step, 'line_error') };
+        }
+      }
+      return calls.queueExit(trx, p.CallSid, request.query.step, p.QueueResult, p.QueueTime ?? 0, fx.notices);
+    }));
   });
 
   app.post('/twilio/voice/connect', { schema: { ...form, body: CallWebhook, querystring: EntryQuery, summary: 'An agent accepted: the caller is redirected here, into the call\'s conference' } }, async (request, reply) => {
@@ -176,6 +188,7 @@ export async function telephonyRoutes(fastify: FastifyInstance, opts: TelephonyR
   const REQUEUED = {
     transfer: { zh: '正在为您转接，请稍候。', en: 'Transferring you now, please hold.' },
     agent_unreachable: { zh: '对不起，客服代表暂时无法接听。我们会保留您的排队位置，请稍候。', en: 'Sorry, the agent could not take your call. You keep your place in line; please hold.' },
+    line_error: { zh: '请继续稍候，您的排队位置不变。', en: 'Please continue to hold; you keep your place in line.' },
   } as const;
 
   /** Back into a queue: why, then the entry's queue with its place. */
