@@ -68,6 +68,13 @@ const en = {
   previewTitle: 'Preview calls', previewNext: 'Next preview customer', previewNone: 'No customer is due in a preview campaign of your skills.',
   previewHint: 'Read the customer and the script, then dial or skip.', dialCustomer: 'Dial', skip: 'Skip', previewReason: 'preview',
   dialing: 'Dialling… the call comes to you when the customer answers.', previewEnded: 'The preview call ended without reaching the customer.',
+  /** Why a call left the console (call:ended, call:offer_revoked): words, never the code. */
+  endReasons: {
+    caller_hung_up: 'The caller hung up.', conference_ended: 'The call ended.', transferred: 'The call was transferred.',
+    agent_leg_failed: 'Your phone did not answer: the caller keeps their place in line.', connect_failed: 'The call could not be connected (telephone line fault): the caller keeps their place in line.',
+    caller_gone: 'The caller hung up before the call was connected.', callback_not_reached: 'The customer could not be reached.',
+    expired: 'The offer timed out.', caller_left: 'The caller left the queue.', callback_cancelled: 'The callback was cancelled.',
+  } as Record<string, string>,
   callbackAt: 'Call back at', callbackFuture: 'Choose a time in the future.', dncHint: 'The number goes on the do-not-call register at once.',
   campaignsTitle: 'Campaigns', noCampaigns: 'No campaign scheduled, running or paused', dialed: 'Dialled', connectedCount: 'Connected', humans: 'People',
   machines: 'Machines', abandonRate: 'Abandon rate', conversions: 'Conversions', remaining: 'Remaining', eta: 'ETA', pause: 'Pause',
@@ -149,6 +156,12 @@ const zh: Dict = {
   previewTitle: '预览外呼', previewNext: '下一位预览客户', previewNone: '您所属技能的预览外呼活动暂无待呼客户。',
   previewHint: '请先查看客户信息和话术，再拨打或跳过。', dialCustomer: '拨打', skip: '跳过', previewReason: '预览外呼',
   dialing: '正在拨号……客户接听后将直接接通给您。', previewEnded: '预览外呼未能接通客户。',
+  endReasons: {
+    caller_hung_up: '客户已挂机。', conference_ended: '通话已结束。', transferred: '通话已转接。',
+    agent_leg_failed: '您的电话未接听：客户保留排队位置。', connect_failed: '线路故障，通话未能接通：客户保留排队位置。',
+    caller_gone: '接通前客户已挂机。', callback_not_reached: '未能联系到客户。',
+    expired: '来电分配已超时。', caller_left: '客户已离开队列。', callback_cancelled: '回电已取消。',
+  },
   callbackAt: '回拨时间', callbackFuture: '请选择将来的时间。', dncHint: '该号码将立即加入勿扰名单。',
   campaignsTitle: '外呼活动', noCampaigns: '暂无已排期、进行中或暂停的外呼活动', dialed: '已拨', connectedCount: '接通', humans: '真人接听',
   machines: '答录机', abandonRate: '放弃率', conversions: '转化', remaining: '剩余', eta: '预计完成', pause: '暂停',

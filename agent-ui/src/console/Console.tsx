@@ -130,11 +130,11 @@ export function Console({ user, onLogout }: { user: User; onLogout: () => void }
         dispatch({ type: 'assigned', call });
       },
       'call:consult': (call) => dispatch({ type: 'consult', call }),
-      'call:offer_revoked': (p) => dispatch({ type: 'revoked', entryId: p.entry_id, reason: p.reason }),
+      'call:offer_revoked': (p) => dispatch({ type: 'revoked', entryId: p.entry_id, reason: t.endReasons[p.reason] ?? p.reason }),
       'call:connected': (p) => dispatch({ type: 'phase', entryId: p.entry_id, phase: 'connected' }),
       'call:consult_joined': (p) => dispatch({ type: 'consult_joined', entryId: p.entry_id, joined: true }),
       'call:consult_ended': (p) => dispatch({ type: 'consult_joined', entryId: p.entry_id, joined: false }),
-      'call:ended': (p) => dispatch({ type: 'ended', entryId: p.entry_id, reason: p.reason }),
+      'call:ended': (p) => dispatch({ type: 'ended', entryId: p.entry_id, reason: t.endReasons[p.reason] ?? p.reason }),
       'profile:updated': (p) => dispatch({ type: 'profile', entryId: p.entry_id, profile: p.profile }),
       'supervisor:broadcast': (b) => dispatch({ type: 'notice', notice: `${t.broadcastFrom} ${b.from}: ${b.message}` }),
     });

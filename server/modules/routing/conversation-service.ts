@@ -131,12 +131,18 @@ export function createConversationService(deps: ConversationDeps) {
    * failing: then they go away (connect_failed), so agents do not drain the queue into the fault.
    * A callback's entry is the callbacks' to retry (its customer was never dialled).
    */
-  async function connectFailed(trx: Knex, entryId: string, agentId: number, now: Date): Promise<Notice[]> {
+  async function connectFailed(trx: Knex, entryId: string, agentId: number, now: Date, callerGone: boolean): Promise<Notice[]> {
     const e = await findEntry(trx, entryId, { lock: 'wait' });
     if (!e || e.state !== 'connecting' || e.agent_id !== agentId) return [];
     await updateEntry(trx, e.id, { state: 'failed', ended_at: now });
     const call = e.call_sid ? await findCall(trx, e.call_sid) : undefined;
-    const next = call && !call.ended_at ? await deps.routing.enqueue(trx, {
+    if (callerGone || !call) {
+      // The caller is gone (or a callback's customer was never dialled: the callbacks retry it); the agent is free, and not to blame.
+      await appendEvents(trx, e.interaction_id, [{ type: 'connect_failed', data: { entry_id: e.id, agent_id: agentId, next_entry_id: null }, at: now }]);
+      const freed = await transition(trx, agentId, 'available', { from: ['on_call'], onlyEntry: e.id, entryId: null, at: now });
+      return freed ? [{ agentId, event: 'call:ended', payload: { entry_id: String(e.id), reason: 'caller_gone' } }, stateNotice(agentId, 'available', now)] : [];
+    }
+    const next = !call.ended_at ? await deps.routing.enqueue(trx, {
       interaction_id: e.interaction_id, call_sid: call.sid, skill: e.skill, language: e.language, customer_id: e.customer_id, tier: e.tier, ivr: e.ivr,
       priority: e.priority, since: new Date(e.enqueued_at), campaign: e.campaign,
     }) : null;
@@ -230,7 +236,9 @@ export function createConversationService(deps: ConversationDeps) {
         // Twilio's status and code only: its message may name the number.
         const { status, code } = err as { status?: number; code?: string | number };
         deps.log.warn({ entry_id: entryId, http_status: status ?? null, twilio_code: code ?? null }, 'connecting the caller failed (after retries)');
-        deps.notify(await db.transaction((trx) => connectFailed(trx, entryId, agentId, clock())));
+        // A 4xx (not 429) is Twilio saying the call is gone (the caller hung up): nobody to put back in line.
+        const callerGone = typeof status === 'number' && status >= 400 && status < 500 && status !== 429;
+        deps.notify(await db.transaction((trx) => connectFailed(trx, entryId, agentId, clock(), callerGone)));
         void deps.routing.kick();
         throw appError('SB_ERR_CALL_GONE');
       }
