@@ -115,9 +115,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   const voice = createVoiceControl({ rest: () => telephony.rest, voiceUrl, holdMusicUrl: config.HOLD_MUSIC_URL });
   const line = () => createOutboundLine({ rest: () => telephony.rest, voiceUrl });
   // Routing, calls, callbacks and conversations call one another: each is handed the others lazily.
+  // Every service reads one clock (deps.now: in tests, a moment of the bank's week), never the database's.
   const late = {} as { callbacks: CallbacksService; conversation: ConversationService };
   const routing = createRoutingService({
-    db: app.db, customers, notify, log: app.log,
+    db: app.db, customers, notify, log: app.log, now: deps.now,
     policy: {
       headStarts: parseHeadStarts(config.ROUTING_TIER_HEADSTART), offerSeconds: config.ROUTING_OFFER_SECONDS, leaseSeconds: config.AGENT_LEASE_SECONDS,
       timing: { overflowSeconds: config.ROUTING_OVERFLOW_SECONDS, levels, rmWaitSeconds: config.ROUTING_RM_WAIT_SECONDS }, hours,
@@ -138,7 +139,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     },
   });
   const callbacks = createCallbacksService({
-    db: app.db, calls, routing, hours, line, notify, log: app.log, bankName: { zh: config.BANK_NAME_ZH, en: config.BANK_NAME_EN },
+    db: app.db, calls, routing, hours, line, notify, log: app.log, now: deps.now, bankName: { zh: config.BANK_NAME_ZH, en: config.BANK_NAME_EN },
     defaultFrom: [...telephony.hotlines.keys()][0]!,
     policy: {
       mode: config.CALLBACK_MODE, attempts: config.CALLBACK_ATTEMPTS, retrySeconds: config.CALLBACK_RETRY_SECONDS, ringSeconds: config.CALLBACK_RING_SECONDS,
@@ -146,13 +147,13 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     },
   });
   const dialer = createDialer({
-    db: app.db, jobs: app.jobs, customers, calls, routing, notify, log: app.log, connectSeconds: config.ROUTING_CONNECT_SECONDS, maxDialsPerDay: config.CAMPAIGN_MAX_DIALS_PER_DAY, lostAfterSeconds: config.DIALER_LOST_SECONDS,
+    db: app.db, now: deps.now, jobs: app.jobs, customers, calls, routing, notify, log: app.log, connectSeconds: config.ROUTING_CONNECT_SECONDS, maxDialsPerDay: config.CAMPAIGN_MAX_DIALS_PER_DAY, lostAfterSeconds: config.DIALER_LOST_SECONDS,
     bankName: { zh: config.BANK_NAME_ZH, en: config.BANK_NAME_EN }, line,
   });
   late.callbacks = callbacks;
   app.jobs.define<{ attempt_id: string }>(DIAL_JOB, (job) => dialer.dial(job.attempt_id), { concurrency: 4 });
   const conversation = createConversationService({
-    db: app.db, connectSeconds: config.ROUTING_CONNECT_SECONDS, connectFailures: config.ROUTING_CONNECT_FAILURES, customers, routing, voice, notify, log: app.log,
+    db: app.db, now: deps.now, connectSeconds: config.ROUTING_CONNECT_SECONDS, connectFailures: config.ROUTING_CONNECT_FAILURES, customers, routing, voice, notify, log: app.log,
     dialOut: (entryId) => callbacks.dial(entryId),
     // A wrap-up's disposition: a campaign call's lands on its list; on any other call "call back" books a callback.
     onWrapup: async (trx, entry, w, agent) => {
@@ -164,15 +165,15 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     },
   });
   late.conversation = conversation;
-  const campaigns = createCampaignsService({ db: app.db, dialer, jobs: app.jobs, customers, notify, recentContactDays: config.CAMPAIGN_RECENT_CONTACT_DAYS });
+  const campaigns = createCampaignsService({ db: app.db, now: deps.now, dialer, jobs: app.jobs, customers, notify, recentContactDays: config.CAMPAIGN_RECENT_CONTACT_DAYS });
   customers.onChange((customerId) => {
     conversation.profileChanged(customerId).catch((err) => app.log.error({ err, customer_id: customerId }, 'profile refresh failed'));
   });
-  const agents = createAgentsService({ db: app.db, leaseSeconds: config.AGENT_LEASE_SECONDS, notify, onAvailable: () => void routing.kick() });
+  const agents = createAgentsService({ db: app.db, now: deps.now, leaseSeconds: config.AGENT_LEASE_SECONDS, notify, onAvailable: () => void routing.kick() });
   const interactions = createInteractionsService({ db: app.db });
   registerAgentSocket(realtime, { agents, routing, conversation, log: app.log });
   const supervision = createSupervisionService({
-    db: app.db, levels, realtime, voice, kick: () => void routing.kick(), log: app.log,
+    db: app.db, now: deps.now, levels, realtime, voice, kick: () => void routing.kick(), log: app.log,
     campaignProgress: () => campaigns.liveProgress(),
     callbackBacklog: () => callbacks.backlog(),
     viewAnomalies: customers.viewAnomalies, profileRefusals: config.ALERT_PROFILE_REFUSALS,

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { AwayReason, CampaignPurpose, CampaignState, DialingMode, Disposition, ProductLine, Skill } from './types.js';
+import type { AwayReason, CallbackOutcome, CallbackSource, CallbackState, CampaignPurpose, CampaignState, DialingMode, Disposition, ErrorCode, ProductLine, Skill } from './types.js';
 
 export type Lang = 'zh' | 'en';
 
@@ -15,7 +15,13 @@ interface Labels {
   campaignStates: Record<CampaignState, string>;
   dialingModes: Record<DialingMode, string>;
   productLines: Record<ProductLine, string>;
+  callbackStates: Record<CallbackState, string>;
+  callbackSources: Record<CallbackSource, string>;
+  callbackOutcomes: Record<CallbackOutcome, string>;
 }
+
+/** Console and wallboard refusals in words; a code without a line here shows the server's message. */
+type ErrorWords = Partial<Record<ErrorCode | 'SB_ERR_OFFLINE', string>>;
 
 export const percent = (share: number | null) => (share === null ? '–' : `${Math.round(share * 1000) / 10}%`);
 
@@ -29,8 +35,11 @@ const en = {
   incoming: 'Incoming call', accept: 'Accept', reject: 'Decline', secondsLeft: 's left', waited: 'waited',
   why: 'Why you', skill: 'Skill', lang: 'Language',
   connecting: 'Connecting…', connected: 'On call', held: 'On hold', hold: 'Hold', resume: 'Resume', end: 'End call',
-  transfer: 'Transfer', transferTo: 'Transfer to', toSkill: 'a skill group', toAgent: 'an agent (id)', toRm: 'the relationship manager', doTransfer: 'Transfer', completeConsult: 'Hand over to RM',
-  consult: 'Consult', consultJoined: 'RM joined', agentId: 'Agent id',
+  transfer: 'Transfer', transferTo: 'Transfer to', toSkill: 'a skill group', toAgent: 'an agent', toRm: 'the relationship manager', doTransfer: 'Transfer', completeConsult: 'Hand over',
+  consult: 'Consult', consultJoined: 'Colleague joined',
+  transferHow: 'How', blind: 'Blind: the caller goes to them now', warm: 'Consult first (warm): the caller holds while they are rung in',
+  findAgent: 'Find an agent', findAgentHint: 'Type part of a name', noAgentsFound: 'No agent found', chooseAgent: 'Choose an agent from the list',
+  directory: 'Agents found', canTake: 'can take a call', cannotTake: 'cannot take a call now',
   softphone: 'Audio', audioSim: 'Simulated line', audioBrowser: 'Browser phone', audioPhone: 'Desk phone',
   legIdle: 'idle', legRinging: 'ringing', legConnected: 'connected', legHeld: 'held', legEnded: 'ended',
   wrapup: 'Wrap-up', wrapupHint: 'Finish the wrap-up to take the next call.', disposition: 'Disposition', reasonCodes: 'Reason codes (comma separated)',
@@ -68,14 +77,43 @@ const en = {
   previewTitle: 'Preview calls', previewNext: 'Next preview customer', previewNone: 'No customer is due in a preview campaign of your skills.',
   previewHint: 'Read the customer and the script, then dial or skip.', dialCustomer: 'Dial', skip: 'Skip', previewReason: 'preview',
   dialing: 'Dialling… the call comes to you when the customer answers.', previewEnded: 'The preview call ended without reaching the customer.',
-  /** Why a call left the console (call:ended, call:offer_revoked): words, never the code. */
+  callbackAt: 'Call back at (bank time, Beijing)', callbackFuture: 'Choose a time in the future.', dncHint: 'The number goes on the do-not-call register at once.',
+  callbackToMe: 'I will call back myself (offered to me first, then to the skill)', callbackHint: 'The customer is called at that time, within the queue\'s hours and their calling window.',
+  callbackOffer: 'Callback', callbackRequested: 'Asked for', callbackNumber: 'Number', callbackReason: 'Reason', callbackBookedBy: 'Booked by',
+  callbackAttempt: (n: number) => `attempt ${n}`, callbackDialHint: 'Accepting dials the customer: you are connected when they answer.',
+  callbackReasons: { agent_booked: 'Booked by an agent' } as Record<string, string>,
+  callbacksTitle: 'Callback backlog', noCallbacks: 'No callbacks owed', callbacksOpen: 'Owed', callbacksDueNow: 'Due now', oldestPlace: 'Oldest place', oldestPlaceHint: 'How long the oldest has held its place; a booking for later shows its time',
+  callbackList: 'Callbacks owed', callbackDue: 'Due (bank time)', callbackAttempts: 'Tries', callbackLast: 'Last try', callbackSource: 'Booked via',
+  cancelCallback: 'Cancel', moveCallback: 'Move', newTime: 'New time (bank time)', callbackOf: (id: string) => `callback ${id}`,
   endReasons: {
-    caller_hung_up: 'The caller hung up.', conference_ended: 'The call ended.', transferred: 'The call was transferred.',
-    agent_leg_failed: 'Your phone did not answer: the caller keeps their place in line.', connect_failed: 'The call could not be connected (telephone line fault): the caller keeps their place in line.',
-    caller_gone: 'The caller hung up before the call was connected.', callback_not_reached: 'The customer could not be reached.',
-    expired: 'The offer timed out.', caller_left: 'The caller left the queue.', callback_cancelled: 'The callback was cancelled.',
+    caller_left: 'The caller hung up.', transferred: 'Transferred.', agent_leg_failed: 'Your phone did not answer: the caller is back in line.',
+    callback_not_reached: 'The customer did not answer the callback: it will be tried again by the callback policy.',
+    callback_cancelled: 'A supervisor cancelled this callback.', consult_unreachable: 'The colleague did not answer: the caller is back with you.',
+    expired: 'The offer timed out.', agent_offline: 'You went offline.',
+    connect_failed: 'The call could not be connected (telephone line fault): the caller keeps their place in line.',
+    caller_gone: 'The caller hung up before the call was connected.', caller_hung_up: 'The caller hung up.', conference_ended: 'The call ended.',
   } as Record<string, string>,
-  callbackAt: 'Call back at', callbackFuture: 'Choose a time in the future.', dncHint: 'The number goes on the do-not-call register at once.',
+  events: {
+    callback_booked: 'Callback booked', callback_queued: 'Callback in line', callback_offer_accepted: 'Callback accepted', callback_dialled: 'Customer dialled',
+    callback_in_line: 'Customer answered, in line', callback_completed: 'Callback connected', callback_retry: 'Callback not reached, will retry',
+    callback_failed: 'Callback failed', callback_cancelled: 'Callback cancelled', callback_moved: 'Callback moved', callback_refused: 'Callback refused (no number to call)',
+    agent_leg_failed: 'Agent leg failed, back in line', consult_failed: 'Consult not answered', connect_failed: 'Connect failed',
+  } as Record<string, string>,
+  errors: {
+    SB_ERR_CALLBACK_TIME_INVALID: 'A callback time must be in the future, within the queue\'s hours and the customer\'s calling window',
+    SB_ERR_CALLBACK_NUMBER_INVALID: 'This number cannot be called back (withheld, or not a phone number)',
+    SB_ERR_CALLBACK_STATE_INVALID: 'That callback is being made, or is done or cancelled already',
+    SB_ERR_CALLBACK_NOT_FOUND: 'No such callback',
+    SB_ERR_TRANSFER_TARGET_UNAVAILABLE: 'Nobody there can take the call now (away, offline, busy, or not your caller\'s language)',
+    SB_ERR_TRANSFER_TARGET_INVALID: 'No such agent or skill, or the caller has no relationship manager',
+    SB_ERR_CALL_NOT_ACTIVE: 'You have no call in progress',
+    SB_ERR_OFFER_GONE: 'The call is no longer offered to you',
+    SB_ERR_CALL_GONE: 'The caller hung up before the call was connected',
+    SB_ERR_WRAPUP_NOT_PENDING: 'There is no call waiting for your wrap-up',
+    SB_ERR_CAMPAIGN_DISPOSITION_INVALID: 'Choose one of the campaign\'s dispositions (a callback needs a future time)',
+    SB_ERR_REQUEST_INVALID: 'A value is not accepted',
+    SB_ERR_OFFLINE: 'Not connected: try again when the console is back online',
+  } as ErrorWords,
   campaignsTitle: 'Campaigns', noCampaigns: 'No campaign scheduled, running or paused', dialed: 'Dialled', connectedCount: 'Connected', humans: 'People',
   machines: 'Machines', abandonRate: 'Abandon rate', conversions: 'Conversions', remaining: 'Remaining', eta: 'ETA', pause: 'Pause',
   etaText: (s: number) => (s < 3600 ? `${Math.ceil(s / 60)} min` : `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`),
@@ -102,6 +140,9 @@ const en = {
       time_deposit: 'Time deposit', loan: 'Loan', mortgage: 'Mortgage', credit_card: 'Credit card', fund: 'Funds', insurance: 'Insurance',
       wealth: 'Wealth management', ebanking: 'E-banking', international: 'International business',
     },
+    callbackStates: { scheduled: 'Scheduled', queued: 'In line', dialing: 'Dialling', completed: 'Connected', failed: 'Failed', cancelled: 'Cancelled' },
+    callbackSources: { ivr: 'Hotline (IVR)', agent: 'Agent', api: 'Other system' },
+    callbackOutcomes: { human: 'Answered', busy: 'Busy', no_answer: 'No answer', machine: 'Answering machine', failed: 'Failed', lost: 'No report', cancelled: 'Cancelled' },
   } satisfies Labels,
 };
 
@@ -117,8 +158,11 @@ const zh: Dict = {
   incoming: '来电', accept: '接听', reject: '拒接', secondsLeft: '秒后转出', waited: '已等待',
   why: '分配原因', skill: '技能', lang: '语言',
   connecting: '正在接通…', connected: '通话中', held: '保持中', hold: '保持', resume: '恢复', end: '结束通话',
-  transfer: '转接', transferTo: '转接到', toSkill: '技能组', toAgent: '指定坐席（编号）', toRm: '客户经理', doTransfer: '转接', completeConsult: '移交客户经理',
-  consult: '咨询', consultJoined: '客户经理已加入', agentId: '坐席编号',
+  transfer: '转接', transferTo: '转接到', toSkill: '技能组', toAgent: '指定坐席', toRm: '客户经理', doTransfer: '转接', completeConsult: '移交',
+  consult: '咨询', consultJoined: '同事已加入',
+  transferHow: '方式', blind: '直接转接：来电立即转给对方', warm: '先咨询（温转接）：来电保持，先接通同事',
+  findAgent: '查找坐席', findAgentHint: '输入姓名的一部分', noAgentsFound: '未找到坐席', chooseAgent: '请从列表中选择坐席',
+  directory: '查找结果', canTake: '可接听', cannotTake: '暂不能接听',
   softphone: '话路', audioSim: '模拟话路', audioBrowser: '浏览器电话', audioPhone: '座机',
   legIdle: '空闲', legRinging: '振铃', legConnected: '已接通', legHeld: '保持', legEnded: '已挂断',
   wrapup: '话后小结', wrapupHint: '完成话后小结后才能接听下一个电话。', disposition: '处理结果', reasonCodes: '来电原因代码（逗号分隔）',
@@ -156,13 +200,43 @@ const zh: Dict = {
   previewTitle: '预览外呼', previewNext: '下一位预览客户', previewNone: '您所属技能的预览外呼活动暂无待呼客户。',
   previewHint: '请先查看客户信息和话术，再拨打或跳过。', dialCustomer: '拨打', skip: '跳过', previewReason: '预览外呼',
   dialing: '正在拨号……客户接听后将直接接通给您。', previewEnded: '预览外呼未能接通客户。',
+  callbackAt: '回拨时间（北京时间）', callbackFuture: '请选择将来的时间。', dncHint: '该号码将立即加入勿扰名单。',
+  callbackToMe: '由我本人回拨（先分配给我，再分配给技能组）', callbackHint: '将在该时间、队列服务时间及客户可接听时段内致电客户。',
+  callbackOffer: '预约回拨', callbackRequested: '申请时间', callbackNumber: '号码', callbackReason: '原因', callbackBookedBy: '预约人',
+  callbackAttempt: (n: number) => `第 ${n} 次拨打`, callbackDialHint: '接听后系统将拨打客户，客户接听即接通。',
+  callbackReasons: { agent_booked: '坐席预约' } as Record<string, string>,
+  callbacksTitle: '回拨积压', noCallbacks: '暂无待回拨', callbacksOpen: '待回拨', callbacksDueNow: '已到期', oldestPlace: '最早排队', oldestPlaceHint: '最早一条已保留位置的时长；预约在将来的显示其时间',
+  callbackList: '待回拨列表', callbackDue: '回拨时间（北京时间）', callbackAttempts: '已拨', callbackLast: '上次结果', callbackSource: '来源',
+  cancelCallback: '取消', moveCallback: '改期', newTime: '新时间（北京时间）', callbackOf: (id: string) => `回拨 ${id}`,
   endReasons: {
-    caller_hung_up: '客户已挂机。', conference_ended: '通话已结束。', transferred: '通话已转接。',
-    agent_leg_failed: '您的电话未接听：客户保留排队位置。', connect_failed: '线路故障，通话未能接通：客户保留排队位置。',
-    caller_gone: '接通前客户已挂机。', callback_not_reached: '未能联系到客户。',
-    expired: '来电分配已超时。', caller_left: '客户已离开队列。', callback_cancelled: '回电已取消。',
-  },
-  callbackAt: '回拨时间', callbackFuture: '请选择将来的时间。', dncHint: '该号码将立即加入勿扰名单。',
+    caller_left: '客户已挂机。', transferred: '已转接。', agent_leg_failed: '您的话机未接通，客户已重新排队。',
+    callback_not_reached: '回拨未接通客户，将按回拨策略再次拨打。',
+    callback_cancelled: '班长已取消该回拨。', consult_unreachable: '同事未接听，客户已回到您这里。',
+    expired: '来电分配已超时。', agent_offline: '您已离线。',
+    connect_failed: '线路故障，通话未能接通：客户保留排队位置。',
+    caller_gone: '接通前客户已挂机。', caller_hung_up: '客户已挂机。', conference_ended: '通话已结束。',
+  } as Record<string, string>,
+  events: {
+    callback_booked: '已预约回拨', callback_queued: '回拨排队中', callback_offer_accepted: '坐席已接受回拨', callback_dialled: '已拨打客户',
+    callback_in_line: '客户已接听，排队中', callback_completed: '回拨已接通', callback_retry: '回拨未接通，将重试',
+    callback_failed: '回拨失败', callback_cancelled: '回拨已取消', callback_moved: '回拨已改期', callback_refused: '无法回拨（无可拨号码）',
+    agent_leg_failed: '坐席话路失败，客户重新排队', consult_failed: '咨询未接听', connect_failed: '接通失败',
+  } as Record<string, string>,
+  errors: {
+    SB_ERR_CALLBACK_TIME_INVALID: '回拨时间须在将来，且在队列服务时间和客户可接听时段内',
+    SB_ERR_CALLBACK_NUMBER_INVALID: '该号码无法回拨（号码隐藏或不是电话号码）',
+    SB_ERR_CALLBACK_STATE_INVALID: '该回拨正在拨打，或已完成、已取消',
+    SB_ERR_CALLBACK_NOT_FOUND: '回拨不存在',
+    SB_ERR_TRANSFER_TARGET_UNAVAILABLE: '对方暂时无法接听（离开、离线、忙碌或不会客户的语言）',
+    SB_ERR_TRANSFER_TARGET_INVALID: '坐席或技能组不存在，或客户没有客户经理',
+    SB_ERR_CALL_NOT_ACTIVE: '您当前没有通话',
+    SB_ERR_OFFER_GONE: '该来电已不再分配给您',
+    SB_ERR_CALL_GONE: '客户在接通前已挂机',
+    SB_ERR_WRAPUP_NOT_PENDING: '没有待完成的话后小结',
+    SB_ERR_CAMPAIGN_DISPOSITION_INVALID: '请选择外呼活动的处理结果（预约回拨须选择将来的时间）',
+    SB_ERR_REQUEST_INVALID: '有字段取值无效',
+    SB_ERR_OFFLINE: '未连接：请在工作台恢复在线后重试',
+  } as ErrorWords,
   campaignsTitle: '外呼活动', noCampaigns: '暂无已排期、进行中或暂停的外呼活动', dialed: '已拨', connectedCount: '接通', humans: '真人接听',
   machines: '答录机', abandonRate: '放弃率', conversions: '转化', remaining: '剩余', eta: '预计完成', pause: '暂停',
   etaText: (s: number) => (s < 3600 ? `${Math.ceil(s / 60)}分钟` : `${Math.floor(s / 3600)}小时${Math.floor((s % 3600) / 60)}分钟`),
@@ -189,6 +263,9 @@ const zh: Dict = {
       time_deposit: '定期存款', loan: '贷款', mortgage: '房贷', credit_card: '信用卡', fund: '基金', insurance: '保险',
       wealth: '理财', ebanking: '电子银行', international: '国际业务',
     },
+    callbackStates: { scheduled: '已预约', queued: '排队中', dialing: '拨打中', completed: '已接通', failed: '失败', cancelled: '已取消' },
+    callbackSources: { ivr: '热线（IVR）', agent: '坐席', api: '其他系统' },
+    callbackOutcomes: { human: '已接听', busy: '忙线', no_answer: '无人接听', machine: '答录机', failed: '失败', lost: '无回报', cancelled: '已取消' },
   },
 };
 
@@ -219,6 +296,12 @@ export const money = (n: number, currency = 'CNY') =>
   new Intl.NumberFormat(current === 'zh' ? 'zh-CN' : 'en-GB', { style: 'currency', currency, maximumFractionDigits: 0 }).format(n);
 export const dateTime = (iso: string) =>
   new Intl.DateTimeFormat(current === 'zh' ? 'zh-CN' : 'en-GB', { dateStyle: 'short', timeStyle: 'short' }).format(new Date(iso));
+/** A refusal as a person reads it: our words for its code (the server's message when we have none), and the code. */
+export function errorWords(t: Dict, err: unknown): string {
+  const { code, message } = (err ?? {}) as { code?: string; message?: string };
+  if (!code) return String(message ?? err);
+  return `${t.errors[code as keyof Dict['errors']] ?? message ?? code} (${code})`;
+}
 export const duration = (seconds: number) => {
   const s = Math.max(0, Math.floor(seconds));
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;

@@ -3,17 +3,22 @@ import type { Static } from 'typebox';
 import type { CandidateSummary, Profile } from '../../server/modules/customers/customers-schemas.js';
 import type { Interaction, Timeline } from '../../server/modules/interactions/interactions-schemas.js';
 import type { AgentServerEvents, CallOffer, CampaignPop } from '../../server/modules/routing/routing-schemas.js';
-import type { StateChange, WrapupRequest, TransferRequest } from '../../server/modules/agents/agents-schemas.js';
+import type { DirectoryEntry, StateChange, WrapupRequest, TransferRequest } from '../../server/modules/agents/agents-schemas.js';
+import type { CALLBACK_OUTCOMES, Callback, CallbackState } from '../../server/modules/callbacks/callbacks-schemas.js';
 import type { Softphone } from '../../server/modules/telephony/softphone.js';
 import type { AgentDigest } from '../../server/modules/routing/conversation-service.js';
 import type { PhoneCall, PhoneSetup } from '../../server/demo/demo-phone.js';
 import type { SKILLS } from '../../server/modules/routing/routing-policy.js';
 import type { ERRORS } from '../../server/errors.js';
-import type { Alert, Broadcast, Wallboard, WallboardUpdate, WallboardQueue, WallboardAgent, WaitingCall, WallboardSkill, WallboardCampaign } from '../../server/modules/supervision/supervision-schemas.js';
+import type { Alert, Broadcast, Wallboard, WallboardUpdate, WallboardQueue, WallboardAgent, WaitingCall, WallboardSkill, WallboardCampaign, WallboardCallbacks } from '../../server/modules/supervision/supervision-schemas.js';
 import type { CAMPAIGN_STATES, DIALING_MODES, DISPOSITIONS, PRODUCT_LINES, PURPOSES, Campaign, CampaignInput, ListEntry, ListResult, Progress, Segment } from '../../server/modules/campaigns/campaigns-schemas.js';
 import type { CampaignsService } from '../../server/modules/campaigns/campaigns-service.js';
 
-export type { Alert, Broadcast, Wallboard, WallboardUpdate, WallboardQueue, WallboardAgent, WaitingCall, WallboardSkill, WallboardCampaign };
+export type { Alert, Broadcast, Wallboard, WallboardUpdate, WallboardQueue, WallboardAgent, WaitingCall, WallboardSkill, WallboardCampaign, WallboardCallbacks };
+/** A row of `GET /api/callbacks` (the number masked), its state, where it was booked, how its last dial went. */
+export type { Callback, CallbackState, DirectoryEntry };
+export type CallbackSource = Callback['source'];
+export type CallbackOutcome = (typeof CALLBACK_OUTCOMES)[number];
 export type { AgentDigest, AgentServerEvents, CallOffer, CampaignPop, CandidateSummary, Interaction, PhoneCall, PhoneSetup, Profile, Softphone, StateChange, WrapupRequest };
 export type TimelineReply = Static<typeof Timeline>;
 export type TransferTarget = Static<typeof TransferRequest>;

@@ -36,5 +36,5 @@ async function seedDemoCampaign(db: Db): Promise<void> {
     window_start: '08:00', window_end: '21:00', max_attempts: 3, calls_per_second: 1,
     retry_delays: JSON.stringify({ busy: 900, no_answer: 3600, machine: 14400, failed: 1800, abandoned: 86400 }),
   }).returning('*');
-  await listFromSegment(db, campaign as CampaignRow, { tiers: ['GOLD', 'DIAMOND'], holds: ['credit_card'], churn_risk: true, limit: 200 }, 1);
+  await listFromSegment(db, campaign as CampaignRow, { tiers: ['GOLD', 'DIAMOND'], holds: ['credit_card'], churn_risk: true, limit: 200 }, { recentDays: 1, now: new Date() });
 }

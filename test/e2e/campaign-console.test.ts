@@ -1,4 +1,4 @@
-import type { Page } from 'playwright-core';
+import { bankInput } from '../../agent-ui/src/bank-time.js';
 import { describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../server/db/synthetic-bank.js';
 import { ARTIFACTS, chromiumOn, goAvailable, signIn, text, unlabelledControls } from '../helpers/browser.js';
@@ -28,11 +28,8 @@ async function campaign(name: string, mode: 'progressive' | 'preview', customerI
   return id;
 }
 
-/** A `datetime-local` value in the page's own time zone, `hours` from now. */
-const localInput = (page: Page, hours: number) => page.evaluate((h) => {
-  const d = new Date(Date.now() + h * 3_600_000);
-  return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
-}, hours);
+/** A `datetime-local` value on the bank's clock (what the wrap-up's time means), `hours` from now. */
+const bankClock = (hours: number) => bankInput(new Date(Date.now() + hours * 3_600_000)).slice(0, 16);
 
 describe('outbound campaigns in Chromium', () => {
   it('puts an answered campaign call straight through with its script and offer; the wallboard shows progress, pause and resume; wrap-up takes a callback', { timeout: 120_000 }, async () => {
@@ -84,7 +81,7 @@ describe('outbound campaigns in Chromium', () => {
     await disposition.selectOption('callback');
     const when = agent.getByLabel('Call back at');
     expect(await when.getAttribute('required')).not.toBeNull();
-    await when.fill(await localInput(agent, 26));
+    await when.fill(bankClock(26));
     expect(await unlabelledControls(agent)).toEqual([]);
     await agent.screenshot({ path: `${ARTIFACTS}/console-campaign-wrapup.png`, fullPage: true });
     await agent.getByRole('button', { name: 'Complete wrap-up' }).click();

@@ -3,13 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../server/db/synthetic-bank.js';
 import { ARTIFACTS, chromiumOn, dialForAgent, goAvailable, signIn, text, unlabelledControls } from '../helpers/browser.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { clockFrom } from '../helpers/wait.js';
 
 // Zhang Wei: a GOLD customer with an open fee complaint, identified by his mobile.
 const GOLD = '+8613800000003';
 // Liu Fang: STANDARD, a lost debit card and churn risk.
 const STANDARD = '+8613800000004';
 // A Wednesday at 10:00 in Shanghai: the hotline's human service hours.
-const OPEN = () => new Date('2026-11-18T02:00:00Z');
+const OPEN = clockFrom('2026-11-18T02:00:00Z').now;
 
 let t: TestApp;
 // No Twilio account: the built-in simulator plays Twilio, over HTTP, against the real webhooks.
@@ -138,8 +139,12 @@ describe('agent console and phone simulator in Chromium', () => {
     await first.getByRole('button', { name: 'Accept', exact: true }).click();
     await first.getByTestId('call-status').filter({ hasText: 'On call' }).waitFor({ timeout: 20_000 });
 
+    // The directory: agent2 found by name, available; a blind transfer to them.
     await first.getByRole('combobox', { name: 'Transfer to' }).selectOption('agent');
-    await first.getByLabel('Agent id').fill(String(agent2.id));
+    await first.getByLabel('Find an agent').fill('Agent Two');
+    const entry = first.getByTestId(`directory-${agent2.id}`);
+    await entry.filter({ hasText: 'Available' }).waitFor({ timeout: 10_000 });
+    await entry.getByRole('radio').check();
     await first.getByRole('button', { name: 'Transfer', exact: true }).click();
     await first.getByTestId('wrapup').waitFor();
     expect(await text(first, 'call-status')).toBe('Call ended');

@@ -4,11 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../server/db/synthetic-bank.js';
 import { ARTIFACTS, dialForAgent, launchChromium, newPage, signIn, unlabelledControls } from '../helpers/browser.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { clockFrom } from '../helpers/wait.js';
 
 // Zhang Wei: a GOLD customer, identified by his mobile.
 const GOLD = '+8613800000003';
 // A Wednesday at 10:00 in Shanghai: the hotline's human service hours.
-const OPEN = () => new Date('2026-11-18T02:00:00Z');
+const OPEN = clockFrom('2026-11-18T02:00:00Z').now;
 
 let t: TestApp;
 let browser: Browser;

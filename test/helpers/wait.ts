@@ -16,3 +16,9 @@ export function zoneAtLocalHour(hour: number): string {
   if (n < -12) n += 24;
   return n === 0 ? 'Etc/GMT' : n > 0 ? `Etc/GMT+${n}` : `Etc/GMT-${-n}`;
 }
+
+/** The app's clock for a test: real time running from a chosen moment, which the test may move on. */
+export function clockFrom(iso: string) {
+  let shift = new Date(iso).getTime() - Date.now();
+  return { now: () => new Date(Date.now() + shift), advance: (seconds: number) => { shift += seconds * 1000; } };
+}

@@ -4,6 +4,7 @@ import { DEMO_PIN } from '../../server/db/synthetic-bank.js';
 import { purgeReplies } from '../../server/modules/calls/calls-repository.js';
 import { busyAgent } from '../helpers/agents.js';
 import { HOTLINE, startHotline, timelineOf, type Hotline } from '../helpers/hotline.js';
+import { clockFrom } from '../helpers/wait.js';
 
 let t: Hotline | undefined;
 afterEach(async () => { await t?.close(); t = undefined; });
@@ -15,8 +16,8 @@ const SHARED = '+8613800000009';
 const UNKNOWN = '+8613912345678';
 
 // A Wednesday at 10:00 in Shanghai (open) and a Sunday at 23:00 (closed).
-const OPEN = () => new Date('2026-11-18T02:00:00Z');
-const CLOSED = () => new Date('2026-11-22T15:00:00Z');
+const OPEN = clockFrom('2026-11-18T02:00:00Z').now;
+const CLOSED = clockFrom('2026-11-22T15:00:00Z').now;
 
 /** Dials the hotline and answers each menu in turn; resolves when the IVR waits for the next input. */
 async function call(h: Hotline, from: string, ...presses: string[]) {

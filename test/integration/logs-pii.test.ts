@@ -4,13 +4,13 @@ import { DEMO_PIN } from '../../server/db/synthetic-bank.js';
 import { connectAgent, makeAgents } from '../helpers/agents.js';
 import { HOTLINE, startHotline, type Hotline } from '../helpers/hotline.js';
 import { startTestApp } from '../helpers/test-app.js';
-import { until, zoneAtLocalHour } from '../helpers/wait.js';
+import { until, zoneAtLocalHour, clockFrom } from '../helpers/wait.js';
 
 // A working session at LOG_LEVEL=debug, every line the server logs kept: none may carry a full
 // phone number, the PIN, an ID number, an account or card number, or a customer's full name.
 const GOLD = '+8613800000003';
 const LOST_CARD = '+8613800000004';
-const OPEN = () => new Date('2026-11-18T02:00:00Z');
+const OPEN = clockFrom('2026-11-18T02:00:00Z').now;
 
 let h: Hotline;
 let log = '';

@@ -7,6 +7,7 @@ import { project } from '../../server/modules/reports/reports-projection.js';
 import { parseServiceLevels, serviceLevelShare, targetOf } from '../../server/modules/routing/service-levels.js';
 import { connectAgent, tokenFor, type AgentClient } from '../helpers/agents.js';
 import { HOTLINE, startHotline, timelineOf, type Hotline } from '../helpers/hotline.js';
+import { clockFrom } from '../helpers/wait.js';
 
 // A month of synthetic history (October 2026, Shanghai time) on the seeded bank, then every
 // figure checked against counts taken straight from interaction_events / agent_state_events.
@@ -14,7 +15,7 @@ const FROM = '2026-10-01T00:00:00+08:00';
 const TO = '2026-11-01T00:00:00+08:00';
 const DAY = 86_400_000;
 /** The IVR's clock for the real call: a Wednesday at 10:00 in Shanghai (open hours). Routing runs on the real clock. */
-const OPEN = () => new Date('2026-11-18T02:00:00Z');
+const OPEN = clockFrom('2026-11-18T02:00:00Z').now;
 
 let h: Hotline;
 let history: HistorySummary;

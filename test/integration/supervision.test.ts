@@ -13,6 +13,7 @@ import { applyUpdate } from '../../server/modules/supervision/wallboard-diff.js'
 import { busyAgent, connectAgent, makeAgents, tokenFor, type AgentClient } from '../helpers/agents.js';
 import { HOTLINE, startHotline, startSecondNode, type Hotline } from '../helpers/hotline.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { clockFrom } from '../helpers/wait.js';
 
 let closers: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -146,7 +147,7 @@ describe('the wallboard over a scripted interval', () => {
 });
 
 // A Wednesday at 10:00 in Shanghai: the hotline's human service hours.
-const OPEN = () => new Date('2026-11-18T02:00:00Z');
+const OPEN = clockFrom('2026-11-18T02:00:00Z').now;
 const LIVE = { ROUTING_SWEEP_MS: '200', ALERT_PRIVATE_WAIT_SECONDS: '1' };
 
 describe('the live wallboard', () => {

@@ -2,20 +2,28 @@ import { useState } from 'preact/hooks';
 import { duration, useI18n } from '../i18n.js';
 import type { CallOffer, Skill, Softphone, TransferTarget } from '../types.js';
 import type { Phase } from './Console.js';
+import { AgentDirectory } from './AgentDirectory.js';
 import { SoftphonePanel } from './SoftphonePanel.js';
 import { useSecondsSince } from './StatusBar.js';
 
 type Request = <T>(event: string, body?: unknown) => Promise<T | undefined>;
 
-/** The live call: state and duration, hold, transfer (skill, agent, RM consult), end, and the audio leg. */
-export function CallBar({ call, phase, consultJoined, softphone, request }: {
-  call: CallOffer; phase: Phase; consultJoined: boolean; softphone: Softphone | null; request: Request;
+type How = 'blind' | 'consult';
+
+/**
+ * The live call: state and duration, hold, transfer, end, and the audio leg. A transfer goes to a
+ * skill or to a colleague found in the directory, blind or warm (consult first); the caller's RM
+ * is always a consult. A target nobody can answer is refused by the server, in the notice line.
+ */
+export function CallBar({ call, phase, consultJoined, softphone, request, selfId }: {
+  call: CallOffer; phase: Phase; consultJoined: boolean; softphone: Softphone | null; request: Request; selfId: number;
 }) {
   const { t } = useI18n();
   const [held, setHeld] = useState(call.held);
   const [mode, setMode] = useState<TransferTarget['to']>('skill');
   const [skill, setSkill] = useState<Skill>('general');
-  const [agentId, setAgentId] = useState('');
+  const [how, setHow] = useState<How>('blind');
+  const [agentId, setAgentId] = useState<number | null>(null);
   const [startedAt] = useState(() => new Date().toISOString());
   const talking = useSecondsSince(startedAt);
   const live = phase === 'connected';
@@ -26,7 +34,8 @@ export function CallBar({ call, phase, consultJoined, softphone, request }: {
   };
   const transfer = async (e: Event) => {
     e.preventDefault();
-    const target: TransferTarget = mode === 'skill' ? { to: 'skill', skill } : mode === 'agent' ? { to: 'agent', agent_id: Number(agentId) } : { to: 'rm' };
+    if (mode === 'agent' && agentId === null) return;
+    const target: TransferTarget = mode === 'skill' ? { to: 'skill', skill, mode: how } : mode === 'agent' ? { to: 'agent', agent_id: agentId!, mode: how } : { to: 'rm' };
     await request('call:transfer', target);
   };
   const status = phase === 'connecting' ? t.connecting : phase === 'ended' ? t.callEnded : phase === 'consult' ? t.consult : held ? t.held : t.connected;
@@ -60,12 +69,16 @@ export function CallBar({ call, phase, consultJoined, softphone, request }: {
               </select>
             </label>
           )}
-          {mode === 'agent' && (
-            <label>{t.agentId}{' '}
-              <input type="number" min={1} required value={agentId} onInput={(e) => setAgentId((e.target as HTMLInputElement).value)} />
+          {mode !== 'rm' && (
+            <label>{t.transferHow}{' '}
+              <select value={how} onChange={(e) => setHow((e.target as HTMLSelectElement).value as How)}>
+                <option value="blind">{t.blind}</option>
+                <option value="consult">{t.warm}</option>
+              </select>
             </label>
           )}
-          <button type="submit">{t.doTransfer}</button>
+          {mode === 'agent' && <AgentDirectory selfId={selfId} picked={agentId} onPick={setAgentId} />}
+          <button type="submit" disabled={mode === 'agent' && agentId === null} title={mode === 'agent' && agentId === null ? t.chooseAgent : undefined}>{t.doTransfer}</button>
         </form>
       )}
       <SoftphonePanel softphone={softphone} phase={phase} held={held} />

@@ -1,6 +1,6 @@
 import { useEffect, useReducer, useRef, useState } from 'preact/hooks';
 import { api, session, type User } from '../api.js';
-import { useI18n } from '../i18n.js';
+import { errorWords, useI18n } from '../i18n.js';
 import type { AgentDigest, CallOffer, Profile, Softphone } from '../types.js';
 import { connectAgentLink, type AgentLink } from './agent-link.js';
 import { CallBar } from './CallBar.js';
@@ -150,7 +150,7 @@ export function Console({ user, onLogout }: { user: User; onLogout: () => void }
     try {
       return await link.current!.request<T>(event, body);
     } catch (err) {
-      dispatch({ type: 'notice', notice: `${(err as { code?: string }).code ?? ''} ${(err as Error).message}`.trim() });
+      dispatch({ type: 'notice', notice: errorWords(t, err) });
       return undefined;
     }
   };
@@ -167,7 +167,7 @@ export function Console({ user, onLogout }: { user: User; onLogout: () => void }
       await api('POST', `/api/campaigns/preview/${p.attempt_id}/${action}`);
       dispatch({ type: 'preview', preview: action === 'dial' ? { ...p, dialing: true } : null });
     } catch (err) {
-      dispatch({ type: 'notice', notice: `${(err as { code?: string }).code ?? ''} ${(err as Error).message}`.trim() });
+      dispatch({ type: 'notice', notice: errorWords(t, err) });
       if ((err as { code?: string }).code === 'SB_ERR_PREVIEW_GONE') dispatch({ type: 'preview', preview: null });
     }
   };
@@ -187,10 +187,10 @@ export function Console({ user, onLogout }: { user: User; onLogout: () => void }
             <OfferCard call={s.call} onAccept={accept} onReject={() => request('call:reject', { entry_id: s.call!.entry_id })} />
           )}
           {s.call && s.phase !== 'offered' && (
-            <CallBar call={s.call} phase={s.phase!} consultJoined={s.consultJoined} softphone={softphone} request={request} />
+            <CallBar call={s.call} phase={s.phase!} consultJoined={s.consultJoined} softphone={softphone} request={request} selfId={user.id} />
           )}
           {preview && <PreviewCard preview={preview} onDial={() => previewAction('dial')} onSkip={() => previewAction('skip')} />}
-          {wrappingUp && <WrapupForm key={s.call?.entry_id} campaign={s.call?.campaign} onSubmit={(w) => request('wrapup:complete', w)} />}
+          {wrappingUp && <WrapupForm key={s.call?.entry_id} campaign={s.call?.campaign} onSubmit={(w) => link.current!.request('wrapup:complete', w)} />}
           {viewed && (
             <p class="viewing" role="status">{t.viewing} <button type="button" onClick={() => setViewed(null)}>{t.close}</button></p>
           )}

@@ -20,7 +20,7 @@ export function TimelineView({ interactionId }: { interactionId: string }) {
         {i.outcome ?? '–'} · {i.disposition ?? '–'}{i.reason_codes.length ? ` · ${i.reason_codes.join(', ')}` : ''}{i.notes ? ` · “${i.notes}”` : ''}
       </p>
       <ol>
-        {data.events.map((e) => <li key={e.id}><time>{dateTime(e.at)}</time> {e.type}{e.node ? ` (${e.node})` : ''}</li>)}
+        {data.events.map((e) => <li key={e.id}><time>{dateTime(e.at)}</time> {t.events[e.type] ?? e.type}{e.node ? ` (${e.node})` : ''}</li>)}
       </ol>
     </div>
   );

@@ -1,26 +1,32 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { useI18n } from '../i18n.js';
+import { bankInput, fromBankInput } from '../bank-time.js';
+import { duration, errorWords, useI18n } from '../i18n.js';
 import type { CampaignPop, Disposition, WrapupRequest } from '../types.js';
 import { useSecondsSince } from './StatusBar.js';
-import { duration } from '../i18n.js';
 
 const codes = (text: string) => text.split(/[,，\s]+/).map((c) => c.trim().toLowerCase()).filter(Boolean);
 
-/** What an inbound (hotline) call can be wrapped up as; a campaign call offers its campaign's own list. */
-export const HOTLINE_DISPOSITIONS = ['resolved', 'follow_up', 'escalated', 'complaint_logged', 'sale', 'information_only', 'transferred', 'no_action'] as const satisfies readonly Disposition[];
-
-/** A `datetime-local` value (the agent's local time, to the minute) for an instant. */
-const localInput = (d: Date) => new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+/**
+ * What an inbound (hotline) call can be wrapped up as; a campaign call offers its campaign's own list.
+ * `callback` books a callback at a time (the server checks the queue's hours and the customer's
+ * calling window); `do_not_call` puts the number on the register.
+ */
+export const HOTLINE_DISPOSITIONS = [
+  'resolved', 'follow_up', 'escalated', 'complaint_logged', 'sale', 'information_only', 'transferred', 'no_action', 'callback', 'do_not_call',
+] as const satisfies readonly Disposition[];
 
 /**
  * Wrap-up cannot be skipped: the agent is in wrap-up until this is sent (the server will not offer
  * a call before). The disposition has the focus, so the whole form works from the keyboard.
- * A campaign call is wrapped up with one of the campaign's dispositions; "call back" needs the time.
+ * A campaign call is wrapped up with one of the campaign's dispositions; "call back" needs the time,
+ * on the bank's clock. `onSubmit` rejects with the server's coded refusal, shown here in words.
  */
 export function WrapupForm({ campaign, onSubmit }: { campaign?: CampaignPop | null; onSubmit: (w: WrapupRequest) => Promise<unknown> }) {
   const { t } = useI18n();
   const [disposition, setDisposition] = useState<Disposition | ''>('');
   const [callbackAt, setCallbackAt] = useState('');
+  const [toMe, setToMe] = useState(false);
+  const [error, setError] = useState<string | null>(null);
   const [reasons, setReasons] = useState('');
   const [products, setProducts] = useState('');
   const [notes, setNotes] = useState('');
@@ -38,9 +44,9 @@ export function WrapupForm({ campaign, onSubmit }: { campaign?: CampaignPop | nu
     if (!disposition) return;
     let callback_at: string | undefined;
     if (callback) {
-      const at = new Date(callbackAt);
+      const at = fromBankInput(callbackAt);
       // The browser checks `min` only as of when the page drew it: check again as sent.
-      if (Number.isNaN(at.getTime()) || at.getTime() <= Date.now()) {
+      if (!at || at.getTime() <= Date.now()) {
         when.current?.setCustomValidity(t.callbackFuture);
         when.current?.reportValidity();
         return;
@@ -48,11 +54,18 @@ export function WrapupForm({ campaign, onSubmit }: { campaign?: CampaignPop | nu
       callback_at = at.toISOString();
     }
     setSending(true);
-    await onSubmit({
-      disposition, reason_codes: codes(reasons), products_discussed: codes(products),
-      ...(callback_at ? { callback_at } : {}), ...(notes.trim() ? { notes: notes.trim() } : {}),
-    });
-    setSending(false);
+    setError(null);
+    try {
+      await onSubmit({
+        disposition, reason_codes: codes(reasons), products_discussed: codes(products),
+        ...(callback_at ? { callback_at } : {}), ...(callback_at && !campaign && toMe ? { callback_to_me: true } : {}),
+        ...(notes.trim() ? { notes: notes.trim() } : {}),
+      });
+    } catch (err) {
+      setError(errorWords(t, err));
+    } finally {
+      setSending(false);
+    }
   };
   return (
     <form class="wrapup card" onSubmit={submit} aria-labelledby="wrapup-title" data-testid="wrapup">
@@ -66,10 +79,16 @@ export function WrapupForm({ campaign, onSubmit }: { campaign?: CampaignPop | nu
         </select>
       </label>
       {callback && (
-        <label>{t.callbackAt}
-          <input ref={when} type="datetime-local" required min={localInput(new Date())} value={callbackAt}
-            onInput={(e) => { const input = e.target as HTMLInputElement; input.setCustomValidity(''); setCallbackAt(input.value); }} />
-        </label>
+        <>
+          <label>{t.callbackAt}
+            <input ref={when} type="datetime-local" required min={bankInput(new Date()).slice(0, 16)} value={callbackAt} aria-describedby="callback-hint"
+              onInput={(e) => { const input = e.target as HTMLInputElement; input.setCustomValidity(''); setCallbackAt(input.value); }} />
+          </label>
+          <p class="muted" id="callback-hint">{t.callbackHint}</p>
+          {!campaign && (
+            <label class="check"><input type="checkbox" checked={toMe} onChange={(e) => setToMe((e.target as HTMLInputElement).checked)} /> {t.callbackToMe}</label>
+          )}
+        </>
       )}
       {disposition === 'do_not_call' && <p class="muted" role="note">{t.dncHint}</p>}
       <label>{t.reasonCodes}
@@ -81,6 +100,7 @@ export function WrapupForm({ campaign, onSubmit }: { campaign?: CampaignPop | nu
       <label>{t.notes}
         <textarea value={notes} maxLength={4000} rows={3} onInput={(e) => setNotes((e.target as HTMLTextAreaElement).value)} />
       </label>
+      {error && <p class="error" role="alert" data-testid="wrapup-error">{error}</p>}
       <button type="submit" class="primary" disabled={sending}>{t.submitWrapup}</button>
     </form>
   );

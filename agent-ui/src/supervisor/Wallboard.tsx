@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError } from '../api.js';
-import { duration, percent, useI18n, type Dict } from '../i18n.js';
-import type { CampaignState, Skill, Wallboard as Board, WallboardAgent, WallboardCampaign, WallboardQueue } from '../types.js';
+import { api, query } from '../api.js';
+import { bankInput, bankTime, fromBankInput } from '../bank-time.js';
+import { duration, errorWords, percent, useI18n, type Dict } from '../i18n.js';
+import type { Callback, CampaignState, Skill, Wallboard as Board, WallboardAgent, WallboardCampaign, WallboardQueue } from '../types.js';
 
 const TIER_ORDER = ['PRIVATE', 'DIAMOND', 'GOLD', 'STANDARD'];
 const tierRank = (tier: string) => (TIER_ORDER.indexOf(tier) + 5) % 5;
@@ -26,18 +27,18 @@ const Tier = ({ tier }: { tier: string }) => {
 };
 
 /** Runs a supervisor action, showing its coded error (if any) where the supervisor is looking. */
-function useAction(): [string | null, (run: () => Promise<unknown>) => void] {
+function useAction(t: Dict): [string | null, (run: () => Promise<unknown>) => void] {
   const [error, setError] = useState<string | null>(null);
   return [error, (run) => {
     setError(null);
-    run().catch((err: unknown) => setError(err instanceof ApiError ? `${err.code}: ${err.message}` : String(err)));
+    run().catch((err: unknown) => setError(errorWords(t, err)));
   }];
 }
 
 export function Wallboard({ board }: { board: Board | null }) {
   const { t } = useI18n();
   const now = useNow();
-  const [error, act] = useAction();
+  const [error, act] = useAction(t);
   if (!board) return <p class="empty">…</p>;
   const queues = [...board.queues].sort((a, b) => a.skill.localeCompare(b.skill) || tierRank(a.tier) - tierRank(b.tier));
   return (
@@ -73,6 +74,7 @@ export function Wallboard({ board }: { board: Board | null }) {
         </table>
       </section>
       <Campaigns board={board} act={act} />
+      <Callbacks board={board} now={now} act={act} />
       <div class="wb-columns">
         <WaitingCalls board={board} now={now} act={act} />
         <Agents board={board} now={now} act={act} />
@@ -140,6 +142,92 @@ function CampaignRow({ c, act }: { c: WallboardCampaign; act: (run: () => Promis
         )}
       </td>
     </tr>
+  );
+}
+
+/** The list is read again this often (and whenever the backlog's counts change): a callback's state moves without them. */
+const CALLBACKS_REFRESH_MS = 5_000;
+const CALLBACK_LIST_LIMIT = 100;
+
+/**
+ * Callbacks still owed: the backlog per skill and tier (from the board), and the requests
+ * themselves, soonest due first (GET /api/callbacks), each with Cancel and Move (a new time on the
+ * bank's clock). The server refuses one being dialled, done, or a time in the past or out of hours.
+ */
+function Callbacks({ board, now, act }: { board: Board; now: number; act: (run: () => Promise<unknown>) => void }) {
+  const { t, lang } = useI18n();
+  const backlog = [...(board.callbacks ?? [])].sort((a, b) => a.skill.localeCompare(b.skill) || tierRank(a.tier) - tierRank(b.tier));
+  const [list, setList] = useState<Callback[] | null>(null);
+  const [version, setVersion] = useState(0);
+  const [times, setTimes] = useState<Record<string, string>>({});
+  const counts = backlog.map((b) => `${b.key}=${b.open}/${b.due_now}`).join(',');
+  useEffect(() => {
+    let live = true;
+    const load = () => api<{ callbacks: Callback[] }>('GET', `/api/callbacks?${query({ state: 'open', limit: CALLBACK_LIST_LIMIT })}`)
+      .then((r) => { if (live) setList(r.callbacks); }, () => undefined);
+    void load();
+    const timer = setInterval(load, CALLBACKS_REFRESH_MS);
+    return () => { live = false; clearInterval(timer); };
+  }, [counts, version]);
+  const reload = () => setVersion((v) => v + 1);
+  const cancel = (c: Callback) => act(async () => { await api('POST', `/api/callbacks/${c.id}/cancel`); reload(); });
+  const move = (c: Callback) => act(async () => {
+    const at = fromBankInput(times[c.id] ?? '');
+    if (!at) return;
+    await api('PATCH', `/api/callbacks/${c.id}`, { due_at: at.toISOString() });
+    setTimes(({ [c.id]: _, ...rest }) => rest);
+    reload();
+  });
+  const open = backlog.reduce((n, b) => n + b.open, 0);
+  return (
+    <section class="card" aria-labelledby="callbacks-h" data-testid="callbacks">
+      <h2 id="callbacks-h">{t.callbacksTitle} ({open})</h2>
+      {backlog.length === 0 ? <p class="muted">{t.noCallbacks}</p> : (
+        <table>
+          <thead><tr>
+            <th scope="col">{t.queue}</th><th scope="col" class="num">{t.callbacksOpen}</th><th scope="col" class="num">{t.callbacksDueNow}</th><th scope="col" class="num" title={t.oldestPlaceHint}>{t.oldestPlace}</th>
+          </tr></thead>
+          <tbody>{backlog.map((b) => (
+            <tr key={b.key} data-testid={`callback-backlog-${b.key}`}>
+              <th scope="row">{skillName(t, b.skill)} <Tier tier={b.tier} /></th>
+              <td class="num">{b.open}</td><td class="num">{b.due_now}</td><td class="num">{b.oldest_since && new Date(b.oldest_since).getTime() > now ? bankTime(b.oldest_since, lang) : since(now, b.oldest_since)}</td>
+            </tr>
+          ))}</tbody>
+        </table>
+      )}
+      {list && list.length > 0 && (
+        <>
+          <h3>{t.callbackList}</h3>
+          <table>
+            <thead><tr>
+              <th scope="col">{t.callbackNumber}</th><th scope="col">{t.queue}</th><th scope="col">{t.state}</th><th scope="col">{t.callbackSource}</th>
+              <th scope="col">{t.callbackDue}</th><th scope="col" class="num">{t.callbackAttempts}</th><th scope="col">{t.callbackLast}</th><th scope="col">{t.moveCallback}</th>
+            </tr></thead>
+            <tbody>{list.map((c) => {
+              const name = t.callbackOf(c.id);
+              const changeable = c.state === 'scheduled' || c.state === 'queued';
+              return (
+                <tr key={c.id} data-testid={`callback-${c.id}`}>
+                  <th scope="row">{c.phone_masked}</th>
+                  <td>{skillName(t, c.skill)} <Tier tier={c.tier} /></td>
+                  <td><span class={`cbstate cbstate-${c.state}`} data-testid="callback-state">{t.labels.callbackStates[c.state]}</span></td>
+                  <td>{t.labels.callbackSources[c.source]}</td>
+                  <td data-testid="callback-due">{bankTime(c.due_at, lang)}</td>
+                  <td class="num">{c.attempts}/{c.max_attempts}</td>
+                  <td>{c.last_outcome ? t.labels.callbackOutcomes[c.last_outcome] : '–'}</td>
+                  <td class="actions">
+                    <input type="datetime-local" step={1} aria-label={`${t.newTime}: ${name}`} disabled={!changeable} min={bankInput(new Date(now))}
+                      value={times[c.id] ?? ''} onInput={(e) => setTimes({ ...times, [c.id]: e.currentTarget.value })} />
+                    <button type="button" aria-label={`${t.moveCallback}: ${name}`} disabled={!changeable || !times[c.id]} onClick={() => move(c)}>{t.moveCallback}</button>
+                    <button type="button" aria-label={`${t.cancelCallback}: ${name}`} class="danger" disabled={!changeable} onClick={() => cancel(c)}>{t.cancelCallback}</button>
+                  </td>
+                </tr>
+              );
+            })}</tbody>
+          </table>
+        </>
+      )}
+    </section>
   );
 }
 

@@ -74,6 +74,18 @@ export async function listAgents(db: Knex): Promise<AgentListRow[]> {
     .orderBy('u.username');
 }
 
+/** A LIKE pattern matching `s` anywhere, its own wildcards taken literally. */
+const likeAnywhere = (s: string) => `%${s.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+
+/** Active staff who take calls, whose name or username contains `q` (all of them when q is empty), by name. */
+export async function searchDirectory(db: Knex, q: string, limit: number): Promise<AgentListRow[]> {
+  const query = db('agents as a').join('users as u', 'u.id', 'a.user_id').where('u.active', true)
+    .select('a.*', 'u.username', 'u.display_name', 'u.role', 'u.rm_id')
+    .orderBy([{ column: 'u.display_name' }, { column: 'u.id' }]).limit(limit);
+  if (q) query.where((w) => w.whereILike('u.display_name', likeAnywhere(q)).orWhereILike('u.username', likeAnywhere(q)));
+  return query;
+}
+
 /** One more accepted call failed to connect: the count in a row so far. */
 export async function countConnectFailure(trx: Knex, userId: number): Promise<number> {
   const [row] = await trx('agents').where({ user_id: userId }).increment('connect_failures', 1).returning('connect_failures');

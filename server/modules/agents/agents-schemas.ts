@@ -31,6 +31,26 @@ export const Agent = Type.Object({
 });
 export const AgentList = Type.Object({ agents: Type.Array(Agent) });
 
+/** The transfer directory: colleagues found by name, with what a transfer needs to know (never customer data). */
+export const DirectoryQuery = Type.Object({
+  q: Type.String({ maxLength: 60, default: '', description: 'Part of the name or username; empty lists everyone' }),
+  limit: Type.Integer({ minimum: 1, maximum: 50, default: 20 }),
+}, { additionalProperties: false });
+export const DirectoryEntry = Type.Object({
+  id: Type.Integer(),
+  display_name: Type.String(),
+  role: Type.String(),
+  state: AgentStateName,
+  reason: Nullable(Type.String()),
+  since: Type.String({ format: 'date-time' }),
+  online: Type.Boolean({ description: 'The console is connected (its presence lease is live)' }),
+  available: Type.Boolean({ description: 'Free to be offered a call now: available and online' }),
+  skills: Type.Record(Type.String(), Type.Integer()),
+  languages: Type.Array(Type.String()),
+});
+export const Directory = Type.Object({ agents: Type.Array(DirectoryEntry) });
+export type DirectoryEntry = Static<typeof DirectoryEntry>;
+
 export const AgentStateReply = Type.Object({ state: AgentStateName, reason: Nullable(Type.String()), since: Type.String() });
 
 const Skill = Type.Enum([...SKILLS]);
@@ -38,15 +58,19 @@ const Skill = Type.Enum([...SKILLS]);
 /** Socket messages from the agent console: each one is validated before it reaches a service. */
 export const EntryRef = Type.Object({ entry_id: Type.String({ pattern: '^[1-9][0-9]{0,17}$' }) }, { additionalProperties: false });
 export const HoldRequest = Type.Object({ hold: Type.Boolean() }, { additionalProperties: false });
+/** Blind: the caller goes to the target's queue now; consult (warm): the caller is held while the colleague is rung in. */
+const TransferMode = Type.Optional(Type.Enum(['blind', 'consult'], { description: 'blind (default) or consult (warm)' }));
 export const TransferRequest = Type.Union([
-  Type.Object({ to: Type.Literal('skill'), skill: Skill }, { additionalProperties: false }),
-  Type.Object({ to: Type.Literal('agent'), agent_id: Type.Integer({ minimum: 1, maximum: MAX_INT }) }, { additionalProperties: false }),
+  Type.Object({ to: Type.Literal('skill'), skill: Skill, mode: TransferMode }, { additionalProperties: false }),
+  Type.Object({ to: Type.Literal('agent'), agent_id: Type.Integer({ minimum: 1, maximum: MAX_INT }), mode: TransferMode }, { additionalProperties: false }),
   Type.Object({ to: Type.Literal('rm') }, { additionalProperties: false }),
 ]);
 export const WrapupRequest = Type.Object({
-  // The last five are for campaign calls (sale too), whose disposition must be one of those.
+  // interested … do_not_call are a campaign call's (sale too), whose disposition must be one of those;
+  // an inbound call may also end in callback (booked at callback_at) or do_not_call (on the register at once).
   disposition: Type.Enum(['resolved', 'follow_up', 'escalated', 'complaint_logged', 'sale', 'information_only', 'transferred', 'no_action', 'interested', 'callback', 'not_interested', 'wrong_number', 'do_not_call']),
-  callback_at: Type.Optional(Type.String({ format: 'date-time', description: 'With the campaign disposition callback: when to call the customer again' })),
+  callback_at: Type.Optional(Type.String({ format: 'date-time', description: 'With the disposition callback: when to call the customer back (in the future, within the queue\'s hours and the customer\'s calling window)' })),
+  callback_to_me: Type.Optional(Type.Boolean({ description: 'With callback on an inbound call: offered to this agent first, then to the skill' })),
   reason_codes: Type.Array(Type.String({ pattern: '^[a-z0-9_]{1,40}$' }), { maxItems: 10, default: [] }),
   products_discussed: Type.Array(Type.String({ pattern: '^[a-z0-9_]{1,40}$' }), { maxItems: 10, default: [] }),
   notes: Type.Optional(Type.String({ maxLength: 4000 })),

@@ -3,8 +3,8 @@ import { appError } from '../../errors.js';
 import { agentStateNotice, type Notice } from '../../plugins/realtime.js';
 import { recordAudit } from '../audit/audit-repository.js';
 import type { TokenClaims } from '../../plugins/auth.js';
-import { ensureAgent, findAgent, listAgents, renewLease, transition, type AgentState } from './agents-repository.js';
-import type { StateChange } from './agents-schemas.js';
+import { ensureAgent, findAgent, listAgents, renewLease, searchDirectory, transition, type AgentState } from './agents-repository.js';
+import type { DirectoryEntry, StateChange } from './agents-schemas.js';
 
 export interface AgentsDeps {
   db: Knex;
@@ -61,6 +61,21 @@ export function createAgentsService(deps: AgentsDeps) {
           online: r.lease_until !== null && new Date(r.lease_until) > now,
           skills: r.skills, languages: r.languages, rm_id: r.rm_id, entry_id: r.entry_id === null ? null : String(r.entry_id),
         })),
+      };
+    },
+
+    /** The transfer directory: colleagues by name, their state and skills, so an agent picks someone who can take the call. */
+    async directory(q: string, limit: number): Promise<{ agents: DirectoryEntry[] }> {
+      const now = clock();
+      const rows = await searchDirectory(db, q.trim(), limit);
+      return {
+        agents: rows.map((r) => {
+          const online = r.lease_until !== null && new Date(r.lease_until) > now;
+          return {
+            id: r.user_id, display_name: r.display_name, role: r.role, state: r.state, reason: r.reason, since: new Date(r.state_since).toISOString(),
+            online, available: online && r.state === 'available', skills: r.skills, languages: r.languages,
+          };
+        }),
       };
     },
   };

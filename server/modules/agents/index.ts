@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { STAFF_ROLES } from '../../plugins/auth.js';
-import { AgentIdParams, AgentList, AgentStateReply, StateChange } from './agents-schemas.js';
+import { AgentIdParams, AgentList, AgentStateReply, Directory, DirectoryQuery, StateChange } from './agents-schemas.js';
 import type { AgentsService } from './agents-service.js';
 import { Softphone } from '../telephony/softphone.js';
 import { clientIdentity } from '../telephony/voice-control.js';
@@ -14,6 +14,11 @@ export async function agentsRoutes(fastify: FastifyInstance, opts: { agents: Age
     config: { roles: STAFF_ROLES },
     schema: { tags: ['agents'], summary: 'Every agent: state, time in state, presence, skills', response: { 200: AgentList } },
   }, async () => agents.list());
+
+  app.get('/api/agents/directory', {
+    config: { roles: STAFF_ROLES },
+    schema: { tags: ['agents'], summary: 'The transfer directory: colleagues whose name contains q, with their state and skills', querystring: DirectoryQuery, response: { 200: Directory } },
+  }, async (request) => agents.directory(request.query.q, request.query.limit));
 
   app.put('/api/agents/me/state', {
     config: { roles: ['agent', 'rm'] },

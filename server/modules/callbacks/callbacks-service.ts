@@ -238,7 +238,7 @@ export function createCallbacksService(deps: CallbacksDeps) {
         const phone = c.phone ? normalizePhone(c.phone) : ((await trx('customer_phones').where({ customer_id: c.customer_id }).orderBy([{ column: 'is_primary', order: 'desc' }, { column: 'id' }]).first('phone'))?.phone as string | undefined);
         if (!phone || !isDialable(phone)) throw appError('SB_ERR_CALLBACK_NUMBER_INVALID');
         const at = c.due_at ? new Date(c.due_at) : now;
-        if (c.due_at && at <= now) throw appError('SB_ERR_CALLBACK_TIME_INVALID');
+        if (c.due_at && (at <= now || opensAt(c.skill, at) !== null)) throw appError('SB_ERR_CALLBACK_TIME_INVALID', `A callback time must be in the future and within the ${c.skill} queue's hours`);
         const r = await open(trx, {
           customer_id: c.customer_id, phone, from_number: deps.defaultFrom, reason: c.reason, skill: c.skill, tier: customer.tier, language: customer.language === 'en' ? 'en' : 'zh',
           timezone: await zoneOf(trx, c.customer_id), priority: 0, ivr: {}, interaction_id: null, place_since: at, due_at: at, source: 'api', requested_by: Number(actor.sub), target_agent_id: null,

@@ -32,18 +32,21 @@ const HOLDS: Record<string, string> = {
 
 const emptyResult = (): ListResult => ({ rows: 0, added: 0, duplicates: 0, excluded: {}, errors: [], error_count: 0 });
 
+/** The scrub's moment (entries are due from then) and how far back another campaign's dial counts as recent contact. */
+export interface ListClock { recentDays: number; now: Date }
+
 /**
  * Inserts candidates (customer, optional phone, CSV line), scrubbed: one statement per batch.
  * `source` is SQL yielding (customer_id, phone, line) rows.
  */
-async function insertScrubbed(trx: Knex, c: CampaignRow, recentDays: number, source: string, bindings: Knex.RawBinding[], into: ListResult): Promise<void> {
+async function insertScrubbed(trx: Knex, c: CampaignRow, { recentDays, now }: ListClock, source: string, bindings: Knex.RawBinding[], into: ListResult): Promise<void> {
   const { rows } = await trx.raw<{ rows: { state: string; excluded_reason: string | null; n: string }[] }>(`
     WITH candidates AS (${source}),
     scrubbed AS (
       SELECT cand.customer_id, cand.line, cu.timezone,
         COALESCE(cand.phone, (SELECT cp.phone FROM customer_phones cp WHERE cp.customer_id = cu.id ORDER BY cp.is_primary DESC, (cp.kind = 'mobile') DESC, cp.id LIMIT 1)) AS phone,
         cu.do_not_call, cu.marketing_consent,
-        EXISTS (SELECT 1 FROM dial_attempts d WHERE d.customer_id = cu.id AND d.campaign_id <> ? AND d.dialed_at > now() - make_interval(days => ?)) AS recent
+        EXISTS (SELECT 1 FROM dial_attempts d WHERE d.customer_id = cu.id AND d.campaign_id <> ? AND d.dialed_at > ?::timestamptz - make_interval(days => ?)) AS recent
       FROM candidates cand JOIN customers cu ON cu.id = cand.customer_id
     ),
     reasoned AS (
@@ -56,14 +59,14 @@ async function insertScrubbed(trx: Knex, c: CampaignRow, recentDays: number, sou
       FROM scrubbed s
     ),
     inserted AS (
-      INSERT INTO campaign_entries (campaign_id, customer_id, phone, timezone, state, excluded_reason, source_line)
-      SELECT DISTINCT ON (customer_id) ?, customer_id, COALESCE(phone, ''), timezone, CASE WHEN reason IS NULL THEN 'pending' ELSE 'excluded' END, reason, line
+      INSERT INTO campaign_entries (campaign_id, customer_id, phone, timezone, state, excluded_reason, source_line, next_attempt_at)
+      SELECT DISTINCT ON (customer_id) ?, customer_id, COALESCE(phone, ''), timezone, CASE WHEN reason IS NULL THEN 'pending' ELSE 'excluded' END, reason, line, ?::timestamptz
       FROM reasoned ORDER BY customer_id, line
       ON CONFLICT (campaign_id, customer_id) DO NOTHING
       RETURNING state, excluded_reason
     )
     SELECT state, excluded_reason, count(*) AS n FROM inserted GROUP BY state, excluded_reason`,
-  [...bindings, c.id, recentDays, CONSENT_PURPOSES.has(c.purpose), c.id]);
+  [...bindings, c.id, now, recentDays, CONSENT_PURPOSES.has(c.purpose), c.id, now]);
   for (const r of rows) {
     const n = Number(r.n);
     into.added += n;
@@ -72,7 +75,7 @@ async function insertScrubbed(trx: Knex, c: CampaignRow, recentDays: number, sou
 }
 
 /** Adds the customers of a segment. */
-export async function listFromSegment(db: Knex, c: CampaignRow, s: Segment, recentDays: number): Promise<ListResult> {
+export async function listFromSegment(db: Knex, c: CampaignRow, s: Segment, scrub: ListClock): Promise<ListResult> {
   const where: string[] = ['true'];
   const bindings: Knex.RawBinding[] = [];
   if (s.tiers?.length) { where.push('c.tier = ANY(?)'); bindings.push(s.tiers); }
@@ -86,7 +89,7 @@ export async function listFromSegment(db: Knex, c: CampaignRow, s: Segment, rece
   await db.transaction(async (trx) => {
     const total = await trx.raw<{ rows: { n: string }[] }>(`SELECT count(*) AS n FROM (SELECT 1 FROM customers c WHERE ${where.join(' AND ')} LIMIT ?) x`, bindings);
     result.rows = Number(total.rows[0]!.n);
-    await insertScrubbed(trx, c, recentDays, `SELECT c.id AS customer_id, NULL::text AS phone, NULL::int AS line FROM customers c WHERE ${where.join(' AND ')} ORDER BY c.id LIMIT ?`, bindings, result);
+    await insertScrubbed(trx, c, scrub, `SELECT c.id AS customer_id, NULL::text AS phone, NULL::int AS line FROM customers c WHERE ${where.join(' AND ')} ORDER BY c.id LIMIT ?`, bindings, result);
   });
   result.duplicates = result.rows - result.added;
   return result;
@@ -112,7 +115,7 @@ export function csvFields(line: string): string[] {
  * Adds the customers of an uploaded CSV (header row first: customer_no or customer_id, and an
  * optional phone). Bad lines are reported by line number; the good ones are kept.
  */
-export async function listFromCsv(db: Knex, c: CampaignRow, input: Readable, recentDays: number): Promise<ListResult> {
+export async function listFromCsv(db: Knex, c: CampaignRow, input: Readable, scrub: ListClock): Promise<ListResult> {
   const result = emptyResult();
   const bad = (line: number, code: ListResult['errors'][number]['code'], message: string) => {
     result.error_count++;
@@ -138,7 +141,7 @@ export async function listFromCsv(db: Knex, c: CampaignRow, input: Readable, rec
     });
     if (known.length === 0) return;
     const before = result.added;
-    await insertScrubbed(db, c, recentDays, 'SELECT * FROM unnest(?::int[], ?::text[], ?::int[]) AS t(customer_id, phone, line)',
+    await insertScrubbed(db, c, scrub, 'SELECT * FROM unnest(?::int[], ?::text[], ?::int[]) AS t(customer_id, phone, line)',
       [known.map((r) => ids.get(r.key)!), known.map((r) => r.phone) as string[], known.map((r) => r.line)], result);
     result.duplicates += known.length - (result.added - before);
   };

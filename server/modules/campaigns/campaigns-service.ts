@@ -170,14 +170,14 @@ export function createCampaignsService(deps: CampaignsDeps) {
 
     async addSegment(id: number, s: Segment, actor: Actor) {
       const c = await forList(id);
-      const result = await listFromSegment(db, c, s, deps.recentContactDays);
+      const result = await listFromSegment(db, c, s, { recentDays: deps.recentContactDays, now: clock() });
       await recordAudit(db, { actor, action: 'campaign.list', details: { campaign_id: id, source: 'segment', segment: s, added: result.added } });
       return result;
     },
 
     async addCsv(id: number, body: Readable, actor: Actor) {
       const c = await forList(id);
-      const result = await listFromCsv(db, c, body, deps.recentContactDays);
+      const result = await listFromCsv(db, c, body, { recentDays: deps.recentContactDays, now: clock() });
       await recordAudit(db, { actor, action: 'campaign.list', details: { campaign_id: id, source: 'csv', rows: result.rows, added: result.added, errors: result.error_count } });
       return result;
     },
