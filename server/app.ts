@@ -52,6 +52,7 @@ import { createDialer, DIAL_JOB } from './modules/campaigns/dialer.js';
 import { createCampaignsService } from './modules/campaigns/campaigns-service.js';
 import { campaignsRoutes } from './modules/campaigns/index.js';
 import { createOutboundLine } from './modules/telephony/voice-control.js';
+import { createCallSettler, createStatusPath } from './modules/telephony/call-status.js';
 import { appError } from './errors.js';
 import { loadCalendars } from '../ivr/flows.js';
 import { parseServiceHours } from './modules/routing/service-hours.js';
@@ -173,7 +174,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   late.callbacks = callbacks;
   app.jobs.define<{ attempt_id: string }>(DIAL_JOB, (job) => dialer.dial(job.attempt_id), { concurrency: 4 });
   const conversation = createConversationService({
-    db: app.db, now: deps.now, connectSeconds: config.ROUTING_CONNECT_SECONDS, customers, routing, voice, notify, log: app.log,
+    db: app.db, now: deps.now, connectSeconds: config.ROUTING_CONNECT_SECONDS, connectFailures: config.ROUTING_CONNECT_FAILURES, customers, routing, voice, notify, log: app.log,
     dialOut: (entryId) => callbacks.dial(entryId),
     // A wrap-up's disposition: a campaign call's lands on its list; on any other call "call back" books a callback.
     onWrapup: async (trx, entry, w, agent) => {
@@ -204,7 +205,14 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     thresholds: { privateWaitSeconds: config.ALERT_PRIVATE_WAIT_SECONDS, abandonRate: config.ALERT_ABANDON_PERCENT / 100, awaySeconds: config.ALERT_AWAY_SECONDS, minCalls: config.ALERT_MIN_CALLS },
   });
   registerSupervisorSocket(realtime, { supervision, log: app.log });
-  startSweeper(app, 'routing', [conversation.sweepConnects, () => callbacks.sweep(), routing.sweep, everyMinute(() => purgeReplies(app.db, new Date(Date.now() - REPLY_KEEP_MS)))], config.ROUTING_SWEEP_MS);
+  const outbound = { campaign: dialer.owner, callback: callbacks.owner };
+  const applyStatus = createStatusPath({ calls, outbound });
+  const settleCalls = createCallSettler({ db: app.db, rest: () => telephony.rest, applyStatus, notify, kick: () => void routing.kick(), log: app.log, afterSeconds: config.CALL_SETTLE_SECONDS });
+  startSweeper(app, 'routing', [
+    conversation.sweepConnects, () => callbacks.sweep(), routing.sweep, everyMinute(() => purgeReplies(app.db, new Date(Date.now() - REPLY_KEEP_MS))),
+    // Calls whose final status never came: looked up in Twilio's call resource (a few times per CALL_SETTLE_SECONDS, at most once a minute).
+    every(Math.min(60_000, config.CALL_SETTLE_SECONDS * 250), settleCalls),
+  ], config.ROUTING_SWEEP_MS);
   startSweeper(app, 'wallboard', [supervision.tick], config.WALLBOARD_TICK_MS);
   startSweeper(app, 'dialer', [dialer.pace], config.DIALER_TICK_MS);
   app.addHook('preClose', async () => routing.stop());
@@ -228,7 +236,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(callbacksRoutes, { callbacks });
   await app.register(metricsRoutes, { token: config.METRICS_TOKEN, callbacks });
   await app.register(telephonyRoutes, {
-    db: app.db, calls, routing, conversation, outbound: { campaign: dialer.owner, callback: callbacks.owner }, notify, authToken: () => telephony.authToken, publicUrl: telephony.publicUrl, holdMusicUrl: config.HOLD_MUSIC_URL,
+    db: app.db, calls, routing, conversation, outbound, applyStatus, notify, authToken: () => telephony.authToken, publicUrl: telephony.publicUrl, holdMusicUrl: config.HOLD_MUSIC_URL,
   });
   await app.register(uiPlugin);
   return app;
@@ -237,15 +245,16 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
 /** How long after a call ends its stored webhook replies are kept: well past Twilio's retries. */
 const REPLY_KEEP_MS = 10 * 60_000;
 
-/** Runs `task` on at most one sweep a minute. */
-function everyMinute(task: () => Promise<unknown>): () => Promise<void> {
+/** Runs `task` on at most one sweep every `ms`. */
+function every(ms: number, task: () => Promise<unknown>): () => Promise<void> {
   let last = 0;
   return async () => {
-    if (Date.now() - last < 60_000) return;
+    if (Date.now() - last < ms) return;
     last = Date.now();
     await task();
   };
 }
+const everyMinute = (task: () => Promise<unknown>) => every(60_000, task);
 
 /**
  * Runs `tasks` in order on a timer, one run at a time, on every node. Routing's sweep expires

@@ -47,6 +47,8 @@ export const ConfigSchema = Type.Object({
   TWILIO_ACCOUNT_SID: Type.Optional(Type.String({ pattern: '^AC[0-9a-f]{32}$', description: 'Twilio account SID; when absent the built-in Twilio simulator plays Twilio (demo, no account needed)' })),
   TWILIO_AUTH_TOKEN: Type.Optional(Type.String({ minLength: 16, description: 'Twilio auth token: signs webhooks and authenticates REST calls' })),
   TWILIO_API_BASE: Type.Optional(Type.String({ pattern: '^https?://', description: 'Send Twilio REST calls here instead of api.twilio.com (a Twilio-compatible simulator)' })),
+  TWILIO_RETRY_SECONDS: Type.Integer({ minimum: 0, maximum: 60, default: 8, description: 'A Twilio REST request on a call\'s path (into the conference, ringing the agent, hold, end, a dial) that fails with a 5xx, 429, timeout or dropped connection is retried with backoff for up to this long; a create (a dial, a participant) only when Twilio surely did not act on it' }),
+  TWILIO_TIMEOUT_MS: Type.Integer({ minimum: 1000, maximum: 60000, default: 10000, description: 'How long one Twilio REST request may take before it counts as failed (and is retried as above)' }),
   TWILIO_API_KEY_SID: Type.Optional(Type.String({ pattern: '^SK[0-9a-f]{32}$', description: 'Twilio API key: signs the access tokens that make agents\' browsers their phones (Voice SDK); without it agents answer on their phone numbers' })),
   TWILIO_API_KEY_SECRET: Type.Optional(Type.String({ minLength: 16, description: 'The API key\'s secret' })),
   HOTLINE_NUMBERS: Type.String({
@@ -67,6 +69,8 @@ export const ConfigSchema = Type.Object({
   }),
   ROUTING_OFFER_SECONDS: Type.Integer({ minimum: 3, maximum: 120, default: 15, description: 'How long an agent has to accept an offered call before it goes to the next agent' }),
   ROUTING_CONNECT_SECONDS: Type.Integer({ minimum: 5, maximum: 300, default: 45, description: "After accepting, how long the agent's phone or browser has to join the call before the caller goes back to the queue (keeping their place)" }),
+  ROUTING_CONNECT_FAILURES: Type.Integer({ minimum: 1, maximum: 20, default: 2, description: 'An agent whose accepted calls failed to connect this many times in a row (Twilio unreachable) goes away (reason: connect_failed) instead of taking, and failing, the next caller; each caller goes back in line in their place' }),
+  CALL_SETTLE_SECONDS: Type.Integer({ minimum: 10, maximum: 86400, default: 600, description: "A call whose final status has not arrived this long after it started (and this long after its last check) is looked up in Twilio's call resource and settled from it" }),
   ROUTING_RM_WAIT_SECONDS: Type.Integer({ minimum: 0, maximum: 600, default: 20, description: "How long a caller waits for their own relationship manager when the RM is busy (never past half the tier's service-level target)" }),
   ROUTING_OVERFLOW_SECONDS: Type.Integer({ minimum: 5, maximum: 3600, default: 60, description: "After this wait (and each multiple of it) a call may also go to the next wider skill group; sooner where the tier's service-level target needs it" }),
   ROUTING_SWEEP_MS: Type.Integer({ minimum: 100, maximum: 60000, default: 1000, description: 'How often each node expires offers and leases and re-runs the matcher' }),
@@ -122,6 +126,8 @@ export type Config = Static<typeof ConfigSchema>;
 const SECRET_KEYS = new Set(['JWT_SECRET', 'OIDC_CLIENT_SECRET', 'DATABASE_URL', 'REDIS_URL', 'TWILIO_AUTH_TOKEN', 'TWILIO_API_KEY_SECRET', 'METRICS_TOKEN']);
 
 export class ConfigError extends Error {}
+/** The process may not start as configured because of another one (a second built-in simulator on one database): the message says why and what to do. */
+export class StartRefused extends Error {}
 
 /**
  * Reads and validates the environment; throws a ConfigError naming every bad variable.

@@ -8,7 +8,7 @@ export type Lang = 'zh' | 'en';
 interface Labels {
   skills: Record<Skill, string>;
   dispositions: Record<Disposition, string>;
-  away: Record<AwayReason | 'missed_offer' | 'rejected_offer', string>;
+  away: Record<AwayReason | 'missed_offer' | 'rejected_offer' | 'connect_failed', string>;
   states: Record<'offline' | 'available' | 'reserved' | 'on_call' | 'wrap_up' | 'away', string>;
   tiers: Record<'PRIVATE' | 'DIAMOND' | 'GOLD' | 'STANDARD', string>;
   purposes: Record<CampaignPurpose, string>;
@@ -93,6 +93,8 @@ const en = {
     callback_not_reached: 'The customer did not answer the callback: it will be tried again by the callback policy.',
     callback_cancelled: 'A supervisor cancelled this callback.', consult_unreachable: 'The colleague did not answer: the caller is back with you.',
     expired: 'The offer timed out.', agent_offline: 'You went offline.',
+    connect_failed: 'The call could not be connected (telephone line fault): the caller keeps their place in line.',
+    caller_gone: 'The caller hung up before the call was connected.', caller_hung_up: 'The caller hung up.', conference_ended: 'The call ended.',
   } as Record<string, string>,
   events: {
     callback_booked: 'Callback booked', callback_queued: 'Callback in line', callback_offer_accepted: 'Callback accepted', callback_dialled: 'Customer dialled',
@@ -130,7 +132,7 @@ const en = {
     },
     away: {
       break: 'Break', training: 'Training', meeting: 'Meeting', after_call_work: 'After-call work', supervisor: 'Set by supervisor', end_of_shift: 'End of shift',
-      missed_offer: 'Missed an offer', rejected_offer: 'Declined an offer',
+      missed_offer: 'Missed an offer', rejected_offer: 'Declined an offer', connect_failed: 'Calls not connecting (telephone line fault)',
     },
     states: { offline: 'Offline', available: 'Available', reserved: 'Offered', on_call: 'On call', wrap_up: 'Wrap-up', away: 'Away' },
     tiers: { PRIVATE: 'Private', DIAMOND: 'Diamond', GOLD: 'Gold', STANDARD: 'Standard' },
@@ -217,6 +219,8 @@ const zh: Dict = {
     callback_not_reached: '回拨未接通客户，将按回拨策略再次拨打。',
     callback_cancelled: '班长已取消该回拨。', consult_unreachable: '同事未接听，客户已回到您这里。',
     expired: '来电分配已超时。', agent_offline: '您已离线。',
+    connect_failed: '线路故障，通话未能接通：客户保留排队位置。',
+    caller_gone: '接通前客户已挂机。', caller_hung_up: '客户已挂机。', conference_ended: '通话已结束。',
   } as Record<string, string>,
   events: {
     callback_booked: '已预约回拨', callback_queued: '回拨排队中', callback_offer_accepted: '坐席已接受回拨', callback_dialled: '已拨打客户',
@@ -254,7 +258,7 @@ const zh: Dict = {
     },
     away: {
       break: '休息', training: '培训', meeting: '会议', after_call_work: '话后处理', supervisor: '班长设置', end_of_shift: '下班',
-      missed_offer: '未接来电', rejected_offer: '拒接来电',
+      missed_offer: '未接来电', rejected_offer: '拒接来电', connect_failed: '来电无法接通（线路故障）',
     },
     states: { offline: '离线', available: '就绪', reserved: '振铃', on_call: '通话中', wrap_up: '话后小结', away: '离开' },
     tiers: { PRIVATE: '私人银行', DIAMOND: '钻石', GOLD: '金卡', STANDARD: '普通' },

@@ -333,7 +333,12 @@ export function createDialer(deps: DialerDeps) {
         }
       }
       const stale: { id: string }[] = await db('dial_attempts').where({ state: 'queued' }).where('queued_at', '<', new Date(now.getTime() - REQUEUE_AFTER_MS)).limit(500).select('id');
-      for (const s of stale) await deps.jobs.add(DIAL_JOB, { attempt_id: String(s.id) }, { jobId: `dial-${s.id}`, attempts: 5, backoffMs: 500 });
+      try {
+        for (const s of stale) await deps.jobs.add(DIAL_JOB, { attempt_id: String(s.id) }, { jobId: `dial-${s.id}`, attempts: 5, backoffMs: 500 });
+      } catch (err) {
+        // Redis is down: the attempts stay queued in the database and are sent again next tick; the sweeps below need no Redis.
+        deps.log.warn({ err: (err as Error).message, queued: stale.length }, 'dial jobs could not be re-sent (Redis unreachable?)');
+      }
       // Previews whose agent went away, or sat on them too long.
       const previews: AttemptRow[] = await db('dial_attempts as a').leftJoin('agents as g', 'g.user_id', 'a.agent_id').where('a.state', 'preview')
         .where((q) => q.whereNot('g.state', 'reserved').orWhereNull('g.state').orWhere('a.queued_at', '<', new Date(now.getTime() - PREVIEW_TIMEOUT_MS))).select('a.*').limit(100);
