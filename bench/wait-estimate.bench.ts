@@ -23,9 +23,9 @@ const TALK_S: [number, number] = [150 / SCALE, 300 / SCALE];
 const WRAP_S: [number, number] = [30 / SCALE, 90 / SCALE];
 const HEADSTART = `PRIVATE=${3600 / SCALE},DIAMOND=${300 / SCALE},GOLD=${120 / SCALE},STANDARD=0`;
 /** Share of GOLD callers (the rest STANDARD): more than on the floor, so GOLD callers wait often enough to be measured. */
-const GOLD_SHARE = 0.35;
+const GOLD_SHARE = Number(process.env.BENCH_WAIT_GOLD ?? 0.5);
 /** Offered load per agent (the mean handle time includes ringing the agent and the wrap-up). */
-const LOAD = Number(process.env.BENCH_WAIT_LOAD ?? 0.93);
+const LOAD = Number(process.env.BENCH_WAIT_LOAD ?? 0.98);
 const RUN_SECONDS = Number(process.env.BENCH_WAIT_SECONDS ?? 300);
 /** Callers in the first minute meet a floor with no handle times yet: not counted. */
 const WARMUP_SECONDS = 60;
@@ -71,7 +71,7 @@ async function startHotline(databaseUrl: string): Promise<Hotline> {
 }
 
 /** An agent who takes every offer, talks for a random time, ends the call and wraps up for a random time. */
-async function work(agent: AgentClient, random: () => number, stopped: () => boolean): Promise<number> {
+async function work(agent: AgentClient, random: () => number, stopped: () => boolean, hangUp: (entryId: string) => Promise<void>): Promise<number> {
   let served = 0;
   const heartbeat = setInterval(() => agent.socket.emit('heartbeat', {}), 10_000);
   try {
@@ -86,6 +86,7 @@ async function work(agent: AgentClient, random: () => number, stopped: () => boo
       }
       await sleep(uniform(random, TALK_S) * 1000);
       await agent.request('call:end').catch(() => undefined);
+      await hangUp(offer.entry_id as string);
       await agent.next('agent:state', (s) => s.state === 'wrap_up', 30_000).catch(() => undefined);
       await sleep(uniform(random, WRAP_S) * 1000);
       await agent.request('wrapup:complete', { disposition: 'resolved' }).catch(() => undefined);
@@ -119,13 +120,16 @@ function firstToldWait(call: SimCall): number | null {
 }
 
 /** One caller: Mandarin, then 0 for an agent; on the line until the agent ends the call. */
-async function caller(h: Hotline, from: string): Promise<{ sid: string; told: number | null }> {
+async function caller(h: Hotline, from: string, lines: Map<string, SimCall>): Promise<{ sid: string; told: number | null }> {
   const call = h.sim.dial({ from, to: HOTLINE });
+  lines.set(call.sid, call);
   await call.waitFor('gathering', 30_000);
   await call.press('1');
   await call.waitFor('gathering', 30_000);
   await call.press('0');
+  // The agent's goodbye ends it (the customer hangs up once the agent has ended the call).
   await call.waitFor('ended', 600_000).catch(async () => call.hangup());
+  lines.delete(call.sid);
   return { sid: call.sid, told: firstToldWait(call) };
 }
 
@@ -150,6 +154,12 @@ async function run(databaseUrl: string): Promise<void> {
     const expected = Math.ceil(rate * (RUN_SECONDS + WARMUP_SECONDS + TAIL_SECONDS) * 1.3) + 20;
     const numbers = { GOLD: await numbersOf(h.db, 'GOLD', expected), STANDARD: await numbersOf(h.db, 'STANDARD', expected) };
 
+    const lines = new Map<string, SimCall>();
+    const hangUp = async (entryId: string) => {
+      const e = await h.db('queue_entries').where({ id: entryId }).first('call_sid');
+      const line = e?.call_sid ? lines.get(e.call_sid as string) : undefined;
+      if (line) await line.hangup();
+    };
     const working: Promise<number>[] = [];
     for (let i = 0; i < AGENTS; i++) {
       const [row] = await h.db('users').insert({ username: `wait${i}`, password_hash: 'x', role: 'agent', display_name: `Wait ${i}` }).returning('id');
@@ -159,7 +169,7 @@ async function run(databaseUrl: string): Promise<void> {
       consoles.push(agent);
       await agent.next('agent:restore');
       await agent.request('state:set', { state: 'available' });
-      working.push(work(agent, seeded(100 + i), () => stop));
+      working.push(work(agent, seeded(100 + i), () => stop, hangUp));
     }
 
     // Poisson arrivals at the offered load, for the warm-up and the measured run.
@@ -169,7 +179,7 @@ async function run(databaseUrl: string): Promise<void> {
     while (Date.now() - started < (WARMUP_SECONDS + RUN_SECONDS + TAIL_SECONDS) * 1000) {
       const tier = random() < GOLD_SHARE ? 'GOLD' : 'STANDARD';
       const from = numbers[tier][used[tier]++ % numbers[tier].length]!;
-      calls.push(caller(h, from));
+      calls.push(caller(h, from, lines));
       await sleep((-Math.log(1 - random()) / rate) * 1000);
     }
     const placed = await Promise.allSettled(calls);
@@ -196,7 +206,15 @@ async function run(databaseUrl: string): Promise<void> {
       const mine = long.filter((r) => r.tier === tier);
       console.log(`  ${tier}: stored estimate within ±${TOLERANCE * 100} %: ${report(tier, mine, (r) => r.estimated)}; first wait heard (to 5 s): ${report(tier, mine, (r) => r.told)} (goal 80 %)`);
     }
-    if (process.env.BENCH_WAIT_DUMP) for (const r of long) console.log(`    ${r.tier} est ${r.estimated} told ${r.told} waited ${r.waited.toFixed(1)}`);
+    // BENCH_WAIT_DUMP=1: each counted caller, with who was ahead when they joined and who overtook them, to see where an estimate went wrong.
+    if (process.env.BENCH_WAIT_DUMP) {
+      const detail: { id: string; tier: string; est: number | null; waited: number; ahead: number; overtook: number; t: number }[] = (await h.db.raw(`
+        SELECT e.id, e.tier, e.estimated_wait_s AS est, EXTRACT(EPOCH FROM e.answered_at - e.enqueued_at)::float AS waited, EXTRACT(EPOCH FROM e.enqueued_at - ?::timestamptz)::float AS t,
+          (SELECT COUNT(*) FROM queue_entries o WHERE o.enqueued_at < e.enqueued_at AND o.priority_at < e.priority_at AND (o.offered_at IS NULL OR o.offered_at > e.enqueued_at))::int AS ahead,
+          (SELECT COUNT(*) FROM queue_entries o WHERE o.enqueued_at > e.enqueued_at AND o.offered_at < e.offered_at)::int AS overtook
+        FROM queue_entries e WHERE e.call_sid = ANY(?) AND e.answered_at IS NOT NULL ORDER BY e.id`, [new Date(started), [...told.keys()]])).rows;
+      for (const d of detail) if (d.waited >= MIN_WAIT_S && d.t >= WARMUP_SECONDS && d.t < WARMUP_SECONDS + RUN_SECONDS) console.log(`    t=${d.t.toFixed(0)} ${d.tier} est ${d.est} waited ${d.waited.toFixed(1)} ahead ${d.ahead} overtaken by ${d.overtook}`);
+    }
   } finally {
     stop = true;
     for (const c of consoles) c.close();
