@@ -12,7 +12,8 @@ import { createTiersService } from '../server/modules/tiers/tiers-service.js';
 import { percentile, simulatorOn } from './stats.js';
 
 const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const BENCH_DB = 'sb_bench_customers';
+/** BENCH_BANK: another name for the bank, so a bench run beside someone else's does not drop theirs. */
+const BENCH_DB = process.env.BENCH_BANK ?? 'sb_bench_customers';
 /** The 100,000-customer bank this bench leaves behind; the benches after it reuse it. */
 export const BENCH_DB_URL = (() => { const url = new URL(ADMIN_URL); url.pathname = `/${BENCH_DB}`; return url.toString(); })();
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 100_000);
@@ -25,7 +26,12 @@ export async function benchCustomers(): Promise<void> {
   await admin.raw(`DROP DATABASE IF EXISTS ${BENCH_DB} WITH (FORCE)`);
   await admin.raw(`CREATE DATABASE ${BENCH_DB}`);
   await admin.destroy();
-  const config = loadConfig({ DATABASE_URL: BENCH_DB_URL, LOG_LEVEL: 'silent', JWT_SECRET: 'bench-secret-bench-secret-bench-secret!', ...simulatorOn(BENCH_DB_URL) });
+  // One user makes every lookup here: the per-user profile-view limit (a guard against a person
+  // paging through customers) at its highest, so the bench measures lookups, not the refusals.
+  const config = loadConfig({
+    DATABASE_URL: BENCH_DB_URL, LOG_LEVEL: 'silent', JWT_SECRET: 'bench-secret-bench-secret-bench-secret!', ...simulatorOn(BENCH_DB_URL),
+    PROFILE_VIEWS_PER_MINUTE: '10000', PROFILE_VIEWS_PER_HOUR: '100000',
+  });
 
   const db = createDb(config, { poolMax: 20 });
   await db.migrate.latest();

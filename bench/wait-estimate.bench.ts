@@ -214,6 +214,16 @@ async function run(databaseUrl: string): Promise<void> {
           (SELECT COUNT(*) FROM queue_entries o WHERE o.enqueued_at > e.enqueued_at AND o.offered_at < e.offered_at)::int AS overtook
         FROM queue_entries e WHERE e.call_sid = ANY(?) AND e.answered_at IS NOT NULL ORDER BY e.id`, [new Date(started), [...told.keys()]])).rows;
       for (const d of detail) if (d.waited >= MIN_WAIT_S && d.t >= WARMUP_SECONDS && d.t < WARMUP_SECONDS + RUN_SECONDS) console.log(`    t=${d.t.toFixed(0)} ${d.tier} est ${d.est} waited ${d.waited.toFixed(1)} ahead ${d.ahead} overtaken by ${d.overtook}`);
+      // Where a wait goes: the caller's own offer to answer, the agent's gap from free to the next offer (for a caller already waiting), and handle time from offer to free.
+      const phases = (await h.db.raw(`
+        SELECT AVG(EXTRACT(EPOCH FROM e.answered_at - e.offered_at))::float AS offer_to_answer,
+          AVG(EXTRACT(EPOCH FROM COALESCE(i.wrapped_up_at, e.ended_at) - e.offered_at))::float AS offer_to_free,
+          AVG(EXTRACT(EPOCH FROM e.offered_at - p.free_at)) FILTER (WHERE e.enqueued_at < p.free_at)::float AS free_to_offer
+        FROM queue_entries e JOIN interactions i ON i.id = e.interaction_id
+        LEFT JOIN LATERAL (SELECT pi.wrapped_up_at AS free_at FROM queue_entries pe JOIN interactions pi ON pi.id = pe.interaction_id
+          WHERE pe.agent_id = e.agent_id AND pe.offered_at < e.offered_at AND pi.wrapped_up_at IS NOT NULL ORDER BY pe.offered_at DESC LIMIT 1) p ON true
+        WHERE e.call_sid = ANY(?) AND e.answered_at IS NOT NULL`, [[...told.keys()]])).rows[0] as Record<string, number | null>;
+      console.log(`    phases (mean s): ${Object.entries(phases).map(([k, v]) => `${k} ${v === null ? '-' : Number(v).toFixed(2)}`).join(', ')}`);
     }
   } finally {
     stop = true;
