@@ -224,11 +224,12 @@ export async function recentCalls(db: Knex, skill: string, now: Date, limit = 20
   return { handle: valid(rows.map((r) => r.handle), Number.MIN_VALUE), answer: valid(rows.map((r) => r.answer), 0) };
 }
 
-/** Callers who came in to a skill lately, per tier (a campaign's calls, put straight through, are none). */
-export async function arrivalsByTier(db: Knex, skill: string, now: Date, windowSeconds: number): Promise<Record<string, number>> {
-  const rows: { tier: string; n: number }[] = await db('queue_entries').where({ skill }).whereNull('campaign')
-    .where('enqueued_at', '>', new Date(now.getTime() - windowSeconds * 1000)).groupBy('tier').select('tier', db.raw('COUNT(*)::int AS n'));
-  return Object.fromEntries(rows.map((r) => [r.tier, Number(r.n)]));
+/** Callers who came in to a skill lately, per tier: how many, and how long ago the first of them (a campaign's calls, put straight through, are none). */
+export async function arrivalsByTier(db: Knex, skill: string, now: Date, windowSeconds: number): Promise<Record<string, { count: number; firstAgoSeconds: number }>> {
+  const rows: { tier: string; n: number; first_ago: number }[] = await db('queue_entries').where({ skill }).whereNull('campaign')
+    .where('enqueued_at', '>', new Date(now.getTime() - windowSeconds * 1000)).groupBy('tier')
+    .select('tier', db.raw('COUNT(*)::int AS n'), db.raw('EXTRACT(EPOCH FROM (?::timestamptz - MIN(enqueued_at)))::float AS first_ago', [now]));
+  return Object.fromEntries(rows.map((r) => [r.tier, { count: Number(r.n), firstAgoSeconds: Math.max(0, Number(r.first_ago)) }]));
 }
 
 /** Skills somebody at work has (each staffed skill is a queue, waiting callers or not). */

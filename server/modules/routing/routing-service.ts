@@ -16,7 +16,7 @@ import {
   type HeadStarts, type OverflowTiming, type RoutingRule,
 } from './routing-policy.js';
 import type { ServiceHours } from './service-hours.js';
-import { estimateWait } from './wait-model.js';
+import { arrivalRate, estimateWait } from './wait-model.js';
 import type { QueueStatus } from '../../../ivr/engine.js';
 import type { Profile } from '../customers/customers-schemas.js';
 import type { CallbackPop, CallOffer, CampaignPop, IvrFindings } from './routing-schemas.js';
@@ -135,7 +135,7 @@ export function createRoutingService(deps: RoutingDeps) {
     const own = policy.headStarts[c.tier] ?? 0;
     // A caller of tier U arriving at s has priority s - head(U): ahead of this one while s < priority_at + head(U).
     const overtakers = Object.entries(policy.headStarts).filter(([, head]) => head > own).map(([tier, head]) => ({
-      rate: (arrivals[tier] ?? 0) / OVERTAKE_WINDOW_SECONDS,
+      rate: arrivalRate(arrivals[tier]?.count ?? 0, arrivals[tier]?.firstAgoSeconds ?? 0, OVERTAKE_WINDOW_SECONDS),
       windowSeconds: (new Date(c.priority_at).getTime() + head * 1000 - now.getTime()) / 1000,
     }));
     const seconds = estimateWait({ ahead: c.ahead, free: floor.free, busyElapsed: floor.busyElapsed, handleSamples: calls.handle, answerSamples: calls.answer, defaultHandleSeconds: DEFAULT_HANDLE_SECONDS, overtakers });

@@ -32,6 +32,20 @@ export interface WaitModelInput {
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
+/** Calls come in at least this long before their rate is read from them (one caller a second ago is not 3,600 an hour). */
+const MIN_ARRIVAL_SPAN_SECONDS = 60;
+
+/**
+ * Arrivals per second from `count` callers within the last `windowSeconds`, the first of them
+ * `firstAgoSeconds` ago. Over the span they have been coming in, not the whole window: after a
+ * quiet spell (the hotline just opened, or a lull) the window is mostly empty and would put the
+ * rate far too low.
+ */
+export function arrivalRate(count: number, firstAgoSeconds: number, windowSeconds: number): number {
+  if (count === 0) return 0;
+  return count / Math.min(windowSeconds, Math.max(MIN_ARRIVAL_SPAN_SECONDS, firstAgoSeconds));
+}
+
 /** Seconds still left on a call that has lasted `elapsed`, judged from handle times seen. */
 export function residualSeconds(elapsed: number, samples: number[], fallback: number): number {
   return residuals(samples, fallback)(elapsed);
