@@ -14,7 +14,8 @@ import { createTiersService } from '../server/modules/tiers/tiers-service.js';
 import { percentile, simulatorOn } from './stats.js';
 
 const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const BENCH_DB = 'sb_bench_customers';
+/** BENCH_BANK: another name for the bank, so a bench run beside someone else's does not drop theirs. */
+const BENCH_DB = process.env.BENCH_BANK ?? 'sb_bench_customers';
 /** The 100,000-customer bank this bench leaves behind; the benches after it reuse it. */
 export const BENCH_DB_URL = (() => { const url = new URL(ADMIN_URL); url.pathname = `/${BENCH_DB}`; return url.toString(); })();
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 100_000);

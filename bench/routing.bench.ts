@@ -23,9 +23,10 @@ import { createTiersService } from '../server/modules/tiers/tiers-service.js';
 import { createSimulator, type Simulator } from '../simulator/simulator.js';
 import { BENCH_DB_URL } from './customers.bench.js';
 import { percentile, simulatorOn } from './stats.js';
+import { clockFrom } from '../test/helpers/wait.js';
 
-const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const BANK = new URL(BENCH_DB_URL).pathname.slice(1);
+export const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const BANK = new URL(BENCH_DB_URL).pathname.slice(1);
 
 // Screen-pop: agents connected, how they are split, and the call rate held.
 const POP_AGENTS = 1_000;
@@ -38,23 +39,23 @@ const POP_WARMUP_CALLS = 10;
 const OFFER_TIMEOUT_MS = 10_000;
 
 // Decision time: the floor and how many single-agent decisions are timed.
-const FLOOR_AGENTS = 5_000;
-const FLOOR_WAITING = 20_000;
+export const FLOOR_AGENTS = 5_000;
+export const FLOOR_WAITING = 20_000;
 const FLOOR_FREE_AT_START = 50;
-const DECISIONS = Number(process.env.BENCH_ROUTING_DECISIONS ?? 200);
+export const DECISIONS = Number(process.env.BENCH_ROUTING_DECISIONS ?? 200);
 /** Distinct callers whose profiles are fetched for the waiting calls (fetching 20,000 would take ~30 s). */
 const PROFILE_POOL = 2_000;
 
-const HOTLINE = '+864008895555';
+export const HOTLINE = '+864008895555';
 /** A Wednesday at 10:00 in Shanghai: the IVR offers agents. Routing itself runs on the real clock. */
-const OPEN = () => new Date('2026-11-18T02:00:00Z');
-const LEASE_SECONDS = 300; // AGENT_LEASE_SECONDS' maximum: 1,000 idle consoles need no heartbeat during the bench
+export const OPEN = () => new Date('2026-11-18T02:00:00Z');
+export const LEASE_SECONDS = 300; // AGENT_LEASE_SECONDS' maximum: 1,000 idle consoles need no heartbeat during the bench
 
-type Tier = 'PRIVATE' | 'DIAMOND' | 'GOLD' | 'STANDARD';
-type Weighted<T> = readonly (readonly [T, number])[];
+export type Tier = 'PRIVATE' | 'DIAMOND' | 'GOLD' | 'STANDARD';
+export type Weighted<T> = readonly (readonly [T, number])[];
 interface Team { skills: string[]; english?: boolean }
 
-const TIER_MIX: Weighted<Tier> = [['PRIVATE', 0.01], ['DIAMOND', 0.03], ['GOLD', 0.16], ['STANDARD', 0.8]];
+export const TIER_MIX: Weighted<Tier> = [['PRIVATE', 0.01], ['DIAMOND', 0.03], ['GOLD', 0.16], ['STANDARD', 0.8]];
 /** The teams of a phone-banking floor by share of agents, first skill the team's own. Everybody speaks Mandarin. */
 const TEAMS: Weighted<Team> = [
   [{ skills: ['general'] }, 0.4],
@@ -68,7 +69,7 @@ const TEAMS: Weighted<Team> = [
   [{ skills: ['security'] }, 0.05], // the fraud desk: no security call waits in this bench (see the last decision figure)
 ];
 /** What GOLD and STANDARD callers queue for (PRIVATE and DIAMOND go to their own desks). */
-const MENU_SKILLS: Weighted<string> = [
+export const MENU_SKILLS: Weighted<string> = [
   ['general', 0.45], ['cards', 0.2], ['loans', 0.1], ['deposits', 0.08], ['wealth', 0.07], ['complaints', 0.05], ['funds_fx', 0.03], ['retention', 0.02],
 ];
 const UNKNOWN_CALLERS = 0.1; // numbers the bank does not know: no customer, no profile
@@ -86,13 +87,13 @@ export function seeded(seed: number): () => number {
   };
 }
 
-function pick<T>(random: () => number, choices: Weighted<T>): T {
+export function pick<T>(random: () => number, choices: Weighted<T>): T {
   let x = random() * choices.reduce((sum, [, w]) => sum + w, 0);
   for (const [value, weight] of choices) if ((x -= weight) < 0) return value;
   return choices[choices.length - 1]![0];
 }
 
-function shuffle<T>(random: () => number, items: T[]): T[] {
+export function shuffle<T>(random: () => number, items: T[]): T[] {
   for (let i = items.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
     [items[i], items[j]] = [items[j]!, items[i]!];
@@ -101,7 +102,7 @@ function shuffle<T>(random: () => number, items: T[]): T[] {
 }
 
 /** Runs `work` over `items`, `concurrency` at a time. */
-async function pool<T, R>(items: T[], concurrency: number, work: (item: T) => Promise<R>): Promise<R[]> {
+export async function pool<T, R>(items: T[], concurrency: number, work: (item: T) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let next = 0;
   await Promise.all(Array.from({ length: concurrency }, async () => {
@@ -144,14 +145,14 @@ export async function withBankCopy<T>(name: string, run: (url: string) => Promis
  * closes only the newer entry. Left alone they would be offered to this bench's agents and expire
  * back into the queue every 15 s, again and again.
  */
-async function closeLeftoverCalls(db: Knex): Promise<number> {
+export async function closeLeftoverCalls(db: Knex): Promise<number> {
   return db('queue_entries').whereIn('state', ['waiting', 'offered', 'connecting', 'connected']).update({ state: 'abandoned', agent_id: null, ended_at: new Date() });
 }
 
 // ---- agents -------------------------------------------------------------------------------------
 
 type PresetState = 'available' | 'on_call' | 'wrap_up' | 'away';
-interface FloorAgent { id: number; username: string; skills: Record<string, number>; state: PresetState }
+export interface FloorAgent { id: number; username: string; skills: Record<string, number>; state: PresetState }
 
 /** A team's skills with levels: the team's own skill 1-5, the others 1-2. */
 function skillsOf(random: () => number, team: Team): Record<string, number> {
@@ -265,7 +266,8 @@ async function startHotline(databaseUrl: string): Promise<Hotline> {
   const db = createDb(config, { poolMax: 20 });
   await db.migrate.latest();
   const leftovers = await closeLeftoverCalls(db);
-  const app = await buildApp(config, { db, now: OPEN });
+  // A weekday morning (the queue's hours), on a clock that runs.
+  const app = await buildApp(config, { db, now: clockFrom(OPEN().toISOString()).now });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const url = app.telephony.publicUrl();
   sim.setNumber(HOTLINE, { voiceUrl: `${url}/twilio/voice/incoming`, statusCallback: `${url}/twilio/voice/status`, statusCallbackEvents: ['initiated', 'ringing', 'answered', 'completed'] });
@@ -277,7 +279,7 @@ async function startHotline(databaseUrl: string): Promise<Hotline> {
  * agent is the same two keys as an unknown caller's ('1' Mandarin, '0' agent), and the pop carries
  * their profile, fetched at enqueue.
  */
-async function callerNumbers(db: Knex, count: number): Promise<string[]> {
+export async function callerNumbers(db: Knex, count: number): Promise<string[]> {
   const rows = await db.raw(`
     SELECT p.phone FROM customer_phones p JOIN customers c ON c.id = p.customer_id
     WHERE c.tier IN ('GOLD', 'STANDARD') AND p.phone IN (SELECT phone FROM customer_phones GROUP BY phone HAVING COUNT(*) = 1)
@@ -424,7 +426,7 @@ async function insertWaitingCalls(db: Knex, random: () => number, callers: Map<T
 }
 
 /** 5,000 agents, nearly all busy, and 20,000 waiting calls; returns the agents. */
-async function seedFloor(db: Knex, headStarts: HeadStarts): Promise<FloorAgent[]> {
+export async function seedFloor(db: Knex, headStarts: HeadStarts): Promise<FloorAgent[]> {
   const random = seeded(7);
   const plan = planFloor(random, FLOOR_AGENTS, FLOOR_FREE_AT_START, (i) => (i < FLOOR_AGENTS * 0.08 ? 'away' : i < FLOOR_AGENTS * 0.13 ? 'wrap_up' : 'on_call'));
   const agents = await insertAgents(db, 'floor', plan, random);
@@ -434,14 +436,14 @@ async function seedFloor(db: Knex, headStarts: HeadStarts): Promise<FloorAgent[]
   return agents;
 }
 
-async function timedPass(routing: RoutingService): Promise<{ ms: number; made: number }> {
+export async function timedPass(routing: RoutingService): Promise<{ ms: number; made: number }> {
   const started = performance.now();
   const made = await routing.matchPass();
   return { ms: performance.now() - started, made };
 }
 
 /** An agent back from a call: available now, so the longest-idle agents stay ahead of them. */
-async function makeAvailable(db: Knex, agentId: number): Promise<void> {
+export async function makeAvailable(db: Knex, agentId: number): Promise<void> {
   const now = new Date();
   await db('agents').where({ user_id: agentId }).update({ state: 'available', reason: null, state_since: now, idle_since: now, lease_until: new Date(now.getTime() + LEASE_SECONDS * 1000) });
 }

@@ -6,12 +6,16 @@ import { benchRouting } from './routing.bench.js';
 import { benchReports } from './reports.bench.js';
 import { benchWallboard } from './wallboard.bench.js';
 import { benchCampaigns } from './campaigns.bench.js';
+import { benchCallbackBacklog } from './callback-backlog.bench.js';
+import { benchWaitEstimates } from './wait-estimate.bench.js';
 
 const only = process.env.BENCH_ONLY;
 console.log(`Switchboard bench — node ${process.version}, ${new Date().toISOString()}\n`);
 if (!only || only === 'customers') await benchCustomers();
 if (!only || only === 'ivr') await benchIvr();
 if (!only || only === 'routing') await benchRouting();
+if (!only || only === 'backlog') await benchCallbackBacklog();
+if (!only || only === 'wait') await benchWaitEstimates();
 if (!only || only === 'reports') await benchReports();
 if (!only || only === 'wallboard') await benchWallboard();
 if (!only || only === 'campaigns') await benchCampaigns();

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { erlangC, expectedWait, remainingWait, serviceLevel } from '../../server/modules/routing/erlang.js';
 import { allowedSkills, canServe, nextWidening, overflowStep, parseHeadStarts, priorityAt, rmWaitSeconds, ruleFor } from '../../server/modules/routing/routing-policy.js';
 import { parseServiceLevels } from '../../server/modules/routing/service-levels.js';
-import { estimateWait, residualSeconds } from '../../server/modules/routing/wait-model.js';
+import { arrivalRate, estimateWait, residualSeconds, servedAt } from '../../server/modules/routing/wait-model.js';
 
 const heads = parseHeadStarts('PRIVATE=3600,DIAMOND=300,GOLD=120,STANDARD=0');
 const at = (s: number) => new Date(Date.UTC(2026, 10, 18, 2, 0, s));
@@ -90,6 +90,44 @@ describe('the wait a caller is told', () => {
     const overtaken = estimateWait({ ahead: 0, free: 0, busyElapsed: [0], handleSamples: [60], defaultHandleSeconds: 180, overtakers: [{ rate: 1 / 60, windowSeconds: 3600 }] })!;
     expect(alone).toBe(60);
     expect(overtaken).toBeGreaterThan(alone);
+  });
+
+  it('waits until the caller is answered: the offer-to-answer part of recent calls is added to a wait, not to "in a moment"', () => {
+    const floor = { ahead: 1, free: 0, busyElapsed: [30, 30], handleSamples: [100, 100], defaultHandleSeconds: 180, overtakers: [] };
+    expect(estimateWait(floor)).toBe(70);
+    // The agent frees up in 70 s; the offer, their accept and their leg take 3 s more.
+    expect(estimateWait({ ...floor, answerSamples: [2, 4] })).toBe(73);
+    expect(estimateWait({ ...floor, ahead: 0, free: 1, answerSamples: [2, 4] })).toBe(0);
+  });
+
+  it('reads the rate of overtaking callers over the span they have been coming in, not a window that is mostly a quiet spell', () => {
+    // Steady for the whole 300 s window: 30 callers, one every 10 s.
+    expect(arrivalRate(30, 300, 300)).toBe(0.1);
+    expect(arrivalRate(30, 295, 300)).toBeCloseTo(0.1, 2);
+    // The same pace, but the hotline opened two minutes ago: 12 callers in 120 s, not 12 in 300 s.
+    expect(arrivalRate(12, 120, 300)).toBe(0.1);
+    // One caller a moment ago is not a flood.
+    expect(arrivalRate(1, 2, 300)).toBeCloseTo(1 / 60, 6);
+    expect(arrivalRate(0, 0, 300)).toBe(0);
+  });
+
+  it('finds the moment a caller deep in a long queue is served as taking the callers ahead one by one would', () => {
+    const oneByOne = (ahead: number, freeAt: number[], handle: number) => {
+      const times = [...freeAt].sort((a, b) => a - b);
+      for (let k = 0; k < ahead; k++) {
+        times.push(times.shift()! + handle);
+        times.sort((a, b) => a - b);
+      }
+      return times[0]!;
+    };
+    let seed = 7;
+    const random = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+    for (let run = 0; run < 200; run++) {
+      const freeAt = Array.from({ length: 1 + Math.floor(random() * 12) }, () => (random() < 0.2 ? 0 : Math.round(random() * 400)));
+      const ahead = Math.floor(random() * 60);
+      const handle = 1 + Math.round(random() * 300);
+      expect(servedAt(ahead, freeAt, handle)).toBeCloseTo(oneByOne(ahead, freeAt, handle), 6);
+    }
   });
 });
 

@@ -206,20 +206,30 @@ export async function skillFloor(db: Knex, skill: string, now: Date): Promise<{ 
   return { free: rows.length - busy.length, busyElapsed: busy.map((r) => Math.max(0, (now.getTime() - new Date(r.since).getTime()) / 1000)) };
 }
 
-/** The last hour's handle times of a skill (seconds from the offer to the agent free again), newest first. */
-export async function handleSamples(db: Knex, skill: string, now: Date, limit = 200): Promise<number[]> {
-  const rows: { seconds: number | null }[] = await db('queue_entries as e').join('interactions as i', 'i.id', 'e.interaction_id')
+/**
+ * The last hour's calls of a skill, newest first: handle times (seconds from the offer to the agent
+ * free again) and offer-to-answer times (the offer, the agent accepting, the agent's leg joining).
+ * A call whose agent is still wrapping it up is not over for the agent: it is left out, not counted
+ * without its wrap-up.
+ */
+export async function recentCalls(db: Knex, skill: string, now: Date, limit = 200): Promise<{ handle: number[]; answer: number[] }> {
+  const rows: { handle: number | null; answer: number | null }[] = await db('queue_entries as e').join('interactions as i', 'i.id', 'e.interaction_id')
     .where('e.skill', skill).whereNotNull('e.answered_at').whereNotNull('e.ended_at').where('e.ended_at', '>', new Date(now.getTime() - 3_600_000))
+    .whereNotExists(db('agents as a').whereRaw('a.entry_id = e.id').where('a.state', 'wrap_up'))
     .orderBy('e.ended_at', 'desc').limit(limit)
-    .select(db.raw('EXTRACT(EPOCH FROM (COALESCE(i.wrapped_up_at, e.ended_at) - COALESCE(e.offered_at, e.answered_at)))::float AS seconds'));
-  return rows.map((r) => Number(r.seconds)).filter((n) => Number.isFinite(n) && n > 0);
+    .select(
+      db.raw('EXTRACT(EPOCH FROM (COALESCE(i.wrapped_up_at, e.ended_at) - COALESCE(e.offered_at, e.answered_at)))::float AS handle'),
+      db.raw('EXTRACT(EPOCH FROM (e.answered_at - e.offered_at))::float AS answer'));
+  const valid = (xs: (number | null)[], min: number) => xs.map(Number).filter((n) => Number.isFinite(n) && n >= min);
+  return { handle: valid(rows.map((r) => r.handle), Number.MIN_VALUE), answer: valid(rows.map((r) => r.answer), 0) };
 }
 
-/** Callers who came in to a skill lately, per tier (a campaign's calls, put straight through, are none). */
-export async function arrivalsByTier(db: Knex, skill: string, now: Date, windowSeconds: number): Promise<Record<string, number>> {
-  const rows: { tier: string; n: number }[] = await db('queue_entries').where({ skill }).whereNull('campaign')
-    .where('enqueued_at', '>', new Date(now.getTime() - windowSeconds * 1000)).groupBy('tier').select('tier', db.raw('COUNT(*)::int AS n'));
-  return Object.fromEntries(rows.map((r) => [r.tier, Number(r.n)]));
+/** Callers who came in to a skill lately, per tier: how many, and how long ago the first of them (a campaign's calls, put straight through, are none). */
+export async function arrivalsByTier(db: Knex, skill: string, now: Date, windowSeconds: number): Promise<Record<string, { count: number; firstAgoSeconds: number }>> {
+  const rows: { tier: string; n: number; first_ago: number }[] = await db('queue_entries').where({ skill }).whereNull('campaign')
+    .where('enqueued_at', '>', new Date(now.getTime() - windowSeconds * 1000)).groupBy('tier')
+    .select('tier', db.raw('COUNT(*)::int AS n'), db.raw('EXTRACT(EPOCH FROM (?::timestamptz - MIN(enqueued_at)))::float AS first_ago', [now]));
+  return Object.fromEntries(rows.map((r) => [r.tier, { count: Number(r.n), firstAgoSeconds: Math.max(0, Number(r.first_ago)) }]));
 }
 
 /** Skills somebody at work has (each staffed skill is a queue, waiting callers or not). */

@@ -7,7 +7,7 @@ import { lapsedAgents, transition } from '../agents/agents-repository.js';
 import type { CustomersService } from '../customers/customers-service.js';
 import { appendEvents } from '../interactions/interactions-repository.js';
 import {
-  anyoneStaffed, arrivalsByTier, callsAhead, estimateAccuracy, expiredOffers, handleSamples, queueSnapshot, findEntry, freeAgents, insertEntry, liveEntryOfCall,
+  anyoneStaffed, arrivalsByTier, callsAhead, estimateAccuracy, expiredOffers, recentCalls, queueSnapshot, findEntry, freeAgents, insertEntry, liveEntryOfCall,
   liveEntryOfCallback, lockCandidates, rmLoggedIn, skillFloor, skillLoad, staffedSkills, updateEntry, waitingPage,
   type EntryRow, type LockedCandidate,
 } from './routing-repository.js';
@@ -16,7 +16,7 @@ import {
   type HeadStarts, type OverflowTiming, type RoutingRule,
 } from './routing-policy.js';
 import type { ServiceHours } from './service-hours.js';
-import { estimateWait } from './wait-model.js';
+import { arrivalRate, estimateWait } from './wait-model.js';
 import type { QueueStatus } from '../../../ivr/engine.js';
 import type { Profile } from '../customers/customers-schemas.js';
 import type { CallbackPop, CallOffer, CampaignPop, IvrFindings } from './routing-schemas.js';
@@ -132,15 +132,15 @@ export function createRoutingService(deps: RoutingDeps) {
    */
   async function waitFrom(executor: Knex, c: { skill: string; tier: string; priority_at: Date; ahead: number }, now: Date): Promise<number | null> {
     const floor = await skillFloor(executor, c.skill, now);
-    const samples = await handleSamples(executor, c.skill, now);
+    const calls = await recentCalls(executor, c.skill, now);
     const arrivals = await arrivalsByTier(executor, c.skill, now, OVERTAKE_WINDOW_SECONDS);
     const own = policy.headStarts[c.tier] ?? 0;
     // A caller of tier U arriving at s has priority s - head(U): ahead of this one while s < priority_at + head(U).
     const overtakers = Object.entries(policy.headStarts).filter(([, head]) => head > own).map(([tier, head]) => ({
-      rate: (arrivals[tier] ?? 0) / OVERTAKE_WINDOW_SECONDS,
+      rate: arrivalRate(arrivals[tier]?.count ?? 0, arrivals[tier]?.firstAgoSeconds ?? 0, OVERTAKE_WINDOW_SECONDS),
       windowSeconds: (new Date(c.priority_at).getTime() + head * 1000 - now.getTime()) / 1000,
     }));
-    const seconds = estimateWait({ ahead: c.ahead, free: floor.free, busyElapsed: floor.busyElapsed, handleSamples: samples, defaultHandleSeconds: DEFAULT_HANDLE_SECONDS, overtakers });
+    const seconds = estimateWait({ ahead: c.ahead, free: floor.free, busyElapsed: floor.busyElapsed, handleSamples: calls.handle, answerSamples: calls.answer, defaultHandleSeconds: DEFAULT_HANDLE_SECONDS, overtakers });
     return seconds === null ? null : Math.round(seconds);
   }
 
