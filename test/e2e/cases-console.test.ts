@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { DEMO_PASSWORD } from '../../server/db/synthetic-bank.js';
+import { ARTIFACTS, chromiumOn, dialForAgent, goAvailable, signIn, text, unlabelledControls } from '../helpers/browser.js';
+import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { until } from '../helpers/wait.js';
+
+// Zhang Wei: a GOLD customer, identified by his mobile.
+const GOLD = '+8613800000003';
+const ZHANG_WEI = 3;
+
+let t: TestApp;
+const { open } = chromiumOn(async () => {
+  t = await startTestApp({ ROUTING_SWEEP_MS: '200' }, { listen: true });
+  return t;
+});
+
+describe('cases from the console in Chromium', () => {
+  it('an agent opens a complaint from the call panel, gives the caller its number, sees it with its SLA on the pop, and logs it at wrap-up', { timeout: 120_000 }, async () => {
+    const agent = await open();
+    await signIn(agent, 'agent1', DEMO_PASSWORD);
+    await goAvailable(agent);
+    const phone = await open();
+    await dialForAgent(phone, GOLD);
+    await agent.getByTestId('offer').waitFor({ timeout: 5_000 });
+    await agent.getByRole('button', { name: 'Accept', exact: true }).click();
+    await agent.getByTestId('call-status').filter({ hasText: 'On call' }).waitFor({ timeout: 20_000 });
+
+    await agent.getByTestId('open-case').click();
+    await agent.getByLabel('Type').selectOption('complaint');
+    await agent.getByLabel('Category').selectOption('fees');
+    await agent.getByLabel('Severity').selectOption('high');
+    await agent.getByLabel('Summary (one line)').fill('Annual fee charged twice');
+    await agent.getByLabel('Products concerned (comma separated)').fill('CC-GOLD');
+    expect(await unlabelledControls(agent)).toEqual([]);
+    await agent.getByRole('button', { name: 'Open case', exact: true }).click();
+    const said = await agent.getByTestId('case-opened').innerText();
+    const caseNo = /CS-\d{4}-\d{6}/.exec(said)?.[0];
+    expect(caseNo).toBeDefined();
+    const row = await until('the case in the database', () => t.db('complaints').where({ case_no: caseNo }).first());
+    expect(row).toMatchObject({ customer_id: ZHANG_WEI, kind: 'complaint', category: 'fees', severity: 'high', channel: 'phone', created_by: expect.any(Number) });
+
+    // The pop refreshes: the case, in words, with its SLA due time.
+    const shown = agent.getByTestId('open-case-row').filter({ hasText: caseNo! });
+    await shown.waitFor({ timeout: 10_000 });
+    expect(await shown.innerText()).toContain('Fees and charges');
+    expect(await shown.getByTestId('case-sla').innerText()).toMatch(/^due /);
+    await agent.screenshot({ path: `${ARTIFACTS}/console-case-opened.png`, fullPage: true });
+
+    await agent.getByRole('button', { name: 'End call', exact: true }).click();
+    await agent.getByTestId('wrapup').waitFor({ timeout: 10_000 });
+    await agent.getByRole('combobox', { name: 'Disposition' }).selectOption('complaint_logged');
+    await agent.getByRole('button', { name: 'Complete wrap-up' }).click();
+    await agent.getByTestId('agent-state').filter({ hasText: 'Available' }).waitFor();
+    expect(await text(agent, 'agent-state')).toContain('Available');
+  });
+});
