@@ -52,5 +52,16 @@ describe('cases from the console in Chromium', () => {
     await agent.getByRole('button', { name: 'Complete wrap-up' }).click();
     await agent.getByTestId('agent-state').filter({ hasText: 'Available' }).waitFor();
     expect(await text(agent, 'agent-state')).toContain('Available');
+
+    // The supervisor's case queue lists it, in words, with its SLA.
+    const supervisor = await open();
+    await signIn(supervisor, 'supervisor1', DEMO_PASSWORD);
+    await supervisor.getByRole('button', { name: 'Cases', exact: true }).click();
+    const queued = supervisor.getByTestId(`case-${row.id}`);
+    await queued.waitFor({ timeout: 10_000 });
+    expect(await queued.innerText()).toContain(caseNo!);
+    expect(await queued.innerText()).toContain('High');
+    expect(await unlabelledControls(supervisor)).toEqual([]);
+    await supervisor.screenshot({ path: `${ARTIFACTS}/supervisor-cases.png`, fullPage: true });
   });
 });

@@ -61,6 +61,7 @@ describe('case lifecycle', () => {
     expect((await step({ action: 'assign', owner_id: agentId }).expect(200)).body).toMatchObject({ status: 'assigned', owner_id: agentId });
     // Someone else's case is not another agent's to work.
     expect((await step({ action: 'start' }, other)).status).toBe(403);
+    expect((await h.http.get(`/api/cases/${opened.id}`).set(other)).status).toBe(403);
     expect((await step({ action: 'start' }, agent).expect(200)).body.status).toBe('in_progress');
     const noResult = await step({ action: 'resolve' }, agent);
     expect([noResult.status, noResult.body.code]).toEqual([400, 'SB_ERR_CASE_RESULT_REQUIRED']);

@@ -115,9 +115,14 @@ export function createCasesService(deps: CasesDeps) {
       return detail(db, id, now);
     },
 
+    /** One case with its events and tasks: supervisors any, others the cases they own or opened (audited). */
     async get(id: number, actor: Actor, ip?: string) {
       const now = clock();
       const d = await detail(db, id, now);
+      const me = Number(actor.sub);
+      if (!SUPERVISING.has(actor.role) && d.owner_id !== me && (await findCase(db, id))?.created_by !== me) {
+        throw appError('SB_ERR_AUTH_FORBIDDEN', 'Only its owner, whoever opened it, or a supervisor may read a case');
+      }
       await recordAudit(db, { actor: actor as TokenClaims, action: 'case.view', customer_id: d.customer_id, ip, details: { case_id: id } });
       return d;
     },
