@@ -15,7 +15,7 @@ const { open } = chromiumOn(async () => {
 });
 
 describe('cases from the console in Chromium', () => {
-  it('an agent opens a complaint from the call panel, gives the caller its number, sees it with its SLA on the pop, and logs it at wrap-up', { timeout: 120_000 }, async () => {
+  it('an agent opens a complaint from the call panel, sees it with its SLA on the pop, logs it at wrap-up, and records the customer\'s satisfaction on the feedback task; supervisors see the queue', { timeout: 120_000 }, async () => {
     const agent = await open();
     await signIn(agent, 'agent1', DEMO_PASSWORD);
     await goAvailable(agent);
@@ -63,5 +63,25 @@ describe('cases from the console in Chromium', () => {
     expect(await queued.innerText()).toContain('High');
     expect(await unlabelledControls(supervisor)).toEqual([]);
     await supervisor.screenshot({ path: `${ARTIFACTS}/supervisor-cases.png`, fullPage: true });
+
+    // The agent is given the case and resolves it (by API here); their console shows the feedback contact owed.
+    const sup = await t.auth('supervisor1');
+    const agentId = Number((await t.db('users').where({ username: 'agent1' }).first('id')).id);
+    await t.http.post(`/api/cases/${row.id}/transition`).set(sup).send({ action: 'assign', owner_id: agentId }).expect(200);
+    const asAgent = await t.auth('agent1');
+    await t.http.post(`/api/cases/${row.id}/transition`).set(asAgent).send({ action: 'start' }).expect(200);
+    await t.http.post(`/api/cases/${row.id}/transition`).set(asAgent).send({ action: 'resolve', result: 'Second fee refunded' }).expect(200);
+    await agent.reload();
+    // The feedback contact is on the agent's task list: telling the customer the result records their satisfaction.
+    const feedback = await until('the feedback task', () => t.db('tasks').where({ case_id: row.id, kind: 'feedback', state: 'open' }).first());
+    const task = agent.getByTestId(`task-${feedback.id}`);
+    await task.waitFor({ timeout: 10_000 });
+    expect(await task.innerText()).toContain('Tell the customer the result');
+    await task.getByLabel('Customer satisfaction').selectOption('5');
+    expect(await unlabelledControls(agent)).toEqual([]);
+    await task.getByRole('button', { name: 'Record feedback' }).click();
+    await until('the case feedback contacted', async () => (await t.db('complaints').where({ id: row.id }).first()).status === 'feedback_contacted');
+    expect((await t.db('complaints').where({ id: row.id }).first()).satisfaction).toBe(5);
+    await task.waitFor({ state: 'detached', timeout: 10_000 });
   });
 });

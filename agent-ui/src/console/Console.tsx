@@ -11,6 +11,7 @@ import { RecentCalls } from './RecentCalls.js';
 import { ScreenPop } from './ScreenPop.js';
 import { StatusBar } from './StatusBar.js';
 import { CaseForm } from './CaseForm.js';
+import { Tasks } from './Tasks.js';
 import { WrapupForm } from './WrapupForm.js';
 
 /** Where the agent's current call is, as the console shows it. */
@@ -187,6 +188,7 @@ export function Console({ user, onLogout }: { user: User; onLogout: () => void }
         <aside class="side-column">
           {canPreview && <PreviewControl onPreview={(p) => dispatch({ type: 'preview', preview: p })} />}
           <CustomerSearch onOpen={setViewed} />
+          <Tasks version={callsVersion} />
           <RecentCalls version={callsVersion} />
         </aside>
       </main>
