@@ -26,6 +26,8 @@ export async function up(knex: Knex): Promise<void> {
   });
   // The sweep looks only at active cases not yet escalated.
   await knex.raw(`CREATE INDEX complaints_at_risk ON complaints (risk_at) WHERE escalated_at IS NULL AND status IN ('open', 'assigned', 'in_progress')`);
+  // The wallboard reads the escalated ones every tick (an alert each).
+  await knex.raw(`CREATE INDEX complaints_escalated ON complaints (sla_due_at) WHERE escalated_at IS NOT NULL AND status IN ('open', 'assigned', 'in_progress')`);
 
   await knex.schema.createTable('case_events', (t) => {
     t.bigIncrements('id');
@@ -64,6 +66,7 @@ export async function up(knex: Knex): Promise<void> {
 export async function down(knex: Knex): Promise<void> {
   await knex.schema.dropTable('tasks');
   await knex.schema.dropTable('case_events');
+  await knex.raw('DROP INDEX complaints_escalated');
   await knex.raw('DROP INDEX complaints_at_risk');
   await knex.schema.alterTable('complaints', (t) => {
     t.dropIndex(['interaction_id']);
