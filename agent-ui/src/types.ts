@@ -7,6 +7,7 @@ import type { DirectoryEntry, StateChange, WrapupRequest, TransferRequest } from
 import type { CALLBACK_OUTCOMES, Callback, CallbackState } from '../../server/modules/callbacks/callbacks-schemas.js';
 import type { CASE_CATEGORIES, CASE_KINDS, CASE_STATUSES, Case, CaseCreate, SEVERITIES, TASK_KINDS, Task } from '../../server/modules/cases/cases-schemas.js';
 import type { Softphone } from '../../server/modules/telephony/softphone.js';
+import type { AgentDigest } from '../../server/modules/routing/conversation-service.js';
 import type { PhoneCall, PhoneSetup } from '../../server/demo/demo-phone.js';
 import type { SKILLS } from '../../server/modules/routing/routing-policy.js';
 import type { ERRORS } from '../../server/errors.js';
@@ -19,7 +20,7 @@ export type { Alert, Broadcast, Wallboard, WallboardUpdate, WallboardQueue, Wall
 export type { Callback, CallbackState, DirectoryEntry };
 export type CallbackSource = Callback['source'];
 export type CallbackOutcome = (typeof CALLBACK_OUTCOMES)[number];
-export type { AgentServerEvents, CallOffer, CampaignPop, CandidateSummary, Interaction, PhoneCall, PhoneSetup, Profile, Softphone, StateChange, WrapupRequest };
+export type { AgentDigest, AgentServerEvents, CallOffer, CampaignPop, CandidateSummary, Interaction, PhoneCall, PhoneSetup, Profile, Softphone, StateChange, WrapupRequest };
 export type TimelineReply = Static<typeof Timeline>;
 export type TransferTarget = Static<typeof TransferRequest>;
 export type Skill = (typeof SKILLS)[number];
