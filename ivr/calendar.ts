@@ -73,3 +73,25 @@ export function nextOpen(calendar: Calendar, at: Date, horizonDays = 31): Date |
   }
   return null;
 }
+
+/**
+ * The instant `minutes` of the calendar's open time after `from` (a working-hours deadline: an SLA
+ * of 8 hours opened on Friday at 18:00 in 08:00-20:00 hours falls due on Monday at 14:00). Time
+ * outside the hours does not count. Null for a calendar with no hours within `horizonDays`.
+ */
+export function addOpenMinutes(calendar: Calendar, from: Date, minutes: number, horizonDays = 400): Date | null {
+  let left = minutes * 60_000;
+  const start = from.getTime();
+  const today = localTime(from, calendar.timezone).date;
+  for (let d = 0; d <= horizonDays; d++) {
+    const date = new Date(Date.parse(`${today}T00:00:00Z`) + d * 86_400_000).toISOString().slice(0, 10);
+    for (const [a, b] of rangesOn(calendar, date).sort((x, y) => x[0] - y[0])) {
+      const opens = Math.max(instantOf(date, a, calendar.timezone), start);
+      const closes = instantOf(date, b, calendar.timezone);
+      if (closes <= opens) continue;
+      if (left <= closes - opens) return new Date(opens + left);
+      left -= closes - opens;
+    }
+  }
+  return null;
+}

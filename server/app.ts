@@ -59,6 +59,9 @@ import { parseServiceHours } from './modules/routing/service-hours.js';
 import { createCallbacksService, type CallbacksService } from './modules/callbacks/callbacks-service.js';
 import { callbacksRoutes } from './modules/callbacks/index.js';
 import type { ConversationService } from './modules/routing/conversation-service.js';
+import { createCasesService } from './modules/cases/cases-service.js';
+import { parseCaseSla } from './modules/cases/case-sla.js';
+import { casesRoutes } from './modules/cases/index.js';
 
 /**
  * Builds the whole app without listening: infrastructure plugins, then domain services, then
@@ -173,16 +176,25 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   });
   late.callbacks = callbacks;
   app.jobs.define<{ attempt_id: string }>(DIAL_JOB, (job) => dialer.dial(job.attempt_id), { concurrency: 4 });
+  const cases = createCasesService({
+    db: app.db, now: deps.now, log: app.log, taskHours: config.CASE_TASK_HOURS,
+    sla: parseCaseSla(config.CASE_SLA, loadCalendars(), config.CASE_SLA_CALENDAR, config.CASE_AT_RISK_PERCENT),
+    changed: (customerId) => { late.conversation.profileChanged(customerId).catch((err) => app.log.error({ err, customer_id: customerId }, 'profile refresh failed')); },
+  });
   const conversation = createConversationService({
     db: app.db, now: deps.now, connectSeconds: config.ROUTING_CONNECT_SECONDS, connectFailures: config.ROUTING_CONNECT_FAILURES, customers, routing, voice, notify, log: app.log,
     dialOut: (entryId) => callbacks.dial(entryId),
-    // A wrap-up's disposition: a campaign call's lands on its list; on any other call "call back" books a callback.
+    // A wrap-up's disposition: a campaign call's lands on its list; on any other call "call back" books a callback,
+    // "complaint logged" needs the complaint opened on the call, "follow up" makes the agent a follow-up task.
     onWrapup: async (trx, entry, w, agent) => {
       const campaignCall = await dialer.disposition(trx, entry, w, Number(agent.sub));
-      if (!campaignCall && w.disposition === 'callback') {
+      if (campaignCall) return;
+      if (w.disposition === 'callback') {
         if (!w.callback_at) throw appError('SB_ERR_CALLBACK_TIME_INVALID', 'A callback needs callback_at');
         await callbacks.book(trx, { entry, agent, at: new Date(w.callback_at), toMe: Boolean(w.callback_to_me), reason: w.reason_codes[0] ?? 'agent_booked' });
       }
+      if (w.disposition === 'complaint_logged') await cases.requireComplaint(trx, entry);
+      if (w.disposition === 'follow_up') await cases.followUp(trx, entry, agent, w);
     },
   });
   late.conversation = conversation;
@@ -200,7 +212,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     db: app.db, now: deps.now, levels, realtime, voice, kick: () => void routing.kick(), log: app.log,
     campaignProgress: () => campaigns.liveProgress(),
     callbackBacklog: () => callbacks.backlog(),
-    viewAnomalies: customers.viewAnomalies, profileRefusals: config.ALERT_PROFILE_REFUSALS,
+    viewAnomalies: customers.viewAnomalies, profileRefusals: config.ALERT_PROFILE_REFUSALS, caseRisks: () => cases.riskConditions(),
     loginBursts: (since) => throttle.bursts(since, config.ALERT_LOGIN_FAILURES),
     thresholds: { privateWaitSeconds: config.ALERT_PRIVATE_WAIT_SECONDS, abandonRate: config.ALERT_ABANDON_PERCENT / 100, awaySeconds: config.ALERT_AWAY_SECONDS, minCalls: config.ALERT_MIN_CALLS },
   });
@@ -215,6 +227,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   ], config.ROUTING_SWEEP_MS);
   startSweeper(app, 'wallboard', [supervision.tick], config.WALLBOARD_TICK_MS);
   startSweeper(app, 'dialer', [dialer.pace], config.DIALER_TICK_MS);
+  startSweeper(app, 'cases', [() => cases.sweep()], config.CASE_SWEEP_MS);
   app.addHook('preClose', async () => routing.stop());
   startSweeper(app, 'profile views', [customers.purgeViewCounts], 600_000);
   startSweeper(app, 'sessions', [app.sessions.purge, throttle.purge], 600_000);
@@ -234,6 +247,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(reportsRoutes, { reports: createReportsService({ db: app.db, levels }) });
   await app.register(campaignsRoutes, { campaigns });
   await app.register(callbacksRoutes, { callbacks });
+  await app.register(casesRoutes, { cases });
   await app.register(metricsRoutes, { token: config.METRICS_TOKEN, callbacks });
   await app.register(telephonyRoutes, {
     db: app.db, calls, routing, conversation, outbound, applyStatus, notify, authToken: () => telephony.authToken, publicUrl: telephony.publicUrl, holdMusicUrl: config.HOLD_MUSIC_URL,

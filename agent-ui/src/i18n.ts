@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { AwayReason, CallbackOutcome, CallbackSource, CallbackState, CampaignPurpose, CampaignState, DialingMode, Disposition, ErrorCode, ProductLine, Skill } from './types.js';
+import type { AwayReason, CallbackOutcome, CallbackSource, CallbackState, CampaignPurpose, CaseCategory, CaseKind, CaseStatus, Severity, TaskKind, CampaignState, DialingMode, Disposition, ErrorCode, ProductLine, Skill } from './types.js';
 
 export type Lang = 'zh' | 'en';
 
@@ -18,6 +18,10 @@ interface Labels {
   callbackStates: Record<CallbackState, string>;
   callbackSources: Record<CallbackSource, string>;
   callbackOutcomes: Record<CallbackOutcome, string>;
+  caseKinds: Record<CaseKind, string>;
+  caseCategories: Record<CaseCategory, string>;
+  severities: Record<Severity, string>;
+  caseStatuses: Record<CaseStatus, string>;
 }
 
 /** Console and wallboard refusals in words; a code without a line here shows the server's message. */
@@ -56,7 +60,7 @@ const en = {
   tier: 'Tier', score: 'Contribution score', breakdown: 'Score breakdown', deposits: 'Deposits', loans: 'Loans', fees: 'Fees', ebanking: 'E-banking', international: 'International', loyalty: 'Loyalty ×',
   rm: 'Relationship manager', noRm: 'No relationship manager',
   holdings: 'Holdings', timeDeposits: 'Time deposits', cards: 'Cards', investments: 'Investments', totals: 'Totals',
-  transactions: 'Recent transactions', timeline: 'Interactions (all channels)', complaints: 'Open complaints', overdue: 'overdue',
+  transactions: 'Recent transactions', timeline: 'Interactions (all channels)', complaints: 'Open cases', overdue: 'overdue',
   flags: 'Risk and churn', churnRisk: 'Churn risk', loanOverdue: 'Loan overdue', cardBlocked: 'Card blocked', complaintOverdue: 'Complaint overdue', riskTolerance: 'Risk tolerance', creditRating: 'Credit rating',
   consent: 'Consent', marketingConsent: 'Marketing consent', dnc: 'Do not call', yes: 'yes', no: 'no',
   ivr: 'What the IVR learned', ivrReason: 'Asked for', selfService: 'Self-service done', path: 'Path',
@@ -66,7 +70,7 @@ const en = {
   simTitle: 'Phone simulator', simIntro: 'Call the hotline as a demo customer or any number; watch the call pop on an agent console in another tab.',
   caller: 'Caller', callerNumber: 'Calling from', hotline: 'Hotline', dial: 'Call', hangup: 'Hang up', keypad: 'Keypad', transcript: 'What the caller hears',
   callState: 'Call', simOnly: 'The phone simulator exists only in demo mode (no Twilio account) and on this machine.',
-  supTitle: 'Supervisor', wallboard: 'Wallboard', reports: 'Reports', campaigns: 'Campaigns', supervisorOnly: 'The wallboard is for supervisors and administrators.',
+  supTitle: 'Supervisor', wallboard: 'Wallboard', cases: 'Cases', reports: 'Reports', campaigns: 'Campaigns', supervisorOnly: 'The wallboard is for supervisors and administrators.',
   interval: 'Interval', queues: 'Queues', queue: 'Queue', waitingNow: 'Waiting', longest: 'Longest wait', estWait: 'Est. wait',
   serviceLevel: 'Service level', target: 'Target', answered: 'Answered', abandoned: 'Abandoned', asa: 'ASA',
   staffing: 'Staffing', staffed: 'Staffed', availableNow: 'Available', neededC: 'Needed (Erlang C)', neededA: 'Needed (Erlang A)', gap: 'Gap', predicted: 'Predicted SL',
@@ -74,7 +78,7 @@ const en = {
   waitingCalls: 'Calls waiting', position: '#', customer: 'Customer', waitedFor: 'Waited', vip: 'VIP', boost: '+60 s', boostLabel: 'Raise priority by 60 seconds',
   moveTo: 'Move to skill', move: 'Move', alertsTitle: 'Alerts', noAlerts: 'No alerts', broadcast: 'Message to agents', message: 'Message', allAgents: 'All agents', send: 'Send', sent: 'Sent',
   monitor: 'Monitor', listen: 'Listen', whisper: 'Whisper', barge: 'Barge', leave: 'Leave', monitoring: 'Monitoring',
-  alertKinds: { private_wait: 'PRIVATE caller waiting', service_level: 'Service level below target', abandon_rate: 'Abandon rate high', agent_away: 'Agent away too long', staffing_gap: 'Staffing short', profile_harvest: 'Customer profiles read in bulk', login_burst: 'Burst of failed sign-ins' },
+  alertKinds: { private_wait: 'PRIVATE caller waiting', service_level: 'Service level below target', abandon_rate: 'Abandon rate high', agent_away: 'Agent away too long', staffing_gap: 'Staffing short', profile_harvest: 'Customer profiles read in bulk', login_burst: 'Burst of failed sign-ins', case_at_risk: 'Case at risk of its SLA (escalated)' },
   broadcastFrom: 'Message from',
   campaign: 'Campaign', outbound: 'Outbound', script: 'Script', campaignOffer: 'Offer', offerCode: 'Code', terms: 'Terms', noOffer: 'No offer (a service call)',
   previewTitle: 'Preview calls', previewNext: 'Next preview customer', previewNone: 'No customer is due in a preview campaign of your skills.',
@@ -96,7 +100,14 @@ const en = {
     connect_failed: 'The call could not be connected (telephone line fault): the caller keeps their place in line.',
     caller_gone: 'The caller hung up before the call was connected.', caller_hung_up: 'The caller hung up.', conference_ended: 'The call ended.',
   } as Record<string, string>,
+  caseTitle: 'Open a case', caseKind: 'Type', caseCategory: 'Category', caseSeverity: 'Severity', caseSummary: 'Summary (one line)', caseDescription: 'Details',
+  caseProducts: 'Products concerned (comma separated)', caseSubmit: 'Open case', caseOpened: (no: string) => `Case ${no} opened: give the customer the case number.`,
+  slaDue: 'due', escalatedFlag: 'escalated', caseOwner: 'owner',
+  tasksTitle: 'My tasks', taskKinds: { follow_up: 'Follow-up', feedback: 'Tell the customer the result' } as Record<TaskKind, string>,
+  taskReasons: { case_feedback: 'case resolved: call the customer', low_satisfaction: 'customer dissatisfied with the result', call_follow_up: 'from a call' } as Record<string, string>,
+  satisfaction: 'Customer satisfaction', scores: ['1 Very dissatisfied', '2 Dissatisfied', '3 Neutral', '4 Satisfied', '5 Very satisfied'], recordFeedback: 'Record feedback', taskDone: 'Done',
   events: {
+    case_opened: 'Case opened', follow_up_task: 'Follow-up task created',
     callback_booked: 'Callback booked', callback_queued: 'Callback in line', callback_offer_accepted: 'Callback accepted', callback_dialled: 'Customer dialled',
     callback_in_line: 'Customer answered, in line', callback_completed: 'Callback connected', callback_retry: 'Callback not reached, will retry',
     callback_failed: 'Callback failed', callback_cancelled: 'Callback cancelled', callback_moved: 'Callback moved', callback_refused: 'Callback refused (no number to call)',
@@ -113,6 +124,10 @@ const en = {
     SB_ERR_OFFER_GONE: 'The call is no longer offered to you',
     SB_ERR_CALL_GONE: 'The caller hung up before the call was connected',
     SB_ERR_WRAPUP_NOT_PENDING: 'There is no call waiting for your wrap-up',
+    SB_ERR_CASE_REQUIRED: 'Open the complaint on this call first (Open a case), then log it',
+    SB_ERR_CASE_INTERACTION_INVALID: 'A case is opened from your own call with this customer',
+    SB_ERR_CASE_TRANSITION_INVALID: 'The case cannot take that step from its current state',
+    SB_ERR_CASE_RESULT_REQUIRED: 'Say what was done to resolve the case',
     SB_ERR_CAMPAIGN_DISPOSITION_INVALID: 'Choose one of the campaign\'s dispositions (a callback needs a future time)',
     SB_ERR_REQUEST_INVALID: 'A value is not accepted',
     SB_ERR_OFFLINE: 'Not connected: try again when the console is back online',
@@ -146,6 +161,13 @@ const en = {
     callbackStates: { scheduled: 'Scheduled', queued: 'In line', dialing: 'Dialling', completed: 'Connected', failed: 'Failed', cancelled: 'Cancelled' },
     callbackSources: { ivr: 'Hotline (IVR)', agent: 'Agent', api: 'Other system' },
     callbackOutcomes: { human: 'Answered', busy: 'Busy', no_answer: 'No answer', machine: 'Answering machine', failed: 'Failed', lost: 'No report', cancelled: 'Cancelled' },
+    caseKinds: { complaint: 'Complaint', suggestion: 'Suggestion', service_request: 'Service request' },
+    caseCategories: {
+      service: 'Service', fees: 'Fees and charges', card: 'Cards', card_loss: 'Lost or stolen card', loan: 'Loans', deposit: 'Deposits',
+      wealth_missale: 'Wealth product sold unsuitably', ebanking: 'E-banking', other: 'Other',
+    },
+    severities: { low: 'Low', medium: 'Medium', high: 'High', critical: 'Critical' },
+    caseStatuses: { open: 'Open', assigned: 'Assigned', in_progress: 'In progress', resolved: 'Resolved', feedback_contacted: 'Customer told the result', closed: 'Closed' },
   } satisfies Labels,
 };
 
@@ -182,7 +204,7 @@ const zh: Dict = {
   tier: '等级', score: '综合贡献度', breakdown: '贡献度构成', deposits: '存款', loans: '贷款', fees: '中间业务', ebanking: '电子银行', international: '国际业务', loyalty: '忠诚度系数',
   rm: '客户经理', noRm: '无专属客户经理',
   holdings: '持有产品', timeDeposits: '定期存款', cards: '银行卡', investments: '理财投资', totals: '合计',
-  transactions: '最近交易', timeline: '全渠道接触记录', complaints: '未结投诉', overdue: '已超时',
+  transactions: '最近交易', timeline: '全渠道接触记录', complaints: '未结工单', overdue: '已超时',
   flags: '风险与流失', churnRisk: '流失风险', loanOverdue: '贷款逾期', cardBlocked: '卡片冻结', complaintOverdue: '投诉超时', riskTolerance: '风险承受能力', creditRating: '信用评级',
   consent: '授权', marketingConsent: '营销授权', dnc: '勿扰', yes: '是', no: '否',
   ivr: 'IVR 已获取信息', ivrReason: '来电诉求', selfService: '已办理自助服务', path: '路径',
@@ -192,7 +214,7 @@ const zh: Dict = {
   simTitle: '电话模拟器', simIntro: '以演示客户或任意号码拨打热线；在另一个标签页的坐席工作台上查看来电弹屏。',
   caller: '来电客户', callerNumber: '主叫号码', hotline: '热线号码', dial: '拨打', hangup: '挂机', keypad: '拨号盘', transcript: '客户听到的内容',
   callState: '通话', simOnly: '电话模拟器仅在演示模式（未配置 Twilio 账户）下且仅限本机使用。',
-  supTitle: '班长监控', wallboard: '实时监控墙', reports: '报表', campaigns: '外呼活动', supervisorOnly: '监控墙仅供班长和管理员使用。',
+  supTitle: '班长监控', wallboard: '实时监控墙', cases: '工单', reports: '报表', campaigns: '外呼活动', supervisorOnly: '监控墙仅供班长和管理员使用。',
   interval: '统计时段', queues: '队列', queue: '队列', waitingNow: '排队', longest: '最长等待', estWait: '预计等待',
   serviceLevel: '服务水平', target: '目标', answered: '接通', abandoned: '放弃', asa: '平均应答',
   staffing: '人力配置', staffed: '在岗', availableNow: '空闲', neededC: '需求（Erlang C）', neededA: '需求（Erlang A）', gap: '缺口', predicted: '预测服务水平',
@@ -200,7 +222,7 @@ const zh: Dict = {
   waitingCalls: '排队来电', position: '序', customer: '客户', waitedFor: '已等待', vip: '贵宾', boost: '+60 秒', boostLabel: '优先级提前 60 秒',
   moveTo: '转到技能组', move: '转移', alertsTitle: '告警', noAlerts: '无告警', broadcast: '向坐席发送消息', message: '消息内容', allAgents: '全部坐席', send: '发送', sent: '已发送',
   monitor: '监听', listen: '监听', whisper: '密语', barge: '强插', leave: '退出', monitoring: '监听中',
-  alertKinds: { private_wait: '私人银行客户等待', service_level: '服务水平低于目标', abandon_rate: '放弃率过高', agent_away: '坐席离开过久', staffing_gap: '人力不足', profile_harvest: '疑似批量查阅客户资料', login_burst: '登录失败激增（疑似密码猜测）' },
+  alertKinds: { private_wait: '私人银行客户等待', service_level: '服务水平低于目标', abandon_rate: '放弃率过高', agent_away: '坐席离开过久', staffing_gap: '人力不足', profile_harvest: '疑似批量查阅客户资料', login_burst: '登录失败激增（疑似密码猜测）', case_at_risk: '工单即将超出时限（已升级）' },
   broadcastFrom: '消息来自',
   campaign: '外呼活动', outbound: '外呼', script: '话术', campaignOffer: '推荐产品', offerCode: '产品代码', terms: '条款', noOffer: '无营销产品（服务类外呼）',
   previewTitle: '预览外呼', previewNext: '下一位预览客户', previewNone: '您所属技能的预览外呼活动暂无待呼客户。',
@@ -222,13 +244,24 @@ const zh: Dict = {
     connect_failed: '线路故障，通话未能接通：客户保留排队位置。',
     caller_gone: '接通前客户已挂机。', caller_hung_up: '客户已挂机。', conference_ended: '通话已结束。',
   } as Record<string, string>,
+  caseTitle: '新建工单', caseKind: '类型', caseCategory: '类别', caseSeverity: '严重程度', caseSummary: '摘要（一句话）', caseDescription: '详细情况',
+  caseProducts: '涉及产品（逗号分隔）', caseSubmit: '提交工单', caseOpened: (no: string) => `工单 ${no} 已创建，请告知客户工单号。`,
+  slaDue: '时限', escalatedFlag: '已升级', caseOwner: '处理人',
+  tasksTitle: '我的任务', taskKinds: { follow_up: '跟进', feedback: '回访告知处理结果' },
+  taskReasons: { case_feedback: '工单已解决：请致电客户', low_satisfaction: '客户对处理结果不满意', call_follow_up: '来自通话' },
+  satisfaction: '客户满意度', scores: ['1 非常不满意', '2 不满意', '3 一般', '4 满意', '5 非常满意'], recordFeedback: '记录回访结果', taskDone: '完成',
   events: {
+    case_opened: '已创建工单', follow_up_task: '已创建跟进任务',
     callback_booked: '已预约回拨', callback_queued: '回拨排队中', callback_offer_accepted: '坐席已接受回拨', callback_dialled: '已拨打客户',
     callback_in_line: '客户已接听，排队中', callback_completed: '回拨已接通', callback_retry: '回拨未接通，将重试',
     callback_failed: '回拨失败', callback_cancelled: '回拨已取消', callback_moved: '回拨已改期', callback_refused: '无法回拨（无可拨号码）',
     agent_leg_failed: '坐席话路失败，客户重新排队', consult_failed: '咨询未接听', connect_failed: '接通失败',
   } as Record<string, string>,
   errors: {
+    SB_ERR_CASE_REQUIRED: '请先在本通话中创建投诉工单，再选择“已登记投诉”',
+    SB_ERR_CASE_INTERACTION_INVALID: '工单须从您本人与该客户的通话中创建',
+    SB_ERR_CASE_TRANSITION_INVALID: '工单当前状态不能执行此操作',
+    SB_ERR_CASE_RESULT_REQUIRED: '请填写工单的处理结果',
     SB_ERR_CALLBACK_TIME_INVALID: '回拨时间须在将来，且在队列服务时间和客户可接听时段内',
     SB_ERR_CALLBACK_NUMBER_INVALID: '该号码无法回拨（号码隐藏或不是电话号码）',
     SB_ERR_CALLBACK_STATE_INVALID: '该回拨正在拨打，或已完成、已取消',
@@ -272,6 +305,13 @@ const zh: Dict = {
     callbackStates: { scheduled: '已预约', queued: '排队中', dialing: '拨打中', completed: '已接通', failed: '失败', cancelled: '已取消' },
     callbackSources: { ivr: '热线（IVR）', agent: '坐席', api: '其他系统' },
     callbackOutcomes: { human: '已接听', busy: '忙线', no_answer: '无人接听', machine: '答录机', failed: '失败', lost: '无回报', cancelled: '已取消' },
+    caseKinds: { complaint: '投诉', suggestion: '建议', service_request: '服务请求' },
+    caseCategories: {
+      service: '服务', fees: '收费', card: '银行卡', card_loss: '卡片挂失', loan: '贷款', deposit: '存款',
+      wealth_missale: '理财产品销售不当', ebanking: '电子银行', other: '其他',
+    },
+    severities: { low: '低', medium: '中', high: '高', critical: '紧急' },
+    caseStatuses: { open: '待受理', assigned: '已分派', in_progress: '处理中', resolved: '已解决', feedback_contacted: '已回访告知结果', closed: '已结案' },
   },
 };
 

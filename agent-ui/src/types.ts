@@ -5,6 +5,7 @@ import type { Interaction, Timeline } from '../../server/modules/interactions/in
 import type { AgentServerEvents, CallOffer, CampaignPop } from '../../server/modules/routing/routing-schemas.js';
 import type { DirectoryEntry, StateChange, WrapupRequest, TransferRequest } from '../../server/modules/agents/agents-schemas.js';
 import type { CALLBACK_OUTCOMES, Callback, CallbackState } from '../../server/modules/callbacks/callbacks-schemas.js';
+import type { CASE_CATEGORIES, CASE_KINDS, CASE_STATUSES, Case, CaseCreate, SEVERITIES, TASK_KINDS, Task } from '../../server/modules/cases/cases-schemas.js';
 import type { Softphone } from '../../server/modules/telephony/softphone.js';
 import type { AgentDigest } from '../../server/modules/routing/conversation-service.js';
 import type { PhoneCall, PhoneSetup } from '../../server/demo/demo-phone.js';
@@ -39,3 +40,10 @@ export type { Campaign, CampaignInput, Progress, Segment };
 export type { ListResult };
 /** A row of `GET /api/campaigns/:id/entries`. */
 export type CampaignEntry = ListEntry;
+/** Cases: what an agent opens from a call (POST /api/cases), and the words for their kinds, categories, severities and states. */
+export type { Case, CaseCreate, Task };
+export type TaskKind = (typeof TASK_KINDS)[number];
+export type CaseKind = (typeof CASE_KINDS)[number];
+export type CaseCategory = (typeof CASE_CATEGORIES)[number];
+export type Severity = (typeof SEVERITIES)[number];
+export type CaseStatus = (typeof CASE_STATUSES)[number];

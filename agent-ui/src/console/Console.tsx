@@ -10,6 +10,8 @@ import { PreviewCard, PreviewControl, previewStore, type Preview } from './Previ
 import { RecentCalls } from './RecentCalls.js';
 import { ScreenPop } from './ScreenPop.js';
 import { StatusBar } from './StatusBar.js';
+import { CaseForm } from './CaseForm.js';
+import { Tasks } from './Tasks.js';
 import { WrapupForm } from './WrapupForm.js';
 
 /** Where the agent's current call is, as the console shows it. */
@@ -188,6 +190,9 @@ export function Console({ user, onLogout }: { user: User; onLogout: () => void }
           {s.call && s.phase !== 'offered' && (
             <CallBar call={s.call} phase={s.phase!} consultJoined={s.consultJoined} softphone={softphone} request={request} selfId={user.id} />
           )}
+          {s.call && s.call.customer_id !== null && s.phase !== 'offered' && !viewed && (
+            <CaseForm key={s.call.entry_id} customerId={s.call.customer_id} interactionId={s.call.interaction_id} />
+          )}
           {preview && <PreviewCard preview={preview} onDial={() => previewAction('dial')} onSkip={() => previewAction('skip')} />}
           {wrappingUp && <WrapupForm key={s.call?.entry_id} campaign={s.call?.campaign} onSubmit={(w) => link.current!.request('wrapup:complete', w)} />}
           {viewed && (
@@ -200,6 +205,7 @@ export function Console({ user, onLogout }: { user: User; onLogout: () => void }
         <aside class="side-column">
           {canPreview && <PreviewControl onPreview={(p) => dispatch({ type: 'preview', preview: p })} />}
           <CustomerSearch onOpen={setViewed} />
+          <Tasks version={callsVersion} />
           <RecentCalls version={callsVersion} />
         </aside>
       </main>

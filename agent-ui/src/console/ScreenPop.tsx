@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { ComponentChildren } from 'preact';
 import { dateTime, money, useI18n } from '../i18n.js';
-import type { CallOffer, CampaignPop, Profile } from '../types.js';
+import type { CallOffer, CampaignPop, CaseCategory, CaseKind, CaseStatus, Profile } from '../types.js';
 import { CampaignPanel } from './CampaignPanel.js';
 import { TimelineView } from './TimelineView.js';
 
@@ -74,7 +74,12 @@ export function ScreenPop({ profile, ivr, campaign }: { profile: Profile | null;
         <Section title={t.complaints} testid="complaints">
           {profile.open_complaints.length === 0 ? <p class="muted">{t.none}</p> : (
             <ul>{profile.open_complaints.map((c) => (
-              <li key={c.case_no}>{c.case_no} · {c.category}: {c.summary} <span class="muted">({c.status}, {dateTime(c.opened_at)})</span>{c.overdue && <span class="flag flag-on">{t.overdue}</span>}</li>
+              <li key={c.case_no} data-testid="open-case-row">
+                {c.case_no} · {t.labels.caseKinds[c.kind as CaseKind] ?? c.kind} · {t.labels.caseCategories[c.category as CaseCategory] ?? c.category}: {c.summary}{' '}
+                <span class="muted">({t.labels.caseStatuses[c.status as CaseStatus] ?? c.status}{c.owner ? `, ${t.caseOwner} ${c.owner}` : ''}, {dateTime(c.opened_at)})</span>{' '}
+                <span class={c.overdue ? 'flag flag-on' : 'muted'} data-testid="case-sla">{t.slaDue} {dateTime(c.sla_due_at)}{c.overdue ? ` · ${t.overdue}` : ''}</span>
+                {c.escalated && <span class="flag flag-on">{t.escalatedFlag}</span>}
+              </li>
             ))}</ul>
           )}
         </Section>

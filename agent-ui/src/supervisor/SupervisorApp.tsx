@@ -4,16 +4,17 @@ import { useBrowserPhone } from '../browser-phone.js';
 import { useI18n } from '../i18n.js';
 import type { Softphone, Wallboard as Board } from '../types.js';
 import { Campaigns } from './Campaigns.js';
+import { Cases } from './Cases.js';
 import { Reports } from './Reports.js';
 import { Wallboard } from './Wallboard.js';
 import { connectWallboard } from './wallboard-link.js';
 
-type Tab = 'wallboard' | 'campaigns' | 'reports';
-const TABS: readonly Tab[] = ['wallboard', 'campaigns', 'reports'];
+type Tab = 'wallboard' | 'cases' | 'campaigns' | 'reports';
+const TABS: readonly Tab[] = ['wallboard', 'cases', 'campaigns', 'reports'];
 /** The tab in the address (`#reports`, `#campaigns`): a reload stays where the supervisor was. */
 const tabOf = (hash: string): Tab => TABS.find((name) => hash === `#${name}`) ?? 'wallboard';
 
-/** The supervisor's screen: the live wallboard (kept current over /supervisor), the campaigns and the reports. */
+/** The supervisor's screen: the live wallboard (kept current over /supervisor), the case queue, the campaigns and the reports. */
 export function SupervisorApp({ user, onLogout }: { user: User; onLogout: () => void }) {
   const { t, toggle } = useI18n();
   const [board, setBoard] = useState<Board | null>(null);
@@ -47,7 +48,7 @@ export function SupervisorApp({ user, onLogout }: { user: User; onLogout: () => 
         <button type="button" aria-label={t.languageLabel} onClick={toggle}>{t.language}</button>
         <button type="button" onClick={onLogout}>{t.logout}</button>
       </header>
-      <main class="sup-main">{tab === 'wallboard' ? <Wallboard board={board} /> : tab === 'campaigns' ? <Campaigns board={board} /> : <Reports />}</main>
+      <main class="sup-main">{tab === 'wallboard' ? <Wallboard board={board} /> : tab === 'cases' ? <Cases /> : tab === 'campaigns' ? <Campaigns board={board} /> : <Reports />}</main>
     </div>
   );
 }

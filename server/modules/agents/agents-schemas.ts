@@ -70,6 +70,7 @@ export const WrapupRequest = Type.Object({
   // an inbound call may also end in callback (booked at callback_at) or do_not_call (on the register at once).
   disposition: Type.Enum(['resolved', 'follow_up', 'escalated', 'complaint_logged', 'sale', 'information_only', 'transferred', 'no_action', 'interested', 'callback', 'not_interested', 'wrong_number', 'do_not_call']),
   callback_at: Type.Optional(Type.String({ format: 'date-time', description: 'With the disposition callback: when to call the customer back (in the future, within the queue\'s hours and the customer\'s calling window)' })),
+  follow_up_at: Type.Optional(Type.String({ format: 'date-time', description: 'With follow_up: when the follow-up task is due (in the future); within CASE_TASK_HOURS working hours when absent' })),
   callback_to_me: Type.Optional(Type.Boolean({ description: 'With callback on an inbound call: offered to this agent first, then to the skill' })),
   reason_codes: Type.Array(Type.String({ pattern: '^[a-z0-9_]{1,40}$' }), { maxItems: 10, default: [] }),
   products_discussed: Type.Array(Type.String({ pattern: '^[a-z0-9_]{1,40}$' }), { maxItems: 10, default: [] }),

@@ -32,7 +32,11 @@ export type AuditAction =
   | 'dnc.add'
   | 'callback.create'
   | 'callback.cancel'
-  | 'callback.move';
+  | 'callback.move'
+  | 'case.open'
+  | 'case.view'
+  | 'case.transition'
+  | 'task.complete';
 
 export type AuditPurpose = 'call' | 'search' | 'callback' | 'review' | 'feed';
 

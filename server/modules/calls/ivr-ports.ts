@@ -102,7 +102,7 @@ export function createIvrPorts(trx: Knex, call: CallContext, services: IvrServic
       if (frozen.length === 0) return { case_no: null, cards_frozen: 0, last4: [] };
       const caseNo = `LC${at.toISOString().slice(0, 10).replaceAll('-', '')}${String(randomInt(1e6)).padStart(6, '0')}`;
       await trx('complaints').insert({
-        customer_id: customerId, case_no: caseNo, category: 'card_loss', status: 'open', channel: 'ivr', opened_at: at,
+        customer_id: customerId, case_no: caseNo, kind: 'service_request', category: 'card_loss', severity: 'high', status: 'open', channel: 'ivr', opened_at: at,
         summary: `Lost card reported on the hotline; blocked: ${frozen.map((c) => `****${c.last4}`).join(', ')}`,
         sla_due_at: new Date(at.getTime() + LOST_CARD_SLA_HOURS * 3_600_000),
       });

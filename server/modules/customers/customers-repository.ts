@@ -36,8 +36,9 @@ SELECT c.id, c.customer_no, c.customer_type, c.name_zh, c.name_en, c.gender, c.b
      SELECT occurred_at, amount, currency, channel, description, account_ref
      FROM transactions WHERE customer_id = c.id ORDER BY occurred_at DESC LIMIT 10) t) AS transactions,
   (SELECT coalesce(json_agg(m ORDER BY m.sla_due_at), '[]') FROM (
-     SELECT case_no, category, summary, status, opened_at, sla_due_at
-     FROM complaints WHERE customer_id = c.id AND status IN ('open', 'in_progress')) m) AS complaints,
+     SELECT m0.id, case_no, kind, category, severity, summary, status, opened_at, sla_due_at, escalated_at, u.display_name AS owner
+     FROM complaints m0 LEFT JOIN users u ON u.id = m0.owner_id
+     WHERE customer_id = c.id AND status IN ('open', 'assigned', 'in_progress')) m) AS complaints,
   (SELECT coalesce(json_agg(n ORDER BY n.started_at DESC), '[]') FROM (
      SELECT id, channel, direction, started_at, ended_at, summary, disposition
      FROM interactions WHERE customer_id = c.id ORDER BY started_at DESC LIMIT 10) n) AS interactions,

@@ -69,7 +69,12 @@ export const Holdings = Type.Object({
 });
 
 export const Transaction = Type.Object({ occurred_at: Timestamp, amount: Money, currency: Type.String(), channel: Type.String(), description: Type.String(), account_ref_masked: Type.String() });
-export const Complaint = Type.Object({ case_no: Type.String(), category: Type.String(), summary: Type.String(), status: Type.String(), opened_at: Timestamp, sla_due_at: Timestamp, overdue: Type.Boolean() });
+/** An open case (complaint, suggestion, service request) as the pop shows it: with its SLA due time and what is left of it. */
+export const Complaint = Type.Object({
+  case_id: Type.String(), case_no: Type.String(), kind: Type.String(), category: Type.String(), severity: Type.String(), summary: Type.String(), status: Type.String(),
+  owner: Nullable(Type.String()), opened_at: Timestamp, sla_due_at: Timestamp,
+  due_in_s: Type.Integer({ description: 'Seconds until the SLA is due (negative: overdue), as of generated_at' }), overdue: Type.Boolean(), escalated: Type.Boolean({ description: 'At risk of its SLA and escalated to a supervisor' }),
+});
 export const InteractionSummary = Type.Object({ id: Type.String(), channel: Type.String(), direction: Type.String(), started_at: Timestamp, ended_at: Nullable(Timestamp), summary: Nullable(Type.String()), disposition: Nullable(Type.String()) });
 
 export const Offer = Type.Object({

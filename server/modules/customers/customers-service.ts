@@ -60,8 +60,9 @@ function toProfile(r: repo.ProfileRow, now: Date): Profile {
   const tier = r.tier as Tier;
 
   const openComplaints = complaints.map((c) => ({
-    case_no: String(c.case_no), category: String(c.category), summary: String(c.summary), status: String(c.status),
-    opened_at: iso(c.opened_at)!, sla_due_at: iso(c.sla_due_at)!, overdue: new Date(String(c.sla_due_at)) < now,
+    case_id: String(c.id), case_no: String(c.case_no), kind: String(c.kind), category: String(c.category), severity: String(c.severity), summary: String(c.summary), status: String(c.status),
+    owner: c.owner === null || c.owner === undefined ? null : String(c.owner), opened_at: iso(c.opened_at)!, sla_due_at: iso(c.sla_due_at)!,
+    due_in_s: Math.round((new Date(String(c.sla_due_at)).getTime() - now.getTime()) / 1000), overdue: new Date(String(c.sla_due_at)) < now, escalated: c.escalated_at !== null && c.escalated_at !== undefined,
   }));
   const loanOverdue = loans.some((l) => num(l.days_overdue) > 0 || l.status === 'overdue');
 

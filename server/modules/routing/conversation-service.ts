@@ -21,6 +21,8 @@ export interface Wrapup {
   callback_at?: string;
   /** With a callback: offered to this agent first, then to the skill. */
   callback_to_me?: boolean;
+  /** With follow_up: when the follow-up task is due. */
+  follow_up_at?: string;
 }
 
 /**
