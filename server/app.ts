@@ -50,12 +50,19 @@ import { loadCalendars } from '../ivr/flows.js';
 import { parseServiceHours } from './modules/routing/service-hours.js';
 import { createCallbacksService, type CallbacksService } from './modules/callbacks/callbacks-service.js';
 import { callbacksRoutes } from './modules/callbacks/index.js';
+import { pinsRoutes } from './modules/pins/index.js';
+import { createPinsService } from './modules/pins/pins-service.js';
+import type { ForeignLimits } from './modules/pins/phone-pin-check.js';
 import type { ConversationService } from './modules/routing/conversation-service.js';
 
 /**
  * Builds the whole app without listening: infrastructure plugins, then domain services, then
  * routes. Tests call this with a real database; main.ts adds listen() and shutdown.
  */
+const pinLimits = (config: Config): ForeignLimits => ({
+  perNumber: config.PIN_FOREIGN_MAX_FAILURES, perCustomer: config.PIN_FOREIGN_CUSTOMER_MAX, windowMinutes: config.PIN_FOREIGN_WINDOW_MINUTES,
+});
+
 export interface AppDeps {
   db?: Db;
   /** The clock the IVR reads business hours from; tests pin it to walk the after-hours path. */
@@ -135,6 +142,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       queueStatus: (trx, q, at) => routing.availability(trx, q, at),
       requestCallback: (trx, r, at) => late.callbacks.request(trx, r, at),
       greetFullTiers: new Set(config.IVR_FULL_NAME_TIERS.split(',').filter(Boolean)),
+      pinLimits: pinLimits(config),
     },
   });
   const callbacks = createCallbacksService({
@@ -184,11 +192,14 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   startSweeper(app, 'dialer', [dialer.pace], config.DIALER_TICK_MS);
   app.addHook('preClose', async () => routing.stop());
   startSweeper(app, 'profile views', [customers.purgeViewCounts], 600_000);
+  const pins = createPinsService({ db: app.db, now: deps.now });
+  startSweeper(app, 'pin failures', [() => pins.purgeForeignFailures(config.PIN_FOREIGN_WINDOW_MINUTES)], 600_000);
 
   // 3. routes
   await app.register(healthRoutes);
   await app.register(authRoutes, { config });
   await app.register(customersRoutes, { customers });
+  await app.register(pinsRoutes, { pins });
   await app.register(interactionsRoutes, { interactions });
   const softphone = createSoftphone({
     accountSid: telephony.accountSid, simulated: telephony.simulator !== null,
