@@ -3,7 +3,7 @@ import type { Static } from 'typebox';
 import type { CandidateSummary, Profile } from '../../server/modules/customers/customers-schemas.js';
 import type { Interaction, Timeline } from '../../server/modules/interactions/interactions-schemas.js';
 import type { AgentServerEvents, CallOffer, CampaignPop } from '../../server/modules/routing/routing-schemas.js';
-import type { DirectoryEntry, StateChange, WrapupRequest, TransferRequest } from '../../server/modules/agents/agents-schemas.js';
+import type { Agent, AgentConfig, AgentConfigChange, DirectoryEntry, StateChange, WrapupRequest, TransferRequest } from '../../server/modules/agents/agents-schemas.js';
 import type { CALLBACK_OUTCOMES, Callback, CallbackState } from '../../server/modules/callbacks/callbacks-schemas.js';
 import type { Softphone } from '../../server/modules/telephony/softphone.js';
 import type { PhoneCall, PhoneSetup } from '../../server/demo/demo-phone.js';
@@ -38,3 +38,6 @@ export type { Campaign, CampaignInput, Progress, Segment };
 export type { ListResult };
 /** A row of `GET /api/campaigns/:id/entries`. */
 export type CampaignEntry = ListEntry;
+/** A row of `GET /api/agents`, an agent's routing settings (`GET /api/agents/:id/config`) and a change to them (`PATCH /api/agents/:id`). */
+export type AgentRow = Static<typeof Agent>;
+export type { AgentConfig, AgentConfigChange };
