@@ -37,7 +37,7 @@ export function AgentSettings({ user }: { user: User }) {
               <td>{skillsOf(a)}</td>
               <td>{a.languages.map((l) => t.langNames[l as LangCode] ?? l).join(', ')}</td>
               <td>{a.team ?? '–'}</td>
-              <td>{editableBy(user, a.role) && <button type="button" onClick={() => setEditing(a.user_id)}>{t.edit}</button>}</td>
+              <td>{editableBy(user, a.role) && <button type="button" aria-label={`${t.edit} ${a.display_name}`} onClick={() => setEditing(a.user_id)}>{t.edit}</button>}</td>
             </tr>
           ))}
         </tbody>
@@ -96,7 +96,7 @@ function AgentForm({ agentId, onDone }: { agentId: number; onDone: () => void })
         {(Object.keys(t.labels.skills) as Skill[]).map((skill) => (
           <label key={skill}>
             {t.labels.skills[skill]}{' '}
-            <select name={`skill-${skill}`} value={String(skills[skill] ?? 0)} onChange={(e) => setLevel(skill, Number((e.target as HTMLSelectElement).value))}>
+            <select name={`skill-${skill}`} aria-label={`${t.labels.skills[skill]} · ${t.skillLevel}`} value={String(skills[skill] ?? 0)} onChange={(e) => setLevel(skill, Number((e.target as HTMLSelectElement).value))}>
               <option value="0">{t.notThisSkill}</option>
               {LEVELS.map((l) => <option key={l} value={String(l)}>{l}</option>)}
             </select>
