@@ -6,6 +6,26 @@ import { startTestApp, type TestApp } from '../helpers/test-app.js';
 let t: TestApp;
 const { open } = chromiumOn(async () => (t = await startTestApp({}, { listen: true })));
 
+describe('a locked PIN on the screen-pop in Chromium', () => {
+  it('shows the agent that phone banking is locked, since when and why, in English and Chinese', { timeout: 60_000 }, async () => {
+    const gold = await t.db('customer_phones').where({ phone: '+8613800000003' }).first('customer_id');
+    await t.db('phone_pins').where({ customer_id: gold.customer_id }).update({ failures: 3, locked_at: new Date('2026-11-18T02:05:00Z'), lock_cause: 'failures' });
+    const agent = await open();
+    await signIn(agent, 'agent1', DEMO_PASSWORD);
+    await agent.getByLabel('Phone').fill('+8613800000003');
+    await agent.getByRole('button', { name: 'Search', exact: true }).click();
+    await agent.getByTestId('search-results').getByRole('button').first().click();
+    const pin = agent.getByTestId('phone-pin');
+    await pin.filter({ hasText: 'Locked' }).waitFor();
+    expect(await pin.innerText()).toContain('Three wrong PINs in a row');
+    expect(await pin.innerText()).toMatch(/Locked at 18\/11\/2026/);
+    await agent.getByRole('button', { name: 'Switch language to Chinese' }).click();
+    await pin.filter({ hasText: '已锁定' }).waitFor();
+    expect(await pin.innerText()).toContain('连续三次输错密码');
+    expect(await pin.innerText()).toContain('锁定时间');
+  });
+});
+
 describe("the supervisor's Agents tab in Chromium", () => {
   it('gives an agent English and a cards level, which the server then holds; the words switch to Chinese', { timeout: 60_000 }, async () => {
     const agent1 = await t.db('users').where({ username: 'agent1' }).first('id');
