@@ -15,6 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import knexPkg, { type Knex } from 'knex';
+import { signIn } from '../test/helpers/agents.js';
 import { buildApp } from '../server/app.js';
 import { loadConfig, type Config } from '../server/config.js';
 import { createDb } from '../server/db/knex.js';
@@ -78,7 +79,7 @@ async function withFreshDatabase(name: string, env: Record<string, string | unde
     await admin.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await admin.raw(`CREATE DATABASE ${name}`);
   });
-  const config = loadConfig({ DATABASE_URL: urlFor(name), LOG_LEVEL: 'silent', JWT_SECRET: randomBytes(24).toString('hex'), ...(env.TWILIO_ACCOUNT_SID ? {} : simulatorOn(urlFor(name))), ...env });
+  const config = loadConfig({ DATABASE_URL: urlFor(name), LOG_LEVEL: 'silent', RATE_LIMIT_MAX: '1000000', JWT_SECRET: randomBytes(24).toString('hex'), ...(env.TWILIO_ACCOUNT_SID ? {} : simulatorOn(urlFor(name))), ...env });
   const db = createDb(config, { poolMax: 10 });
   try {
     await db.migrate.latest();
@@ -140,10 +141,10 @@ interface Running { app: FastifyInstance; base: string; token: string }
 /** The real app on the database, listening (the embedded simulator calls it back), and a supervisor's token. */
 async function startApp(config: Config, db: Knex): Promise<Running> {
   const [user] = await db('users').insert({ username: `bench_supervisor_${randomBytes(3).toString('hex')}`, password_hash: 'x', role: 'supervisor', display_name: 'Bench supervisor' }).returning(['id', 'username']);
-  const { id, username } = user as { id: number; username: string };
+  const { id } = user as { id: number };
   const app = await buildApp(config, { db });
   await app.listen({ port: 0, host: '127.0.0.1' });
-  return { app, base: app.telephony.publicUrl(), token: app.jwt.sign({ sub: String(id), username, role: 'supervisor', rm_id: null }) };
+  return { app, base: app.telephony.publicUrl(), token: await signIn(app, id) };
 }
 
 async function api<T>(r: Running, method: 'GET' | 'POST', route: string, body?: unknown): Promise<T> {

@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import Fastify, { type FastifyInstance } from 'fastify';
 import knexPkg, { type Knex } from 'knex';
 import { io, type Socket } from 'socket.io-client';
+import { signIn } from '../test/helpers/agents.js';
 import { buildApp } from '../server/app.js';
 import { loadConfig } from '../server/config.js';
 import { createDb } from '../server/db/knex.js';
@@ -256,7 +257,7 @@ async function startHotline(databaseUrl: string): Promise<Hotline> {
   const sim = createSimulator({ accountSid, authToken, numbers: {}, timeScale: 0.001 });
   const simUrl = await sim.listen();
   const config = loadConfig({
-    DATABASE_URL: databaseUrl, REDIS_URL: process.env.REDIS_URL, LOG_LEVEL: 'silent', JWT_SECRET: randomBytes(24).toString('hex'),
+    DATABASE_URL: databaseUrl, REDIS_URL: process.env.REDIS_URL, LOG_LEVEL: 'silent', RATE_LIMIT_MAX: '1000000', JWT_SECRET: randomBytes(24).toString('hex'),
     TELEPHONY: 'twilio', TWILIO_ACCOUNT_SID: accountSid, TWILIO_AUTH_TOKEN: authToken, TWILIO_API_BASE: simUrl,
     ROUTING_SWEEP_MS: '200', // as the routing tests run it: the backstop pass, on top of each webhook's own
     AGENT_LEASE_SECONDS: String(LEASE_SECONDS),
@@ -337,7 +338,7 @@ async function benchScreenPop(databaseUrl: string): Promise<void> {
     const agents = await insertAgents(h.db, 'pop', plan.map((p) => ({ ...p, state: p.state === 'available' ? 'away' : p.state })), random);
     const states = plan.map((p) => p.state);
     const board = createOfferBoard();
-    const sockets = await pool(agents, 50, (a) => connectConsole(h.url, h.app.jwt.sign({ sub: String(a.id), username: a.username, role: 'agent', rm_id: null }), a.id, board));
+    const sockets = await pool(agents, 50, async (a) => connectConsole(h.url, await signIn(h.app, a.id), a.id, board));
     consoles.push(...sockets);
     await pool(sockets.filter((_, i) => states[i] === 'available'), 20, (s) => request(s, 'state:set', { state: 'available' }));
 
@@ -446,7 +447,7 @@ async function makeAvailable(db: Knex, agentId: number): Promise<void> {
 }
 
 async function benchDecisions(databaseUrl: string): Promise<void> {
-  const config = loadConfig({ DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent', ...simulatorOn(databaseUrl) });
+  const config = loadConfig({ DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent', RATE_LIMIT_MAX: '1000000', ...simulatorOn(databaseUrl) });
   const db = createDb(config, { poolMax: 10 });
   try {
     await db.migrate.latest();

@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Knex } from 'knex';
 import { io, type Socket } from 'socket.io-client';
+import { signIn } from '../test/helpers/agents.js';
 import { buildApp } from '../server/app.js';
 import { loadConfig } from '../server/config.js';
 import { createDb } from '../server/db/knex.js';
@@ -80,7 +81,7 @@ export async function benchWallboard(): Promise<void> {
   console.log('Wallboard');
   await withBankCopy('sb_bench_wallboard', async (url) => {
     const config = loadConfig({
-      DATABASE_URL: url, REDIS_URL: process.env.REDIS_URL, LOG_LEVEL: 'silent', JWT_SECRET: randomBytes(24).toString('hex'), ...simulatorOn(url),
+      DATABASE_URL: url, REDIS_URL: process.env.REDIS_URL, LOG_LEVEL: 'silent', RATE_LIMIT_MAX: '1000000', JWT_SECRET: randomBytes(24).toString('hex'), ...simulatorOn(url),
       // The app's own timers stay out of the way: this bench drives the ticks itself.
       WALLBOARD_TICK_MS: '60000', ROUTING_SWEEP_MS: '60000', AGENT_LEASE_SECONDS: '300',
     });
@@ -107,7 +108,7 @@ export async function benchWallboard(): Promise<void> {
 
     /** TICKS ticks a second apart under churn, with `watchers` supervisors connected. */
     async function ticks(watchers: number) {
-      const token = app.jwt.sign({ sub: '1', username: 'supervisor1', role: 'supervisor', rm_id: null });
+      const token = await signIn(app, (await app.db('users').where({ username: 'supervisor1' }).first('id')).id as number);
       const sockets: Socket[] = [];
       const lags: number[] = [];
       let bytes = 0;

@@ -4,6 +4,7 @@ import { createLogger, requestIdFrom } from './lib/logger.js';
 import { requestContextPlugin } from './plugins/request-context.js';
 import type { Db } from './db/knex.js';
 import { authRoutes } from './modules/auth/index.js';
+import { createLoginThrottle } from './modules/auth/login-throttle.js';
 import { customersRoutes } from './modules/customers/index.js';
 import { createCustomersService } from './modules/customers/customers-service.js';
 import { loadFlows } from '../ivr/flows.js';
@@ -34,6 +35,12 @@ import { createRoutingService } from './modules/routing/routing-service.js';
 import { createVoiceControl } from './modules/telephony/voice-control.js';
 import { createSoftphone } from './modules/telephony/softphone.js';
 import { uiPlugin } from './plugins/ui.js';
+import { metricsPlugin } from './plugins/metrics.js';
+import { metricsRoutes } from './modules/metrics/index.js';
+import { rateLimitPlugin } from './plugins/rate-limit.js';
+import { securityHeadersPlugin } from './plugins/security-headers.js';
+import { tracingPlugin } from './plugins/tracing.js';
+import { inSpan, traceQueued } from './lib/tracing.js';
 import { reportsRoutes } from './modules/reports/index.js';
 import { createReportsService } from './modules/reports/reports-service.js';
 import { supervisionRoutes } from './modules/supervision/index.js';
@@ -45,6 +52,7 @@ import { createDialer, DIAL_JOB } from './modules/campaigns/dialer.js';
 import { createCampaignsService } from './modules/campaigns/campaigns-service.js';
 import { campaignsRoutes } from './modules/campaigns/index.js';
 import { createOutboundLine } from './modules/telephony/voice-control.js';
+import { createCallSettler, createStatusPath } from './modules/telephony/call-status.js';
 import { appError } from './errors.js';
 import { loadCalendars } from '../ivr/flows.js';
 import { parseServiceHours } from './modules/routing/service-hours.js';
@@ -81,6 +89,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     // A hop count works at runtime though fastify's types leave numbers out.
     trustProxy: trustProxy(config.TRUST_PROXY) as string | boolean,
     bodyLimit: config.BODY_LIMIT_BYTES,
+    // The database plugin migrates at boot: an upgrade's migrations (or PGlite's first start on a
+    // busy machine) may take longer than fastify's default 10 s per plugin.
+    pluginTimeout: 300_000,
     ...serverTimeouts(config),
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, useDefaults: true, allErrors: false }, onCreate: boundedDateFormats },
   });
@@ -93,6 +104,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
 
   // 1. infrastructure
   await app.register(requestContextPlugin, { pretty: config.LOG_FORMAT === 'pretty' });
+  await app.register(tracingPlugin, { config });
+  await app.register(metricsPlugin);
+  await app.register(securityHeadersPlugin);
   await app.register(errorsPlugin);
   await app.register(inputGuardPlugin);
   await app.register(timeoutsPlugin, { config });
@@ -100,6 +114,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(dbPlugin, { config, db: deps.db });
   await app.register(redisPlugin, { config });
   await app.register(authPlugin, { config });
+  await app.register(rateLimitPlugin, { config });
   await app.register(telephonyPlugin, { config });
   await app.register(realtimePlugin, { config });
   await app.register(jobsPlugin, { config, consume: config.RUN_WORKERS });
@@ -137,7 +152,14 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   });
   const calls = createCallsService({
     flows, hotlines: telephony.hotlines, defaultFlow: 'hotline', now: deps.now,
-    queue: { enqueue: routing.enqueue, callerLeft: routing.callerLeft, callerDone: (trx, sid, reason) => late.conversation.callerDone(trx, sid, reason) },
+    queue: {
+      // A caller queued from the IVR: the offer routing makes for the entry joins this trace.
+      enqueue: (trx, c) => inSpan('routing.enqueue', { 'switchboard.skill': c.skill, 'switchboard.tier': c.tier ?? 'STANDARD' }, async () => {
+        const id = await routing.enqueue(trx, c);
+        traceQueued(id);
+        return id;
+      }),
+      callerLeft: routing.callerLeft, callerDone: (trx, sid, reason) => late.conversation.callerDone(trx, sid, reason) },
     ivr: {
       queueStatus: (trx, q, at) => routing.availability(trx, q, at),
       requestCallback: (trx, r, at) => late.callbacks.request(trx, r, at),
@@ -160,7 +182,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   late.callbacks = callbacks;
   app.jobs.define<{ attempt_id: string }>(DIAL_JOB, (job) => dialer.dial(job.attempt_id), { concurrency: 4 });
   const conversation = createConversationService({
-    db: app.db, now: deps.now, connectSeconds: config.ROUTING_CONNECT_SECONDS, customers, routing, voice, notify, log: app.log,
+    db: app.db, now: deps.now, connectSeconds: config.ROUTING_CONNECT_SECONDS, connectFailures: config.ROUTING_CONNECT_FAILURES, customers, routing, voice, notify, log: app.log,
     dialOut: (entryId) => callbacks.dial(entryId),
     // A wrap-up's disposition: a campaign call's lands on its list; on any other call "call back" books a callback.
     onWrapup: async (trx, entry, w, agent) => {
@@ -178,26 +200,38 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   });
   const agents = createAgentsService({ db: app.db, now: deps.now, leaseSeconds: config.AGENT_LEASE_SECONDS, notify, onAvailable: () => void routing.kick() });
   const interactions = createInteractionsService({ db: app.db });
+  const throttle = createLoginThrottle(app.db, {
+    maxFailures: config.LOGIN_MAX_FAILURES, windowSeconds: config.LOGIN_WINDOW_SECONDS, backoffAfter: config.LOGIN_BACKOFF_AFTER, backoffSeconds: config.LOGIN_BACKOFF_SECONDS,
+  });
   registerAgentSocket(realtime, { agents, routing, conversation, log: app.log });
   const supervision = createSupervisionService({
     db: app.db, now: deps.now, levels, realtime, voice, kick: () => void routing.kick(), log: app.log,
     campaignProgress: () => campaigns.liveProgress(),
     callbackBacklog: () => callbacks.backlog(),
     viewAnomalies: customers.viewAnomalies, profileRefusals: config.ALERT_PROFILE_REFUSALS,
+    loginBursts: (since) => throttle.bursts(since, config.ALERT_LOGIN_FAILURES),
     thresholds: { privateWaitSeconds: config.ALERT_PRIVATE_WAIT_SECONDS, abandonRate: config.ALERT_ABANDON_PERCENT / 100, awaySeconds: config.ALERT_AWAY_SECONDS, minCalls: config.ALERT_MIN_CALLS },
   });
   registerSupervisorSocket(realtime, { supervision, log: app.log });
-  startSweeper(app, 'routing', [conversation.sweepConnects, () => callbacks.sweep(), routing.sweep, everyMinute(() => purgeReplies(app.db, new Date(Date.now() - REPLY_KEEP_MS)))], config.ROUTING_SWEEP_MS);
+  const outbound = { campaign: dialer.owner, callback: callbacks.owner };
+  const applyStatus = createStatusPath({ calls, outbound });
+  const settleCalls = createCallSettler({ db: app.db, rest: () => telephony.rest, applyStatus, notify, kick: () => void routing.kick(), log: app.log, afterSeconds: config.CALL_SETTLE_SECONDS });
+  startSweeper(app, 'routing', [
+    conversation.sweepConnects, () => callbacks.sweep(), routing.sweep, everyMinute(() => purgeReplies(app.db, new Date(Date.now() - REPLY_KEEP_MS))),
+    // Calls whose final status never came: looked up in Twilio's call resource (a few times per CALL_SETTLE_SECONDS, at most once a minute).
+    every(Math.min(60_000, config.CALL_SETTLE_SECONDS * 250), settleCalls),
+  ], config.ROUTING_SWEEP_MS);
   startSweeper(app, 'wallboard', [supervision.tick], config.WALLBOARD_TICK_MS);
   startSweeper(app, 'dialer', [dialer.pace], config.DIALER_TICK_MS);
   app.addHook('preClose', async () => routing.stop());
   startSweeper(app, 'profile views', [customers.purgeViewCounts], 600_000);
   const pins = createPinsService({ db: app.db, now: deps.now });
   startSweeper(app, 'pin failures', [() => pins.purgeForeignFailures(config.PIN_FOREIGN_WINDOW_MINUTES)], 600_000);
+  startSweeper(app, 'sessions', [app.sessions.purge, throttle.purge], 600_000);
 
   // 3. routes
   await app.register(healthRoutes);
-  await app.register(authRoutes, { config });
+  await app.register(authRoutes, { config, throttle });
   await app.register(customersRoutes, { customers });
   await app.register(pinsRoutes, { pins });
   await app.register(interactionsRoutes, { interactions });
@@ -211,8 +245,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(reportsRoutes, { reports: createReportsService({ db: app.db, levels }) });
   await app.register(campaignsRoutes, { campaigns });
   await app.register(callbacksRoutes, { callbacks });
+  await app.register(metricsRoutes, { token: config.METRICS_TOKEN, callbacks });
   await app.register(telephonyRoutes, {
-    db: app.db, calls, routing, conversation, outbound: { campaign: dialer.owner, callback: callbacks.owner }, notify, authToken: () => telephony.authToken, publicUrl: telephony.publicUrl, holdMusicUrl: config.HOLD_MUSIC_URL,
+    db: app.db, calls, routing, conversation, outbound, applyStatus, notify, authToken: () => telephony.authToken, publicUrl: telephony.publicUrl, holdMusicUrl: config.HOLD_MUSIC_URL,
   });
   await app.register(uiPlugin);
   return app;
@@ -221,15 +256,16 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
 /** How long after a call ends its stored webhook replies are kept: well past Twilio's retries. */
 const REPLY_KEEP_MS = 10 * 60_000;
 
-/** Runs `task` on at most one sweep a minute. */
-function everyMinute(task: () => Promise<unknown>): () => Promise<void> {
+/** Runs `task` on at most one sweep every `ms`. */
+function every(ms: number, task: () => Promise<unknown>): () => Promise<void> {
   let last = 0;
   return async () => {
-    if (Date.now() - last < 60_000) return;
+    if (Date.now() - last < ms) return;
     last = Date.now();
     await task();
   };
 }
+const everyMinute = (task: () => Promise<unknown>) => every(60_000, task);
 
 /**
  * Runs `tasks` in order on a timer, one run at a time, on every node. Routing's sweep expires

@@ -16,9 +16,21 @@ export const ConfigSchema = Type.Object({
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://', description: 'Redis for jobs and socket fan-out; when absent, in-process' })),
   REDIS_PREFIX: Type.String({ default: 'switchboard', pattern: '^[A-Za-z0-9_.:-]{1,64}$', description: 'Names this deployment in Redis: nodes with the same prefix share socket.io rooms' }),
   JWT_SECRET: Type.Optional(Type.String({ minLength: 32, description: 'HMAC key for login tokens; at least 32 characters. When absent a random key is made at boot (tokens die with the process)' })),
-  JWT_TTL_SECONDS: Type.Integer({ minimum: 60, maximum: 43200, default: 3600, description: 'Lifetime of a login token' }),
-  LOGIN_MAX_FAILURES: Type.Integer({ minimum: 1, default: 5, description: 'Failed logins per username (or 4x per IP) within LOGIN_WINDOW_SECONDS before logins are refused' }),
-  LOGIN_WINDOW_SECONDS: Type.Integer({ minimum: 10, default: 900, description: 'Window for counting failed logins' }),
+  JWT_TTL_SECONDS: Type.Integer({ minimum: 10, maximum: 3600, default: 600, description: 'Lifetime of an access token (the bearer token of API calls and sockets); the console renews it silently with its refresh token' }),
+  SESSION_IDLE_SECONDS: Type.Integer({ minimum: 60, maximum: 604800, default: 14400, description: 'A session (one sign-in) not refreshed for this long ends; each refresh moves it forward (sliding)' }),
+  SESSION_MAX_SECONDS: Type.Integer({ minimum: 300, maximum: 2592000, default: 57600, description: 'The longest a session lasts however often it is refreshed: then its user signs in again' }),
+  SESSION_CHECK_SECONDS: Type.Integer({ minimum: 0, maximum: 10, default: 2, description: 'How long a node may trust what it last read about a session and its user (revoked, disabled, role): requests, socket messages and open sockets act on the current state within this (and sockets are checked this often)' }),
+  LOGIN_MAX_FAILURES: Type.Integer({ minimum: 1, maximum: 1000, default: 5, description: 'Failed logins of one username from one client address within LOGIN_WINDOW_SECONDS before that pair is locked for the rest of the window (others, and the user elsewhere, are not)' }),
+  LOGIN_WINDOW_SECONDS: Type.Integer({ minimum: 10, maximum: 86400, default: 900, description: 'Window for counting failed logins' }),
+  LOGIN_BACKOFF_AFTER: Type.Integer({ minimum: 1, maximum: 1000, default: 3, description: 'After this many failures of a username from an address, each further try must wait LOGIN_BACKOFF_SECONDS, doubling each failure (429 with Retry-After), until LOGIN_MAX_FAILURES locks' }),
+  LOGIN_BACKOFF_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 2, description: 'The first wait of the login backoff' }),
+  ALERT_LOGIN_FAILURES: Type.Integer({ minimum: 1, maximum: 100000, default: 20, description: 'Alert supervisors (login_burst) when one username, or one client address, has this many failed or refused logins within 15 minutes' }),
+  OIDC_ISSUER: Type.Optional(Type.String({ pattern: '^https?://', description: 'Single sign-on for staff: the OpenID Connect provider\'s issuer URL (authorization code + PKCE). Off when absent' })),
+  OIDC_CLIENT_ID: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: 'Our client id at the OIDC provider' })),
+  OIDC_CLIENT_SECRET: Type.Optional(Type.String({ minLength: 1, maxLength: 512, description: 'Our client secret at the OIDC provider (absent: a public client, PKCE only)' })),
+  OIDC_REDIRECT_URI: Type.Optional(Type.String({ pattern: '^https?://', description: 'Where the provider sends staff back; default PUBLIC_URL/api/auth/oidc/callback (register it at the provider)' })),
+  OIDC_USERNAME_CLAIM: Type.String({ default: 'preferred_username', pattern: '^[A-Za-z0-9_.:-]{1,64}$', description: 'The id_token claim naming the Switchboard username: the user must exist and be active; the role is ours, never the provider\'s' }),
+  OIDC_SCOPES: Type.String({ default: 'openid profile', pattern: '^openid( [A-Za-z0-9_.:-]+)*$', description: 'Scopes asked of the OIDC provider' }),
   TIER_MODEL_FILE: Type.Optional(Type.String({ description: 'JSON file overriding the default value-scoring and tier model' })),
   SEED_CUSTOMERS: Type.Integer({ minimum: 0, default: 10000, description: '`npm start` seeds a synthetic bank of this many customers into an empty database' }),
   SEED_HISTORY_DAYS: Type.Integer({ minimum: 0, maximum: 366, default: 30, description: 'With the synthetic bank, this many days of synthetic hotline history before today (calls, timelines, agent states) for the reports' }),
@@ -35,6 +47,8 @@ export const ConfigSchema = Type.Object({
   TWILIO_ACCOUNT_SID: Type.Optional(Type.String({ pattern: '^AC[0-9a-f]{32}$', description: 'Twilio account SID; when absent the built-in Twilio simulator plays Twilio (demo, no account needed)' })),
   TWILIO_AUTH_TOKEN: Type.Optional(Type.String({ minLength: 16, description: 'Twilio auth token: signs webhooks and authenticates REST calls' })),
   TWILIO_API_BASE: Type.Optional(Type.String({ pattern: '^https?://', description: 'Send Twilio REST calls here instead of api.twilio.com (a Twilio-compatible simulator)' })),
+  TWILIO_RETRY_SECONDS: Type.Integer({ minimum: 0, maximum: 60, default: 8, description: 'A Twilio REST request on a call\'s path (into the conference, ringing the agent, hold, end, a dial) that fails with a 5xx, 429, timeout or dropped connection is retried with backoff for up to this long; a create (a dial, a participant) only when Twilio surely did not act on it' }),
+  TWILIO_TIMEOUT_MS: Type.Integer({ minimum: 1000, maximum: 60000, default: 10000, description: 'How long one Twilio REST request may take before it counts as failed (and is retried as above)' }),
   TWILIO_API_KEY_SID: Type.Optional(Type.String({ pattern: '^SK[0-9a-f]{32}$', description: 'Twilio API key: signs the access tokens that make agents\' browsers their phones (Voice SDK); without it agents answer on their phone numbers' })),
   TWILIO_API_KEY_SECRET: Type.Optional(Type.String({ minLength: 16, description: 'The API key\'s secret' })),
   HOTLINE_NUMBERS: Type.String({
@@ -55,6 +69,8 @@ export const ConfigSchema = Type.Object({
   }),
   ROUTING_OFFER_SECONDS: Type.Integer({ minimum: 3, maximum: 120, default: 15, description: 'How long an agent has to accept an offered call before it goes to the next agent' }),
   ROUTING_CONNECT_SECONDS: Type.Integer({ minimum: 5, maximum: 300, default: 45, description: "After accepting, how long the agent's phone or browser has to join the call before the caller goes back to the queue (keeping their place)" }),
+  ROUTING_CONNECT_FAILURES: Type.Integer({ minimum: 1, maximum: 20, default: 2, description: 'An agent whose accepted calls failed to connect this many times in a row (Twilio unreachable) goes away (reason: connect_failed) instead of taking, and failing, the next caller; each caller goes back in line in their place' }),
+  CALL_SETTLE_SECONDS: Type.Integer({ minimum: 10, maximum: 86400, default: 600, description: "A call whose final status has not arrived this long after it started (and this long after its last check) is looked up in Twilio's call resource and settled from it" }),
   ROUTING_RM_WAIT_SECONDS: Type.Integer({ minimum: 0, maximum: 600, default: 20, description: "How long a caller waits for their own relationship manager when the RM is busy (never past half the tier's service-level target)" }),
   ROUTING_OVERFLOW_SECONDS: Type.Integer({ minimum: 5, maximum: 3600, default: 60, description: "After this wait (and each multiple of it) a call may also go to the next wider skill group; sooner where the tier's service-level target needs it" }),
   ROUTING_SWEEP_MS: Type.Integer({ minimum: 100, maximum: 60000, default: 1000, description: 'How often each node expires offers and leases and re-runs the matcher' }),
@@ -98,6 +114,11 @@ export const ConfigSchema = Type.Object({
     description: 'Behind a reverse proxy or load balancer: how many proxy hops to trust (1), or the proxies\' addresses/CIDRs (10.0.0.0/8,loopback). The client\'s address is then read from X-Forwarded-For for audit rows, login throttling, rate limits and the demo phone\'s loopback check',
   })),
   SHUTDOWN_GRACE_MS: Type.Integer({ minimum: 100, maximum: 120000, default: 10000, description: 'On SIGTERM/SIGINT: how long open requests, sockets and jobs get to finish before the process exits anyway' }),
+  RATE_LIMIT_MAX: Type.Integer({ minimum: 1, maximum: 1000000, default: 1200, description: 'API requests (/api/...) one signed-in user, or one client address before sign-in, may make per RATE_LIMIT_WINDOW_SECONDS; past it 429 (SB_ERR_RATE_LIMITED). Counted in Redis when REDIS_URL is set' }),
+  RATE_LIMIT_WINDOW_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 60, description: 'The window of RATE_LIMIT_MAX' }),
+  METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16, description: 'Turns on GET /metrics (Prometheus) for scrapers sending Authorization: Bearer <METRICS_TOKEN>; without it /metrics answers 404' })),
+  OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://', description: 'OpenTelemetry collector (OTLP over HTTP, e.g. http://otel-collector:4318): when set, traces of webhooks, the IVR, queueing and offers are sent to <endpoint>/v1/traces' })),
+  OTEL_SERVICE_NAME: Type.String({ default: 'switchboard', minLength: 1, maxLength: 64, description: 'The service name on those traces' }),
   LOG_FORMAT: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('pretty')], { description: 'json: one JSON object a line (for log collectors; the default with DATABASE_URL); pretty: short human lines, requests only at debug (the default of the embedded demo)' })),
   LOG_LEVEL: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')], { default: 'info' }),
 });
@@ -105,9 +126,11 @@ export const ConfigSchema = Type.Object({
 export type Config = Static<typeof ConfigSchema>;
 
 // Never echo these back: they hold credentials.
-const SECRET_KEYS = new Set(['JWT_SECRET', 'DATABASE_URL', 'REDIS_URL', 'TWILIO_AUTH_TOKEN', 'TWILIO_API_KEY_SECRET']);
+const SECRET_KEYS = new Set(['JWT_SECRET', 'OIDC_CLIENT_SECRET', 'DATABASE_URL', 'REDIS_URL', 'TWILIO_AUTH_TOKEN', 'TWILIO_API_KEY_SECRET', 'METRICS_TOKEN']);
 
 export class ConfigError extends Error {}
+/** The process may not start as configured because of another one (a second built-in simulator on one database): the message says why and what to do. */
+export class StartRefused extends Error {}
 
 /**
  * Reads and validates the environment; throws a ConfigError naming every bad variable.
@@ -143,6 +166,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError('Invalid configuration:\n  PUBLIC_URL: required with TWILIO_ACCOUNT_SID: the https URL Twilio reaches this server at (webhook signatures are checked against it)');
   }
   if (config.TRUST_PROXY) trustProxy(config.TRUST_PROXY);
+  if (config.OIDC_ISSUER && !config.OIDC_CLIENT_ID) throw new ConfigError('Invalid configuration:\n  OIDC_ISSUER needs OIDC_CLIENT_ID (our client id at the provider)');
+  if (config.OIDC_ISSUER && !config.OIDC_REDIRECT_URI && !config.PUBLIC_URL) {
+    throw new ConfigError('Invalid configuration:\n  OIDC_ISSUER needs PUBLIC_URL or OIDC_REDIRECT_URI: the URL the provider sends staff back to');
+  }
   if (opts.telephony !== false || config.TELEPHONY) config.TELEPHONY = telephonyMode(config);
   config.LOG_FORMAT ??= config.DATABASE_URL ? 'json' : 'pretty';
   return config;

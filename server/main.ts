@@ -3,7 +3,7 @@
 // database, listens, and on SIGINT/SIGTERM closes gracefully within SHUTDOWN_GRACE_MS.
 import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.js';
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { ConfigError, loadConfig, StartRefused, type Config } from './config.js';
 import { announceUrl, DataDirError } from './db/data-dir.js';
 import { describeDatabase } from './db/knex.js';
 import { ensureDemoBank } from './db/demo-bank.js';
@@ -29,7 +29,7 @@ let app: Awaited<ReturnType<typeof buildApp>>;
 try {
   app = await buildApp(config);
 } catch (err) {
-  if (!(err instanceof DataDirError)) throw err;
+  if (!(err instanceof DataDirError) && !(err instanceof StartRefused)) throw err;
   console.error(err.message);
   process.exit(1);
 }

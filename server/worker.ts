@@ -11,7 +11,7 @@ import { createDialer, DIAL_JOB } from './modules/campaigns/dialer.js';
 import { createCustomersService } from './modules/customers/customers-service.js';
 import { loadTierModel } from './modules/tiers/tier-model.js';
 import { createTiersService } from './modules/tiers/tiers-service.js';
-import { createTwilioRest } from './modules/telephony/twilio-rest.js';
+import { createTwilioRest, restPolicy } from './modules/telephony/twilio-rest.js';
 import { createOutboundLine } from './modules/telephony/voice-control.js';
 
 let config: Config;
@@ -31,7 +31,7 @@ try {
 const log = createLogger(config, { name: 'worker' });
 const db = createDb(config);
 const jobs = createBullmqJobs({ redisUrl: config.REDIS_URL!, prefix: `${config.REDIS_PREFIX}:bull`, log, consume: true, stalledMs: config.JOBS_STALLED_MS });
-const rest = createTwilioRest({ accountSid: config.TWILIO_ACCOUNT_SID!, authToken: config.TWILIO_AUTH_TOKEN!, apiBase: config.TWILIO_API_BASE });
+const rest = createTwilioRest({ accountSid: config.TWILIO_ACCOUNT_SID!, authToken: config.TWILIO_AUTH_TOKEN!, apiBase: config.TWILIO_API_BASE, ...restPolicy(config, log) });
 const publicUrl = config.PUBLIC_URL!.replace(/\/$/, '');
 const dialer = createDialer({
   db, jobs, log, customers: createCustomersService({ db, tiers: createTiersService(loadTierModel(config.TIER_MODEL_FILE)) }),

@@ -63,8 +63,18 @@ export interface SimContext {
   webhooks: WebhookSender;
   log: (line: string) => void;
   closed: boolean;
+  /** A fault switched on (tests of what the app does when Twilio fails): REST requests are answered `status` until `until`. */
+  fault: RestFault | null;
   /** Starts an outbound leg (REST create, conference participant, <Dial> target). */
   startOutbound(o: OutboundOptions): LiveCall;
+}
+
+export interface RestFault {
+  status: number;
+  /** Epoch ms the fault ends. */
+  until: number;
+  /** Only these methods fail (GET, POST, DELETE); all when null. */
+  methods: ReadonlySet<string> | null;
 }
 
 export interface OutboundOptions {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { ensureConference, type LiveCall, type SimContext, type Step } from './context.js';
 import { conferenceJson, memberJson, participantJson, queueJson, type SimConference, type SimParticipant, SimQueue } from './resources.js';
-import type { FormParams } from './types.js';
+import type { FaultRequest, FormParams } from './types.js';
 import { all, first, formatNumber, parseForm, rfc2822 } from './util.js';
 
 const API = '/2010-04-01';
@@ -22,6 +22,21 @@ function required(params: FormParams, key: string, code: number, message: string
   const v = first(params, key);
   if (v === undefined || v === '') throw new TwilioError(400, code, message);
   return v;
+}
+
+const FAULT_STATUSES = new Set([429, 500, 502, 503, 504]);
+/** Twilio's error codes for the statuses a fault may answer. */
+const FAULT_CODES: Record<number, [number, string]> = {
+  429: [20429, 'Too Many Requests'], 500: [20500, 'Internal Server Error'], 502: [20500, 'Bad Gateway'], 503: [20503, 'Service Unavailable'], 504: [20504, 'Gateway Timeout'],
+};
+
+/** Switches a REST fault on (see Simulator.fail); a bad request is refused with an Error. */
+export function setFault(ctx: SimContext, f: FaultRequest): void {
+  const status = f.status ?? 503;
+  if (!FAULT_STATUSES.has(status)) throw new Error(`simulator: a fault answers one of ${[...FAULT_STATUSES].join(', ')}`);
+  if (!Number.isFinite(f.ms) || f.ms <= 0 || f.ms > 600_000) throw new Error('simulator: a fault lasts 1 ms to 10 minutes');
+  ctx.fault = { status, until: Date.now() + f.ms, methods: f.methods?.length ? new Set(f.methods.map((m) => m.toUpperCase())) : null };
+  ctx.log(`REST fault: ${status} for ${f.ms} ms${f.methods?.length ? ` (${f.methods.join(', ')})` : ''}`);
 }
 
 const bool = (v: string | undefined): boolean | undefined => (v === undefined ? undefined : v.toLowerCase() === 'true');
@@ -333,12 +348,31 @@ export function createRestRoutes(ctx: SimContext): FastifyPluginAsync {
     return { status: 204, body: null };
   });
 
-  function dispatch(request: FastifyRequest, path: string, params: FormParams): Reply {
+  function authenticate(request: FastifyRequest): void {
     const auth = request.headers.authorization ?? '';
     const [user, ...rest] = Buffer.from(auth.replace(/^Basic\s+/i, ''), 'base64').toString('utf8').split(':');
     if (!/^Basic\s+/i.test(auth) || user !== ctx.accountSid || rest.join(':') !== ctx.authToken) {
       throw new TwilioError(401, 20003, 'Authenticate');
     }
+  }
+
+  /** The fault switched on, if it applies to this request now. */
+  function faultFor(method: string): TwilioError | null {
+    const f = ctx.fault;
+    if (!f) return null;
+    if (Date.now() >= f.until) {
+      ctx.fault = null;
+      return null;
+    }
+    if (f.methods && !f.methods.has(method)) return null;
+    const [code, message] = FAULT_CODES[f.status]!;
+    return new TwilioError(f.status, code, message);
+  }
+
+  function dispatch(request: FastifyRequest, path: string, params: FormParams): Reply {
+    authenticate(request);
+    const fault = faultFor(request.method);
+    if (fault) throw fault;
     const candidates = routes.map((r) => ({ r, m: r.pattern.exec(path) })).filter((x) => x.m !== null);
     if (candidates.length === 0) throw notFound(path);
     const hit = candidates.find((x) => x.r.method === request.method);
@@ -375,6 +409,32 @@ export function createRestRoutes(ctx: SimContext): FastifyPluginAsync {
       return reply.type('application/json; charset=utf-8').send(JSON.stringify(result.body));
     };
     app.route({ method: ['GET', 'POST', 'DELETE'], url: `${API}/*`, handler });
+
+    // The fault switch, outside Twilio's API: tests (and anyone holding the account's credentials) make the REST API fail for a while.
+    const refuse = (reply: FastifyReply, status: number, code: number, message: string) => reply.code(status).send({ code, message, status });
+    app.post('/sim/faults', async (request, reply) => {
+      try {
+        authenticate(request);
+      } catch {
+        return refuse(reply, 401, 20003, 'Authenticate');
+      }
+      const body = (request.body ?? {}) as FaultRequest;
+      try {
+        setFault(ctx, { ms: Number(body.ms), status: body.status, methods: Array.isArray(body.methods) ? body.methods : undefined });
+      } catch (err) {
+        return refuse(reply, 400, 21000, (err as Error).message);
+      }
+      return { status: ctx.fault!.status, until: new Date(ctx.fault!.until).toISOString() };
+    });
+    app.delete('/sim/faults', async (request, reply) => {
+      try {
+        authenticate(request);
+      } catch {
+        return refuse(reply, 401, 20003, 'Authenticate');
+      }
+      ctx.fault = null;
+      return reply.code(204).send();
+    });
   };
 }
 

@@ -1,13 +1,13 @@
 import Fastify from 'fastify';
 import type { LiveCall, OutboundOptions, SimContext } from './context.js';
-import { createRestRoutes } from './rest-api.js';
+import { createRestRoutes, setFault } from './rest-api.js';
 import { CallPlayer } from './twiml-player.js';
 import type { Exchange, NumberConfig, PeerBehaviour, SimCall, Simulator, SimulatorOptions } from './types.js';
 import { BoundedLog, sleep } from './util.js';
 import { createWebhookSender } from './webhooks.js';
 
 export type {
-  CallDirection, CallState, CallStatus, Exchange, FormParams, NumberConfig, PeerBehaviour, SimCall, Simulator, SimulatorOptions, StatusEvent, TranscriptEntry,
+  FaultRequest, CallDirection, CallState, CallStatus, Exchange, FormParams, NumberConfig, PeerBehaviour, SimCall, Simulator, SimulatorOptions, StatusEvent, TranscriptEntry,
 } from './types.js';
 
 /** How long close() lets live calls wind down before giving up on them. */
@@ -33,6 +33,7 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
     webhooks: createWebhookSender({ authToken: opts.authToken, exchanges, log, isClosed: () => ctx.closed }),
     log,
     closed: false,
+    fault: null,
     startOutbound(o: OutboundOptions) {
       const call = new CallPlayer(ctx, o.from, o.to, o.direction, 'queued');
       ctx.calls.set(call.sid, call);
@@ -80,5 +81,7 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
     calls: () => [...ctx.calls.values()],
     setNumber: (e164: string, cfg: NumberConfig) => { ctx.numbers.set(e164, cfg); },
     setPeer: (e164OrClient: string, behaviour: PeerBehaviour) => { ctx.peers.set(e164OrClient, behaviour); },
+    fail: (f) => setFault(ctx, f),
+    recover: () => { ctx.fault = null; },
   };
 }

@@ -81,4 +81,18 @@ export interface Simulator {
   exchanges: Exchange[];
   setNumber(e164: string, cfg: NumberConfig): void;
   setPeer(e164OrClient: string, behaviour: PeerBehaviour): void;
+  /**
+   * Makes the REST API fail for a while, as Twilio does in an incident: every request (or those of
+   * `methods`) is answered `status` (default 503, Twilio's error 20503) for `ms`. Also over HTTP:
+   * `POST <base>/sim/faults` with `{"status":503,"ms":3000}` and the account's Basic auth; `DELETE` ends it.
+   */
+  fail(f: FaultRequest): void;
+  /** Ends a fault now. */
+  recover(): void;
+}
+
+export interface FaultRequest {
+  ms: number;
+  status?: 429 | 500 | 502 | 503 | 504;
+  methods?: ('GET' | 'POST' | 'DELETE')[];
 }

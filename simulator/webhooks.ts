@@ -10,6 +10,7 @@ export interface WebhookSender {
 
 /** Twilio's budget for one webhook (connect + response); a stuck test server must not hang the call forever. */
 const WEBHOOK_TIMEOUT_MS = 15_000;
+const RETRY_PAUSE_MS = 500;
 
 /**
  * Sends webhooks the way Twilio does: form POST (or GET with the parameters in the query string),
@@ -43,6 +44,9 @@ export function createWebhookSender(deps: { authToken: string; exchanges: Exchan
       };
       let result: WebhookResult | undefined;
       for (let tries = 0; tries < 2 && !result && !deps.isClosed(); tries++) {
+        // The retry waits a moment, as a new request would: a pooled keep-alive connection to a node
+        // that just died is gone by then, so the retry finds a live one behind the balancer.
+        if (tries > 0) await new Promise((r) => setTimeout(r, RETRY_PAUSE_MS));
         try {
           result = await attempt(method, url, params, headers);
         } catch (err) {

@@ -1,21 +1,40 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, session, type User } from './api.js';
 import { useI18n } from './i18n.js';
 
-export function Login({ onLogin }: { onLogin: (u: User) => void }) {
+/** What the server's return from single sign-on said went wrong (`/?login_error=CODE`), taken out of the address. */
+function ssoError(): string | null {
+  const params = new URLSearchParams(location.search);
+  const code = params.get('login_error');
+  if (code) {
+    params.delete('login_error');
+    history.replaceState(null, '', `${location.pathname}${params.size ? `?${params}` : ''}${location.hash}`);
+  }
+  return code;
+}
+
+export function Login({ onLogin, notice }: { onLogin: (u: User) => void; notice: string | null }) {
   const { t, toggle } = useI18n();
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<string | null>(null);
+  const [sso, setSso] = useState(false);
+  const [error, setError] = useState<string | null>(() => {
+    const code = ssoError();
+    return code === 'SB_ERR_AUTH_OIDC_NO_USER' ? t.ssoNoUser : code ? t.ssoFailed : notice;
+  });
+  useEffect(() => {
+    api<{ oidc: boolean }>('GET', '/api/auth/methods').then((m) => setSso(m.oidc), () => undefined);
+  }, []);
   const submit = async (e: Event) => {
     e.preventDefault();
     setError(null);
     try {
-      const reply = await api<{ token: string; user: User }>('POST', '/api/auth/login', { username, password });
-      session.save(reply.token, reply.user);
+      const reply = await api<{ token: string; expires_in: number; user: User }>('POST', '/api/auth/login', { username, password });
+      session.save(reply);
       onLogin(reply.user);
     } catch (err) {
-      setError((err as { code?: string }).code === 'SB_ERR_AUTH_BAD_CREDENTIALS' ? t.loginFailed : (err as Error).message);
+      const code = (err as { code?: string }).code;
+      setError(code === 'SB_ERR_AUTH_BAD_CREDENTIALS' ? t.loginFailed : code === 'SB_ERR_AUTH_SLOW_DOWN' ? t.loginSlowDown : code === 'SB_ERR_AUTH_THROTTLED' ? t.loginLocked : (err as Error).message);
     }
   };
   return (
@@ -26,6 +45,7 @@ export function Login({ onLogin }: { onLogin: (u: User) => void }) {
         <label>{t.password} <input name="password" type="password" autoComplete="current-password" required value={password} onInput={(e) => setPassword((e.target as HTMLInputElement).value)} /></label>
         {error && <p role="alert" class="error">{error}</p>}
         <button type="submit" class="primary">{t.login}</button>
+        {sso && <a class="button" href="/api/auth/oidc/start">{t.loginSso}</a>}
         <button type="button" class="link" onClick={toggle} aria-label={t.languageLabel}>{t.language}</button>
       </form>
     </main>

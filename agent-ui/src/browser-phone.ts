@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { api } from './api.js';
 import type { Softphone } from './types.js';
 
 export type Leg = 'idle' | 'ringing' | 'connected' | 'held' | 'ended';
@@ -8,9 +9,10 @@ export type Leg = 'idle' | 'ringing' | 'connected' | 'held' | 'ended';
  * the user's identity and answers what the server dials to it — an agent's leg of a call they just
  * accepted, a supervisor's leg into a call they chose to monitor. Nothing else is ever dialled to
  * these identities, so an incoming leg is answered at once. Returns the leg's state ('idle' in the
- * other modes).
+ * other modes). The Voice SDK token is renewed before it expires (`tokenWillExpire`, by default 10 s
+ * before) from `endpoint`, the route that minted it, without dropping the registration or a call.
  */
-export function useBrowserPhone(softphone: Softphone | null): Leg {
+export function useBrowserPhone(softphone: Softphone | null, endpoint: '/api/agents/me/softphone' | '/api/supervisors/me/softphone'): Leg {
   const [leg, setLeg] = useState<Leg>('idle');
   useEffect(() => {
     if (softphone?.mode !== 'twilio' || !softphone.token) return;
@@ -19,6 +21,9 @@ export function useBrowserPhone(softphone: Softphone | null): Leg {
     void import('@twilio/voice-sdk').then(({ Device }) => {
       if (cancelled) return;
       const d = new Device(softphone.token!, { closeProtection: true });
+      d.on('tokenWillExpire', () => {
+        api<Softphone>('GET', endpoint).then((fresh) => { if (fresh.token && !cancelled) d.updateToken(fresh.token); }, () => undefined);
+      });
       d.on('incoming', (call) => {
         setLeg('ringing');
         call.on('accept', () => setLeg('connected'));

@@ -8,7 +8,7 @@ export type Lang = 'zh' | 'en';
 interface Labels {
   skills: Record<Skill, string>;
   dispositions: Record<Disposition, string>;
-  away: Record<AwayReason | 'missed_offer' | 'rejected_offer', string>;
+  away: Record<AwayReason | 'missed_offer' | 'rejected_offer' | 'connect_failed', string>;
   states: Record<'offline' | 'available' | 'reserved' | 'on_call' | 'wrap_up' | 'away', string>;
   tiers: Record<'PRIVATE' | 'DIAMOND' | 'GOLD' | 'STANDARD', string>;
   purposes: Record<CampaignPurpose, string>;
@@ -30,6 +30,9 @@ const en = {
   language: '中文',
   languageLabel: 'Switch language to Chinese',
   login: 'Sign in', username: 'Username', password: 'Password', logout: 'Sign out', loginFailed: 'Wrong username or password',
+  loginSso: 'Sign in with single sign-on', ssoFailed: 'Single sign-on did not complete: try again', ssoNoUser: 'Your single sign-on account is not a Switchboard user (or is disabled)',
+  loginSlowDown: 'Too many failed sign-ins: wait a moment before trying again', loginLocked: 'Too many failed sign-ins from here: try again later',
+  sessionEnded: 'You were signed out (elsewhere, or your account changed): sign in again', resuming: 'Signing in…',
   offline: 'Offline: reconnecting…', online: 'Connected',
   state: 'Status', timeInState: 'time in state', goAvailable: 'Available', goAway: 'Away', reason: 'Reason', goOffline: 'Sign off phones',
   incoming: 'Incoming call', accept: 'Accept', reject: 'Decline', secondsLeft: 's left', waited: 'waited',
@@ -76,7 +79,7 @@ const en = {
   waitingCalls: 'Calls waiting', position: '#', customer: 'Customer', waitedFor: 'Waited', vip: 'VIP', boost: '+60 s', boostLabel: 'Raise priority by 60 seconds',
   moveTo: 'Move to skill', move: 'Move', alertsTitle: 'Alerts', noAlerts: 'No alerts', broadcast: 'Message to agents', message: 'Message', allAgents: 'All agents', send: 'Send', sent: 'Sent',
   monitor: 'Monitor', listen: 'Listen', whisper: 'Whisper', barge: 'Barge', leave: 'Leave', monitoring: 'Monitoring',
-  alertKinds: { private_wait: 'PRIVATE caller waiting', service_level: 'Service level below target', abandon_rate: 'Abandon rate high', agent_away: 'Agent away too long', staffing_gap: 'Staffing short', profile_harvest: 'Customer profiles read in bulk' },
+  alertKinds: { private_wait: 'PRIVATE caller waiting', service_level: 'Service level below target', abandon_rate: 'Abandon rate high', agent_away: 'Agent away too long', staffing_gap: 'Staffing short', profile_harvest: 'Customer profiles read in bulk', login_burst: 'Burst of failed sign-ins' },
   broadcastFrom: 'Message from',
   campaign: 'Campaign', outbound: 'Outbound', script: 'Script', campaignOffer: 'Offer', offerCode: 'Code', terms: 'Terms', noOffer: 'No offer (a service call)',
   previewTitle: 'Preview calls', previewNext: 'Next preview customer', previewNone: 'No customer is due in a preview campaign of your skills.',
@@ -95,6 +98,8 @@ const en = {
     callback_not_reached: 'The customer did not answer the callback: it will be tried again by the callback policy.',
     callback_cancelled: 'A supervisor cancelled this callback.', consult_unreachable: 'The colleague did not answer: the caller is back with you.',
     expired: 'The offer timed out.', agent_offline: 'You went offline.',
+    connect_failed: 'The call could not be connected (telephone line fault): the caller keeps their place in line.',
+    caller_gone: 'The caller hung up before the call was connected.', caller_hung_up: 'The caller hung up.', conference_ended: 'The call ended.',
   } as Record<string, string>,
   events: {
     callback_booked: 'Callback booked', callback_queued: 'Callback in line', callback_offer_accepted: 'Callback accepted', callback_dialled: 'Customer dialled',
@@ -134,7 +139,7 @@ const en = {
     },
     away: {
       break: 'Break', training: 'Training', meeting: 'Meeting', after_call_work: 'After-call work', supervisor: 'Set by supervisor', end_of_shift: 'End of shift',
-      missed_offer: 'Missed an offer', rejected_offer: 'Declined an offer',
+      missed_offer: 'Missed an offer', rejected_offer: 'Declined an offer', connect_failed: 'Calls not connecting (telephone line fault)',
     },
     states: { offline: 'Offline', available: 'Available', reserved: 'Offered', on_call: 'On call', wrap_up: 'Wrap-up', away: 'Away' },
     tiers: { PRIVATE: 'Private', DIAMOND: 'Diamond', GOLD: 'Gold', STANDARD: 'Standard' },
@@ -158,6 +163,9 @@ const zh: Dict = {
   language: 'English',
   languageLabel: '切换为英文界面',
   login: '登录', username: '用户名', password: '密码', logout: '退出', loginFailed: '用户名或密码错误',
+  loginSso: '使用统一身份认证登录', ssoFailed: '统一身份认证未完成，请重试', ssoNoUser: '您的统一身份认证账号不是本系统用户（或已停用）',
+  loginSlowDown: '登录失败次数过多，请稍候再试', loginLocked: '此处登录失败次数过多，请稍后再试',
+  sessionEnded: '您已退出登录（在别处退出，或账号已变更），请重新登录', resuming: '正在登录…',
   offline: '已离线：正在重连…', online: '已连接',
   state: '状态', timeInState: '持续', goAvailable: '就绪', goAway: '离开', reason: '原因', goOffline: '签出',
   incoming: '来电', accept: '接听', reject: '拒接', secondsLeft: '秒后转出', waited: '已等待',
@@ -204,7 +212,7 @@ const zh: Dict = {
   waitingCalls: '排队来电', position: '序', customer: '客户', waitedFor: '已等待', vip: '贵宾', boost: '+60 秒', boostLabel: '优先级提前 60 秒',
   moveTo: '转到技能组', move: '转移', alertsTitle: '告警', noAlerts: '无告警', broadcast: '向坐席发送消息', message: '消息内容', allAgents: '全部坐席', send: '发送', sent: '已发送',
   monitor: '监听', listen: '监听', whisper: '密语', barge: '强插', leave: '退出', monitoring: '监听中',
-  alertKinds: { private_wait: '私人银行客户等待', service_level: '服务水平低于目标', abandon_rate: '放弃率过高', agent_away: '坐席离开过久', staffing_gap: '人力不足', profile_harvest: '疑似批量查阅客户资料' },
+  alertKinds: { private_wait: '私人银行客户等待', service_level: '服务水平低于目标', abandon_rate: '放弃率过高', agent_away: '坐席离开过久', staffing_gap: '人力不足', profile_harvest: '疑似批量查阅客户资料', login_burst: '登录失败激增（疑似密码猜测）' },
   broadcastFrom: '消息来自',
   campaign: '外呼活动', outbound: '外呼', script: '话术', campaignOffer: '推荐产品', offerCode: '产品代码', terms: '条款', noOffer: '无营销产品（服务类外呼）',
   previewTitle: '预览外呼', previewNext: '下一位预览客户', previewNone: '您所属技能的预览外呼活动暂无待呼客户。',
@@ -223,6 +231,8 @@ const zh: Dict = {
     callback_not_reached: '回拨未接通客户，将按回拨策略再次拨打。',
     callback_cancelled: '班长已取消该回拨。', consult_unreachable: '同事未接听，客户已回到您这里。',
     expired: '来电分配已超时。', agent_offline: '您已离线。',
+    connect_failed: '线路故障，通话未能接通：客户保留排队位置。',
+    caller_gone: '接通前客户已挂机。', caller_hung_up: '客户已挂机。', conference_ended: '通话已结束。',
   } as Record<string, string>,
   events: {
     callback_booked: '已预约回拨', callback_queued: '回拨排队中', callback_offer_accepted: '坐席已接受回拨', callback_dialled: '已拨打客户',
@@ -262,7 +272,7 @@ const zh: Dict = {
     },
     away: {
       break: '休息', training: '培训', meeting: '会议', after_call_work: '话后处理', supervisor: '班长设置', end_of_shift: '下班',
-      missed_offer: '未接来电', rejected_offer: '拒接来电',
+      missed_offer: '未接来电', rejected_offer: '拒接来电', connect_failed: '来电无法接通（线路故障）',
     },
     states: { offline: '离线', available: '就绪', reserved: '振铃', on_call: '通话中', wrap_up: '话后小结', away: '离开' },
     tiers: { PRIVATE: '私人银行', DIAMOND: '钻石', GOLD: '金卡', STANDARD: '普通' },

@@ -6,6 +6,7 @@ import type { AgentServerEvents, CallOffer, CampaignPop } from '../../server/mod
 import type { Agent, AgentConfig, AgentConfigChange, DirectoryEntry, StateChange, WrapupRequest, TransferRequest } from '../../server/modules/agents/agents-schemas.js';
 import type { CALLBACK_OUTCOMES, Callback, CallbackState } from '../../server/modules/callbacks/callbacks-schemas.js';
 import type { Softphone } from '../../server/modules/telephony/softphone.js';
+import type { AgentDigest } from '../../server/modules/routing/conversation-service.js';
 import type { PhoneCall, PhoneSetup } from '../../server/demo/demo-phone.js';
 import type { SKILLS } from '../../server/modules/routing/routing-policy.js';
 import type { ERRORS } from '../../server/errors.js';
@@ -18,7 +19,7 @@ export type { Alert, Broadcast, Wallboard, WallboardUpdate, WallboardQueue, Wall
 export type { Callback, CallbackState, DirectoryEntry };
 export type CallbackSource = Callback['source'];
 export type CallbackOutcome = (typeof CALLBACK_OUTCOMES)[number];
-export type { AgentServerEvents, CallOffer, CampaignPop, CandidateSummary, Interaction, PhoneCall, PhoneSetup, Profile, Softphone, StateChange, WrapupRequest };
+export type { AgentDigest, AgentServerEvents, CallOffer, CampaignPop, CandidateSummary, Interaction, PhoneCall, PhoneSetup, Profile, Softphone, StateChange, WrapupRequest };
 export type TimelineReply = Static<typeof Timeline>;
 export type TransferTarget = Static<typeof TransferRequest>;
 export type Skill = (typeof SKILLS)[number];

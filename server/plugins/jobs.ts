@@ -22,6 +22,8 @@ export interface JobsPort {
   add<T>(name: string, data: T, opts?: JobOptions): Promise<void>;
   /** Stops taking jobs, waits for the ones running, closes connections. */
   close(): Promise<void>;
+  /** Jobs of each defined queue not yet finished, by state (the metrics' job queue depth). */
+  depth(): Promise<{ queue: string; waiting: number; delayed: number; active: number }[]>;
   readonly driver: 'bullmq' | 'in-process';
 }
 export type JobsLog = Pick<FastifyBaseLogger, 'warn' | 'error'>;
@@ -138,6 +140,12 @@ export function createBullmqJobs(o: { redisUrl: string; prefix: string; log: Job
         removeOnFail: { age: 86_400 },
       });
     },
+    async depth() {
+      return Promise.all([...defined].map(async (name) => {
+        const c = await queueFor(name).getJobCounts('waiting', 'prioritized', 'delayed', 'active');
+        return { queue: name, waiting: (c.waiting ?? 0) + (c.prioritized ?? 0), delayed: c.delayed ?? 0, active: c.active ?? 0 };
+      }));
+    },
     close() {
       // Workers first: Worker.close() stops fetching and waits for the jobs it is running.
       closing ??= (async () => {
@@ -164,6 +172,8 @@ interface Lane {
   concurrency: number;
   running: number;
   due: PendingJob[];
+  /** Jobs waiting out their delay or a retry's backoff. */
+  delayed: number;
   /** Ids of jobs waiting, delayed or running: the dedupe set. */
   ids: Set<string>;
 }
@@ -182,7 +192,7 @@ export function createInProcessJobs(o: { log: JobsLog }): JobsPort {
   const laneFor = (name: string): Lane => {
     let lane = lanes.get(name);
     if (!lane) {
-      lane = { concurrency: 1, running: 0, due: [], ids: new Set() };
+      lane = { concurrency: 1, running: 0, due: [], delayed: 0, ids: new Set() };
       lanes.set(name, lane);
     }
     return lane;
@@ -194,8 +204,10 @@ export function createInProcessJobs(o: { log: JobsLog }): JobsPort {
       pump(job.name);
       return;
     }
+    laneFor(job.name).delayed++;
     const timer = setTimeout(() => {
       timers.delete(timer);
+      laneFor(job.name).delayed--;
       laneFor(job.name).due.push(job);
       pump(job.name);
     }, delayMs);
@@ -250,6 +262,9 @@ export function createInProcessJobs(o: { log: JobsLog }): JobsPort {
       lane.ids.add(id);
       const attempts = opts.attempts ?? DEFAULT_ATTEMPTS;
       schedule({ name, id, data: withRequestId(data), attempt: 1, attempts, backoffMs: opts.backoffMs ?? DEFAULT_BACKOFF_MS }, opts.delayMs ?? 0);
+    },
+    async depth() {
+      return [...lanes].filter(([, lane]) => lane.handler).map(([queue, lane]) => ({ queue, waiting: lane.due.length, delayed: lane.delayed, active: lane.running }));
     },
     async close() {
       closed = true;

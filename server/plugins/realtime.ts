@@ -4,7 +4,8 @@ import fp from 'fastify-plugin';
 import { Redis } from 'ioredis';
 import { Server, type Namespace, type Socket } from 'socket.io';
 import type { Config } from '../config.js';
-import type { TokenClaims } from './auth.js';
+import { AppError } from '../errors.js';
+import type { SessionUser } from './auth.js';
 import type { Role } from '../modules/users/users-schemas.js';
 
 /** Something to tell one agent's consoles (every tab, on whichever node it is connected). */
@@ -30,17 +31,28 @@ declare module 'fastify' {
 }
 
 export const agentRoom = (agentId: number) => `agent:${agentId}`;
+/** Every socket of one session (sign-in), in each namespace: logout closes them all, on every node. */
+export const sessionRoom = (sid: string) => `session:${sid}`;
 
 /** Tells an agent's consoles their new state (`agent:state`). */
 export const agentStateNotice = (agentId: number, state: string, reason: string | null, at: Date): Notice =>
   ({ agentId, event: 'agent:state', payload: { state, reason, since: at.toISOString() } });
 
-/** The login token's claims of an authenticated socket. */
-export const claimsOf = (socket: Socket) => socket.data.user as TokenClaims;
+/** The user of an authenticated socket as of its last message (their current role and RM id). */
+export const claimsOf = (socket: Socket) => socket.data.user as SessionUser;
+
+/** Told to a socket just before the server closes it because its session may no longer act. */
+export const SESSION_ENDED_EVENT = 'session:ended';
+
+const refusal = (code: string) => Object.assign(new Error(code), { data: { code } });
 
 /**
- * socket.io on the app's HTTP server. Every namespace authenticates at handshake with the login
- * token (`auth: { token }`): no token, a bad one or the wrong role, and the connection is refused.
+ * socket.io on the app's HTTP server. Every namespace authenticates at handshake with an access
+ * token (`auth: { token }`): no token, a bad one, an ended session or the wrong role, and the
+ * connection is refused. After that every message is checked against the session and user as
+ * they are now (cached SESSION_CHECK_SECONDS at most), and a sweep closes the sockets of ended
+ * sessions, disabled or deleted users and users whose new role may not use the namespace, even
+ * when they send nothing; logout and reuse close their session's sockets at once, on every node.
  * With REDIS_URL the Redis adapter carries emits between nodes, so a notice reaches an agent
  * whichever node their console is connected to.
  */
@@ -57,26 +69,80 @@ export const realtimePlugin = fp(
       io.adapter(createAdapter(pub, sub, { key: `${opts.config.REDIS_PREFIX}#socket.io` }));
     }
 
-    const authenticate = (roles: readonly Role[]) => (socket: Socket, next: (err?: Error) => void) => {
+    /** Closes a socket whose session may not act any more, telling it why first. */
+    const cut = (socket: Socket, code: string) => {
+      socket.emit(SESSION_ENDED_EVENT, { code });
+      socket.disconnect(true);
+    };
+
+    const authenticate = (roles: readonly Role[]) => async (socket: Socket, next: (err?: Error) => void) => {
       const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
-      if (typeof token !== 'string' || !token) return next(Object.assign(new Error('SB_ERR_AUTH_REQUIRED'), { data: { code: 'SB_ERR_AUTH_REQUIRED' } }));
-      let user: TokenClaims;
+      let user: SessionUser;
       try {
-        user = app.jwt.verify<TokenClaims>(token);
-      } catch {
-        return next(Object.assign(new Error('SB_ERR_AUTH_TOKEN_INVALID'), { data: { code: 'SB_ERR_AUTH_TOKEN_INVALID' } }));
+        user = await app.sessionOf(typeof token === 'string' ? token : undefined);
+      } catch (err) {
+        if (!(err instanceof AppError)) app.log.warn({ err: (err as Error).message }, 'socket refused: its session could not be checked');
+        return next(refusal(err instanceof AppError ? err.code : 'SB_ERR_DEPENDENCY_UNAVAILABLE'));
       }
-      if (!roles.includes(user.role)) return next(Object.assign(new Error('SB_ERR_AUTH_FORBIDDEN'), { data: { code: 'SB_ERR_AUTH_FORBIDDEN' } }));
+      if (!roles.includes(user.role)) return next(refusal('SB_ERR_AUTH_FORBIDDEN'));
       socket.data.user = user;
+      // Each message acts as the user is now: a message of an ended session is dropped and the socket closed.
+      socket.use((_packet, go) => {
+        app.sessions.current(user.sid).then((now) => {
+          if (!now) return cut(socket, 'SB_ERR_AUTH_SESSION_REVOKED');
+          if (!roles.includes(now.role)) return cut(socket, 'SB_ERR_AUTH_FORBIDDEN');
+          socket.data.user = now;
+          go();
+        }, (err: Error) => {
+          // Unchecked, it does not run: dropped (the sender's ack times out), never passed to
+          // socket.io as an error (an 'error' event nobody listens to would throw).
+          app.log.warn({ err: err.message }, 'socket message dropped: its session could not be checked');
+        });
+      });
+      void socket.join(sessionRoom(user.sid));
       next();
     };
 
     // The root namespace serves nobody: a client must name /agent or /supervisor.
     io.of('/').use((_socket, next) => next(new Error('SB_ERR_ROUTE_NOT_FOUND')));
     const agents = io.of('/agent');
-    agents.use(authenticate(['agent', 'rm']));
+    const agentRoles: readonly Role[] = ['agent', 'rm'];
+    agents.use(authenticate(agentRoles));
     const supervisors = io.of('/supervisor');
-    supervisors.use(authenticate(['supervisor', 'admin']));
+    const supervisorRoles: readonly Role[] = ['supervisor', 'admin'];
+    supervisors.use(authenticate(supervisorRoles));
+
+    // A session ended here (logout, a reused refresh token): its sockets close on every node now.
+    app.sessions.onEnded((ended) => {
+      for (const ns of [agents, supervisors]) {
+        for (const s of ended) {
+          ns.to(sessionRoom(s.id)).emit(SESSION_ENDED_EVENT, { code: 'SB_ERR_AUTH_SESSION_REVOKED' });
+          ns.in(sessionRoom(s.id)).disconnectSockets(true);
+        }
+      }
+    });
+
+    // Sockets that send nothing are checked too, this node's own, every SESSION_CHECK_SECONDS:
+    // a user disabled, deleted or demoted in the database (by any node, or by hand) is cut off.
+    const sweepMs = Math.max(1, opts.config.SESSION_CHECK_SECONDS) * 1000;
+    let sweeping = false;
+    const sweep = setInterval(() => {
+      if (sweeping) return;
+      const local = [...agents.sockets.values(), ...supervisors.sockets.values()].filter((s) => s.data.user);
+      if (!local.length) return;
+      sweeping = true;
+      app.sessions.check([...new Set(local.map((s) => claimsOf(s).sid))]).then((live) => {
+        for (const s of local) {
+          const now = live.get(claimsOf(s).sid);
+          const roles = s.nsp === agents ? agentRoles : supervisorRoles;
+          if (!now) cut(s, 'SB_ERR_AUTH_SESSION_REVOKED');
+          else if (!roles.includes(now.role)) cut(s, 'SB_ERR_AUTH_FORBIDDEN');
+          else s.data.user = now;
+        }
+      }).catch((err: Error) => app.log.warn({ err: err.message }, 'socket session sweep failed')).finally(() => { sweeping = false; });
+    }, sweepMs);
+    sweep.unref();
+    app.addHook('preClose', async () => clearInterval(sweep));
 
     app.decorate('realtime', {
       io,

@@ -4,7 +4,7 @@ import fp from 'fastify-plugin';
 // Only the type: the simulator itself is loaded on demand, in simulator mode (server/demo).
 import type { Simulator } from '../../simulator/simulator.js';
 import type { Config } from '../config.js';
-import { createTwilioRest, type TwilioRest } from '../modules/telephony/twilio-rest.js';
+import { createTwilioRest, restPolicy, type TwilioRest } from '../modules/telephony/twilio-rest.js';
 
 export interface Telephony {
   rest: TwilioRest;
@@ -56,7 +56,7 @@ export const telephonyPlugin = fp(
       simulator = embedded.simulator;
       creds = embedded;
     }
-    const rest = createTwilioRest(creds);
+    const rest = createTwilioRest({ ...creds, ...restPolicy(config, app.log) });
     app.decorate('telephony', { rest, accountSid: creds.accountSid, authToken: creds.authToken, publicUrl, hotlines, simulator });
   },
   { name: 'telephony' },

@@ -11,22 +11,10 @@ export const UI_DIST = fileURLToPath(new URL('../../agent-ui/dist/', import.meta
 /** The browser pages: each is the one-page app, which picks its view from the path. */
 export const UI_PAGES = ['/', '/supervisor', '/simulator'] as const;
 
-// The console talks only to this server (and, in Twilio mode, to Twilio's voice edge).
-const CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self' ws: wss: https://*.twilio.com wss://*.twilio.com",
-  "media-src 'self' blob: https://*.twilio.com",
-  "frame-ancestors 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-].join('; ');
-
 /**
- * Serves the production build of agent-ui: hashed assets with a long cache, and the pages with a
- * strict content-security policy. Without a build the pages answer a coded 503 saying how to build.
+ * Serves the production build of agent-ui: hashed assets with a long cache, the pages never
+ * cached (their strict content-security policy comes with every response: plugins/security-headers.ts).
+ * Without a build the pages answer a coded 503 saying how to build.
  */
 export const uiPlugin = fp(
   async (app: FastifyInstance) => {
@@ -35,9 +23,6 @@ export const uiPlugin = fp(
       page ??= existsSync(`${UI_DIST}index.html`) ? readFileSync(`${UI_DIST}index.html`, 'utf8') : null;
       if (page === null) throw appError('SB_ERR_UI_NOT_BUILT');
       return reply
-        .header('content-security-policy', CSP)
-        .header('x-content-type-options', 'nosniff')
-        .header('referrer-policy', 'no-referrer')
         .header('cache-control', 'no-cache')
         .type('text/html; charset=utf-8')
         .send(page);

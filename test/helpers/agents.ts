@@ -70,7 +70,7 @@ export async function makeAgents(app: FastifyInstance, db: Knex, prefix: string,
     const [row] = await db('users').insert({ username, password_hash: 'x', role: 'agent', display_name: username }).returning('id');
     const id = (row as { id: number }).id;
     await db('agents').insert({ user_id: id, skills: JSON.stringify(skills), languages });
-    out.push({ id, token: app.jwt.sign({ sub: String(id), username, role: 'agent', rm_id: null }) });
+    out.push({ id, token: await signIn(app, id) });
   }
   return out;
 }
@@ -78,7 +78,14 @@ export async function makeAgents(app: FastifyInstance, db: Knex, prefix: string,
 /** A seeded user's id and a token for them. */
 export async function tokenFor(app: FastifyInstance, db: Knex, username: string) {
   const u = await db('users').where({ username }).first('id', 'username', 'role', 'rm_id');
-  return { id: u.id as number, token: app.jwt.sign({ sub: String(u.id), username: u.username, role: u.role, rm_id: u.rm_id }) };
+  return { id: u.id as number, token: await signIn(app, u.id as number) };
+}
+
+/** A session for this user without their password (as a login makes one): its access token. */
+export async function signIn(app: FastifyInstance, userId: number): Promise<string> {
+  const user = await app.db('users').where({ id: userId }).first('id', 'username', 'role', 'display_name', 'rm_id');
+  const issued = await app.sessions.start(user, 'password', null);
+  return app.accessToken({ sid: issued.sid, userId });
 }
 
 /**

@@ -38,9 +38,12 @@ export async function startTestApp(env: Record<string, string> = {}, opts: { lis
     // Without a Twilio account the built-in simulator plays Twilio, asked for on this database by name.
     TELEPHONY: env.TWILIO_ACCOUNT_SID ? 'twilio' : 'simulator',
     SIMULATOR_DATABASE: database,
+    // Tests drive hundreds of requests a second as one user; the limit's own test sets it low.
+    RATE_LIMIT_MAX: '1000000',
     ...env,
   });
-  const db = createDb(config, { poolMax: 5 });
+  // One connection more than the app needs: in simulator mode one holds the simulator's lock (server/demo/embedded-simulator.ts).
+  const db = createDb(config, { poolMax: 6 });
   const app = await buildApp(config, { db, now: opts.now, logStream: opts.logStream });
   // Listening (on a free port) is for tests where something calls the app back over HTTP: the Twilio simulator.
   if (opts.listen) await app.listen({ port: 0, host: '127.0.0.1' });

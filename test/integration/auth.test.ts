@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createUser } from '../../server/modules/users/users-service.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
@@ -43,7 +44,7 @@ describe('login and roles', () => {
     expect(none.body.code).toBe('SB_ERR_AUTH_REQUIRED');
     const forged = await t.http.get('/api/customers/1/profile').set({ Authorization: 'Bearer not.a.jwt' }).expect(401);
     expect(forged.body.code).toBe('SB_ERR_AUTH_TOKEN_INVALID');
-    const expired = t.app.jwt.sign({ sub: '1', username: 'agent1', role: 'agent', rm_id: null }, { expiresIn: -10 } as never);
+    const expired = t.app.jwt.sign({ sub: '1', sid: randomUUID() }, { expiresIn: -10 } as never);
     const old = await t.http.get('/api/customers/1/profile').set({ Authorization: `Bearer ${expired}` }).expect(401);
     expect(old.body.code).toBe('SB_ERR_AUTH_TOKEN_INVALID');
   });

@@ -164,4 +164,24 @@ describe('simulator: Twilio REST API through the official SDK', () => {
     ].map((p) => `${e.method} ${e.path} ${e.status}: ${p}`));
     expect(problems).toEqual([]);
   });
+
+  // After the OpenAPI check above: a fault's answers are the simulator's, not a resource's.
+  it('fails the REST API with 503 / 20503 for the window a test asks for, over HTTP, then answers again', async () => {
+    const basic = `Basic ${Buffer.from(`${ACCOUNT}:${TOKEN}`).toString('base64')}`;
+    const on = await fetch(`${baseUrl}/sim/faults`, { method: 'POST', headers: { Authorization: basic, 'Content-Type': 'application/json' }, body: JSON.stringify({ ms: 60_000 }) });
+    expect(on.status).toBe(200);
+    await expect(client.calls.list()).rejects.toMatchObject({ status: 503, code: 20503 });
+    await expect(client.calls.create({ to: CUSTOMER, from: HOTLINE, url: `${app.url}/outbound` })).rejects.toMatchObject({ status: 503 });
+    // Only the account may switch faults.
+    expect((await fetch(`${baseUrl}/sim/faults`, { method: 'DELETE' })).status).toBe(401);
+    expect((await fetch(`${baseUrl}/sim/faults`, { method: 'DELETE', headers: { Authorization: basic } })).status).toBe(204);
+    await expect(client.calls.list()).resolves.toBeInstanceOf(Array);
+    // A window ends by itself; a fault may hit one method only.
+    sim.fail({ ms: 150, methods: ['POST'] });
+    await expect(client.calls.list()).resolves.toBeInstanceOf(Array);
+    await expect(client.calls(UNKNOWN_CALL).update({ status: 'completed' })).rejects.toMatchObject({ status: 503 });
+    await wait(200);
+    await expect(client.calls(UNKNOWN_CALL).update({ status: 'completed' })).rejects.toMatchObject({ status: 404 });
+    expect(() => sim.fail({ ms: 1000, status: 418 as 503 })).toThrow(/fault answers/);
+  });
 });

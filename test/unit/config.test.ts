@@ -20,4 +20,14 @@ describe('config', () => {
     expect(message).not.toContain('hunter2');
     expect(message).not.toContain('too-short-secret');
   });
+
+  it('single sign-on needs its client and a way back, and is off without an issuer', () => {
+    expect(loadConfig({}).OIDC_ISSUER).toBeUndefined();
+    expect(() => loadConfig({ OIDC_ISSUER: 'https://idp.example' })).toThrow(/OIDC_CLIENT_ID/);
+    expect(() => loadConfig({ OIDC_ISSUER: 'https://idp.example', OIDC_CLIENT_ID: 'sb' })).toThrow(/PUBLIC_URL or OIDC_REDIRECT_URI/);
+    expect(loadConfig({ OIDC_ISSUER: 'https://idp.example', OIDC_CLIENT_ID: 'sb', PUBLIC_URL: 'https://sb.example' }).OIDC_USERNAME_CLAIM).toBe('preferred_username');
+    const message = (() => { try { loadConfig({ OIDC_CLIENT_SECRET: '', OIDC_SCOPES: 'profile', OIDC_ISSUER: 'ftp://x' }); } catch (e) { return (e as Error).message; } return ''; })();
+    expect(message).toMatch(/OIDC_SCOPES/);
+    expect(message).toMatch(/OIDC_ISSUER/);
+  });
 });

@@ -1,7 +1,7 @@
 import { useEffect, useReducer, useRef, useState } from 'preact/hooks';
-import { api, session, type User } from '../api.js';
+import { api, sessionEnded, type User } from '../api.js';
 import { errorWords, useI18n } from '../i18n.js';
-import type { CallOffer, Profile, Softphone } from '../types.js';
+import type { AgentDigest, CallOffer, Profile, Softphone } from '../types.js';
 import { connectAgentLink, type AgentLink } from './agent-link.js';
 import { CallBar } from './CallBar.js';
 import { CustomerSearch } from './CustomerSearch.js';
@@ -41,11 +41,24 @@ type Action =
   | { type: 'profile'; entryId: string; profile: Profile }
   | { type: 'notice'; notice: string | null };
 
-const phaseOf = (call: CallOffer, agentState: string): Phase =>
+const phaseOf = (call: Pick<CallOffer, 'state'>, agentState: string): Phase =>
   call.state === 'offered' ? 'offered'
     : call.state === 'connecting' ? 'connecting'
       : call.state === 'connected' ? (agentState === 'wrap_up' ? 'ended' : 'connected')
         : 'ended';
+
+/**
+ * Whether the console shows what the server says (a heartbeat's digest): the agent's state and
+ * since, the call held and its phase. A consulted colleague's phase is the call's "connected".
+ */
+export function agrees(s: ConsoleState, d: AgentDigest | null): boolean {
+  if (!d) return s.agent === null;
+  if (!s.agent || s.agent.state !== d.state || s.agent.since !== d.since) return false;
+  if ((s.call?.entry_id ?? null) !== d.entry_id) return false;
+  if (!s.call || !d.entry_state) return true;
+  const shown = s.phase === 'consult' ? 'connected' : s.phase;
+  return phaseOf({ state: d.entry_state as CallOffer['state'] }, d.state) === shown;
+}
 
 function reduce(s: ConsoleState, a: Action): ConsoleState {
   const mine = (entryId: string) => s.call?.entry_id === entryId;
@@ -87,12 +100,16 @@ export function Console({ user, onLogout }: { user: User; onLogout: () => void }
   const [viewed, setViewed] = useState<Profile | null>(null);
   const [callsVersion, setCallsVersion] = useState(0);
   const link = useRef<AgentLink | null>(null);
+  // The digest callback outlives renders: it reads the state shown now through this.
+  const shownNow = useRef(s);
+  shownNow.current = s;
 
   useEffect(() => {
-    const token = session.token()!;
-    link.current = connectAgentLink(token, {
+    link.current = connectAgentLink({
       online: (online) => dispatch({ type: 'online', online }),
-      refused: () => onLogout(),
+      refused: sessionEnded,
+      // The server's truth differs from the screen (a lost notice): fetch it whole, no reload needed.
+      digest: (d) => { if (!agrees(shownNow.current, d)) link.current?.sync(); },
       'agent:restore': (r) => {
         // Still reserved for a preview after a reload: the preview this tab kept, with its profile fetched again.
         const kept = r?.state === 'reserved' && r.reason === 'preview' && !r.call ? previewStore.load() : null;

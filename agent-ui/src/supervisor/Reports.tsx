@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError, query, session } from '../api.js';
+import { api, ApiError, authorizedFetch, query } from '../api.js';
 import { percent, useI18n, type Dict } from '../i18n.js';
 import type { AgentStatesReport, ContactsReport, ContactsRow, ReportGrouping, ReportInterval } from '../../../server/modules/reports/reports-schemas.js';
 import type { Skill } from '../types.js';
@@ -80,7 +80,7 @@ const queryOf = (p: Params) => query({
 
 /** Saves the report as CSV: fetched with the login's bearer token (a plain link could not send it), then handed over as a file. */
 async function downloadCsv(p: Params): Promise<void> {
-  const res = await fetch(`/api/reports/${p.report}?${queryOf(p)}&format=csv`, { headers: { authorization: `Bearer ${session.token() ?? ''}` } });
+  const res = await authorizedFetch(`/api/reports/${p.report}?${queryOf(p)}&format=csv`);
   if (!res.ok) {
     const body = await res.json().catch(() => ({ code: 'SB_ERR_SERVER_INTERNAL', message: res.statusText })) as { code: string; message: string };
     throw new ApiError(body.code, body.message);

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, type User } from '../api.js';
+import { api, sessionEnded, type User } from '../api.js';
 import { useBrowserPhone } from '../browser-phone.js';
 import { useI18n } from '../i18n.js';
 import type { Softphone, Wallboard as Board } from '../types.js';
@@ -15,19 +15,19 @@ const TABS: readonly Tab[] = ['wallboard', 'campaigns', 'reports', 'agents'];
 const tabOf = (hash: string): Tab => TABS.find((name) => hash === `#${name}`) ?? 'wallboard';
 
 /** The supervisor's screen: the live wallboard (kept current over /supervisor), the campaigns, the reports and agents' settings. */
-export function SupervisorApp({ user, token, onLogout }: { user: User; token: string; onLogout: () => void }) {
+export function SupervisorApp({ user, onLogout }: { user: User; onLogout: () => void }) {
   const { t, toggle } = useI18n();
   const [board, setBoard] = useState<Board | null>(null);
   const [online, setOnline] = useState(false);
   const [tab, setTab] = useState<Tab>(tabOf(location.hash));
   // Monitoring a call rings this browser (Twilio mode) or the simulator answers for it.
   const [softphone, setSoftphone] = useState<Softphone | null>(null);
-  const leg = useBrowserPhone(softphone);
+  const leg = useBrowserPhone(softphone, '/api/supervisors/me/softphone');
   useEffect(() => {
-    const link = connectWallboard(token, { board: setBoard, online: setOnline, refused: onLogout });
+    const link = connectWallboard({ board: setBoard, online: setOnline, refused: sessionEnded });
     api<Softphone>('GET', '/api/supervisors/me/softphone').then(setSoftphone, () => undefined);
     return () => link.close();
-  }, [token]);
+  }, []);
   const legLabel = { idle: t.legIdle, ringing: t.legRinging, connected: t.legConnected, held: t.legHeld, ended: t.legEnded }[leg];
   const show = (next: Tab) => {
     setTab(next);

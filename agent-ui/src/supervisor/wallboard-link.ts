@@ -9,8 +9,8 @@ const REQUEST_TIMEOUT_MS = 10_000;
  * what changed. An update that does not follow the board held here (one was missed) asks for the
  * board again rather than guessing.
  */
-export function connectWallboard(token: string, on: { board: (w: Wallboard) => void; online: (online: boolean) => void; refused: (code: string) => void }) {
-  const socket = openStaffSocket('/supervisor', token, on);
+export function connectWallboard(on: { board: (w: Wallboard) => void; online: (online: boolean) => void; refused: (code: string) => void }) {
+  const socket = openStaffSocket('/supervisor', on);
   let board: Wallboard | null = null;
   const show = (w: Wallboard) => {
     board = w;

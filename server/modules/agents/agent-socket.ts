@@ -14,7 +14,10 @@ type Ack = (reply: { ok: true; data?: unknown } | { ok: false; error: { code: st
 /**
  * The agent console's socket: `/agent`, one room per agent, so every tab of the agent (on any
  * node) hears its offers. On connect the console gets the agent's state and any call in
- * progress: a reload or a network blip loses nothing. `heartbeat` renews the presence lease.
+ * progress: a reload or a network blip loses nothing. `heartbeat` renews the presence lease and
+ * answers the server's digest of where the agent stands (state, since, call and its phase): a
+ * console whose own view differs (a notice lost between nodes while Redis was down) asks
+ * `agent:sync` for the whole state, so it converges on the server's truth within a heartbeat.
  */
 export function registerAgentSocket(realtime: Realtime, deps: { agents: AgentsService; routing: RoutingService; conversation: ConversationService; log: FastifyBaseLogger }) {
   const { agents, conversation, routing } = deps;
@@ -40,17 +43,15 @@ export function registerAgentSocket(realtime: Realtime, deps: { agents: AgentsSe
     });
   }
 
-  realtime.agents.on('connection', async (socket) => {
+  realtime.agents.on('connection', (socket) => {
     const agentId = Number(claimsOf(socket).sub);
-    await socket.join(agentRoom(agentId));
-    try {
-      await agents.heartbeat(agentId);
-      socket.emit('agent:restore', await conversation.current(agentId));
-    } catch (err) {
-      deps.log.error({ err, agent_id: agentId }, 'agent socket connect failed');
-    }
-
-    handle(socket, 'heartbeat', null, (id) => agents.heartbeat(id));
+    // Handlers first, before anything awaits: a console sends its first requests the moment it connects.
+    handle(socket, 'heartbeat', null, async (id) => {
+      await agents.heartbeat(id);
+      return conversation.digest(id);
+    });
+    // The console saw a digest unlike its own (a notice lost in a Redis outage, say): the whole truth again.
+    handle(socket, 'agent:sync', null, (id) => conversation.current(id));
     handle(socket, 'state:set', StateChange, (id, body: StateChange) => agents.setState(id, body, claimsOf(socket)));
     handle(socket, 'call:accept', EntryRef, (id, body: { entry_id: string }) => conversation.accept(id, body.entry_id));
     handle(socket, 'call:reject', EntryRef, (id, body: { entry_id: string }) => routing.reject(id, body.entry_id));
@@ -59,6 +60,12 @@ export function registerAgentSocket(realtime: Realtime, deps: { agents: AgentsSe
     handle(socket, 'call:transfer_complete', null, (id) => conversation.completeConsult(id));
     handle(socket, 'call:end', null, (id) => conversation.end(id));
     handle(socket, 'wrapup:complete', WrapupRequest, (id, body: WrapupRequest) => conversation.wrapup(id, body));
+
+    void (async () => {
+      await socket.join(agentRoom(agentId));
+      await agents.heartbeat(agentId);
+      socket.emit('agent:restore', await conversation.current(agentId));
+    })().catch((err) => deps.log.error({ err, agent_id: agentId }, 'agent socket connect failed'));
   });
 }
 

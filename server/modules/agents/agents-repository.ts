@@ -14,6 +14,8 @@ export interface AgentRow {
   phone: string | null;
   team: string | null;
   entry_id: string | null;
+  /** Accepted calls in a row that failed to connect (Twilio unreachable); 0 once one connects. */
+  connect_failures: number;
 }
 
 export async function findAgent(db: Knex, userId: number): Promise<AgentRow | undefined> {
@@ -103,4 +105,15 @@ export async function updateAgentConfig(trx: Knex, userId: number, change: { ski
   if (change.phone !== undefined) row.phone = change.phone;
   if (change.team !== undefined) row.team = change.team;
   await trx('agents').where({ user_id: userId }).update(row);
+}
+
+/** One more accepted call failed to connect: the count in a row so far. */
+export async function countConnectFailure(trx: Knex, userId: number): Promise<number> {
+  const [row] = await trx('agents').where({ user_id: userId }).increment('connect_failures', 1).returning('connect_failures');
+  return (row as { connect_failures: number } | undefined)?.connect_failures ?? 0;
+}
+
+/** A call connected (or the agent was sent away for the failures): the count starts over. */
+export async function resetConnectFailures(trx: Knex, userId: number): Promise<void> {
+  await trx('agents').where({ user_id: userId }).where('connect_failures', '>', 0).update({ connect_failures: 0 });
 }

@@ -6,6 +6,8 @@ export type Actor = Pick<TokenClaims, 'sub' | 'username' | 'role'>;
 export type AuditAction =
   | 'auth.login'
   | 'auth.login_failed'
+  | 'auth.logout'
+  | 'auth.session_reused'
   | 'customer.view'
   | 'customer.view_refused'
   | 'customer.lookup'
@@ -66,17 +68,4 @@ const toRow = (e: AuditEntry) => ({
 export async function recordAudit(db: Knex, entries: AuditEntry | AuditEntry[]): Promise<void> {
   const list = Array.isArray(entries) ? entries : [entries];
   if (list.length) await db('audit_log').insert(list.map(toRow));
-}
-
-/** Failed logins since `since` and since the last successful one, by username or by client address. */
-export async function countRecentLoginFailures(db: Knex, by: { username: string } | { ip: string }, since: Date): Promise<number> {
-  const [column, value] = 'username' in by ? ['actor_username', by.username] : ['ip', by.ip];
-  const lastSuccess = db('audit_log').max('at').where({ action: 'auth.login', [column]: value });
-  const row = await db('audit_log')
-    .count('* as n')
-    .where({ action: 'auth.login_failed', [column]: value })
-    .andWhere('at', '>', since)
-    .andWhere('at', '>', db.raw(`coalesce((${lastSuccess.toQuery()}), '-infinity'::timestamptz)`))
-    .first();
-  return Number(row?.n ?? 0);
 }

@@ -22,6 +22,7 @@ import {
   callbackBacklog, dueCallbacks, findCallback, insertCallback, listCallbacks, lostDials, openCallbackFor, updateCallback, type CallbackRow, type NewCallback,
 } from './callbacks-repository.js';
 import { OPEN_STATES, type Callback } from './callbacks-schemas.js';
+import { metrics } from '../../lib/metrics.js';
 
 export interface CallbackPolicy {
   mode: 'agent_first' | 'customer_first';
@@ -173,12 +174,14 @@ export function createCallbacksService(deps: CallbacksDeps) {
       const { e, r } = found;
       if (r.state !== 'dialing' || String(r.entry_id) !== String(e.id)) return;
       // A person answered: the callback is made (whatever they did next, the promise was kept).
-      if (r.last_outcome === 'human') {
+      const outcome = r.last_outcome === 'human' || r.last_outcome === 'machine' ? r.last_outcome : OUTCOME_OF_STATUS[p.status] ?? 'failed';
+      metrics.dialAttempts.inc({ purpose: 'callback', outcome });
+      if (outcome === 'human') {
         await updateCallback(trx, r.id, { state: 'completed', closed_at: now });
         await appendEvents(trx, e.interaction_id, [{ type: 'callback_completed', data: { callback_id: r.id, attempt: r.attempts }, at: now }]);
         return;
       }
-      await attemptFailed(trx, r, e, r.last_outcome === 'machine' ? 'machine' : OUTCOME_OF_STATUS[p.status] ?? 'failed', now, notices);
+      await attemptFailed(trx, r, e, outcome, now, notices);
     },
   };
 

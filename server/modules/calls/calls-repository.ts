@@ -65,3 +65,27 @@ export async function purgeReplies(db: Knex, endedBefore: Date): Promise<number>
   const { rowCount } = await db.raw('DELETE FROM webhook_replies r USING calls c WHERE r.call_sid = c.sid AND c.ended_at < ?', [endedBefore]);
   return rowCount ?? 0;
 }
+
+/** Calls still open that started before `before` and were not looked up in Twilio since: the settle sweep's batch, oldest first. */
+export async function callsToSettle(db: Knex, before: Date, limit: number): Promise<Pick<CallRow, 'sid' | 'from_number' | 'to_number' | 'direction' | 'flow'>[]> {
+  return db('calls').whereNull('ended_at').where('created_at', '<', before)
+    .where((q) => q.whereNull('settle_checked_at').orWhere('settle_checked_at', '<', before)).orderBy('created_at').limit(limit)
+    .select('sid', 'from_number', 'to_number', 'direction', 'flow');
+}
+
+export async function markSettleChecked(db: Knex, sid: string, at: Date): Promise<void> {
+  await db('calls').where({ sid }).update({ settle_checked_at: at });
+}
+
+/** The owner an outbound call was placed for, and its reference: a campaign's dial attempt, a callback's queue entry. */
+export async function outboundOwnerOf(trx: Knex, c: Pick<CallRow, 'sid' | 'flow'>): Promise<{ purpose: 'campaign' | 'callback'; ref: string } | undefined> {
+  if (c.flow === 'campaign') {
+    const a = await trx('dial_attempts').where({ call_sid: c.sid }).first('id');
+    return a ? { purpose: 'campaign', ref: String(a.id) } : undefined;
+  }
+  if (c.flow === 'callback') {
+    const e = await trx('queue_entries').where({ call_sid: c.sid }).whereNotNull('callback_id').orderBy('id', 'desc').first('id');
+    return e ? { purpose: 'callback', ref: String(e.id) } : undefined;
+  }
+  return undefined;
+}

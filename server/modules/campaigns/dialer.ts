@@ -21,6 +21,7 @@ import {
 } from './campaigns-repository.js';
 import { CONSENT_PURPOSES, DISPOSITIONS } from './campaigns-schemas.js';
 import { dialsNow, inCallingWindow, nextWindowOpen, pacingRatio } from './pacing.js';
+import { metrics } from '../../lib/metrics.js';
 
 export type { AnswerAction, OutboundLine };
 
@@ -294,6 +295,7 @@ export function createDialer(deps: DialerDeps) {
     const now = clock();
     const outcome = a.outcome ?? OUTCOME_OF_STATUS[p.status] ?? (a.queue_entry_id !== null ? 'human' : a.answered_at ? 'abandoned' : 'failed');
     await updateAttempt(trx, a.id, { state: 'ended', ended_at: now, outcome });
+    metrics.dialAttempts.inc({ purpose: 'campaign', outcome });
     await updateSummary(trx, interactionId, { outcome: outcome === 'human' ? 'agent' : outcome });
     await settleEntry(trx, (await findCampaign(trx, a.campaign_id))!, a, outcome, now);
     notices.push(...(await freePreviewAgent(trx, a, now)));
@@ -331,7 +333,12 @@ export function createDialer(deps: DialerDeps) {
         }
       }
       const stale: { id: string }[] = await db('dial_attempts').where({ state: 'queued' }).where('queued_at', '<', new Date(now.getTime() - REQUEUE_AFTER_MS)).limit(500).select('id');
-      for (const s of stale) await deps.jobs.add(DIAL_JOB, { attempt_id: String(s.id) }, { jobId: `dial-${s.id}`, attempts: 5, backoffMs: 500 });
+      try {
+        for (const s of stale) await deps.jobs.add(DIAL_JOB, { attempt_id: String(s.id) }, { jobId: `dial-${s.id}`, attempts: 5, backoffMs: 500 });
+      } catch (err) {
+        // Redis is down: the attempts stay queued in the database and are sent again next tick; the sweeps below need no Redis.
+        deps.log.warn({ err: (err as Error).message, queued: stale.length }, 'dial jobs could not be re-sent (Redis unreachable?)');
+      }
       // Previews whose agent went away, or sat on them too long.
       const previews: AttemptRow[] = await db('dial_attempts as a').leftJoin('agents as g', 'g.user_id', 'a.agent_id').where('a.state', 'preview')
         .where((q) => q.whereNot('g.state', 'reserved').orWhereNull('g.state').orWhere('a.queued_at', '<', new Date(now.getTime() - PREVIEW_TIMEOUT_MS))).select('a.*').limit(100);

@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import { appError } from '../../errors.js';
 import { agentStateNotice, type Notice } from '../../plugins/realtime.js';
 import { recordAudit } from '../audit/audit-repository.js';
-import { findAgent, transition, type AgentRow, type AgentState } from '../agents/agents-repository.js';
+import { countConnectFailure, findAgent, resetConnectFailures, transition, type AgentRow, type AgentState } from '../agents/agents-repository.js';
 import { bankNumber, findCall } from '../calls/calls-repository.js';
 import { isMachine } from '../calls/outbound.js';
 import type { CustomersService } from '../customers/customers-service.js';
@@ -11,6 +11,7 @@ import { appendEvents, updateSummary } from '../interactions/interactions-reposi
 import { clientIdentity, type VoiceControl } from '../telephony/voice-control.js';
 import { findEntry, updateEntry, type EntryRow } from './routing-repository.js';
 import { offerPayload, type RoutingService } from './routing-service.js';
+import { metrics } from '../../lib/metrics.js';
 
 export interface Wrapup {
   disposition: string;
@@ -33,6 +34,8 @@ export interface ConversationDeps {
   db: Knex;
   /** How long the agent's leg has to join after the agent accepted. */
   connectSeconds: number;
+  /** Accepted calls in a row that failed to connect (Twilio unreachable) before the agent goes away (connect_failed). */
+  connectFailures?: number;
   customers: CustomersService;
   routing: RoutingService;
   voice: VoiceControl;
@@ -43,6 +46,15 @@ export interface ConversationDeps {
   onWrapup?: (trx: Knex, entry: EntryRow, w: Wrapup, agent: { sub: string; username: string; role: string }) => Promise<void>;
   /** Dials the customer of a callback whose offer the agent accepted (the call does not exist yet). */
   dialOut?: (entryId: string) => Promise<void>;
+}
+
+/** The heartbeat's answer: the agent's state and the call they hold (its entry's state), for a console to check its view against. */
+export interface AgentDigest {
+  state: AgentState;
+  reason: string | null;
+  since: string;
+  entry_id: string | null;
+  entry_state: EntryRow['state'] | null;
 }
 
 /** An agent leg's final statuses that mean nobody answered it. */
@@ -89,7 +101,7 @@ export function createConversationService(deps: ConversationDeps) {
    * passed): the caller goes back into the queue in their old place and hears why; the agent goes
    * to away (missed). Returns what to tell and do after the commit.
    */
-  async function backInLine(trx: Knex, e: EntryRow, why: string, now: Date): Promise<{ notices: Notice[]; after: () => Promise<void> } | null> {
+  async function backInLine(trx: Knex, e: EntryRow, why: string, now: Date, blame: 'agent' | 'line' = 'agent'): Promise<{ notices: Notice[]; after: () => Promise<void> } | null> {
     const call = e.call_sid ? await findCall(trx, e.call_sid) : undefined;
     if (!call || e.agent_id === null) return null;
     await updateEntry(trx, e.id, { state: 'failed', ended_at: now });
@@ -98,17 +110,55 @@ export function createConversationService(deps: ConversationDeps) {
       priority: e.priority, since: new Date(e.enqueued_at), campaign: e.campaign,
     });
     await appendEvents(trx, e.interaction_id, [{ type: 'agent_leg_failed', data: { entry_id: e.id, agent_id: e.agent_id, next_entry_id: next, why }, at: now }]);
-    await transition(trx, e.agent_id, 'away', { from: ['on_call'], onlyEntry: e.id, reason: 'missed_offer', entryId: null, at: now });
     const agentId = e.agent_id;
+    // Twilio could not ring the agent (the line's fault): free again, unless it keeps happening.
+    const to = blame === 'agent' ? { state: 'away' as const, reason: 'missed_offer' } : await afterLineFailure(trx, agentId);
+    await transition(trx, agentId, to.state, { from: ['on_call'], onlyEntry: e.id, reason: to.reason, entryId: null, at: now });
     const { conference_sid: conference, agent_call_sid: leg } = e;
     return {
-      notices: [{ agentId, event: 'call:ended', payload: { entry_id: String(e.id), reason: 'agent_leg_failed' } }, agentStateNotice(agentId, 'away', 'missed_offer', now)],
+      notices: [{ agentId, event: 'call:ended', payload: { entry_id: String(e.id), reason: blame === 'agent' ? 'agent_leg_failed' : 'connect_failed' } }, agentStateNotice(agentId, to.state, to.reason, now)],
       after: async () => {
         await voice.requeue(call.sid, next, call.step, 'agent_unreachable').catch((err) => deps.log.warn({ err, entry_id: e.id }, 'could not return the caller to the queue'));
         if (conference && leg) await voice.dropLeg(conference, leg).catch(() => undefined);
         void deps.routing.kick();
       },
     };
+  }
+
+  /**
+   * Twilio refused the redirect into the conference, retries and all (an outage). The caller never
+   * left Twilio's queue: a new entry in their old place is all they need, and the next agent's
+   * accept redirects them. The agent is not to blame and is free again, unless their connects keep
+   * failing: then they go away (connect_failed), so agents do not drain the queue into the fault.
+   * A callback's entry is the callbacks' to retry (its customer was never dialled).
+   */
+  async function connectFailed(trx: Knex, entryId: string, agentId: number, now: Date, callerGone: boolean): Promise<Notice[]> {
+    const e = await findEntry(trx, entryId, { lock: 'wait' });
+    if (!e || e.state !== 'connecting' || e.agent_id !== agentId) return [];
+    await updateEntry(trx, e.id, { state: 'failed', ended_at: now });
+    const call = e.call_sid ? await findCall(trx, e.call_sid) : undefined;
+    if (callerGone || !call) {
+      // The caller is gone (or a callback's customer was never dialled: the callbacks retry it); the agent is free, and not to blame.
+      await appendEvents(trx, e.interaction_id, [{ type: 'connect_failed', data: { entry_id: e.id, agent_id: agentId, next_entry_id: null }, at: now }]);
+      const freed = await transition(trx, agentId, 'available', { from: ['on_call'], onlyEntry: e.id, entryId: null, at: now });
+      return freed ? [{ agentId, event: 'call:ended', payload: { entry_id: String(e.id), reason: 'caller_gone' } }, stateNotice(agentId, 'available', now)] : [];
+    }
+    const next = !call.ended_at ? await deps.routing.enqueue(trx, {
+      interaction_id: e.interaction_id, call_sid: call.sid, skill: e.skill, language: e.language, customer_id: e.customer_id, tier: e.tier, ivr: e.ivr,
+      priority: e.priority, since: new Date(e.enqueued_at), campaign: e.campaign,
+    }) : null;
+    await appendEvents(trx, e.interaction_id, [{ type: 'connect_failed', data: { entry_id: e.id, agent_id: agentId, next_entry_id: next }, at: now }]);
+    const to = await afterLineFailure(trx, agentId);
+    const moved = await transition(trx, agentId, to.state, { from: ['on_call'], onlyEntry: e.id, entryId: null, reason: to.reason, at: now });
+    const ended: Notice = { agentId, event: 'call:ended', payload: { entry_id: String(e.id), reason: 'connect_failed' } };
+    return moved ? [ended, agentStateNotice(agentId, to.state, to.reason, now)] : [ended];
+  }
+
+  /** Where an agent goes after Twilio failed their call: available, or away (connect_failed) after `connectFailures` in a row. */
+  async function afterLineFailure(trx: Knex, agentId: number): Promise<{ state: 'available' | 'away'; reason: string | null }> {
+    if ((await countConnectFailure(trx, agentId)) < (deps.connectFailures ?? 2)) return { state: 'available', reason: null };
+    await resetConnectFailures(trx, agentId);
+    return { state: 'away', reason: 'connect_failed' };
   }
 
   /** The colleague rung in for a consult did not answer: they are free again, the caller back with the agent. */
@@ -135,6 +185,18 @@ export function createConversationService(deps: ConversationDeps) {
         state: agent.state, reason: agent.reason, since: new Date(agent.state_since).toISOString(),
         call: holds ? offerPayload(entry, clock(), null) : null,
       };
+    },
+
+    /**
+     * Where the agent stands, in brief: what every heartbeat answers. A console compares it with
+     * its own view and asks for `current` when they differ.
+     */
+    async digest(agentId: number): Promise<AgentDigest | null> {
+      const agent = await findAgent(db, agentId);
+      if (!agent) return null;
+      const entry = agent.entry_id ? await findEntry(db, agent.entry_id) : undefined;
+      const holds = entry && (entry.agent_id === agentId || entry.consult_agent_id === agentId);
+      return { state: agent.state, reason: agent.reason, since: new Date(agent.state_since).toISOString(), entry_id: holds ? String(entry.id) : null, entry_state: holds ? entry.state : null };
     },
 
     /** The customer's data changed (a CRM or core-banking feed): refresh the pop on every screen showing it. */
@@ -167,21 +229,19 @@ export function createConversationService(deps: ConversationDeps) {
         return { e, agent };
       });
       deps.notify([stateNotice(agentId, 'on_call', now)]);
+      metrics.accepts.inc();
       try {
         // A callback has no caller yet: the customer is dialled now, and joins the conference on answering.
         if (claimed.e.call_sid === null) await deps.dialOut?.(entryId);
         else await voice.connect({ entryId, callerSid: claimed.e.call_sid });
       } catch (err) {
-        deps.log.warn({ err, entry_id: entryId }, 'connecting the caller failed');
-        const notices = await db.transaction(async (trx) => {
-          const e = await findEntry(trx, entryId, { lock: 'wait' });
-          if (!e || e.state !== 'connecting') return [];
-          await updateEntry(trx, e.id, { state: 'failed', ended_at: now });
-          await appendEvents(trx, e.interaction_id, [{ type: 'connect_failed', data: { entry_id: e.id, agent_id: agentId }, at: now }]);
-          await transition(trx, agentId, 'available', { from: ['on_call'], onlyEntry: e.id, entryId: null, at: now });
-          return [stateNotice(agentId, 'available', now)];
-        });
-        deps.notify(notices);
+        // Twilio's status and code only: its message may name the number.
+        const { status, code } = err as { status?: number; code?: string | number };
+        deps.log.warn({ entry_id: entryId, http_status: status ?? null, twilio_code: code ?? null }, 'connecting the caller failed (after retries)');
+        // A 4xx (not 429) is Twilio saying the call is gone (the caller hung up): nobody to put back in line.
+        const callerGone = typeof status === 'number' && status >= 400 && status < 500 && status !== 429;
+        deps.notify(await db.transaction((trx) => connectFailed(trx, entryId, agentId, clock(), callerGone)));
+        void deps.routing.kick();
         throw appError('SB_ERR_CALL_GONE');
       }
       return { entry_id: entryId, state: 'connecting' as const };
@@ -258,7 +318,23 @@ export function createConversationService(deps: ConversationDeps) {
         return {
           notices: [],
           after: async () => {
-            const leg = await voice.addLeg({ entryId: String(e.id), conferenceSid, from: call ? bankNumber(call) : '', to: agentTarget(agent) });
+            let leg: string;
+            try {
+              leg = await voice.addLeg({ entryId: String(e.id), conferenceSid, from: call ? bankNumber(call) : '', to: agentTarget(agent) });
+            } catch (err) {
+              // Retries and all, Twilio would not ring the agent: the caller goes back in line now, not at the connect deadline.
+              const { status, code } = err as { status?: number; code?: string | number };
+              deps.log.warn({ entry_id: e.id, http_status: status ?? null, twilio_code: code ?? null }, 'ringing the agent failed (after retries)');
+              const moved = await db.transaction(async (t2) => {
+                const fresh = await findEntry(t2, String(e.id), { lock: 'wait' });
+                return fresh?.state === 'connecting' && fresh.agent_id === e.agent_id ? backInLine(t2, fresh, 'connect_failed', clock(), 'line') : null;
+              });
+              if (moved) {
+                deps.notify(moved.notices);
+                await moved.after();
+              }
+              return;
+            }
             await db('queue_entries').where({ id: e.id }).update({ agent_call_sid: leg });
           },
         };
@@ -266,6 +342,8 @@ export function createConversationService(deps: ConversationDeps) {
       if (ev.event === 'participant-join' && ev.callSid !== e.call_sid) {
         if (e.state === 'connecting') {
           await updateEntry(trx, e.id, { state: 'connected', answered_at: now, agent_call_sid: ev.callSid });
+          // Connects work again: the count of failed ones starts over.
+          if (e.agent_id !== null) await resetConnectFailures(trx, e.agent_id);
           await appendEvents(trx, e.interaction_id, [{ type: 'connected', data: { entry_id: e.id, agent_id: e.agent_id, waited_s: Math.round((now.getTime() - new Date(e.enqueued_at).getTime()) / 1000) }, at: now }]);
           await updateSummary(trx, e.interaction_id, { answered_at: now, outcome: 'agent', agent_user_id: e.agent_id ?? undefined });
           return { notices: [{ agentId: e.agent_id!, event: 'call:connected', payload: { entry_id: String(e.id) } }] };

@@ -20,6 +20,8 @@ import { estimateWait } from './wait-model.js';
 import type { QueueStatus } from '../../../ivr/engine.js';
 import type { Profile } from '../customers/customers-schemas.js';
 import type { CallbackPop, CallOffer, CampaignPop, IvrFindings } from './routing-schemas.js';
+import { metrics } from '../../lib/metrics.js';
+import { traceOffer } from '../../lib/tracing.js';
 
 export interface RoutingPolicy {
   headStarts: HeadStarts;
@@ -235,8 +237,11 @@ export function createRoutingService(deps: RoutingDeps) {
           if (widens && (!soonest || widens < soonest)) soonest = widens;
           continue;
         }
-        const claim = await tryMatch(e.id, now);
+        const timer = metrics.routingDecision.startTimer();
+        const claim = await traceOffer(e.id, { 'switchboard.skill': e.skill, 'switchboard.tier': e.tier }, () => tryMatch(e.id, now));
+        timer({ outcome: claim ? 'claimed' : 'none' });
         if (claim) {
+          metrics.offers.inc({ kind: 'dial' in claim ? 'callback_dial' : 'offer' });
           made++;
           free.splice(free.findIndex((a) => a.user_id === claim.agentId), 1);
           if ('dial' in claim) dials.push(claim.dial);
@@ -286,6 +291,7 @@ export function createRoutingService(deps: RoutingDeps) {
     const notices = await db.transaction(async (trx) => {
       const out: Notice[] = [];
       for (const e of await expiredOffers(trx, now)) {
+        metrics.expiries.inc();
         await updateEntry(trx, e.id, { state: 'waiting', agent_id: null, offer_expires_at: null, declined_by: [...e.declined_by, e.agent_id!], target_agent_id: null });
         await appendEvents(trx, e.interaction_id, [{ type: 'offer_expired', data: { agent_id: e.agent_id, entry_id: e.id, ...(e.target_agent_id !== null ? { to_skill: e.skill } : {}) }, at: now }]);
         if (await transition(trx, e.agent_id!, 'away', { from: ['reserved'], onlyEntry: e.id, reason: 'missed_offer', entryId: null, at: now })) {

@@ -29,6 +29,21 @@ export function viewAlertConditions(anomalies: ViewAnomaly[], refusals: number):
   }));
 }
 
+/** A username or client address with a burst of failed or refused logins within LOGIN_ALERT_MINUTES (the auth module's throttle). */
+export interface LoginBurst { by: 'user' | 'address'; key: string; tries: number; spread: number }
+export const LOGIN_ALERT_MINUTES = 15;
+
+/** Password guessing or spraying: one username tried from many places, or one address trying many names. */
+export function loginAlertConditions(bursts: LoginBurst[]): Condition[] {
+  return bursts.map((b) => ({
+    kind: 'login_burst' as const, subject: `login:${b.by}:${b.key}`, severity: 'critical' as const,
+    message: b.by === 'user'
+      ? `${b.tries} failed or refused logins as ${b.key} from ${b.spread} address(es) in ${LOGIN_ALERT_MINUTES} min`
+      : `${b.tries} failed or refused logins from ${b.key} for ${b.spread} username(s) in ${LOGIN_ALERT_MINUTES} min`,
+    data: { by: b.by, [b.by === 'user' ? 'username' : 'address']: b.key, tries: b.tries, [b.by === 'user' ? 'addresses' : 'usernames']: b.spread },
+  }));
+}
+
 const seconds = (now: Date, since: string) => Math.round((now.getTime() - new Date(since).getTime()) / 1000);
 const percent = (share: number) => `${Math.round(share * 1000) / 10}%`;
 

@@ -12,7 +12,7 @@ import type { ServiceLevels } from '../routing/service-levels.js';
 import type { Progress } from '../campaigns/campaigns-schemas.js';
 import type { CallbackBacklog } from '../callbacks/callbacks-schemas.js';
 import { supervisorIdentity, type MonitorMode, type VoiceControl } from '../telephony/voice-control.js';
-import { alertConditions, VIEW_ALERT_MINUTES, viewAlertConditions, type AlertThresholds, type ViewAnomaly } from './alerts.js';
+import { alertConditions, LOGIN_ALERT_MINUTES, loginAlertConditions, VIEW_ALERT_MINUTES, viewAlertConditions, type AlertThresholds, type LoginBurst, type ViewAnomaly } from './alerts.js';
 import { listAlerts, openAlerts, syncAlerts } from './alerts-repository.js';
 import type { Broadcast, Wallboard } from './supervision-schemas.js';
 import { buildWallboard } from './wallboard.js';
@@ -33,6 +33,8 @@ export interface SupervisionDeps {
   /** Users whose customer-profile reads since then looked like a harvest (the customers module's), and how many refused purposes make an alert. */
   viewAnomalies?: (since: Date) => Promise<ViewAnomaly[]>;
   profileRefusals?: number;
+  /** Usernames and addresses with a burst of failed logins since then (the auth module's throttle). */
+  loginBursts?: (since: Date) => Promise<LoginBurst[]>;
   log: FastifyBaseLogger;
   now?: () => Date;
 }
@@ -57,7 +59,8 @@ export function createSupervisionService(deps: SupervisionDeps) {
   async function withAlerts(w: Wallboard): Promise<Wallboard> {
     const at = new Date(w.at);
     const anomalies = deps.viewAnomalies ? await deps.viewAnomalies(new Date(at.getTime() - VIEW_ALERT_MINUTES * 60_000)) : [];
-    const holding = [...alertConditions(w, deps.thresholds), ...viewAlertConditions(anomalies, deps.profileRefusals ?? 5)];
+    const bursts = deps.loginBursts ? await deps.loginBursts(new Date(at.getTime() - LOGIN_ALERT_MINUTES * 60_000)) : [];
+    const holding = [...alertConditions(w, deps.thresholds), ...viewAlertConditions(anomalies, deps.profileRefusals ?? 5), ...loginAlertConditions(bursts)];
     const { raised, cleared } = await syncAlerts(db, holding, at);
     for (const a of raised) deps.log.warn({ alert: { id: a.id, kind: a.kind, subject: a.subject, severity: a.severity } }, `alert raised: ${a.message}`);
     for (const a of cleared) deps.log.info({ alert: { id: a.id, kind: a.kind, subject: a.subject } }, `alert cleared: ${a.message}`);

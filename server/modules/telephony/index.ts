@@ -5,7 +5,7 @@ import { findReply, latestReply, lockCall, saveReply } from '../calls/calls-repo
 import type { CallsService, CallStatus, Turn } from '../calls/calls-service.js';
 import { appendEvents } from '../interactions/interactions-repository.js';
 import type { ConversationService } from '../routing/conversation-service.js';
-import { findEntry } from '../routing/routing-repository.js';
+import { findEntry, liveEntryOfCall, type EntryRow } from '../routing/routing-repository.js';
 import type { RoutingService } from '../routing/routing-service.js';
 import type { Notice } from '../../plugins/realtime.js';
 import {
@@ -13,11 +13,13 @@ import {
   RequeueQuery, StatusWebhook, StepQuery,
 } from './telephony-schemas.js';
 import { acceptTwilioWebhooks, replayKey } from './twilio-webhooks.js';
+import type { ApplyStatus } from './call-status.js';
 import {
   renderCampaignWait, renderConnect, renderEmpty, renderHangup, renderLeave, renderNoCallback, renderSayHangup, renderTurn, renderWaiting, type WebhookUrls,
 } from './twiml.js';
 import type { OutboundOwner, OutboundPurpose } from '../calls/outbound.js';
 import { conferenceName } from './voice-control.js';
+import { inSpan } from '../../lib/tracing.js';
 
 export interface TelephonyRoutesOptions {
   db: Knex;
@@ -30,6 +32,8 @@ export interface TelephonyRoutesOptions {
   authToken: () => string;
   publicUrl: () => string;
   holdMusicUrl: string;
+  /** How a call's status is applied (call-status.ts): the same for the status callbacks and the settle sweep. */
+  applyStatus: ApplyStatus;
 }
 
 const xml = (reply: FastifyReply, body: string) => reply.type('text/xml; charset=utf-8').send(body);
@@ -42,6 +46,7 @@ const xml = (reply: FastifyReply, body: string) => reply.type('text/xml; charset
 export async function telephonyRoutes(fastify: FastifyInstance, opts: TelephonyRoutesOptions) {
   const { db, calls } = opts;
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const applyStatus = opts.applyStatus;
   acceptTwilioWebhooks(fastify, opts);
 
   const base = () => `${opts.publicUrl()}/twilio/voice`;
@@ -87,13 +92,13 @@ export async function telephonyRoutes(fastify: FastifyInstance, opts: TelephonyR
 
   app.post('/twilio/voice/incoming', { schema: { ...form, body: CallWebhook, summary: 'Voice URL of every hotline number: a call arrives' } }, async (request, reply) => {
     const p = request.body;
-    return xml(reply, await once(request, p.CallSid, (trx) => calls.start(trx, { sid: p.CallSid, from: p.From, to: p.To, direction: p.Direction ?? 'inbound' })));
+    return xml(reply, await once(request, p.CallSid, (trx) => inSpan('ivr.start', { 'switchboard.call_sid': p.CallSid }, () => calls.start(trx, { sid: p.CallSid, from: p.From, to: p.To, direction: p.Direction ?? 'inbound' }))));
   });
 
   app.post('/twilio/voice/gather', { schema: { ...form, body: GatherWebhook, querystring: GatherQuery, summary: 'Gather result: the keys a caller pressed, or none (timeout)' } }, async (request, reply) => {
     const p = request.body;
     const input = p.Digits ? { kind: 'digits' as const, digits: p.Digits } : { kind: 'timeout' as const };
-    return xml(reply, await once(request, p.CallSid, (trx) => calls.input(trx, p.CallSid, request.query.step, input)));
+    return xml(reply, await once(request, p.CallSid, (trx) => inSpan('ivr.input', { 'switchboard.call_sid': p.CallSid, 'switchboard.ivr.step': request.query.step }, () => calls.input(trx, p.CallSid, request.query.step, input))));
   });
 
   app.post('/twilio/voice/queue-wait', { schema: { ...form, body: QueueWaitWebhook, summary: 'Enqueue waitUrl: what a waiting caller hears, looped' } }, async (request, reply) => {
@@ -124,7 +129,19 @@ export async function telephonyRoutes(fastify: FastifyInstance, opts: TelephonyR
 
   app.post('/twilio/voice/queue-exit', { schema: { ...form, body: QueueExitWebhook, querystring: StepQuery, summary: 'Enqueue action: the caller left the queue (bridged, hung up, left…)' } }, async (request, reply) => {
     const p = request.body;
-    return xml(reply, await once(request, p.CallSid, (trx, fx) => calls.queueExit(trx, p.CallSid, request.query.step, p.QueueResult, p.QueueTime ?? 0, fx.notices)));
+    return xml(reply, await once(request, p.CallSid, async (trx, fx) => {
+      if (p.QueueResult === 'error' || p.QueueResult === 'system-error') {
+        // The wait music's request failed (the node taking it died, say): not the caller's doing.
+        // Back into the queue they go, in the place routing kept for them.
+        const e = await liveEntryOfCall(trx, p.CallSid);
+        const call = await calls.findCall(trx, p.CallSid);
+        if (e && call && !call.ended_at && (e.state === 'waiting' || e.state === 'offered')) {
+          await appendEvents(trx, call.interaction_id, [{ type: 'queue_rejoined', data: { entry_id: e.id, result: p.QueueResult } }]);
+          return { twiml: requeueTwiml(call.ivr_session.lang, e, call.step, 'line_error') };
+        }
+      }
+      return calls.queueExit(trx, p.CallSid, request.query.step, p.QueueResult, p.QueueTime ?? 0, fx.notices);
+    }));
   });
 
   app.post('/twilio/voice/connect', { schema: { ...form, body: CallWebhook, querystring: EntryQuery, summary: 'An agent accepted: the caller is redirected here, into the call\'s conference' } }, async (request, reply) => {
@@ -133,6 +150,12 @@ export async function telephonyRoutes(fastify: FastifyInstance, opts: TelephonyR
     return xml(reply, await once(request, p.CallSid, async (trx) => {
       const e = await findEntry(trx, entry);
       const call = await calls.findCall(trx, p.CallSid);
+      if (e && call && e.call_sid === p.CallSid && e.state === 'failed') {
+        // The redirect went through after all, late, after the accept had given up on it and put
+        // the caller back in line: back into the queue they go, in the place routing kept.
+        const back = await liveEntryOfCall(trx, p.CallSid);
+        if (back?.state === 'waiting') return { twiml: requeueTwiml(call.ivr_session.lang, back, call.step, 'agent_unreachable') };
+      }
       if (!e || !call || e.call_sid !== p.CallSid || (e.state !== 'connecting' && e.state !== 'connected')) return 'ended';
       return { twiml: renderConnect(call.ivr_session.lang, conferenceName(e.id), { exit: urls.conferenceExit(e.id, call.step), status: urls.conferenceStatus(e.id) }, opts.holdMusicUrl) };
     }));
@@ -166,7 +189,13 @@ export async function telephonyRoutes(fastify: FastifyInstance, opts: TelephonyR
   const REQUEUED = {
     transfer: { zh: '正在为您转接，请稍候。', en: 'Transferring you now, please hold.' },
     agent_unreachable: { zh: '对不起，客服代表暂时无法接听。我们会保留您的排队位置，请稍候。', en: 'Sorry, the agent could not take your call. You keep your place in line; please hold.' },
+    line_error: { zh: '请继续稍候，您的排队位置不变。', en: 'Please continue to hold; you keep your place in line.' },
   } as const;
+
+  /** Back into a queue: why, then the entry's queue with its place. */
+  function requeueTwiml(lang: 'zh' | 'en', e: EntryRow, step: number, why: keyof typeof REQUEUED): string {
+    return renderTurn([{ type: 'say', lang, text: REQUEUED[why][lang] }, { type: 'enqueue', skill: e.skill, tier: e.tier, priority: e.priority, lang, customerId: e.customer_id }], step, urls);
+  }
 
   app.post('/twilio/voice/requeue', { schema: { ...form, body: CallWebhook, querystring: RequeueQuery, summary: 'The caller goes back to a queue: a blind transfer, or the agent could not be reached (keeping their place)' } }, async (request, reply) => {
     const p = request.body;
@@ -175,8 +204,7 @@ export async function telephonyRoutes(fastify: FastifyInstance, opts: TelephonyR
       const e = await findEntry(trx, entry);
       const call = await calls.findCall(trx, p.CallSid);
       if (!e || !call || e.call_sid !== p.CallSid || e.state !== 'waiting') return 'ended';
-      const lang = call.ivr_session.lang;
-      return { twiml: renderTurn([{ type: 'say', lang, text: REQUEUED[why][lang] }, { type: 'enqueue', skill: e.skill, tier: e.tier, priority: e.priority, lang, customerId: e.customer_id }], step, urls) };
+      return { twiml: requeueTwiml(call.ivr_session.lang, e, step, why) };
     }));
   });
 
@@ -211,7 +239,7 @@ export async function telephonyRoutes(fastify: FastifyInstance, opts: TelephonyR
     const p = request.body;
     const seq = p.SequenceNumber ?? -1;
     await once(request, p.CallSid, async (trx, fx) => {
-      const applied = await calls.status(trx, { sid: p.CallSid, from: p.From, to: p.To, direction: p.Direction ?? 'inbound', status: p.CallStatus as CallStatus, seq, duration: p.CallDuration }, fx.notices);
+      const applied = await applyStatus(trx, { sid: p.CallSid, from: p.From, to: p.To, direction: p.Direction ?? 'inbound', status: p.CallStatus as CallStatus, seq, duration: p.CallDuration }, fx.notices);
       request.log.debug({ call_sid: p.CallSid, status: p.CallStatus, seq, applied }, 'status callback');
       return { twiml: renderEmpty() };
     });
@@ -252,12 +280,8 @@ export async function telephonyRoutes(fastify: FastifyInstance, opts: TelephonyR
   app.post('/twilio/voice/outbound/status', { schema: { ...form, body: StatusWebhook, querystring: OutboundQuery, summary: 'Status callback of an outbound call: applied in order, then its owner hears the outcome' } }, async (request, reply) => {
     const p = request.body;
     const q = request.query;
-    const owner = opts.outbound[q.purpose];
     await once(request, p.CallSid, async (trx, fx) => {
-      // The call's row first (its owner makes it), then the same ordered status handling as the hotline's calls.
-      await owner.track(trx, q.ref, p.CallSid);
-      await calls.status(trx, { sid: p.CallSid, from: p.From, to: p.To, direction: p.Direction ?? 'outbound-api', status: p.CallStatus as CallStatus, seq: p.SequenceNumber ?? -1, duration: p.CallDuration }, fx.notices,
-        () => owner.statusChanged(trx, q.ref, { callSid: p.CallSid, status: p.CallStatus }, fx.notices));
+      await applyStatus(trx, { sid: p.CallSid, from: p.From, to: p.To, direction: p.Direction ?? 'outbound-api', status: p.CallStatus as CallStatus, seq: p.SequenceNumber ?? -1, duration: p.CallDuration }, fx.notices, { purpose: q.purpose, ref: q.ref });
       return { twiml: renderEmpty() };
     });
     return xml(reply, renderEmpty());

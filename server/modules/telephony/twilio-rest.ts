@@ -1,22 +1,47 @@
+import type { FastifyBaseLogger } from 'fastify';
 import twilio from 'twilio';
+import type { Config } from '../../config.js';
 // Rewrites *.twilio.com to apiBase and leaves everything else to the SDK's own client, so the
 // adapter code that runs against the simulator is the code that runs against Twilio.
 import { createRedirectingHttpClient } from './twilio-http-client.js';
+import { withRetry, type RetryKind, type RetryPolicy } from './rest-retry.js';
 
 export interface TwilioCredentials {
   accountSid: string;
   authToken: string;
   /** Send REST calls here instead of https://*.twilio.com (the simulator); the path is kept. */
   apiBase?: string | (() => string);
+  /** Retries of failed requests (rest-retry.ts); none when absent. */
+  retry?: RetryPolicy;
+  /** Each request's own timeout (the SDK's default is 30 s: too long for a caller on hold). */
+  timeoutMs?: number;
+  /** Told of each retry (for a log line: the error's status and code, never its message, which may hold a number). */
+  onRetry?: (info: { what: string; attempt: number; status: number | null; code: string | number | null }) => void;
 }
 
 export interface ParticipantChange { hold?: boolean; holdUrl?: string; muted?: boolean; coaching?: boolean; callSidToCoach?: string }
 
+/** How every process's Twilio client retries (TWILIO_RETRY_SECONDS, TWILIO_TIMEOUT_MS), and the log line each retry leaves. */
+export function restPolicy(config: Pick<Config, 'TWILIO_RETRY_SECONDS' | 'TWILIO_TIMEOUT_MS'>, log: Pick<FastifyBaseLogger, 'warn'>) {
+  return {
+    retry: { budgetMs: config.TWILIO_RETRY_SECONDS * 1000 },
+    timeoutMs: config.TWILIO_TIMEOUT_MS,
+    onRetry: (r: { what: string; attempt: number; status: number | null; code: string | number | null }) => log.warn({ twilio: r.what, attempt: r.attempt, http_status: r.status, twilio_code: r.code }, 'Twilio request failed, retrying'),
+  };
+}
+
 /** The REST calls the contact center makes, through the official client. */
 export function createTwilioRest(creds: TwilioCredentials) {
+  // Retries are ours (withRetry), not the SDK's: its autoRetry covers 429 only.
+  const timeout = creds.timeoutMs;
   const client = twilio(creds.accountSid, creds.authToken, {
-    autoRetry: true,
-    ...(creds.apiBase ? { httpClient: createRedirectingHttpClient(creds.apiBase, { autoRetry: true }) } : {}),
+    ...(timeout ? { timeout } : {}),
+    ...(creds.apiBase ? { httpClient: createRedirectingHttpClient(creds.apiBase, timeout ? { timeout } : undefined) } : {}),
+  });
+  const policy: RetryPolicy = creds.retry ?? { budgetMs: 0 };
+  const retried = <T>(what: string, kind: RetryKind, request: () => Promise<T>) => withRetry(policy, kind, request, (err, attempt) => {
+    const { status, code } = err as { status?: number; code?: string | number };
+    creds.onRetry?.({ what, attempt, status: status ?? null, code: code ?? null });
   });
 
   return {
@@ -24,41 +49,41 @@ export function createTwilioRest(creds: TwilioCredentials) {
 
     /** An outbound call (campaigns, callbacks, agent legs); Twilio fetches `url` when it is answered. */
     async createCall(c: { to: string; from: string; url: string; statusCallback?: string; machineDetection?: 'Enable' | 'DetectMessageEnd'; timeoutSeconds?: number }) {
-      const call = await client.calls.create({
+      const call = await retried('create call', 'create', () => client.calls.create({
         to: c.to, from: c.from, url: c.url, method: 'POST',
         ...(c.statusCallback ? { statusCallback: c.statusCallback, statusCallbackMethod: 'POST', statusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'] } : {}),
         ...(c.machineDetection ? { machineDetection: c.machineDetection } : {}),
         ...(c.timeoutSeconds ? { timeout: c.timeoutSeconds } : {}),
-      });
+      }));
       return { sid: call.sid, status: call.status };
     },
 
     /** Points a live call at new TwiML (out of a queue, into a conference…). */
     async redirectCall(sid: string, url: string) {
-      const call = await client.calls(sid).update({ url, method: 'POST' });
+      const call = await retried('redirect call', 'update', () => client.calls(sid).update({ url, method: 'POST' }));
       return { sid: call.sid, status: call.status };
     },
 
     /** Ends a call that is queued or ringing (`canceled`), or hangs up one in progress. */
     async cancelCall(sid: string) {
-      const current = await client.calls(sid).fetch();
+      const current = await retried('fetch call', 'update', () => client.calls(sid).fetch());
       const status = current.status === 'queued' || current.status === 'ringing' ? 'canceled' : 'completed';
-      if (current.status === 'in-progress' || status === 'canceled') await client.calls(sid).update({ status });
+      if (current.status === 'in-progress' || status === 'canceled') await retried('end call', 'update', () => client.calls(sid).update({ status }));
     },
 
     async hangupCall(sid: string) {
-      const call = await client.calls(sid).update({ status: 'completed' });
+      const call = await retried('hang up call', 'update', () => client.calls(sid).update({ status: 'completed' }));
       return { sid: call.sid, status: call.status };
     },
 
     /** Takes one caller (or `Front`) out of a Twilio queue to `url`. Queues are addressed by QU sid. */
     async dequeue(queueSid: string, callSid: string, url: string) {
-      const member = await client.queues(queueSid).members(callSid).update({ url, method: 'POST' });
+      const member = await retried('dequeue', 'update', () => client.queues(queueSid).members(callSid).update({ url, method: 'POST' }));
       return { callSid: member.callSid, position: member.position };
     },
 
     async queueMembers(queueSid: string) {
-      const members = await client.queues(queueSid).members.list({ limit: 1000 });
+      const members = await retried('list queue', 'update', () => client.queues(queueSid).members.list({ limit: 1000 }));
       return members.map((m) => ({ callSid: m.callSid, position: m.position, waitTime: m.waitTime }));
     },
 
@@ -69,27 +94,38 @@ export function createTwilioRest(creds: TwilioCredentials) {
       statusCallback?: string;
       machineDetection?: 'Enable'; amdStatusCallback?: string;
     }) {
-      const participant = await client.conferences(conferenceSid).participants.create({
+      const participant = await retried('add participant', 'create', () => client.conferences(conferenceSid).participants.create({
         from: p.from, to: p.to, muted: p.muted, coaching: p.coaching, callSidToCoach: p.callSidToCoach, endConferenceOnExit: p.endConferenceOnExit, beep: 'false',
         ...(p.conferenceStatusCallback ? { conferenceStatusCallback: p.conferenceStatusCallback, conferenceStatusCallbackMethod: 'POST', conferenceStatusCallbackEvent: ['start', 'end', 'join', 'leave'] } : {}),
         ...(p.statusCallback ? { statusCallback: p.statusCallback, statusCallbackMethod: 'POST', statusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'] } : {}),
         ...(p.machineDetection ? { machineDetection: p.machineDetection, amdStatusCallback: p.amdStatusCallback, amdStatusCallbackMethod: 'POST' } : {}),
-      });
+      }));
       return { callSid: participant.callSid, conferenceSid: participant.conferenceSid };
     },
 
     async updateParticipant(conferenceSid: string, callSid: string, change: ParticipantChange) {
-      const participant = await client.conferences(conferenceSid).participants(callSid).update(change);
+      const participant = await retried('update participant', 'update', () => client.conferences(conferenceSid).participants(callSid).update(change));
       return { callSid: participant.callSid, hold: participant.hold, muted: participant.muted, coaching: participant.coaching };
     },
 
     async removeParticipant(conferenceSid: string, callSid: string) {
-      await client.conferences(conferenceSid).participants(callSid).remove();
+      await retried('remove participant', 'update', () => client.conferences(conferenceSid).participants(callSid).remove());
     },
 
     /** Ends the conference: every leg leaves, and the caller's <Dial> moves on to its action. */
     async endConference(conferenceSid: string) {
-      await client.conferences(conferenceSid).update({ status: 'completed' });
+      await retried('end conference', 'update', () => client.conferences(conferenceSid).update({ status: 'completed' }));
+    },
+
+    /** A call as Twilio has it now (its status, and its duration once over); null if Twilio has no such call. */
+    async fetchCall(sid: string): Promise<{ status: string; duration: number | null } | null> {
+      try {
+        const call = await retried('fetch call', 'update', () => client.calls(sid).fetch());
+        return { status: call.status, duration: call.duration ? Number(call.duration) : null };
+      } catch (err) {
+        if ((err as { status?: number }).status === 404) return null;
+        throw err;
+      }
     },
   };
 }

@@ -2,6 +2,7 @@ import argon2 from 'argon2';
 import type { Knex } from 'knex';
 import { Value } from 'typebox/value';
 import { appError } from '../../errors.js';
+import { revokeSessions } from '../auth/sessions-repository.js';
 import { NewUserSchema, type NewUser, type User } from './users-schemas.js';
 
 const USER_COLUMNS = ['id', 'username', 'role', 'display_name', 'rm_id', 'active'] as const;
@@ -34,4 +35,24 @@ export async function verifyCredentials(db: Knex, username: string, password: st
   if (!row || !ok) return undefined;
   const { password_hash: _hash, ...user } = row;
   return user as User;
+}
+
+/** The active user with this name, or undefined (single sign-on: the provider vouched for the name). */
+export async function findActiveUser(db: Knex, username: string): Promise<User | undefined> {
+  return (await db('users').where({ username, active: true }).first([...USER_COLUMNS])) as User | undefined;
+}
+
+/**
+ * Disables, re-enables or changes the role of a user (`npm run user:set`). Disabling ends every
+ * session of theirs at once; running nodes close their sockets within SESSION_CHECK_SECONDS, as
+ * they do for any change to a user row, and a new role applies within that too.
+ */
+export async function setUser(db: Knex, username: string, change: { active?: boolean; role?: User['role'] }): Promise<User> {
+  if (change.role !== undefined && !Value.Check(NewUserSchema.properties.role, change.role)) throw appError('SB_ERR_REQUEST_INVALID', `role must be one of agent, supervisor, rm, admin`);
+  return db.transaction(async (trx) => {
+    const [user] = await trx('users').where({ username }).update({ ...change }).returning([...USER_COLUMNS]);
+    if (!user) throw appError('SB_ERR_REQUEST_INVALID', `No user named ${username}`);
+    if (change.active === false) await revokeSessions(trx, { userId: user.id as number }, 'user_disabled');
+    return user as User;
+  });
 }
