@@ -38,7 +38,6 @@ export const ERRORS = {
   SB_ERR_TWILIO_SIGNATURE_INVALID: { status: 403, message: 'The X-Twilio-Signature header is missing or does not match the request' },
   SB_ERR_INTERACTION_NOT_FOUND: { status: 404, message: 'No such interaction' },
   SB_ERR_AGENT_NOT_FOUND: { status: 404, message: 'No such agent' },
-  SB_ERR_AGENT_SKILL_UNKNOWN: { status: 400, message: 'Unknown skill: an agent\'s skills are routing skills (general, cards, loans, deposits, wealth, funds_fx, complaints, retention, security, private_banking, english)' },
   SB_ERR_AGENT_STATE_INVALID: { status: 409, message: 'The agent cannot change to that state now' },
   SB_ERR_OFFER_GONE: { status: 409, message: 'The call is no longer offered to you (expired, taken or hung up)' },
   SB_ERR_CALL_NOT_ACTIVE: { status: 409, message: 'You have no call in progress' },

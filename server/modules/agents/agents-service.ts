@@ -4,7 +4,6 @@ import { agentStateNotice, type Notice } from '../../plugins/realtime.js';
 import { recordAudit } from '../audit/audit-repository.js';
 import type { TokenClaims } from '../../plugins/auth.js';
 import { normalizePhone } from '../../lib/phone.js';
-import { SKILLS } from '../routing/routing-policy.js';
 import { ensureAgent, findAgent, findAgentUser, listAgents, renewLease, searchDirectory, transition, updateAgentConfig, type AgentState } from './agents-repository.js';
 import type { AgentConfig, AgentConfigChange, DirectoryEntry, StateChange } from './agents-schemas.js';
 
@@ -21,7 +20,6 @@ export interface AgentsDeps {
 // offer or an unfinished wrap-up must end through the call, never by switching state.
 const CHOOSABLE_FROM: readonly AgentState[] = ['offline', 'available', 'away'];
 
-const KNOWN_SKILLS: ReadonlySet<string> = new Set(SKILLS);
 /** Whose routing settings a supervisor may change: the people who take calls, not other supervisors or admins. */
 const SUPERVISED_ROLES: ReadonlySet<string> = new Set(['agent', 'rm']);
 
@@ -71,15 +69,13 @@ export function createAgentsService(deps: AgentsDeps) {
      * asked for now, since the change may let the agent take a caller who is waiting.
      */
     async configure(agentId: number, change: AgentConfigChange, actor: TokenClaims, ip?: string): Promise<AgentConfig> {
-      const unknown = Object.keys(change.skills ?? {}).filter((s) => !KNOWN_SKILLS.has(s));
-      if (unknown.length) throw appError('SB_ERR_AGENT_SKILL_UNKNOWN', undefined, { unknown: unknown.slice(0, 5), known: [...SKILLS] });
       const phone = change.phone === undefined || change.phone === null ? change.phone : normalizePhone(change.phone);
       const team = change.team === undefined || change.team === null ? change.team : change.team.trim() || null;
       await db.transaction(async (trx) => {
         const a = await findAgentUser(trx, agentId, { create: true });
         if (!a) throw appError('SB_ERR_AGENT_NOT_FOUND', `No agent ${agentId}`);
         if (actor.role !== 'admin' && !SUPERVISED_ROLES.has(a.role)) throw appError('SB_ERR_AUTH_FORBIDDEN', "A supervisor sets agents' and RMs' routing settings; an admin sets everyone's");
-        await updateAgentConfig(trx, agentId, { skills: change.skills, languages: change.languages, phone, team });
+        await updateAgentConfig(trx, agentId, { skills: change.skills as Record<string, number> | undefined, languages: change.languages, phone, team });
         // The phone number itself is not written to the audit log: only that it changed.
         await recordAudit(trx, {
           actor, action: 'agent.profile_update', ip,
