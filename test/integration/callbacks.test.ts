@@ -1,20 +1,14 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- API and socket payloads are asserted field by field */
-import { afterEach, describe, expect, it } from 'vitest';
-import { busyAgent, connectAgent, tokenFor, type AgentClient } from '../helpers/agents.js';
-import { HOTLINE, startHotline, timelineOf, type Hotline } from '../helpers/hotline.js';
+import { describe, expect, it } from 'vitest';
+import { busyAgent, tokenFor } from '../helpers/agents.js';
+import { hotlinePerTest } from '../helpers/floor.js';
+import { HOTLINE, timelineOf, type Hotline } from '../helpers/hotline.js';
 import { clockFrom, until } from '../helpers/wait.js';
 
 // Callbacks that happen (virtual hold), end to end: the real app on PostgreSQL and Redis, the
 // simulator playing Twilio over HTTP for the caller who asks, and for the customer we ring back.
 
-let t: Hotline | undefined;
-let consoles: AgentClient[] = [];
-afterEach(async () => {
-  for (const c of consoles) c.close();
-  consoles = [];
-  await t?.close();
-  t = undefined;
-});
+const floor = hotlinePerTest();
 
 const GOLD = '+8613800000003';
 const FAST = { ROUTING_SWEEP_MS: '200', ROUTING_OFFER_SECONDS: '5' };
@@ -24,18 +18,10 @@ const WEDNESDAY_10 = '2026-11-18T02:00:00Z';
 
 async function start(env: Record<string, string> = {}, at = WEDNESDAY_10) {
   const clock = clockFrom(at);
-  t = await startHotline({ ...FAST, ...env }, { now: clock.now });
-  return { h: t, clock };
+  return { h: await floor.start({ ...FAST, ...env }, { now: clock.now }), clock };
 }
 
-async function online(h: Hotline, who: { id: number; token: string }) {
-  // The console's heartbeat keeps the agent's presence while a test waits for the hours to open.
-  const c = await connectAgent(h.url, who.token, who.id, { heartbeatMs: 2000 });
-  consoles.push(c);
-  await c.next('agent:restore');
-  await c.request('state:set', { state: 'available' });
-  return c;
-}
+const online = (h: Hotline, who: { id: number; token: string }) => floor.online(h, who);
 
 /** A GOLD customer (seeded) asks for an agent, waits behind a busy one, and presses 1 for a callback. */
 async function askForCallback(h: Hotline, from = GOLD) {

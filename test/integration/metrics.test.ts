@@ -1,16 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { busyAgent, connectAgent, tokenFor, type AgentClient } from '../helpers/agents.js';
-import { HOTLINE, startHotline, type Hotline } from '../helpers/hotline.js';
+import { describe, expect, it } from 'vitest';
+import { busyAgent, connectAgent, tokenFor } from '../helpers/agents.js';
+import { hotlinePerTest } from '../helpers/floor.js';
+import { HOTLINE } from '../helpers/hotline.js';
 import { until } from '../helpers/wait.js';
 
-let t: Hotline | undefined;
-let consoles: AgentClient[] = [];
-afterEach(async () => {
-  for (const c of consoles) c.close();
-  consoles = [];
-  await t?.close();
-  t = undefined;
-});
+const floor = hotlinePerTest();
 
 const TOKEN = 'scrape-me-0123456789abcdef';
 const GOLD = '+8613800000003';
@@ -28,19 +22,18 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
 
 describe('Prometheus /metrics', () => {
   it('is refused without the token and off (coded 404) when no token is configured', async () => {
-    t = await startHotline({ METRICS_TOKEN: TOKEN });
+    const t = await floor.start({ METRICS_TOKEN: TOKEN });
     expect((await t.http.get('/metrics').expect(401)).body.code).toBe('SB_ERR_AUTH_REQUIRED');
     expect((await t.http.get('/metrics').set('Authorization', 'Bearer wrong-token-0123456789ab').expect(401)).body.code).toBe('SB_ERR_AUTH_TOKEN_INVALID');
     // A console user's login token is not a scrape token either.
     expect((await t.http.get('/metrics').set(await t.auth('admin')).expect(401)).body.code).toBe('SB_ERR_AUTH_TOKEN_INVALID');
     await t.close();
-    t = await startHotline();
-    expect((await t.http.get('/metrics').set('Authorization', `Bearer ${TOKEN}`).expect(404)).body.code).toBe('SB_ERR_METRICS_DISABLED');
+    const off = await floor.start();
+    expect((await off.http.get('/metrics').set('Authorization', `Bearer ${TOKEN}`).expect(404)).body.code).toBe('SB_ERR_METRICS_DISABLED');
   });
 
   it('follows a call: waiting by skill and tier, the offer, the accept, agents by state, latencies by route', async () => {
-    t = await startHotline({ METRICS_TOKEN: TOKEN, ROUTING_SWEEP_MS: '200' });
-    const h = t;
+    const h = await floor.start({ METRICS_TOKEN: TOKEN, ROUTING_SWEEP_MS: '200' });
     const scrape = async () => {
       const res = await h.http.get('/metrics').set('Authorization', `Bearer ${TOKEN}`).expect(200);
       expect(res.headers['content-type']).toContain('text/plain');
@@ -51,7 +44,7 @@ describe('Prometheus /metrics', () => {
     // A caller waits while nobody is free: the gauge counts them under their skill and tier.
     const who = await tokenFor(h.app, h.db, 'agent1');
     const agent = await connectAgent(h.url, who.token, who.id, { heartbeatMs: 2000 });
-    consoles.push(agent);
+    floor.track(agent);
     await agent.next('agent:restore');
     // Someone of the skill is at work (on another call), so the queue is open and the caller waits.
     await busyAgent(h.db, 'metrics', { general: 1 });

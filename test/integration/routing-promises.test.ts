@@ -1,22 +1,16 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { canServe, type OverflowTiming } from '../../server/modules/routing/routing-policy.js';
 import { parseServiceLevels } from '../../server/modules/routing/service-levels.js';
-import { busyAgent, connectAgent, makeAgents, tokenFor, type AgentClient } from '../helpers/agents.js';
-import { HOTLINE, LOST_CARD_LINE, startHotline, type Hotline } from '../helpers/hotline.js';
+import { busyAgent, makeAgents, tokenFor } from '../helpers/agents.js';
+import { dialToQueue, hotlinePerTest } from '../helpers/floor.js';
+import { HOTLINE, LOST_CARD_LINE, type Hotline } from '../helpers/hotline.js';
 import { clockFrom, until } from '../helpers/wait.js';
 
 // What the hotline promises about waiting, kept by routing: a flow's priority reaches the queue,
 // overflow follows the tier's target, a failed agent leg sends the caller straight back, a transfer
 // never strands, and nobody waits while an agent who may take them sits free.
 
-let t: Hotline | undefined;
-let consoles: AgentClient[] = [];
-afterEach(async () => {
-  for (const c of consoles) c.close();
-  consoles = [];
-  await t?.close();
-  t = undefined;
-});
+const floor = hotlinePerTest();
 
 const PRIVATE = '+8613800000001';
 const GOLD = '+8613800000003';
@@ -25,28 +19,11 @@ const FAST = { ROUTING_SWEEP_MS: '200', ROUTING_OFFER_SECONDS: '5' };
 // A Wednesday at 10:00 in Shanghai.
 const clock = clockFrom('2026-11-18T02:00:00Z');
 
-async function start(env: Record<string, string> = {}) {
-  t = await startHotline({ ...FAST, ...env }, { now: clock.now });
-  return t;
-}
+const start = (env: Record<string, string> = {}) => floor.start({ ...FAST, ...env }, { now: clock.now });
 
-async function online(h: Hotline, who: { id: number; token: string }) {
-  const c = await connectAgent(h.url, who.token, who.id, { heartbeatMs: 2000 });
-  consoles.push(c);
-  await c.next('agent:restore');
-  await c.request('state:set', { state: 'available' });
-  return c;
-}
+const online = (h: Hotline, who: { id: number; token: string }) => floor.online(h, who);
 
-async function dialThrough(h: Hotline, from: string, to: string, presses: string[]) {
-  const c = h.sim.dial({ from, to });
-  for (const keys of presses) {
-    await c.waitFor('gathering');
-    await c.press(keys);
-  }
-  await c.waitFor('queued');
-  return c;
-}
+const dialThrough = dialToQueue;
 const unknown = (n: number) => `+86139${String(20_000_000 + n).slice(-8)}`;
 const entryOf = (h: Hotline, sid: string) => h.db('queue_entries').where({ call_sid: sid }).orderBy('id', 'desc').first();
 
@@ -106,11 +83,7 @@ describe('routing keeps the hotline\'s promises', () => {
   it('a transfer to an agent who is away or unknown is refused with a code, and the caller stays with the agent', async () => {
     const h = await start();
     const a1 = await online(h, await tokenFor(h.app, h.db, 'agent1'));
-    const away = await tokenFor(h.app, h.db, 'agent2');
-    const a2 = await connectAgent(h.url, away.token, away.id, { heartbeatMs: 2000 });
-    consoles.push(a2);
-    await a2.next('agent:restore');
-    await a2.request('state:set', { state: 'away' });
+    const a2 = await floor.online(h, await tokenFor(h.app, h.db, 'agent2'), 'away');
     const caller = await dialThrough(h, unknown(3), HOTLINE, ['1', '0']);
     const offer = await a1.next('call:offered');
     await a1.request('call:accept', { entry_id: offer.entry_id });

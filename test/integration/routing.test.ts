@@ -1,16 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { busyAgent, connectAgent, makeAgents, tokenFor, type AgentClient } from '../helpers/agents.js';
-import { HOTLINE, routeHotlineTo, startHotline, startSecondNode, timelineOf, type Hotline } from '../helpers/hotline.js';
+import { describe, expect, it } from 'vitest';
+import { busyAgent, connectAgent, makeAgents, tokenFor } from '../helpers/agents.js';
+import { dialToQueue, hotlinePerTest } from '../helpers/floor.js';
+import { HOTLINE, routeHotlineTo, startSecondNode, timelineOf, type Hotline } from '../helpers/hotline.js';
 import { clockFrom } from '../helpers/wait.js';
 
-let t: Hotline | undefined;
-let consoles: AgentClient[] = [];
-afterEach(async () => {
-  for (const c of consoles) c.close();
-  consoles = [];
-  await t?.close();
-  t = undefined;
-});
+const floor = hotlinePerTest();
 
 const PRIVATE = '+8613800000001';
 const GOLD = '+8613800000003';
@@ -18,29 +12,12 @@ const GOLD = '+8613800000003';
 const OPEN = clockFrom('2026-11-18T02:00:00Z').now;
 const FAST = { ROUTING_SWEEP_MS: '200', ROUTING_OFFER_SECONDS: '3' };
 
-async function start(env: Record<string, string> = {}) {
-  t = await startHotline({ ...FAST, ...env }, { now: OPEN });
-  return t;
-}
+const start = (env: Record<string, string> = {}) => floor.start({ ...FAST, ...env }, { now: OPEN });
 
-async function online(h: Hotline, who: { id: number; token: string }, state: 'available' | 'away' = 'available') {
-  const c = await connectAgent(h.url, who.token, who.id);
-  consoles.push(c);
-  await c.next('agent:restore');
-  await c.request('state:set', { state });
-  return c;
-}
+const online = (h: Hotline, who: { id: number; token: string }, state: 'available' | 'away' = 'available') => floor.online(h, who, state);
 
 /** A caller asks for an agent from the main menu (unknown numbers start there; known ones after identification). */
-async function callForAgent(h: Hotline, from: string, presses = ['1', '0']) {
-  const c = h.sim.dial({ from, to: HOTLINE });
-  for (const keys of presses) {
-    await c.waitFor('gathering');
-    await c.press(keys);
-  }
-  await c.waitFor('queued');
-  return c;
-}
+const callForAgent = (h: Hotline, from: string, presses = ['1', '0']) => dialToQueue(h, from, HOTLINE, presses);
 
 const unknown = (n: number) => `+86139${String(10_000_000 + n).slice(-8)}`;
 const types = (events: { type: string }[]) => events.map((e) => e.type);
@@ -180,7 +157,7 @@ describe('routing calls to agents over socket.io', () => {
     await agent.next('call:connected');
     agent.close();
     const reloaded = await connectAgent(h.url, who.token, who.id);
-    consoles.push(reloaded);
+    floor.track(reloaded);
     const restored = await reloaded.next('agent:restore');
     expect(restored.state).toBe('on_call');
     expect(restored.call.entry_id).toBe(offer.entry_id);
@@ -304,7 +281,7 @@ describe('routing calls to agents over socket.io', () => {
       const agents = await Promise.all(staff.map(async (who, i) => {
         // Heartbeats as the console sends them: the burst may outlast one presence lease on a loaded machine.
         const c = await connectAgent(i % 2 ? b.url : h.url, who.token, who.id, { heartbeatMs: 2000 });
-        consoles.push(c);
+        floor.track(c);
         await c.next('agent:restore');
         await c.request('state:set', { state: 'available' });
         return c;
@@ -340,8 +317,7 @@ describe('routing calls to agents over socket.io', () => {
         for (let i = 1; i < mine.length; i++) if (mine[i] === 'reserved') expect(mine[i - 1]).toBe('available');
       }
     } finally {
-      for (const c of consoles) c.close();
-      consoles = [];
+      floor.closeConsoles();
       await b.close();
     }
   });
