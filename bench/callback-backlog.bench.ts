@@ -84,7 +84,7 @@ async function queueBacklog(db: Knex, config: Config, routing: RoutingService): 
   const calls = createCallsService({
     flows: loadFlows(), hotlines: new Map([[HOTLINE, 'hotline']]), defaultFlow: 'hotline',
     queue: { enqueue: routing.enqueue, callerLeft: routing.callerLeft, callerDone: unused },
-    ivr: { queueStatus: (trx, q, at) => routing.availability(trx, q, at), requestCallback: unused, greetFullTiers: new Set() },
+    ivr: { queueStatus: (trx, q, at) => routing.availability(trx, q, at), requestCallback: unused, greetFullTiers: new Set(), pinLimits: { perNumber: 3, perCustomer: 10, windowMinutes: 60 } },
   });
   const callbacks = createCallbacksService({
     // Promoting nudges the matcher (kick); here the bench runs every pass itself, and times it.

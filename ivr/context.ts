@@ -22,7 +22,7 @@ export interface Handler<T extends NodeType> {
 }
 
 /** Vars the identify/verify nodes own: a `set` node may not forge them. */
-export const RESERVED_VARS = ['customer_id', 'verified', 'tier', 'has_rm', 'name_zh', 'name_en', 'salutation_zh', 'salutation_en', 'greet_full', 'customer_language'] as const;
+export const RESERVED_VARS = ['customer_id', 'identified_by', 'verified', 'tier', 'has_rm', 'name_zh', 'name_en', 'salutation_zh', 'salutation_en', 'greet_full', 'customer_language'] as const;
 const SECRET_VARS = '_secret_vars';
 
 export const customerId = (s: IvrSession): number | null => (typeof s.vars.customer_id === 'number' ? s.vars.customer_id : null);
@@ -118,7 +118,7 @@ export function setCustomer(ctx: Ctx, c: Candidate, method: string): void {
   // A new identity never inherits the previous one's verification.
   Object.assign(v, {
     customer_id: c.customer_id, tier: c.tier, has_rm: c.has_rm, name_zh: c.name_zh, name_en: c.name_en,
-    salutation_zh: c.salutation_zh, salutation_en: c.salutation_en, greet_full: c.greet_full, customer_language: c.language, verified: false,
+    salutation_zh: c.salutation_zh, salutation_en: c.salutation_en, greet_full: c.greet_full, customer_language: c.language, identified_by: method, verified: false,
   });
   emit(ctx, 'identified', { customer_id: c.customer_id, tier: c.tier, method });
 }
@@ -127,6 +127,7 @@ export const DEFAULT_TEXT = {
   invalid: { zh: '对不起，您的输入有误。', en: 'Sorry, that is not a valid choice.' },
   no_input: { zh: '对不起，没有收到您的输入。', en: 'Sorry, we did not receive your input.' },
   wrong_pin: { zh: '密码错误，请重新输入。', en: 'That PIN is not correct. Please try again.' },
+  pin_throttled: { zh: '对不起，本来电号码暂时不能再验证电话银行密码，正在为您转接人工服务。', en: 'Sorry, PINs cannot be checked from this number for a while. Connecting you to an agent.' },
   last4: { zh: '请输入您的银行卡卡号后四位。', en: 'Please enter the last four digits of your card number.' },
   apology: { zh: '对不起，系统暂时无法处理您的请求，正在为您转接人工服务。', en: 'Sorry, we cannot complete your request right now. Connecting you to an agent.' },
   queue_error: { zh: '对不起，目前线路繁忙，请稍后再拨。', en: 'Sorry, all our lines are busy. Please call again later.' },

@@ -57,8 +57,12 @@ export interface IvrPorts {
   identifyByPhone(phone: string): Promise<Candidate[]>;
   identifyByAccount(accountNo: string): Promise<Candidate | null>;
   narrowByCardLast4(customerIds: number[], last4: string): Promise<number[]>;
-  /** The port counts failures and locks after 3. */
-  verifyPin(customerId: number, pin: string): Promise<'ok' | 'wrong' | 'locked' | 'no_pin'>;
+  /**
+   * The port counts failures and locks after 3. `via`: how the caller was identified; wrong PINs
+   * after an account number typed from someone else's phone are held against the calling number
+   * (past a limit: `throttled`), never towards the owner's lock.
+   */
+  verifyPin(customerId: number, pin: string, via: string | null): Promise<'ok' | 'wrong' | 'locked' | 'no_pin' | 'throttled'>;
   balances(customerId: number): Promise<{ account: string; currency: string; balance: number }[]>;
   recentTransactions(customerId: number, limit: number): Promise<{ occurred_at: string; amount: number; currency: string; description: string }[]>;
   /** Blocks the card ending in `last4`, or every active card with `all` (the caller confirmed); no case when nothing matched. */

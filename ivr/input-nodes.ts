@@ -159,7 +159,8 @@ export const verify: Handler<'verify'> = {
     if (!/^\d+$/.test(pin) || pin.length < (n.min_length ?? 4) || pin.length > (n.max_length ?? 6)) {
       return retry(ctx, n.retries, wrongText, () => askPin(ctx, n), n.on_fail);
     }
-    const result = await ctx.ports.verifyPin(id, pin);
+    const via = typeof ctx.session.vars.identified_by === 'string' ? ctx.session.vars.identified_by : null;
+    const result = await ctx.ports.verifyPin(id, pin, via);
     switch (result) {
       case 'ok':
         ctx.session.vars.verified = true;
@@ -171,6 +172,11 @@ export const verify: Handler<'verify'> = {
       case 'no_pin':
         emit(ctx, 'verify_no_pin', { customer_id: id });
         return { goto: n.on_no_pin };
+      case 'throttled':
+        // Too many wrong PINs from this number against accounts not its own: no more tries, a person instead.
+        emit(ctx, 'pin_throttled', { customer_id: id });
+        say(ctx, DEFAULT_TEXT.pin_throttled);
+        return { goto: n.on_fail };
       default:
         emit(ctx, 'verify_failed', { customer_id: id, attempt: ctx.session.retries + 1 });
         return retry(ctx, n.retries, wrongText, () => askPin(ctx, n), n.on_fail);

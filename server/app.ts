@@ -58,23 +58,31 @@ import { loadCalendars } from '../ivr/flows.js';
 import { parseServiceHours } from './modules/routing/service-hours.js';
 import { createCallbacksService, type CallbacksService } from './modules/callbacks/callbacks-service.js';
 import { callbacksRoutes } from './modules/callbacks/index.js';
+import { pinsRoutes } from './modules/pins/index.js';
+import { createPinsService } from './modules/pins/pins-service.js';
+import type { ForeignLimits } from './modules/pins/phone-pin-check.js';
 import type { ConversationService } from './modules/routing/conversation-service.js';
 import { createCasesService } from './modules/cases/cases-service.js';
 import { parseCaseSla } from './modules/cases/case-sla.js';
 import { casesRoutes } from './modules/cases/index.js';
 
-/**
- * Builds the whole app without listening: infrastructure plugins, then domain services, then
- * routes. Tests call this with a real database; main.ts adds listen() and shutdown.
- */
+/** How many wrong PINs strangers may try on the account-number path (see modules/pins). */
+const pinLimits = (config: Config): ForeignLimits => ({
+  perNumber: config.PIN_FOREIGN_MAX_FAILURES, perCustomer: config.PIN_FOREIGN_CUSTOMER_MAX, windowMinutes: config.PIN_FOREIGN_WINDOW_MINUTES,
+});
+
 export interface AppDeps {
   db?: Db;
-  /** The clock the IVR reads business hours from; tests pin it to walk the after-hours path. */
+  /** The one clock every service reads; tests set it to a moment of the bank's week. */
   now?: () => Date;
   /** Where log lines go (default stdout); tests read them. */
   logStream?: NodeJS.WritableStream;
 }
 
+/**
+ * Builds the whole app without listening: infrastructure plugins, then domain services, then
+ * routes. Tests call this with a real database; main.ts adds listen() and shutdown.
+ */
 export async function buildApp(config: Config, deps: AppDeps = {}): Promise<FastifyInstance> {
   const app = Fastify({
     // One logger setup for every process (server/lib/logger.ts): request ids, PII scrubbed, JSON or pretty.
@@ -160,6 +168,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       queueStatus: (trx, q, at) => routing.availability(trx, q, at),
       requestCallback: (trx, r, at) => late.callbacks.request(trx, r, at),
       greetFullTiers: new Set(config.IVR_FULL_NAME_TIERS.split(',').filter(Boolean)),
+      pinLimits: pinLimits(config),
     },
   });
   const callbacks = createCallbacksService({
@@ -230,12 +239,15 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   startSweeper(app, 'cases', [() => cases.sweep()], config.CASE_SWEEP_MS);
   app.addHook('preClose', async () => routing.stop());
   startSweeper(app, 'profile views', [customers.purgeViewCounts], 600_000);
+  const pins = createPinsService({ db: app.db, now: deps.now });
+  startSweeper(app, 'pin failures', [() => pins.purgeForeignFailures(config.PIN_FOREIGN_WINDOW_MINUTES)], 600_000);
   startSweeper(app, 'sessions', [app.sessions.purge, throttle.purge], 600_000);
 
   // 3. routes
   await app.register(healthRoutes);
   await app.register(authRoutes, { config, throttle });
   await app.register(customersRoutes, { customers });
+  await app.register(pinsRoutes, { pins });
   await app.register(interactionsRoutes, { interactions });
   const softphone = createSoftphone({
     accountSid: telephony.accountSid, simulated: telephony.simulator !== null,

@@ -3,7 +3,7 @@ import type { Static } from 'typebox';
 import type { CandidateSummary, Profile } from '../../server/modules/customers/customers-schemas.js';
 import type { Interaction, Timeline } from '../../server/modules/interactions/interactions-schemas.js';
 import type { AgentServerEvents, CallOffer, CampaignPop } from '../../server/modules/routing/routing-schemas.js';
-import type { DirectoryEntry, StateChange, WrapupRequest, TransferRequest } from '../../server/modules/agents/agents-schemas.js';
+import type { Agent, AgentConfig, AgentConfigChange, DirectoryEntry, StateChange, WrapupRequest, TransferRequest } from '../../server/modules/agents/agents-schemas.js';
 import type { CALLBACK_OUTCOMES, Callback, CallbackState } from '../../server/modules/callbacks/callbacks-schemas.js';
 import type { CASE_CATEGORIES, CASE_KINDS, CASE_STATUSES, Case, CaseCreate, SEVERITIES, TASK_KINDS, Task } from '../../server/modules/cases/cases-schemas.js';
 import type { Softphone } from '../../server/modules/telephony/softphone.js';
@@ -47,3 +47,6 @@ export type CaseKind = (typeof CASE_KINDS)[number];
 export type CaseCategory = (typeof CASE_CATEGORIES)[number];
 export type Severity = (typeof SEVERITIES)[number];
 export type CaseStatus = (typeof CASE_STATUSES)[number];
+/** A row of `GET /api/agents`, an agent's routing settings (`GET /api/agents/:id/config`) and a change to them (`PATCH /api/agents/:id`). */
+export type AgentRow = Static<typeof Agent>;
+export type { AgentConfig, AgentConfigChange };

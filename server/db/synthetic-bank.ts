@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { createRng, type Rng } from '../lib/rng.js';
-import { setPhonePin } from '../modules/calls/phone-pins.js';
+import { setPhonePin } from '../modules/pins/phone-pins.js';
 import { scoreCustomer, type ScoreInputs } from '../modules/tiers/scoring.js';
 import { TIERS, type Tier } from '../modules/tiers/tier-model.js';
 import type { TiersService } from '../modules/tiers/tiers-service.js';

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
+import argon2 from 'argon2';
 import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../server/db/synthetic-bank.js';
@@ -252,6 +253,8 @@ describe('a fuzz of every route and webhook from the OpenAPI document', () => {
       phone: '+8613800000001', name: '王', card_last4: undefined, username: 'admin', password: DEMO_PASSWORD,
       from: new Date(now - 86_400_000).toISOString(), to: new Date(now).toISOString(),
       starts_at: new Date(now + 86_400_000).toISOString(), ends_at: new Date(now + 2 * 86_400_000).toISOString(),
+      // A PIN enrolment carries a hash made at source, never a PIN.
+      pin_hash: await argon2.hash('975310', { type: argon2.argon2id }),
     };
     const known = (name: string, path?: string) => {
       if (path?.startsWith('/api/campaigns/{id}') && name === 'id') return campaign.id;

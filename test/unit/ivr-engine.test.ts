@@ -265,6 +265,21 @@ describe('hotline: PIN and self-service', () => {
     expect(JSON.stringify([c.turns, c.session])).not.toContain('621401000000000222');
   });
 
+  it('tells the port the caller was identified by account number, and hands a held-back number to an agent with no more tries', async () => {
+    const bank = fakeBank();
+    const seen: (string | null)[] = [];
+    const ports: IvrPorts = { ...bank.ports, verifyPin: async (_id, _pin, via) => { seen.push(via); return 'throttled'; } };
+    const c = new Caller(hotline, ports, '+8613900000000');
+    await c.start();
+    for (const keys of ['1', '1', '1', '621401000000000222#', '000000']) await c.press(keys);
+    expect(seen).toEqual(['account']);
+    expect(c.eventsOf('pin_throttled')).toHaveLength(1);
+    expect(c.eventsOf('verify_failed')).toHaveLength(0);
+    expect(c.said).toContain('本来电号码暂时不能再验证电话银行密码');
+    expect(c.terminal).toMatchObject({ type: 'enqueue', skill: 'general' });
+    expect(c.session.vars.verified).toBe(false);
+  });
+
   it('sends a customer without a PIN to an agent', async () => {
     // DIAMOND callers never see the PIN step in the hotline, so put one there directly.
     const d = new Caller(hotline, fakeBank().ports, '+8613900000000');

@@ -43,6 +43,20 @@ function IvrPanel({ ivr }: { ivr: CallOffer['ivr'] }) {
   );
 }
 
+/** The phone-banking PIN in words: not enrolled, active (with wrong tries so far), or locked with when and why. */
+function PinState({ pin }: { pin: Profile['phone_pin'] }) {
+  const { t } = useI18n();
+  if (!pin.enrolled) return <>{t.pinNone}</>;
+  if (!pin.locked) return <>{t.pinActive}{pin.failures > 0 ? <span class="muted"> · {t.pinFailures}: {pin.failures}</span> : null}</>;
+  return (
+    <>
+      <span class="flag flag-on">{t.pinLocked}</span>{' '}
+      {pin.lock_cause ? t.pinCauses[pin.lock_cause] : null}
+      {pin.locked_at ? <span class="muted"> · {t.pinLockedAt} {dateTime(pin.locked_at)}</span> : null}
+    </>
+  );
+}
+
 /**
  * The customer 360 (screen-pop): identity and tier first (what the agent says hello with), then
  * what matters for the conversation — IVR findings (or, on an outbound campaign call, the
@@ -93,6 +107,7 @@ export function ScreenPop({ profile, ivr, campaign }: { profile: Profile | null;
             <dt>{t.creditRating}</dt><dd>{flags.credit_rating ?? '–'}</dd>
             <dt>{t.marketingConsent}</dt><dd>{profile.consent.marketing_consent ? t.yes : t.no}</dd>
             <dt>{t.dnc}</dt><dd data-testid="dnc">{profile.consent.do_not_call ? t.yes : t.no}</dd>
+            <dt>{t.phonePin}</dt><dd data-testid="phone-pin"><PinState pin={profile.phone_pin} /></dd>
           </dl>
         </Section>
         <Section title={t.score}>

@@ -3,18 +3,19 @@ import { api, sessionEnded, type User } from '../api.js';
 import { useBrowserPhone } from '../browser-phone.js';
 import { useI18n } from '../i18n.js';
 import type { Softphone, Wallboard as Board } from '../types.js';
+import { AgentSettings } from './AgentSettings.js';
 import { Campaigns } from './Campaigns.js';
 import { Cases } from './Cases.js';
 import { Reports } from './Reports.js';
 import { Wallboard } from './Wallboard.js';
 import { connectWallboard } from './wallboard-link.js';
 
-type Tab = 'wallboard' | 'cases' | 'campaigns' | 'reports';
-const TABS: readonly Tab[] = ['wallboard', 'cases', 'campaigns', 'reports'];
-/** The tab in the address (`#reports`, `#campaigns`): a reload stays where the supervisor was. */
+type Tab = 'wallboard' | 'cases' | 'campaigns' | 'reports' | 'agents';
+const TABS: readonly Tab[] = ['wallboard', 'cases', 'campaigns', 'reports', 'agents'];
+/** The tab in the address (`#reports`, `#campaigns`, `#agents`): a reload stays where the supervisor was. */
 const tabOf = (hash: string): Tab => TABS.find((name) => hash === `#${name}`) ?? 'wallboard';
 
-/** The supervisor's screen: the live wallboard (kept current over /supervisor), the case queue, the campaigns and the reports. */
+/** The supervisor's screen: the live wallboard (kept current over /supervisor), the case queue, the campaigns, the reports and agents' settings. */
 export function SupervisorApp({ user, onLogout }: { user: User; onLogout: () => void }) {
   const { t, toggle } = useI18n();
   const [board, setBoard] = useState<Board | null>(null);
@@ -48,7 +49,7 @@ export function SupervisorApp({ user, onLogout }: { user: User; onLogout: () => 
         <button type="button" aria-label={t.languageLabel} onClick={toggle}>{t.language}</button>
         <button type="button" onClick={onLogout}>{t.logout}</button>
       </header>
-      <main class="sup-main">{tab === 'wallboard' ? <Wallboard board={board} /> : tab === 'cases' ? <Cases /> : tab === 'campaigns' ? <Campaigns board={board} /> : <Reports />}</main>
+      <main class="sup-main">{tab === 'wallboard' ? <Wallboard board={board} /> : tab === 'cases' ? <Cases /> : tab === 'campaigns' ? <Campaigns board={board} /> : tab === 'agents' ? <AgentSettings user={user} /> : <Reports />}</main>
     </div>
   );
 }

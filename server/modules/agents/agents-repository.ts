@@ -12,6 +12,7 @@ export interface AgentRow {
   skills: Record<string, number>;
   languages: string[];
   phone: string | null;
+  team: string | null;
   entry_id: string | null;
   /** Accepted calls in a row that failed to connect (Twilio unreachable); 0 once one connects. */
   connect_failures: number;
@@ -84,6 +85,26 @@ export async function searchDirectory(db: Knex, q: string, limit: number): Promi
     .orderBy([{ column: 'u.display_name' }, { column: 'u.id' }]).limit(limit);
   if (q) query.where((w) => w.whereILike('u.display_name', likeAnywhere(q)).orWhereILike('u.username', likeAnywhere(q)));
   return query;
+}
+
+/** A staff user and their agent row (with `create`: made if missing, so they can be set up before first login), locked. */
+export async function findAgentUser(trx: Knex, userId: number, opts: { create: boolean }): Promise<(AgentRow & { display_name: string; role: string }) | undefined> {
+  if (opts.create) {
+    const user = await trx('users').where({ id: userId }).first('id');
+    if (!user) return undefined;
+    await trx('agents').insert({ user_id: userId }).onConflict('user_id').ignore();
+  }
+  return trx('agents as a').join('users as u', 'u.id', 'a.user_id').where('a.user_id', userId).forUpdate('a')
+    .first('a.*', 'u.display_name', 'u.role');
+}
+
+export async function updateAgentConfig(trx: Knex, userId: number, change: { skills?: Record<string, number>; languages?: string[]; phone?: string | null; team?: string | null }): Promise<void> {
+  const row: Record<string, unknown> = {};
+  if (change.skills) row.skills = JSON.stringify(change.skills);
+  if (change.languages) row.languages = change.languages;
+  if (change.phone !== undefined) row.phone = change.phone;
+  if (change.team !== undefined) row.team = change.team;
+  await trx('agents').where({ user_id: userId }).update(row);
 }
 
 /** One more accepted call failed to connect: the count in a row so far. */

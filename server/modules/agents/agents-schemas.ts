@@ -26,6 +26,7 @@ export const Agent = Type.Object({
   online: Type.Boolean({ description: 'The console is connected (its presence lease is live)' }),
   skills: Type.Record(Type.String(), Type.Integer()),
   languages: Type.Array(Type.String()),
+  team: Nullable(Type.String()),
   rm_id: Nullable(Type.Integer()),
   entry_id: Nullable(Type.String()),
 });
@@ -50,6 +51,28 @@ export const DirectoryEntry = Type.Object({
 });
 export const Directory = Type.Object({ agents: Type.Array(DirectoryEntry) });
 export type DirectoryEntry = Static<typeof DirectoryEntry>;
+
+/** What an admin (or a supervisor, for agents and RMs) sets about an agent; routing reads it on its next pass. */
+export const AgentConfigChange = Type.Object({
+  skills: Type.Optional(Type.Partial(Type.Object(Object.fromEntries(SKILLS.map((s) => [s, Type.Integer({ minimum: 1, maximum: 5 })])) as Record<(typeof SKILLS)[number], ReturnType<typeof Type.Integer>>), {
+    additionalProperties: false, minProperties: 1, description: 'Skill -> level 1..5 (higher levels are offered the call first); only the routing skills; the skills not named are taken away',
+  })),
+  languages: Type.Optional(Type.Array(Type.Enum(['zh', 'en']), { minItems: 1, maxItems: 2, uniqueItems: true, description: 'The languages the agent takes calls in' })),
+  phone: Type.Optional(Nullable(Type.String({ maxLength: 32, description: 'The number to ring for their calls (E.164, or a mainland mobile); null: the browser' }))),
+  team: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 60 }))),
+}, { additionalProperties: false, minProperties: 1 });
+export type AgentConfigChange = Static<typeof AgentConfigChange>;
+
+export const AgentConfig = Type.Object({
+  user_id: Type.Integer(),
+  display_name: Type.String(),
+  role: Type.String(),
+  skills: Type.Record(Type.String(), Type.Integer()),
+  languages: Type.Array(Type.String()),
+  phone: Nullable(Type.String()),
+  team: Nullable(Type.String()),
+});
+export type AgentConfig = Static<typeof AgentConfig>;
 
 export const AgentStateReply = Type.Object({ state: AgentStateName, reason: Nullable(Type.String()), since: Type.String() });
 

@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { STAFF_ROLES } from '../../plugins/auth.js';
-import { AgentIdParams, AgentList, AgentStateReply, Directory, DirectoryQuery, StateChange } from './agents-schemas.js';
+import { AgentConfig, AgentConfigChange, AgentIdParams, AgentList, AgentStateReply, Directory, DirectoryQuery, StateChange } from './agents-schemas.js';
 import type { AgentsService } from './agents-service.js';
 import { Softphone } from '../telephony/softphone.js';
 import { clientIdentity } from '../telephony/voice-control.js';
@@ -34,4 +34,18 @@ export async function agentsRoutes(fastify: FastifyInstance, opts: { agents: Age
     config: { roles: ['supervisor', 'admin'] },
     schema: { tags: ['agents'], summary: "A supervisor changes an agent's state (audited)", params: AgentIdParams, body: StateChange, response: { 200: AgentStateReply } },
   }, async (request) => agents.setState(request.params.id, request.body, request.user, request.ip));
+
+  app.get('/api/agents/:id/config', {
+    config: { roles: ['supervisor', 'admin'] },
+    schema: { tags: ['agents'], summary: "An agent's routing settings: skills with levels, languages, phone, team", params: AgentIdParams, response: { 200: AgentConfig } },
+  }, async (request) => agents.config(request.params.id));
+
+  app.patch('/api/agents/:id', {
+    config: { roles: ['supervisor', 'admin'] },
+    schema: {
+      tags: ['agents'],
+      summary: "Set an agent's skills, languages, phone or team (admin; supervisors for agents and RMs); routing uses them from its next pass (audited)",
+      params: AgentIdParams, body: AgentConfigChange, response: { 200: AgentConfig },
+    },
+  }, async (request) => agents.configure(request.params.id, request.body, request.user, request.ip));
 }

@@ -1,12 +1,10 @@
 import { randomInt } from 'node:crypto';
-import argon2 from 'argon2';
 import type { Knex } from 'knex';
 import type { CallbackBooking, Candidate, IvrPorts, Lang, QueueStatus } from '../../../ivr/engine.js';
 import { maskAccountNo } from '../../lib/mask.js';
 import { salutation } from '../../lib/salutation.js';
+import { checkPhonePin, type ForeignLimits } from '../pins/phone-pin-check.js';
 
-/** Wrong PINs in a row before the phone PIN locks (the caller is then sent to the security desk). */
-export const PIN_MAX_FAILURES = 3;
 /** How long the bank has to act on a lost-card case. */
 const LOST_CARD_SLA_HOURS = 24;
 
@@ -31,6 +29,8 @@ export interface IvrServices {
   }, at: Date): Promise<CallbackBooking>;
   /** Tiers greeted by full name before the PIN is checked (IVR_FULL_NAME_TIERS). */
   greetFullTiers: ReadonlySet<string>;
+  /** How wrong PINs after an account number typed from someone else's phone are held back (PIN_FOREIGN_*). */
+  pinLimits: ForeignLimits;
 }
 
 const candidateColumns = (db: Knex) => [
@@ -70,19 +70,7 @@ export function createIvrPorts(trx: Knex, call: CallContext, services: IvrServic
       return trx('cards').whereIn('customer_id', customerIds).andWhere({ last4 }).distinct('customer_id').pluck('customer_id');
     },
 
-    async verifyPin(customerId, pin) {
-      const row = await trx('phone_pins').where({ customer_id: customerId }).forUpdate().first();
-      if (!row) return 'no_pin';
-      if (row.locked_at) return 'locked';
-      if (await argon2.verify(row.pin_hash as string, pin)) {
-        await trx('phone_pins').where({ customer_id: customerId }).update({ failures: 0, updated_at: now() });
-        return 'ok';
-      }
-      const failures = (row.failures as number) + 1;
-      const locked = failures >= PIN_MAX_FAILURES;
-      await trx('phone_pins').where({ customer_id: customerId }).update({ failures, locked_at: locked ? now() : null, updated_at: now() });
-      return locked ? 'locked' : 'wrong';
-    },
+    verifyPin: (customerId, pin, via) => checkPhonePin(trx, { customerId, pin, ani: call.ani, via, limits: services.pinLimits, now: now() }),
 
     async balances(customerId) {
       const rows = await trx('deposit_accounts').where({ customer_id: customerId }).whereNot('status', 'closed').orderBy('id').select('account_no', 'currency', 'balance');

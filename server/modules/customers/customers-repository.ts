@@ -44,6 +44,7 @@ SELECT c.id, c.customer_no, c.customer_type, c.name_zh, c.name_en, c.gender, c.b
      FROM interactions WHERE customer_id = c.id ORDER BY started_at DESC LIMIT 10) n) AS interactions,
   (SELECT coalesce(json_agg(h ORDER BY h.changed_at DESC, h.id DESC), '[]') FROM (
      SELECT id, from_tier, to_tier, changed_at FROM tier_history WHERE customer_id = c.id ORDER BY changed_at DESC, id DESC LIMIT 5) h) AS tier_history,
+  (SELECT row_to_json(q) FROM (SELECT failures, locked_at, lock_cause, updated_at FROM phone_pins WHERE customer_id = c.id) q) AS phone_pin,
   (SELECT min_scores FROM tier_cutoffs WHERE model_version = ? ORDER BY id DESC LIMIT 1) AS min_scores
 FROM customers c WHERE c.id = ?`;
 

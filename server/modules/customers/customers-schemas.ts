@@ -1,3 +1,4 @@
+import { PinStatus } from '../pins/pins-schemas.js';
 import { Type, type Static } from 'typebox';
 import { TierSchema } from '../tiers/tier-model.js';
 import { Count, MAX_INT, Money as Amount, Nullable, SignedMoney } from '../../lib/schema.js';
@@ -98,6 +99,7 @@ export const Profile = Type.Object({
   open_complaints: Type.Array(Complaint),
   flags: Type.Object({ risk_tolerance: Risk, credit_rating: Nullable(Type.String()), churn_risk: Type.Boolean(), loan_overdue: Type.Boolean(), card_blocked: Type.Boolean(), complaint_overdue: Type.Boolean() }),
   consent: Type.Object({ marketing_consent: Type.Boolean(), do_not_call: Type.Boolean() }),
+  phone_pin: PinStatus,
   offers: Type.Array(Offer),
   data_freshness: Type.Object({ holdings_as_of: Nullable(Timestamp), last_transaction_at: Nullable(Timestamp), score_computed_at: Nullable(Timestamp), generated_at: Timestamp }),
 });

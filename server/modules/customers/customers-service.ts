@@ -10,6 +10,7 @@ import * as repo from './customers-repository.js';
 import * as views from './views-repository.js';
 import type { CandidateSummary, CustomerUpdate, HoldingsUpdate, Profile } from './customers-schemas.js';
 import { nextBestOffers } from './offer-rules.js';
+import { pinStatusOf } from '../pins/pins-service.js';
 
 export interface Viewer {
   user: TokenClaims;
@@ -144,6 +145,7 @@ function toProfile(r: repo.ProfileRow, now: Date): Profile {
       complaint_overdue: openComplaints.some((c) => c.overdue),
     },
     consent: { marketing_consent: Boolean(r.marketing_consent), do_not_call: Boolean(r.do_not_call) },
+    phone_pin: pinStatusOf(r.phone_pin as Parameters<typeof pinStatusOf>[0]),
     offers: nextBestOffers({
       risk_tolerance: num(r.risk_tolerance),
       credit_rating: (r.credit_rating as string | null) ?? null,
