@@ -33,13 +33,19 @@ export function hotlinePerTest(base: Record<string, string> = {}, baseOpts: Para
   };
 }
 
-/** A call from `from` to `to` that presses `presses` at successive menus and waits until it is queued. */
-export async function dialToQueue(h: Hotline, from: string, to: string, presses: string[]) {
+/** A call from `from` to `to` that presses `presses` at successive menus. */
+export async function dialAndPress(h: Hotline, from: string, to: string, presses: string[]) {
   const c = h.sim.dial({ from, to });
   for (const keys of presses) {
     await c.waitFor('gathering');
     await c.press(keys);
   }
+  return c;
+}
+
+/** The same, waiting until the call is queued. */
+export async function dialToQueue(h: Hotline, from: string, to: string, presses: string[]) {
+  const c = await dialAndPress(h, from, to, presses);
   await c.waitFor('queued');
   return c;
 }

@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- API and socket payloads are asserted field by field */
 import { describe, expect, it } from 'vitest';
 import { busyAgent, tokenFor } from '../helpers/agents.js';
-import { hotlinePerTest } from '../helpers/floor.js';
+import { dialAndPress, hotlinePerTest } from '../helpers/floor.js';
 import { HOTLINE, timelineOf, type Hotline } from '../helpers/hotline.js';
 import { clockFrom, until } from '../helpers/wait.js';
 
@@ -26,11 +26,7 @@ const online = (h: Hotline, who: { id: number; token: string }) => floor.online(
 /** A GOLD customer (seeded) asks for an agent, waits behind a busy one, and presses 1 for a callback. */
 async function askForCallback(h: Hotline, from = GOLD) {
   await busyAgent(h.db, 'floor', { general: 1 });
-  const c = h.sim.dial({ from, to: HOTLINE });
-  for (const keys of ['1', '0']) {
-    await c.waitFor('gathering');
-    await c.press(keys);
-  }
+  const c = await dialAndPress(h, from, HOTLINE, ['1', '0']);
   await c.waitFor('queued');
   await expect.poll(() => c.heard().some((x) => x.includes('按1')), { timeout: 10_000 }).toBe(true);
   await c.press('1');
@@ -128,11 +124,7 @@ describe('callbacks that happen', () => {
   it('a callback asked for after hours is served when the hours open', { timeout: 60_000 }, async () => {
     // Monday 07:59:40 in Shanghai: the bank's hours open at 08:00 (00:00 UTC), twenty seconds on.
     const { h } = await start({ SERVICE_HOURS: 'bank' }, '2026-11-22T23:59:40Z');
-    const c = h.sim.dial({ from: GOLD, to: HOTLINE });
-    for (const keys of ['1', '0']) {
-      await c.waitFor('gathering');
-      await c.press(keys);
-    }
+    const c = await dialAndPress(h, GOLD, HOTLINE, ['1', '0']);
     await c.waitFor('ended');
     expect(await callbackOf(h, GOLD)).toMatchObject({ state: 'scheduled', skill: 'general' });
     const agent = await online(h, await tokenFor(h.app, h.db, 'agent1'));
@@ -146,11 +138,7 @@ describe('callbacks that happen', () => {
   it('a withheld number waiting in the queue is told it cannot be called back and keeps its place', async () => {
     const { h } = await start();
     await busyAgent(h.db, 'floor', { general: 1 });
-    const c = h.sim.dial({ from: 'anonymous', to: HOTLINE });
-    for (const keys of ['1', '0']) {
-      await c.waitFor('gathering');
-      await c.press(keys);
-    }
+    const c = await dialAndPress(h, 'anonymous', HOTLINE, ['1', '0']);
     await c.waitFor('queued');
     await expect.poll(() => c.heard().some((x) => x.includes('按1')), { timeout: 10_000 }).toBe(true);
     await c.press('1');
@@ -203,11 +191,7 @@ describe('callbacks booked by agents', () => {
     const who = await tokenFor(h.app, h.db, 'agent1');
     const agent = await online(h, who);
     const other = await online(h, await tokenFor(h.app, h.db, 'agent2'));
-    const caller = h.sim.dial({ from: GOLD, to: HOTLINE });
-    for (const keys of ['1', '0']) {
-      await caller.waitFor('gathering');
-      await caller.press(keys);
-    }
+    await dialAndPress(h, GOLD, HOTLINE, ['1', '0']);
     const offered = await Promise.any([agent.next('call:offered').then((o) => ({ a: agent, o })), other.next('call:offered').then((o) => ({ a: other, o }))]);
     const mine = offered.a;
     await mine.request('call:accept', { entry_id: offered.o.entry_id });
@@ -233,11 +217,7 @@ describe('callbacks booked by agents', () => {
   it('an agent records a do-not-call request from an inbound call', async () => {
     const { h } = await start();
     const agent = await online(h, await tokenFor(h.app, h.db, 'agent1'));
-    const caller = h.sim.dial({ from: GOLD, to: HOTLINE });
-    for (const keys of ['1', '0']) {
-      await caller.waitFor('gathering');
-      await caller.press(keys);
-    }
+    await dialAndPress(h, GOLD, HOTLINE, ['1', '0']);
     const offer = await agent.next('call:offered');
     await agent.request('call:accept', { entry_id: offer.entry_id });
     await agent.next('call:connected');

@@ -1,18 +1,12 @@
 import argon2 from 'argon2';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEMO_PIN } from '../../server/db/synthetic-bank.js';
-import { busyAgent, connectAgent, makeAgents, type AgentClient } from '../helpers/agents.js';
-import { HOTLINE, startHotline, timelineOf, type Hotline } from '../helpers/hotline.js';
+import { busyAgent, connectAgent, makeAgents } from '../helpers/agents.js';
+import { hotlinePerTest } from '../helpers/floor.js';
+import { HOTLINE, timelineOf, type Hotline } from '../helpers/hotline.js';
 import { clockFrom } from '../helpers/wait.js';
 
-let t: Hotline | undefined;
-let consoles: AgentClient[] = [];
-afterEach(async () => {
-  for (const c of consoles) c.close();
-  consoles = [];
-  await t?.close();
-  t = undefined;
-});
+const floor = hotlinePerTest();
 
 const GOLD = '+8613800000003';
 const STRANGER = '+8613987654321';
@@ -48,7 +42,7 @@ async function customerWithoutPin(h: Hotline) {
 
 describe('the phone-banking PIN life cycle', () => {
   it('enrolled from a hash made at source, used for a balance, locked by three wrong PINs, shown on the pop, unlocked by a supervisor with a reason, and works again', async () => {
-    t = await startHotline({}, { now: OPEN });
+    const t = await floor.start({}, { now: OPEN });
     await busyAgent(t.db, 'sec', { security: 1, general: 1 });
     const admin = await t.auth('admin');
     const supervisor = await t.auth('supervisor1');
@@ -140,7 +134,7 @@ describe('the phone-banking PIN life cycle', () => {
   });
 
   it('a stranger typing someone else\'s account number cannot lock its owner out: after three wrong PINs that number gets no more tries, and the owner is untouched', async () => {
-    t = await startHotline({}, { now: OPEN });
+    const t = await floor.start({}, { now: OPEN });
     await busyAgent(t.db, 'gen', { general: 1, security: 1 });
     const victim = await t.db('customer_phones').where({ phone: GOLD }).first('customer_id');
     const account = await t.db('deposit_accounts').where({ customer_id: victim.customer_id }).whereNot('status', 'closed').orderBy('id').first('account_no');
@@ -185,7 +179,7 @@ describe('the phone-banking PIN life cycle', () => {
 
 describe("an agent's skills and languages", () => {
   it('an agent given English by a supervisor is offered the English caller already waiting, with no restart', async () => {
-    t = await startHotline({ ROUTING_SWEEP_MS: '200' }, { now: OPEN });
+    const t = await floor.start({ ROUTING_SWEEP_MS: '200' }, { now: OPEN });
     const h = t;
     const supervisor = await h.auth('supervisor1');
     // An English speaker busy on a call: the queue is staffed for English, so the caller waits.
@@ -193,7 +187,7 @@ describe("an agent's skills and languages", () => {
     // As a new agent starts: general only, Mandarin only.
     const [who] = await makeAgents(h.app, h.db, 'newhire', 1, { general: 1 }, ['zh']);
     const agent = await connectAgent(h.url, who!.token, who!.id);
-    consoles.push(agent);
+    floor.track(agent);
     await agent.next('agent:restore');
     await agent.request('state:set', { state: 'available' });
 
@@ -223,7 +217,7 @@ describe("an agent's skills and languages", () => {
   });
 
   it('refuses bad settings with codes, and people who may not change them', async () => {
-    t = await startHotline({}, { now: OPEN });
+    const t = await floor.start({}, { now: OPEN });
     const h = t;
     const [who] = await makeAgents(h.app, h.db, 'cfg', 1, { general: 1 }, ['zh']);
     const admin = await h.auth('admin');

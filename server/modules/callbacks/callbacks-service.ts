@@ -10,7 +10,7 @@ import { transition } from '../agents/agents-repository.js';
 import { recordAudit } from '../audit/audit-repository.js';
 import type { CallsService } from '../calls/calls-service.js';
 import { lockCall } from '../calls/calls-repository.js';
-import { FINAL_STATUSES, isMachine, type AnswerAction, type OutboundLine, type OutboundOwner } from '../calls/outbound.js';
+import { FINAL_STATUSES, isMachine, unreachedOutcome, type AnswerAction, type OutboundLine, type OutboundOwner } from '../calls/outbound.js';
 import { appendEvents, updateSummary } from '../interactions/interactions-repository.js';
 import { findEntry, updateEntry, type EntryRow } from '../routing/routing-repository.js';
 import { overflowChain } from '../routing/routing-policy.js';
@@ -55,7 +55,6 @@ const LOST_AFTER_SECONDS = 60;
 const PROMOTE_BATCH = 200;
 
 const iso = (d: Date | string) => new Date(d).toISOString();
-const OUTCOME_OF_STATUS: Record<string, string> = { busy: 'busy', 'no-answer': 'no_answer', failed: 'failed', canceled: 'failed', completed: 'no_answer' };
 
 /**
  * Callbacks that happen (virtual hold). A request keeps the caller's place: when it is due (its
@@ -174,7 +173,7 @@ export function createCallbacksService(deps: CallbacksDeps) {
       const { e, r } = found;
       if (r.state !== 'dialing' || String(r.entry_id) !== String(e.id)) return;
       // A person answered: the callback is made (whatever they did next, the promise was kept).
-      const outcome = r.last_outcome === 'human' || r.last_outcome === 'machine' ? r.last_outcome : OUTCOME_OF_STATUS[p.status] ?? 'failed';
+      const outcome = r.last_outcome === 'human' || r.last_outcome === 'machine' ? r.last_outcome : unreachedOutcome(p.status) ?? 'no_answer'; // completed with neither a person nor a machine: nobody took it
       metrics.dialAttempts.inc({ purpose: 'callback', outcome });
       if (outcome === 'human') {
         await updateCallback(trx, r.id, { state: 'completed', closed_at: now });

@@ -44,3 +44,8 @@ export interface OutboundOwner {
 export const isMachine = (answeredBy: string | undefined | null) => Boolean(answeredBy && (answeredBy.startsWith('machine') || answeredBy === 'fax'));
 
 export const FINAL_STATUSES: ReadonlySet<string> = new Set(['completed', 'busy', 'no-answer', 'failed', 'canceled']);
+
+/** Why a dial reached nobody, by Twilio's final CallStatus (null: the call was answered and completed). */
+export function unreachedOutcome(status: string): 'busy' | 'no_answer' | 'failed' | null {
+  return status === 'busy' ? 'busy' : status === 'no-answer' ? 'no_answer' : status === 'failed' || status === 'canceled' ? 'failed' : null;
+}

@@ -8,7 +8,7 @@ import type { JobsPort } from '../../plugins/jobs.js';
 import { findAgent, transition } from '../agents/agents-repository.js';
 import { findCall } from '../calls/calls-repository.js';
 import type { CallsService } from '../calls/calls-service.js';
-import { FINAL_STATUSES, isMachine, type AnswerAction, type OutboundLine, type OutboundOwner } from '../calls/outbound.js';
+import { FINAL_STATUSES, isMachine, unreachedOutcome, type AnswerAction, type OutboundLine, type OutboundOwner } from '../calls/outbound.js';
 import type { CustomersService } from '../customers/customers-service.js';
 import { appendEvents, updateSummary } from '../interactions/interactions-repository.js';
 import type { EntryRow as QueueEntryRow } from '../routing/routing-repository.js';
@@ -64,8 +64,6 @@ const CUSTOMER_LOCK = 7_740_300;
 const PREVIEW_TIMEOUT_MS = 5 * 60_000;
 
 
-/** Twilio's final CallStatus -> the list entry's outcome. */
-const OUTCOME_OF_STATUS: Record<string, string> = { busy: 'busy', 'no-answer': 'no_answer', failed: 'failed', canceled: 'failed' };
 
 /**
  * The outbound dialer. Pacing runs on every node's sweep (one node at a time per campaign, by an
@@ -293,7 +291,7 @@ export function createDialer(deps: DialerDeps) {
     const interactionId = await ensureCall(trx, a, p.callSid);
     if (!FINAL_STATUSES.has(p.status) || a.state === 'ended' || a.state === 'blocked') return;
     const now = clock();
-    const outcome = a.outcome ?? OUTCOME_OF_STATUS[p.status] ?? (a.queue_entry_id !== null ? 'human' : a.answered_at ? 'abandoned' : 'failed');
+    const outcome = a.outcome ?? unreachedOutcome(p.status) ?? (a.queue_entry_id !== null ? 'human' : a.answered_at ? 'abandoned' : 'failed');
     await updateAttempt(trx, a.id, { state: 'ended', ended_at: now, outcome });
     metrics.dialAttempts.inc({ purpose: 'campaign', outcome });
     await updateSummary(trx, interactionId, { outcome: outcome === 'human' ? 'agent' : outcome });

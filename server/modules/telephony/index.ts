@@ -209,31 +209,22 @@ export async function telephonyRoutes(fastify: FastifyInstance, opts: TelephonyR
   });
 
   // The agent's leg of a call: its own progress, and for a phone whether a person or a voicemail answered.
-  app.post('/twilio/voice/agent-leg/status', { schema: { ...form, body: StatusWebhook, querystring: EntryQuery, summary: "Status callback of an agent's leg: busy, not answered or failed puts the caller back in line at once" } }, async (request, reply) => {
-    const p = request.body;
-    const e = await findEntry(db, request.query.entry);
+  // Both change the caller's entry under its call's lock, once per request (Twilio retries).
+  async function agentLeg(request: FastifyRequest, reply: FastifyReply, entryId: string, apply: (trx: Knex, entryId: string) => Promise<{ notices: Notice[]; after?: () => Promise<void> }>) {
+    const e = await findEntry(db, entryId);
     if (!e?.call_sid) return xml(reply, renderEmpty());
     await once(request, e.call_sid, async (trx, fx) => {
-      const r = await opts.conversation.legEnded(trx, e.id, { callSid: p.CallSid, status: p.CallStatus });
+      const r = await apply(trx, e.id);
       fx.notices.push(...r.notices);
       if (r.after) fx.after.push(r.after);
       return { twiml: renderEmpty() };
     });
     return xml(reply, renderEmpty());
-  });
-
-  app.post('/twilio/voice/agent-leg/amd', { schema: { ...form, body: AmdWebhook, querystring: EntryQuery, summary: "Answering-machine verdict on an agent's phone leg: a voicemail is hung up and the caller goes back in line" } }, async (request, reply) => {
-    const p = request.body;
-    const e = await findEntry(db, request.query.entry);
-    if (!e?.call_sid) return xml(reply, renderEmpty());
-    await once(request, e.call_sid, async (trx, fx) => {
-      const r = await opts.conversation.legAnsweredBy(trx, e.id, { callSid: p.CallSid, answeredBy: p.AnsweredBy });
-      fx.notices.push(...r.notices);
-      if (r.after) fx.after.push(r.after);
-      return { twiml: renderEmpty() };
-    });
-    return xml(reply, renderEmpty());
-  });
+  }
+  app.post('/twilio/voice/agent-leg/status', { schema: { ...form, body: StatusWebhook, querystring: EntryQuery, summary: "Status callback of an agent's leg: busy, not answered or failed puts the caller back in line at once" } },
+    (request, reply) => agentLeg(request, reply, request.query.entry, (trx, id) => opts.conversation.legEnded(trx, id, { callSid: request.body.CallSid, status: request.body.CallStatus })));
+  app.post('/twilio/voice/agent-leg/amd', { schema: { ...form, body: AmdWebhook, querystring: EntryQuery, summary: "Answering-machine verdict on an agent's phone leg: a voicemail is hung up and the caller goes back in line" } },
+    (request, reply) => agentLeg(request, reply, request.query.entry, (trx, id) => opts.conversation.legAnsweredBy(trx, id, { callSid: request.body.CallSid, answeredBy: request.body.AnsweredBy })));
 
   app.post('/twilio/voice/status', { schema: { ...form, body: StatusWebhook, summary: 'Call status callback (retried and reordered by Twilio)' } }, async (request, reply) => {
     const p = request.body;
