@@ -278,10 +278,12 @@ describe('a fuzz of every route and webhook from the OpenAPI document', () => {
     const seconds = (Date.now() - started) / 1000;
     const failures = results.filter((r) => r.status === 'no answer' || r.status >= 500).map((r) => `${r.status} ${r.code ?? ''} ${r.label}`);
     const plausible = results.filter((r) => r.label.endsWith(' plausible'));
-    const reached = plausible.filter((r) => typeof r.status === 'number' && r.status < 400).length;
-    console.warn(`fuzz: ${results.length} requests to ${ops.length} operations in ${seconds.toFixed(1)} s; the plausible request of ${reached} succeeded; ${failures.length} server errors or no answer`);
+    // Reached its handler: answered, or refused by the handler for the state of the bank (no such
+    // callback, a case in another state) rather than by validation or the gates (400, 401, 403, 413, 415).
+    const reached = plausible.filter((r) => typeof r.status === 'number' && (r.status < 400 || [404, 409, 422, 429].includes(r.status))).length;
+    console.warn(`fuzz: ${results.length} requests to ${ops.length} operations in ${seconds.toFixed(1)} s; the plausible request of ${reached} reached its handler; ${failures.length} server errors or no answer`);
     expect(failures).toEqual([]);
-    // The fuzz is only worth something if it gets past validation: most plausible requests succeed.
+    // The fuzz is only worth something if it gets past validation: most plausible requests reach their handler.
     expect(reached).toBeGreaterThan(ops.length * 0.7);
   });
 });
