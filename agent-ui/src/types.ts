@@ -6,10 +6,10 @@ import type { AgentServerEvents, CallOffer, CampaignPop } from '../../server/mod
 import type { Agent, AgentConfig, AgentConfigChange, DirectoryEntry, StateChange, WrapupRequest, TransferRequest } from '../../server/modules/agents/agents-schemas.js';
 import type { CALLBACK_OUTCOMES, Callback, CallbackState } from '../../server/modules/callbacks/callbacks-schemas.js';
 import type { CASE_CATEGORIES, CASE_KINDS, CASE_STATUSES, Case, CaseCreate, SEVERITIES, TASK_KINDS, Task } from '../../server/modules/cases/cases-schemas.js';
-import type { Softphone } from '../../server/modules/telephony/softphone.js';
+import type { Softphone } from '../../server/modules/users/users-schemas.js';
 import type { AgentDigest } from '../../server/modules/routing/conversation-service.js';
 import type { PhoneCall, PhoneSetup } from '../../server/demo/demo-phone.js';
-import type { SKILLS } from '../../server/modules/routing/routing-policy.js';
+import type { SKILLS } from '../../server/modules/agents/agents-schemas.js';
 import type { ERRORS } from '../../server/errors.js';
 import type { Alert, Broadcast, Wallboard, WallboardUpdate, WallboardQueue, WallboardAgent, WaitingCall, WallboardSkill, WallboardCampaign, WallboardCallbacks } from '../../server/modules/supervision/supervision-schemas.js';
 import type { CAMPAIGN_STATES, DIALING_MODES, DISPOSITIONS, PRODUCT_LINES, PURPOSES, Campaign, CampaignInput, ListEntry, ListResult, Progress, Segment } from '../../server/modules/campaigns/campaigns-schemas.js';

@@ -3,7 +3,7 @@
 // tokens within SESSION_CHECK_SECONDS (they read the user's row, whoever changed it).
 import { parseArgs } from 'node:util';
 import type { Role } from '../modules/users/users-schemas.js';
-import { setUser } from '../modules/users/users-service.js';
+import { setUser } from '../modules/auth/accounts.js';
 import { withDatabase } from './run-cli.js';
 
 const USAGE = 'usage: npm run user:set -- --username U [--disable | --enable] [--role agent|supervisor|rm|admin]';

@@ -8,6 +8,9 @@ export const MAX_INT = 2_147_483_647;
 /** Money columns are decimal(18,2): 16 digits before the point. A quadrillion stays well inside. */
 export const MAX_MONEY = 1e15;
 
+/** The path of a resource named by an integer id (a customer, an agent). */
+export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: MAX_INT }) });
+
 /** A count or a number of seconds, days…: fits an `integer` column. */
 export const Count = (opts: { description?: string; maximum?: number } = {}) => Type.Integer({ minimum: 0, maximum: MAX_INT, ...opts });
 /** An amount of money that cannot be negative (a balance can: use `SignedMoney`). */

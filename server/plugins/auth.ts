@@ -50,9 +50,6 @@ declare module 'fastify' {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export const ALL_ROLES: readonly Role[] = ['agent', 'supervisor', 'rm', 'admin'];
-export const STAFF_ROLES = ALL_ROLES;
-
 /**
  * Bearer-token auth for every /api route. A route states who may call it in `config.roles`;
  * a route that states nothing fails at boot, so no endpoint can be left open by accident. The

@@ -7,13 +7,7 @@ import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
 import type { SessionUser } from './auth.js';
 import type { Role } from '../modules/users/users-schemas.js';
-
-/** Something to tell one agent's consoles (every tab, on whichever node it is connected). */
-export interface Notice {
-  agentId: number;
-  event: string;
-  payload: unknown;
-}
+import { agentRoom, sessionRoom, claimsOf, type Notice } from '../lib/realtime-notices.js';
 
 export interface Realtime {
   io: Server;
@@ -29,17 +23,6 @@ declare module 'fastify' {
     realtime: Realtime;
   }
 }
-
-export const agentRoom = (agentId: number) => `agent:${agentId}`;
-/** Every socket of one session (sign-in), in each namespace: logout closes them all, on every node. */
-export const sessionRoom = (sid: string) => `session:${sid}`;
-
-/** Tells an agent's consoles their new state (`agent:state`). */
-export const agentStateNotice = (agentId: number, state: string, reason: string | null, at: Date): Notice =>
-  ({ agentId, event: 'agent:state', payload: { state, reason, since: at.toISOString() } });
-
-/** The user of an authenticated socket as of its last message (their current role and RM id). */
-export const claimsOf = (socket: Socket) => socket.data.user as SessionUser;
 
 /** Told to a socket just before the server closes it because its session may no longer act. */
 export const SESSION_ENDED_EVENT = 'session:ended';

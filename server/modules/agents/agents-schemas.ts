@@ -1,7 +1,8 @@
 import { Type, type Static } from 'typebox';
-import { SKILLS } from '../routing/routing-policy.js';
-import { MAX_INT, Nullable } from '../../lib/schema.js';
+import { IdParams, MAX_INT, Nullable } from '../../lib/schema.js';
 
+/** The skill groups agents have and calls ask for (routing's overflow chains run between them). */
+export const SKILLS = ['general', 'cards', 'loans', 'deposits', 'wealth', 'funds_fx', 'complaints', 'retention', 'security', 'private_banking', 'english'] as const;
 
 export const AgentStateName = Type.Enum(['offline', 'available', 'reserved', 'on_call', 'wrap_up', 'away']);
 
@@ -12,7 +13,7 @@ export const StateChange = Type.Object({
 }, { additionalProperties: false });
 export type StateChange = Static<typeof StateChange>;
 
-export const AgentIdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: MAX_INT }) });
+export const AgentIdParams = IdParams;
 
 export const Agent = Type.Object({
   user_id: Type.Integer(),

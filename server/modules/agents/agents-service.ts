@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { appError } from '../../errors.js';
-import { agentStateNotice, type Notice } from '../../plugins/realtime.js';
+import { agentStateNotice, type Notice } from '../../lib/realtime-notices.js';
 import { recordAudit } from '../audit/audit-repository.js';
 import type { TokenClaims } from '../../plugins/auth.js';
 import { normalizePhone } from '../../lib/phone.js';

@@ -1,12 +1,10 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { STAFF_ROLES } from '../../plugins/auth.js';
+import { STAFF_ROLES, Softphone } from '../users/users-schemas.js';
 import { AgentConfig, AgentConfigChange, AgentIdParams, AgentList, AgentStateReply, Directory, DirectoryQuery, StateChange } from './agents-schemas.js';
 import type { AgentsService } from './agents-service.js';
-import { Softphone } from '../telephony/softphone.js';
-import { clientIdentity } from '../telephony/voice-control.js';
 
-export async function agentsRoutes(fastify: FastifyInstance, opts: { agents: AgentsService; softphone: (identity: string) => Softphone }) {
+export async function agentsRoutes(fastify: FastifyInstance, opts: { agents: AgentsService; softphone: (line: { kind: 'agent' | 'supervisor'; userId: number }) => Softphone }) {
   const { agents } = opts;
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
 
@@ -28,7 +26,7 @@ export async function agentsRoutes(fastify: FastifyInstance, opts: { agents: Age
   app.get('/api/agents/me/softphone', {
     config: { roles: ['agent', 'rm'] },
     schema: { tags: ['agents'], summary: "How this agent's calls reach them: the browser (a Voice SDK token), the simulator, or their phone", response: { 200: Softphone } },
-  }, async (request) => opts.softphone(clientIdentity(Number(request.user.sub))));
+  }, async (request) => opts.softphone({ kind: 'agent', userId: Number(request.user.sub) }));
 
   app.put('/api/agents/:id/state', {
     config: { roles: ['supervisor', 'admin'] },

@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import type { Config } from '../../config.js';
 import { AppError, appError } from '../../errors.js';
 import { cookie, readCookie } from '../../lib/cookies.js';
-import { ALL_ROLES } from '../../plugins/auth.js';
+import { STAFF_ROLES } from '../users/users-schemas.js';
 import { recordAudit } from '../audit/audit-repository.js';
 import { findActiveUser, verifyCredentials } from '../users/users-service.js';
 import { AuthMethods, LoginBody, Me, OidcCallbackQuery, SessionReply } from './auth-schemas.js';
@@ -107,7 +107,7 @@ export async function authRoutes(fastify: FastifyInstance, opts: { config: Confi
   });
 
   app.get('/api/auth/me', {
-    config: { roles: ALL_ROLES },
+    config: { roles: STAFF_ROLES },
     schema: { tags: ['auth'], summary: 'Who is signed in, as they are now', response: { 200: Me } },
   }, async (request) => {
     const u = await app.db('users').where({ id: Number(request.user.sub) }).first('display_name');

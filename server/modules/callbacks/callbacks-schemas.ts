@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { Nullable } from '../../lib/schema.js';
-import { SKILLS } from '../routing/routing-policy.js';
+import { SKILLS } from '../agents/agents-schemas.js';
 
 export const CALLBACK_STATES = ['scheduled', 'queued', 'dialing', 'completed', 'failed', 'cancelled'] as const;
 export type CallbackState = (typeof CALLBACK_STATES)[number];

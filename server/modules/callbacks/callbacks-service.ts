@@ -4,7 +4,7 @@ import type { CallbackBooking } from '../../../ivr/engine.js';
 import { appError } from '../../errors.js';
 import { BANK_TIME_ZONE, isTimeZone } from '../../lib/local-time.js';
 import { isDialable, maskPhone, normalizePhone } from '../../lib/phone.js';
-import { agentStateNotice, type Notice } from '../../plugins/realtime.js';
+import { agentStateNotice, type Notice } from '../../lib/realtime-notices.js';
 import type { TokenClaims } from '../../plugins/auth.js';
 import { transition } from '../agents/agents-repository.js';
 import { recordAudit } from '../audit/audit-repository.js';

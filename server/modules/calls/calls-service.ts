@@ -4,7 +4,7 @@ import { advance, startSession, type IvrAction, type IvrEvent, type IvrInput, ty
 import type { Flow } from '../../../ivr/flow-schema.js';
 import { customerId, isVerified } from '../../../ivr/context.js';
 import { isDialable, maskPhone } from '../../lib/phone.js';
-import type { Notice } from '../../plugins/realtime.js';
+import type { Notice } from '../../lib/realtime-notices.js';
 import { appendEvents, insertInteraction, updateSummary, type EventRow, type SummaryChange } from '../interactions/interactions-repository.js';
 import { findCall, insertCall, updateCall, type CallRow } from './calls-repository.js';
 import { createIvrPorts, type IvrServices } from './ivr-ports.js';

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { Notice } from '../../plugins/realtime.js';
+import type { Notice } from '../../lib/realtime-notices.js';
 
 /**
  * The one outbound path. Campaign dials and callbacks place their calls through the same line,

@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import { appError } from '../../errors.js';
 import { isTimeZone } from '../../lib/local-time.js';
 import { maskPhone } from '../../lib/phone.js';
-import { agentStateNotice, type Notice } from '../../plugins/realtime.js';
+import { agentStateNotice, type Notice } from '../../lib/realtime-notices.js';
 import type { JobsPort } from '../../plugins/jobs.js';
 import { findAgent, transition } from '../agents/agents-repository.js';
 import { recordAudit, type Actor } from '../audit/audit-repository.js';

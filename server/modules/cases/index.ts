@@ -1,7 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { STAFF_ROLES } from '../../plugins/auth.js';
-import type { Role } from '../users/users-schemas.js';
+import { STAFF_ROLES, type Role } from '../users/users-schemas.js';
 import { CaseCreate, CaseDetail, CaseIdParams, CaseList, CasesQuery, CaseTransition, Task, TaskComplete, TaskIdParams, TaskList, TasksQuery } from './cases-schemas.js';
 import type { CasesService } from './cases-service.js';
 

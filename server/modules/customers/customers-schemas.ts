@@ -1,7 +1,7 @@
 import { PinStatus } from '../pins/pins-schemas.js';
 import { Type, type Static } from 'typebox';
 import { TierSchema } from '../tiers/tier-model.js';
-import { Count, MAX_INT, Money as Amount, Nullable, SignedMoney } from '../../lib/schema.js';
+import { Count, IdParams, Money as Amount, Nullable, SignedMoney } from '../../lib/schema.js';
 
 // The screen-pop document (DOMAIN.md "The unified customer profile"). Response serialisation
 // follows these schemas, so a field not listed here can never leak out, masked or not.
@@ -11,7 +11,7 @@ const Timestamp = Type.String({ format: 'date-time' });
 const DateOnly = Type.String({ format: 'date' });
 const Risk = Type.Integer({ minimum: 1, maximum: 5, description: 'R1 (conservative) .. R5 (aggressive)' });
 
-export const CustomerIdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: MAX_INT }) });
+export const CustomerIdParams = IdParams;
 
 export const Purpose = Type.Enum(['call', 'search', 'callback', 'review'], {
   description: 'Why the profile is opened: recorded in the audit log',

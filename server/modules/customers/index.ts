@@ -1,6 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { STAFF_ROLES } from '../../plugins/auth.js';
+import { STAFF_ROLES } from '../users/users-schemas.js';
 import {
   CustomerIdParams, CustomerUpdate, CustomerUpdateReply, HoldingsUpdate, LookupQuery, LookupReply, Profile, ProfileQuery, SearchQuery, SearchReply, TierResult,
 } from './customers-schemas.js';

@@ -1,6 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { STAFF_ROLES } from '../../plugins/auth.js';
+import { STAFF_ROLES } from '../users/users-schemas.js';
 import { InteractionIdParams, InteractionList, InteractionsQuery, Timeline } from './interactions-schemas.js';
 import type { InteractionsService } from './interactions-service.js';
 

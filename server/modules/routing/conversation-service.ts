@@ -1,14 +1,14 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Knex } from 'knex';
 import { appError } from '../../errors.js';
-import { agentStateNotice, type Notice } from '../../plugins/realtime.js';
+import { agentStateNotice, type Notice } from '../../lib/realtime-notices.js';
 import { recordAudit } from '../audit/audit-repository.js';
 import { countConnectFailure, findAgent, resetConnectFailures, transition, type AgentRow, type AgentState } from '../agents/agents-repository.js';
 import { bankNumber, findCall } from '../calls/calls-repository.js';
 import { isMachine } from '../calls/outbound.js';
 import type { CustomersService } from '../customers/customers-service.js';
 import { appendEvents, updateSummary } from '../interactions/interactions-repository.js';
-import { clientIdentity, type VoiceControl } from '../telephony/voice-control.js';
+import type { StaffLine, VoiceControl } from '../telephony/voice-control.js';
 import { findEntry, updateEntry, type EntryRow } from './routing-repository.js';
 import { offerPayload, type RoutingService } from './routing-service.js';
 import { metrics } from '../../lib/metrics.js';
@@ -64,7 +64,7 @@ const LEG_FAILED: ReadonlySet<string> = new Set(['busy', 'no-answer', 'failed', 
 
 const stateNotice = (agentId: number, state: AgentState, at: Date): Notice => agentStateNotice(agentId, state, null, at);
 
-const agentTarget = (a: AgentRow) => a.phone ?? `client:${clientIdentity(a.user_id)}`;
+const agentTarget = (a: AgentRow): StaffLine => ({ kind: 'agent', userId: a.user_id, phone: a.phone });
 
 /**
  * A routed call from the agent's side: accept (caller and agent meet in the call's conference),

@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { STAFF_ROLES } from '../../plugins/auth.js';
+import { STAFF_ROLES } from '../users/users-schemas.js';
 import type { RoutingService } from './routing-service.js';
 import { Nullable } from '../../lib/schema.js';
 

@@ -53,7 +53,6 @@ export const OVERFLOW: Readonly<Record<string, string>> = {
   english: 'general',
 };
 
-export const SKILLS = ['general', 'cards', 'loans', 'deposits', 'wealth', 'funds_fx', 'complaints', 'retention', 'security', 'private_banking', 'english'] as const;
 
 /** Every skill group a call of `skill` may reach, narrowest first (the skill and its overflow chain). */
 export function overflowChain(skill: string): string[] {

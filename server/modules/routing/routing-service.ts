@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Knex } from 'knex';
 import { appError } from '../../errors.js';
-import { agentStateNotice, type Notice } from '../../plugins/realtime.js';
+import { agentStateNotice, type Notice } from '../../lib/realtime-notices.js';
 import { recordAudit } from '../audit/audit-repository.js';
 import { lapsedAgents, transition } from '../agents/agents-repository.js';
 import type { CustomersService } from '../customers/customers-service.js';

@@ -1,16 +1,14 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import type { Role } from '../users/users-schemas.js';
+import { Softphone, type Role } from '../users/users-schemas.js';
 import {
   AlertList, AlertsQuery, BroadcastBody, BroadcastReply, EntryActionReply, EntryParams, MonitorBody, MonitorReply, PriorityBody, SkillBody, Wallboard,
 } from './supervision-schemas.js';
 import type { SupervisionService } from './supervision-service.js';
-import { Softphone } from '../telephony/softphone.js';
-import { supervisorIdentity } from '../telephony/voice-control.js';
 
 const SUPERVISORS: readonly Role[] = ['supervisor', 'admin'];
 
-export async function supervisionRoutes(fastify: FastifyInstance, opts: { supervision: SupervisionService; softphone: (identity: string) => Softphone }) {
+export async function supervisionRoutes(fastify: FastifyInstance, opts: { supervision: SupervisionService; softphone: (line: { kind: 'agent' | 'supervisor'; userId: number }) => Softphone }) {
   const { supervision } = opts;
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
 
@@ -22,7 +20,7 @@ export async function supervisionRoutes(fastify: FastifyInstance, opts: { superv
   app.get('/api/supervisors/me/softphone', {
     config: { roles: SUPERVISORS },
     schema: { tags: ['supervision'], summary: "How the supervisor hears calls they monitor: the browser (a Voice SDK token for supervisor_<id>) or the simulator", response: { 200: Softphone } },
-  }, async (request) => opts.softphone(supervisorIdentity(Number(request.user.sub))));
+  }, async (request) => opts.softphone({ kind: 'supervisor', userId: Number(request.user.sub) }));
 
   app.get('/api/alerts', {
     config: { roles: SUPERVISORS },

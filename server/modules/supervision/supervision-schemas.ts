@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { Nullable } from '../../lib/schema.js';
-import { SKILLS } from '../routing/routing-policy.js';
+import { SKILLS } from '../agents/agents-schemas.js';
 import { Progress } from '../campaigns/campaigns-schemas.js';
 import { CallbackBacklog } from '../callbacks/callbacks-schemas.js';
 

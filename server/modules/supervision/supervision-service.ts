@@ -3,7 +3,8 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Knex } from 'knex';
 import { appError } from '../../errors.js';
 import { bankNumber } from '../calls/calls-repository.js';
-import { agentRoom, type Realtime } from '../../plugins/realtime.js';
+import type { Realtime } from '../../plugins/realtime.js';
+import { agentRoom } from '../../lib/realtime-notices.js';
 import type { TokenClaims } from '../../plugins/auth.js';
 import { recordAudit } from '../audit/audit-repository.js';
 import { appendEvents } from '../interactions/interactions-repository.js';
@@ -11,7 +12,7 @@ import { findEntry, updateEntry } from '../routing/routing-repository.js';
 import type { ServiceLevels } from '../routing/service-levels.js';
 import type { Progress } from '../campaigns/campaigns-schemas.js';
 import type { CallbackBacklog } from '../callbacks/callbacks-schemas.js';
-import { supervisorIdentity, type MonitorMode, type VoiceControl } from '../telephony/voice-control.js';
+import type { MonitorMode, VoiceControl } from '../telephony/voice-control.js';
 import { alertConditions, LOGIN_ALERT_MINUTES, loginAlertConditions, VIEW_ALERT_MINUTES, viewAlertConditions, type AlertThresholds, type LoginBurst, type ViewAnomaly } from './alerts.js';
 import { listAlerts, openAlerts, syncAlerts, type Condition } from './alerts-repository.js';
 import type { Broadcast, Wallboard } from './supervision-schemas.js';
@@ -154,7 +155,7 @@ export function createSupervisionService(deps: SupervisionDeps) {
         await db('monitor_legs').where({ id: leg.id }).update({ mode });
       } else {
         const call = await db('calls').where({ sid: e.call_sid }).first('direction', 'from_number', 'to_number');
-        callSid = await deps.voice.addMonitor({ conferenceSid: e.conference_sid, from: call ? bankNumber(call) : '', to: `client:${supervisorIdentity(supervisorId)}`, mode, agentCallSid: e.agent_call_sid });
+        callSid = await deps.voice.addMonitor({ conferenceSid: e.conference_sid, from: call ? bankNumber(call) : '', to: { kind: 'supervisor', userId: supervisorId }, mode, agentCallSid: e.agent_call_sid });
         await db('monitor_legs').insert({ entry_id: e.id, supervisor_id: supervisorId, call_sid: callSid, mode });
       }
       await recordAudit(db, { actor, action: 'supervisor.monitor', customer_id: e.customer_id, call_sid: e.call_sid, ip, details: { entry_id: e.id, mode, leg: callSid } });

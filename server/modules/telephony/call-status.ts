@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import { callsToSettle, lockCall, markSettleChecked, outboundOwnerOf } from '../calls/calls-repository.js';
 import { isFinal, type CallsService, type CallStatus } from '../calls/calls-service.js';
 import type { OutboundOwner, OutboundPurpose } from '../calls/outbound.js';
-import type { Notice } from '../../plugins/realtime.js';
+import type { Notice } from '../../lib/realtime-notices.js';
 import type { TwilioRest } from './twilio-rest.js';
 
 export interface StatusReport { sid: string; from: string; to: string; direction: string; status: CallStatus; seq: number; duration?: number }

@@ -7,7 +7,7 @@ import { appendEvents } from '../interactions/interactions-repository.js';
 import type { ConversationService } from '../routing/conversation-service.js';
 import { findEntry, liveEntryOfCall, type EntryRow } from '../routing/routing-repository.js';
 import type { RoutingService } from '../routing/routing-service.js';
-import type { Notice } from '../../plugins/realtime.js';
+import type { Notice } from '../../lib/realtime-notices.js';
 import {
   AmdWebhook, AnswerWebhook, CallWebhook, ConferenceWebhook, EntryQuery, EntryStepQuery, GatherQuery, GatherWebhook, OutboundQuery, QueueExitWebhook, QueueWaitWebhook, RecordingWebhook,
   RequeueQuery, StatusWebhook, StepQuery,

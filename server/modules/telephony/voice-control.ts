@@ -24,10 +24,10 @@ export interface VoiceControl {
    * returns the leg's call sid. Twilio reports the leg's progress, so a leg that is busy, not
    * answered or fails is known at once; a phone is checked for an answering machine.
    */
-  addLeg(c: { entryId: string; conferenceSid: string; from: string; to: string }): Promise<string>;
+  addLeg(c: { entryId: string; conferenceSid: string; from: string; to: StaffLine }): Promise<string>;
   dropLeg(conferenceSid: string, callSid: string): Promise<void>;
   /** Rings a supervisor into the conference to listen, whisper to the agent or barge in; returns the leg's call sid. */
-  addMonitor(c: { conferenceSid: string; from: string; to: string; mode: MonitorMode; agentCallSid: string }): Promise<string>;
+  addMonitor(c: { conferenceSid: string; from: string; to: StaffLine; mode: MonitorMode; agentCallSid: string }): Promise<string>;
   /** Switches a supervisor's leg already in the conference to another mode. */
   setMonitor(c: { conferenceSid: string; callSid: string; mode: MonitorMode; agentCallSid: string }): Promise<void>;
   endConference(conferenceSid: string): Promise<void>;
@@ -37,16 +37,26 @@ export interface VoiceControl {
 
 export type MonitorMode = 'listen' | 'whisper' | 'barge';
 
+/**
+ * Whom to ring, in the server's words: a member of staff, on their own phone when they gave one,
+ * else on the console they are signed in to. How that becomes a Twilio address stays here.
+ */
+export interface StaffLine {
+  kind: 'agent' | 'supervisor';
+  userId: number;
+  phone?: string | null;
+}
+
 /** Listen: muted. Whisper: Twilio's coaching, heard by the coached agent only. Barge: an ordinary, unmuted participant. */
 const monitorFlags = (mode: MonitorMode, agentCallSid: string) =>
   mode === 'listen' ? { muted: true, coaching: false } : mode === 'whisper' ? { muted: false, coaching: true, callSidToCoach: agentCallSid } : { muted: false, coaching: false };
 
-/** The Twilio Client identity a supervisor's browser registers as. */
-export const supervisorIdentity = (userId: number) => `supervisor_${userId}`;
 
 export const conferenceName = (entryId: string) => `sb-${entryId}`;
-/** The Twilio Client identity an agent's browser registers as. */
-export const clientIdentity = (agentId: number) => `agent_${agentId}`;
+/** The Twilio Client identity a member of staff's browser registers as (agent_<id>, supervisor_<id>). */
+export const clientIdentity = (line: Pick<StaffLine, 'kind' | 'userId'>) => `${line.kind}_${line.userId}`;
+/** A phone when the line has one, else the browser: Twilio's `client:` address. */
+const twilioAddress = (line: StaffLine) => line.phone ?? `client:${clientIdentity(line)}`;
 
 export function createVoiceControl(deps: { rest: () => TwilioRest; voiceUrl: () => string; holdMusicUrl: string }): VoiceControl {
   // Every leg names the status callback: Twilio reports each participant's joins and leaves there.
@@ -66,9 +76,9 @@ export function createVoiceControl(deps: { rest: () => TwilioRest; voiceUrl: () 
       await deps.rest().redirectCall(callerSid, `${deps.voiceUrl()}/queue-closed?entry=${entryId}&step=${step}`);
     },
     async addLeg(c) {
-      const phone = !c.to.startsWith('client:');
+      const phone = Boolean(c.to.phone);
       return (await deps.rest().addParticipant(c.conferenceSid, {
-        from: c.from, to: c.to, endConferenceOnExit: false, conferenceStatusCallback: statusUrl(c.entryId), statusCallback: legUrl('status', c.entryId),
+        from: c.from, to: twilioAddress(c.to), endConferenceOnExit: false, conferenceStatusCallback: statusUrl(c.entryId), statusCallback: legUrl('status', c.entryId),
         // A phone may be answered by its voicemail: the caller must never be put through to it.
         ...(phone ? { machineDetection: 'Enable' as const, amdStatusCallback: legUrl('amd', c.entryId) } : {}),
       })).callSid;
@@ -78,7 +88,7 @@ export function createVoiceControl(deps: { rest: () => TwilioRest; voiceUrl: () 
     },
     // No status callback: the supervisor's comings and goings are not the call's, and are audited instead.
     async addMonitor(c) {
-      return (await deps.rest().addParticipant(c.conferenceSid, { from: c.from, to: c.to, endConferenceOnExit: false, ...monitorFlags(c.mode, c.agentCallSid) })).callSid;
+      return (await deps.rest().addParticipant(c.conferenceSid, { from: c.from, to: twilioAddress(c.to), endConferenceOnExit: false, ...monitorFlags(c.mode, c.agentCallSid) })).callSid;
     },
     async setMonitor(c) {
       await deps.rest().updateParticipant(c.conferenceSid, c.callSid, monitorFlags(c.mode, c.agentCallSid));

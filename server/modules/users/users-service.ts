@@ -2,7 +2,6 @@ import argon2 from 'argon2';
 import type { Knex } from 'knex';
 import { Value } from 'typebox/value';
 import { appError } from '../../errors.js';
-import { revokeSessions } from '../auth/sessions-repository.js';
 import { NewUserSchema, type NewUser, type User } from './users-schemas.js';
 
 const USER_COLUMNS = ['id', 'username', 'role', 'display_name', 'rm_id', 'active'] as const;
@@ -42,17 +41,10 @@ export async function findActiveUser(db: Knex, username: string): Promise<User |
   return (await db('users').where({ username, active: true }).first([...USER_COLUMNS])) as User | undefined;
 }
 
-/**
- * Disables, re-enables or changes the role of a user (`npm run user:set`). Disabling ends every
- * session of theirs at once; running nodes close their sockets within SESSION_CHECK_SECONDS, as
- * they do for any change to a user row, and a new role applies within that too.
- */
-export async function setUser(db: Knex, username: string, change: { active?: boolean; role?: User['role'] }): Promise<User> {
+/** Changes whether a user is active, or their role (auth's setUser also ends a disabled user's sessions). */
+export async function changeUser(db: Knex, username: string, change: { active?: boolean; role?: User['role'] }): Promise<User> {
   if (change.role !== undefined && !Value.Check(NewUserSchema.properties.role, change.role)) throw appError('SB_ERR_REQUEST_INVALID', `role must be one of agent, supervisor, rm, admin`);
-  return db.transaction(async (trx) => {
-    const [user] = await trx('users').where({ username }).update({ ...change }).returning([...USER_COLUMNS]);
-    if (!user) throw appError('SB_ERR_REQUEST_INVALID', `No user named ${username}`);
-    if (change.active === false) await revokeSessions(trx, { userId: user.id as number }, 'user_disabled');
-    return user as User;
-  });
+  const [user] = await db('users').where({ username }).update({ ...change }).returning([...USER_COLUMNS]);
+  if (!user) throw appError('SB_ERR_REQUEST_INVALID', `No user named ${username}`);
+  return user as User;
 }
