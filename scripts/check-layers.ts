@@ -79,7 +79,7 @@ for (const [a, outs] of graph) {
 
 // 4. SQL lives in repositories and projections (and migrations, seeds and the db wiring).
 const SQL_HOME = /(-repository|-projection)\.ts$|^server\/(db|cli)\//;
-const SQL_CALL = /\b(?:db|trx|tx|knex)\s*(?:<[^>]*>)?\(\s*['"`]|\.raw\(/g;
+const SQL_CALL = /\b(?:db|trx|tx|knex)\s*(?:<[^>]*>)?\(\s*['"`]|\.(?:raw|whereRaw|joinRaw|orderByRaw|havingRaw)\s*(?:<[^>]*>)?\(/g;
 for (const file of files) {
   if (!file.startsWith('server/') || SQL_HOME.test(file)) continue;
   const count = readFileSync(file, 'utf8').match(SQL_CALL)?.length ?? 0;

@@ -4,7 +4,7 @@ import { createLogger, requestIdFrom } from './lib/logger.js';
 import { requestContextPlugin } from './plugins/request-context.js';
 import type { Db } from './db/knex.js';
 import { authRoutes } from './modules/auth/index.js';
-import { createLoginThrottle } from './modules/auth/login-throttle.js';
+import { createLoginThrottle } from './modules/auth/login-throttle-repository.js';
 import { customersRoutes } from './modules/customers/index.js';
 import { createCustomersService } from './modules/customers/customers-service.js';
 import { loadFlows } from '../ivr/flows.js';

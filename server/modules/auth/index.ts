@@ -6,9 +6,9 @@ import { AppError, appError } from '../../errors.js';
 import { cookie, readCookie } from '../../lib/cookies.js';
 import { STAFF_ROLES } from '../users/users-schemas.js';
 import { recordAudit } from '../audit/audit-repository.js';
-import { findActiveUser, verifyCredentials } from '../users/users-service.js';
+import { findActiveUser, findUser, verifyCredentials } from '../users/users-service.js';
 import { AuthMethods, LoginBody, Me, OidcCallbackQuery, SessionReply } from './auth-schemas.js';
-import type { LoginThrottle } from './login-throttle.js';
+import type { LoginThrottle } from './login-throttle-repository.js';
 import { createOidc, type OidcPending } from './oidc.js';
 import type { Issued } from './sessions-service.js';
 
@@ -99,7 +99,7 @@ export async function authRoutes(fastify: FastifyInstance, opts: { config: Confi
     const sid = bearer ? await app.sessionOf(bearer).then((u) => u.sid, () => undefined) : undefined;
     const ended = await sessions.logout({ refreshToken, sid });
     if (ended) {
-      const user = await app.db('users').where({ id: ended.user_id }).first('username', 'role');
+      const user = await findUser(app.db, ended.user_id);
       await recordAudit(app.db, { action: 'auth.logout', actor: user ? { sub: String(ended.user_id), username: user.username, role: user.role } : null, ip: request.ip, details: { session_id: ended.id } });
     }
     reply.header('set-cookie', refreshCookie(request, '', 0));
@@ -110,8 +110,8 @@ export async function authRoutes(fastify: FastifyInstance, opts: { config: Confi
     config: { roles: STAFF_ROLES },
     schema: { tags: ['auth'], summary: 'Who is signed in, as they are now', response: { 200: Me } },
   }, async (request) => {
-    const u = await app.db('users').where({ id: Number(request.user.sub) }).first('display_name');
-    return { id: Number(request.user.sub), username: request.user.username, role: request.user.role, display_name: (u?.display_name as string | undefined) ?? request.user.username, rm_id: request.user.rm_id };
+    const u = await findUser(app.db, Number(request.user.sub));
+    return { id: Number(request.user.sub), username: request.user.username, role: request.user.role, display_name: u?.display_name ?? request.user.username, rm_id: request.user.rm_id };
   });
 
   app.get('/api/auth/methods', {

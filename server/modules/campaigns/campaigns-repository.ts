@@ -169,3 +169,136 @@ export async function addDoNotCall(trx: Knex, r: { phone: string; customer_id: n
   await trx.raw(`UPDATE campaign_entries SET state = 'excluded', excluded_reason = 'do_not_call', updated_at = now()
     WHERE state = 'pending' AND (phone = ? ${customerClause})`, r.customer_id !== null ? [r.phone, r.customer_id] : [r.phone]);
 }
+
+export async function insertCampaign(db: Knex, row: Record<string, unknown>): Promise<CampaignRow> {
+  const [created] = await db('campaigns').insert(row).returning('*');
+  return created as CampaignRow;
+}
+
+export async function updateCampaign(trx: Knex, id: number, change: Record<string, unknown>): Promise<CampaignRow> {
+  const [row] = await trx('campaigns').where({ id }).update(change).returning('*');
+  return row as CampaignRow;
+}
+
+export async function latestCampaigns(db: Knex, limit: number): Promise<CampaignRow[]> {
+  return db('campaigns').orderBy('id', 'desc').limit(limit);
+}
+
+/** Campaigns not finished, or completed since `completedSince`: what the wallboard follows. */
+export async function liveCampaigns(db: Knex, completedSince: Date): Promise<{ id: number; state: CampaignRow['state'] }[]> {
+  return db('campaigns').where((q) => q.whereIn('state', ['scheduled', 'running', 'paused'])
+    .orWhere((d) => d.where('state', 'completed').where('updated_at', '>', completedSince))).orderBy('id').select('id', 'state');
+}
+
+/** Running preview campaigns that call for one of these skills. */
+export async function runningPreviewCampaigns(trx: Knex, skills: Record<string, number>): Promise<CampaignRow[]> {
+  return trx('campaigns').where({ state: 'running', dialing_mode: 'preview' }).whereRaw('?::jsonb \\? skill', [JSON.stringify(skills)]).orderBy('id');
+}
+
+export async function pendingCount(trx: Knex, campaignId: number): Promise<number> {
+  const row = await trx('campaign_entries').where({ campaign_id: campaignId, state: 'pending' }).first(trx.raw('count(*) AS n'));
+  return Number(row.n);
+}
+
+/** The call list's counts for the progress panel. */
+export async function listCounts(db: Knex, campaignId: number) {
+  return db('campaign_entries').where({ campaign_id: campaignId }).first(
+    db.raw('count(*) AS list_size'),
+    db.raw(`count(*) FILTER (WHERE state = 'excluded') AS excluded`),
+    db.raw(`count(*) FILTER (WHERE state IN ('pending', 'dialing')) AS remaining`),
+    db.raw(`count(*) FILTER (WHERE disposition IN ('interested', 'sale')) AS conversions`),
+  );
+}
+
+/** The dial attempts' counts for the progress panel; `recentSince` bounds the dials-per-minute window. */
+export async function attemptCounts(db: Knex, campaignId: number, recentSince: Date) {
+  return db('dial_attempts as a').leftJoin('queue_entries as q', 'q.id', 'a.queue_entry_id').where('a.campaign_id', campaignId).first(
+    db.raw('count(a.dialed_at) AS dialed'),
+    db.raw(`count(*) FILTER (WHERE a.outcome = 'blocked') AS blocked`),
+    db.raw('count(a.answered_at) AS connected'),
+    db.raw(`count(*) FILTER (WHERE ${PERSON_ANSWERED}) AS humans`),
+    db.raw(`count(*) FILTER (WHERE a.outcome = 'machine') AS machines`),
+    db.raw(`count(*) FILTER (WHERE a.outcome = 'abandoned') AS abandoned`),
+    db.raw('count(q.answered_at) AS agent_connected'),
+    db.raw('count(*) FILTER (WHERE a.dialed_at > ?) AS recent', [recentSince]),
+    db.raw('min(a.dialed_at) AS first_dial'),
+  );
+}
+
+/** A page of the call list with each customer's number. */
+export async function listPage(db: Knex, campaignId: number, q: { state?: string; limit: number; after?: number }) {
+  const query = db('campaign_entries as e').join('customers as c', 'c.id', 'e.customer_id').where('e.campaign_id', campaignId).orderBy('e.id').limit(q.limit)
+    .select('e.id', 'e.customer_id', 'c.customer_no', 'e.phone', 'e.state', 'e.attempts', 'e.next_attempt_at', 'e.last_outcome', 'e.disposition', 'e.callback_at', 'e.excluded_reason', 'e.source_line');
+  if (q.state) query.where('e.state', q.state);
+  if (q.after) query.where('e.id', '>', q.after);
+  return query;
+}
+
+/** A new dial attempt; its id. */
+export async function insertAttempt(trx: Knex, row: Partial<AttemptRow>): Promise<string> {
+  const [created] = await trx('dial_attempts').insert(row).returning('id');
+  return String((created as { id: string }).id);
+}
+
+// Advisory lock keys: one pacing planner per skill, one dial decision per customer at a time.
+const PLAN_LOCK = 7_740_200;
+const CUSTOMER_LOCK = 7_740_300;
+
+/** Holds the customer's dial decisions for this transaction (across campaigns and workers). */
+export async function lockCustomerDials(trx: Knex, customerId: number): Promise<void> {
+  await trx.raw('SELECT pg_advisory_xact_lock(?, ?)', [CUSTOMER_LOCK, customerId]);
+}
+
+/** The skill's pacing planner for this transaction, unless another node holds it. */
+export async function tryLockSkillPlan(trx: Knex, skill: string): Promise<boolean> {
+  const { rows } = await trx.raw<{ rows: { ok: boolean }[] }>('SELECT pg_try_advisory_xact_lock(?, hashtext(?)) AS ok', [PLAN_LOCK, skill]);
+  return rows[0]!.ok;
+}
+
+/** Names the attempt's call, unless its status callback already did. */
+export async function nameAttemptCall(db: Knex, attemptId: string, callSid: string): Promise<void> {
+  await db('dial_attempts').where({ id: attemptId }).whereNull('call_sid').update({ call_sid: callSid });
+}
+
+/** An agent is still on, or wrapping up, one of the campaign's calls. */
+export async function agentOnCampaignCall(trx: Knex, campaignId: number): Promise<boolean> {
+  return Boolean(await trx('dial_attempts as a').join('agents as g', 'g.entry_id', 'a.queue_entry_id').where('a.campaign_id', campaignId).whereIn('g.state', ['on_call', 'wrap_up']).first('a.id'));
+}
+
+export async function listHasOpenEntries(trx: Knex, campaignId: number): Promise<boolean> {
+  return Boolean(await trx('campaign_entries').where({ campaign_id: campaignId }).whereIn('state', ['pending', 'dialing']).first('id'));
+}
+
+/** Campaigns the pacing tick plans: scheduled (to start on time) and running. */
+export async function pacedCampaigns(db: Knex): Promise<CampaignRow[]> {
+  return db('campaigns').whereIn('state', ['scheduled', 'running']);
+}
+
+/** Attempts queued before `before` (their dial job may have been lost). */
+export async function queuedSince(db: Knex, before: Date, limit: number): Promise<{ id: string }[]> {
+  return db('dial_attempts').where({ state: 'queued' }).where('queued_at', '<', before).limit(limit).select('id');
+}
+
+/** Previews whose agent is no longer reserved for them, or taken before `before`. */
+export async function abandonedPreviews(db: Knex, before: Date, limit: number): Promise<AttemptRow[]> {
+  return db('dial_attempts as a').leftJoin('agents as g', 'g.user_id', 'a.agent_id').where('a.state', 'preview')
+    .where((q) => q.whereNot('g.state', 'reserved').orWhereNull('g.state').orWhere('a.queued_at', '<', before)).select('a.*').limit(limit);
+}
+
+/** Dials unanswered and unheard of for their ring time and more, counted back from `before`. */
+export async function silentDials(db: Knex, before: Date, limit: number): Promise<AttemptRow[]> {
+  return db('dial_attempts as a').join('campaigns as c', 'c.id', 'a.campaign_id').where('a.state', 'dialing')
+    .whereRaw('a.dialed_at < ?::timestamptz - make_interval(secs => c.ring_seconds) ', [before]).whereNull('a.answered_at').select('a.*').limit(limit);
+}
+
+/** Answered attempts whose call ended before `before` with no final status callback seen. */
+export async function endedButUnsettled(db: Knex, before: Date, limit: number): Promise<{ id: string; status: string; call_sid: string }[]> {
+  return db('dial_attempts as a').join('calls as k', 'k.sid', 'a.call_sid')
+    .where('a.state', 'answered').whereIn('k.status', ['completed', 'busy', 'failed', 'no-answer', 'canceled']).where('k.ended_at', '<', before)
+    .select('a.id', 'k.status', 'a.call_sid').limit(limit);
+}
+
+/** The attempt a call belongs to, locked. */
+export async function attemptOfCall(trx: Knex, callSid: string): Promise<AttemptRow | undefined> {
+  return trx('dial_attempts').where({ call_sid: callSid }).forUpdate().first();
+}

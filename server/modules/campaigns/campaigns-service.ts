@@ -9,7 +9,10 @@ import { findAgent, transition } from '../agents/agents-repository.js';
 import { recordAudit, type Actor } from '../audit/audit-repository.js';
 import type { CustomersService } from '../customers/customers-service.js';
 import { listFromCsv, listFromSegment } from './call-list.js';
-import { addDoNotCall, findAttempt, findCampaign, PERSON_ANSWERED, updateAttempt, updateListEntry, type CampaignRow } from './campaigns-repository.js';
+import {
+  addDoNotCall, attemptCounts, dueEntries, findAttempt, findCampaign, insertAttempt, insertCampaign, latestCampaigns, listCounts, listPage, liveCampaigns, pendingCount, runningPreviewCampaigns, updateAttempt, updateCampaign, updateListEntry,
+  type CampaignRow,
+} from './campaigns-repository.js';
 import { CampaignPatch, RetryDelays, type Campaign, type CampaignInput, type ListEntry, type Progress, type Segment } from './campaigns-schemas.js';
 import { campaignPop, DIAL_JOB, type Dialer } from './dialer.js';
 import { inCallingWindow } from './pacing.js';
@@ -68,23 +71,8 @@ export function createCampaignsService(deps: CampaignsDeps) {
   async function progress(id: number): Promise<Progress> {
     const c = await get(id);
     const now = clock();
-    const e = await db('campaign_entries').where({ campaign_id: id }).first(
-      db.raw('count(*) AS list_size'),
-      db.raw(`count(*) FILTER (WHERE state = 'excluded') AS excluded`),
-      db.raw(`count(*) FILTER (WHERE state IN ('pending', 'dialing')) AS remaining`),
-      db.raw(`count(*) FILTER (WHERE disposition IN ('interested', 'sale')) AS conversions`),
-    );
-    const a = await db('dial_attempts as a').leftJoin('queue_entries as q', 'q.id', 'a.queue_entry_id').where('a.campaign_id', id).first(
-      db.raw('count(a.dialed_at) AS dialed'),
-      db.raw(`count(*) FILTER (WHERE a.outcome = 'blocked') AS blocked`),
-      db.raw('count(a.answered_at) AS connected'),
-      db.raw(`count(*) FILTER (WHERE ${PERSON_ANSWERED}) AS humans`),
-      db.raw(`count(*) FILTER (WHERE a.outcome = 'machine') AS machines`),
-      db.raw(`count(*) FILTER (WHERE a.outcome = 'abandoned') AS abandoned`),
-      db.raw('count(q.answered_at) AS agent_connected'),
-      db.raw('count(*) FILTER (WHERE a.dialed_at > ?) AS recent', [new Date(now.getTime() - 300_000)]),
-      db.raw('min(a.dialed_at) AS first_dial'),
-    );
+    const e = await listCounts(db, id);
+    const a = await attemptCounts(db, id, new Date(now.getTime() - 300_000));
     const humans = Number(a.humans);
     const remaining = Number(e.remaining);
     // Over the last 5 minutes, or since the first dial if that is sooner.
@@ -118,9 +106,9 @@ export function createCampaignsService(deps: CampaignsDeps) {
     async create(input: CampaignInput, actor: Actor) {
       validate(input, clock());
       const retry = Value.Default(RetryDelays, { ...(input.retry_delays ?? {}) });
-      const [row] = await db('campaigns').insert({
+      const row = await insertCampaign(db, {
         ...input, offer: input.offer ? JSON.stringify(input.offer) : null, retry_delays: JSON.stringify(retry), created_by: Number(actor.sub),
-      }).returning('*');
+      });
       await recordAudit(db, { actor, action: 'campaign.create', details: { campaign_id: row.id, name: input.name } });
       return shape(row as CampaignRow);
     },
@@ -135,9 +123,9 @@ export function createCampaignsService(deps: CampaignsDeps) {
         const change: Record<string, unknown> = { ...pick(patch, PATCHABLE), updated_at: clock() };
         if (patch.offer !== undefined) change.offer = patch.offer ? JSON.stringify(patch.offer) : null;
         if (patch.retry_delays) change.retry_delays = JSON.stringify({ ...c.retry_delays, ...patch.retry_delays });
-        const [row] = await trx('campaigns').where({ id }).update(change).returning('*');
+        const row = await updateCampaign(trx, id, change);
         await recordAudit(trx, { actor, action: 'campaign.update', details: { campaign_id: id, fields: Object.keys(patch) } });
-        return shape(row as CampaignRow);
+        return shape(row);
       });
     },
 
@@ -146,7 +134,7 @@ export function createCampaignsService(deps: CampaignsDeps) {
     },
 
     async list() {
-      return (await db('campaigns').orderBy('id', 'desc').limit(500) as CampaignRow[]).map(shape);
+      return (await latestCampaigns(db, 500)).map(shape);
     },
 
     /** Start, pause, resume, cancel: the dialer reads the state on every tick and before every dial, so each takes effect within a second. */
@@ -156,14 +144,13 @@ export function createCampaignsService(deps: CampaignsDeps) {
         const c = await get(id, trx);
         if (!ACTIONS[action].includes(c.state)) throw appError('SB_ERR_CAMPAIGN_STATE_INVALID', `Cannot ${action} a ${c.state} campaign`);
         if (action === 'start') {
-          const open = await trx('campaign_entries').where({ campaign_id: id, state: 'pending' }).first(trx.raw('count(*) AS n'));
-          if (Number(open.n) === 0) throw appError('SB_ERR_CAMPAIGN_STATE_INVALID', 'The call list has nobody to call');
+          if ((await pendingCount(trx, id)) === 0) throw appError('SB_ERR_CAMPAIGN_STATE_INVALID', 'The call list has nobody to call');
         }
         const future = c.starts_at !== null && new Date(c.starts_at) > now;
         const state = action === 'pause' ? 'paused' : action === 'cancel' ? 'cancelled' : future ? 'scheduled' : 'running';
-        const [updated] = await trx('campaigns').where({ id }).update({ state, updated_at: now }).returning('*');
+        const updated = await updateCampaign(trx, id, { state, updated_at: now });
         await recordAudit(trx, { actor, action: `campaign.${action}`, details: { campaign_id: id, from: c.state, to: state } });
-        return updated as CampaignRow;
+        return updated;
       });
       return shape(row);
     },
@@ -185,11 +172,7 @@ export function createCampaignsService(deps: CampaignsDeps) {
     /** The list, a page at a time, with phone numbers masked. */
     async entries(id: number, q: { state?: string; limit: number; after?: number }, actor: Actor, ip?: string): Promise<ListEntry[]> {
       await get(id);
-      const query = db('campaign_entries as e').join('customers as c', 'c.id', 'e.customer_id').where('e.campaign_id', id).orderBy('e.id').limit(q.limit)
-        .select('e.id', 'e.customer_id', 'c.customer_no', 'e.phone', 'e.state', 'e.attempts', 'e.next_attempt_at', 'e.last_outcome', 'e.disposition', 'e.callback_at', 'e.excluded_reason', 'e.source_line');
-      if (q.state) query.where('e.state', q.state);
-      if (q.after) query.where('e.id', '>', q.after);
-      const rows = await query;
+      const rows = await listPage(db, id, q);
       // A page of the call list names customers: a bulk read, audited with whom it showed.
       await recordAudit(db, { actor, action: 'campaign.call_list_view', purpose: 'review', ip, details: { campaign_id: id, state: q.state ?? null, after: q.after ?? null, customer_ids: rows.map((r) => r.customer_id) } });
       return rows.map(({ phone, ...r }) => ({ ...r, phone_masked: maskPhone(phone), id: Number(r.id), next_attempt_at: iso(r.next_attempt_at), callback_at: iso(r.callback_at) }) as ListEntry);
@@ -203,8 +186,7 @@ export function createCampaignsService(deps: CampaignsDeps) {
      * for a few seconds, while the state shown is always the current one.
      */
     async liveProgress(): Promise<Progress[]> {
-      const live: { id: number; state: Progress['state'] }[] = await db('campaigns').where((q) => q.whereIn('state', ['scheduled', 'running', 'paused'])
-        .orWhere((d) => d.where('state', 'completed').where('updated_at', '>', new Date(clock().getTime() - 86_400_000)))).orderBy('id').select('id', 'state');
+      const live = await liveCampaigns(db, new Date(clock().getTime() - 86_400_000));
       const now = Date.now();
       for (const id of recent.keys()) if (!live.some((c) => c.id === id)) recent.delete(id);
       const out: Progress[] = [];
@@ -221,8 +203,8 @@ export function createCampaignsService(deps: CampaignsDeps) {
 
     async addDoNotCall(phone: string, actor: Actor) {
       await db.transaction(async (trx) => {
-        const owner = await trx('customer_phones').where({ phone }).first('customer_id');
-        await addDoNotCall(trx, { phone, customer_id: owner?.customer_id ?? null, source: 'regulator', added_by: Number(actor.sub) });
+        const owner = await deps.customers.ownerOfPhone(phone, trx);
+        await addDoNotCall(trx, { phone, customer_id: owner, source: 'regulator', added_by: Number(actor.sub) });
         await recordAudit(trx, { actor, action: 'dnc.add', details: { phone_last4: phone.slice(-4) } });
       });
       return { phone, on_register: true as const };
@@ -237,18 +219,17 @@ export function createCampaignsService(deps: CampaignsDeps) {
       const result = await db.transaction(async (trx) => {
         const agent = await findAgent(trx, agentId);
         if (!agent || agent.state !== 'available') throw appError('SB_ERR_AGENT_STATE_INVALID', 'Be available to take a preview call');
-        const campaigns: CampaignRow[] = await trx('campaigns').where({ state: 'running', dialing_mode: 'preview' }).whereRaw('?::jsonb \\? skill', [JSON.stringify(agent.skills)]).orderBy('id');
-        for (const c of campaigns) {
-          const due = await trx('campaign_entries').where({ campaign_id: c.id, state: 'pending' }).where('next_attempt_at', '<=', now).orderBy('next_attempt_at').limit(20).forUpdate().skipLocked();
+        for (const c of await runningPreviewCampaigns(trx, agent.skills)) {
+          const due = await dueEntries(trx, c, now, 20);
           const e = due.find((x) => isTimeZone(x.timezone) && inCallingWindow(now, x.timezone, c.window_start, c.window_end));
           if (!e) continue;
           const profile = await deps.customers.prefetchProfile(e.customer_id, trx);
           if (!profile) continue;
           await updateListEntry(trx, e.id, { state: 'dialing', attempts: e.attempts + 1, callback_at: null });
-          const [row] = await trx('dial_attempts').insert({ campaign_id: c.id, entry_id: e.id, customer_id: e.customer_id, attempt: e.attempts + 1, state: 'preview', agent_id: agentId, queued_at: now }).returning('id');
+          const attemptId = await insertAttempt(trx, { campaign_id: c.id, entry_id: e.id, customer_id: e.customer_id, attempt: e.attempts + 1, state: 'preview', agent_id: agentId, queued_at: now });
           if (!(await transition(trx, agentId, 'reserved', { from: ['available'], reason: 'preview', entryId: null, at: now }))) throw appError('SB_ERR_AGENT_STATE_INVALID', 'Be available to take a preview call');
           await recordAudit(trx, { actor, action: 'customer.view', customer_id: e.customer_id, purpose: 'call', details: { via: 'campaign_preview', campaign_id: c.id } });
-          return { attempt_id: String((row as { id: string }).id), campaign: campaignPop(c), profile };
+          return { attempt_id: attemptId, campaign: campaignPop(c), profile };
         }
         throw appError('SB_ERR_PREVIEW_NONE');
       });

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
+import * as repo from './compliance-repository.js';
 import { inCallingWindow } from './pacing.js';
 
 /**
@@ -71,8 +72,6 @@ export interface ComplianceRow {
 }
 
 const GENESIS = '0'.repeat(64);
-// Any constant: one lock serialises writers, so rows are chained in id order.
-const CHAIN_LOCK = 7_740_101;
 
 /** JSON with object keys sorted at every level: jsonb does not keep key order, the hash must not depend on it. */
 function canonical(value: unknown): string {
@@ -93,15 +92,12 @@ export function rowHash(prevHash: string, r: Omit<ComplianceRow, 'hash' | 'prev_
 
 /** Appends one decision to the chain, in the caller's transaction. */
 export async function appendCompliance(trx: Knex, r: Omit<ComplianceRow, 'id' | 'hash' | 'prev_hash'>): Promise<ComplianceRow> {
-  await trx.raw('SELECT pg_advisory_xact_lock(?)', [CHAIN_LOCK]);
-  const head = await trx('compliance_head').where({ id: 1 }).first();
-  const prev = (head?.last_hash as string | undefined) ?? GENESIS;
-  const { rows } = await trx.raw<{ rows: { id: string }[] }>(`SELECT nextval('compliance_log_id_seq')::text AS id`);
+  const head = await repo.lockHead(trx);
+  const prev = head?.last_hash ?? GENESIS;
   // Whole milliseconds: what timestamptz keeps is what was hashed.
-  const row = { ...r, id: rows[0]!.id, at: new Date(Math.floor(r.at.getTime())) };
+  const row = { ...r, id: await repo.nextLogId(trx), at: new Date(Math.floor(r.at.getTime())) };
   const hash = rowHash(prev, row);
-  await trx('compliance_log').insert({ ...row, checks: JSON.stringify(row.checks), prev_hash: prev, hash });
-  await trx('compliance_head').insert({ id: 1, last_id: row.id, last_hash: hash }).onConflict('id').merge();
+  await repo.appendRow(trx, { ...row, prev_hash: prev, hash });
   return { ...row, prev_hash: prev, hash };
 }
 
@@ -114,7 +110,7 @@ export async function verifyCompliance(db: Knex, batch = 5000): Promise<VerifyRe
   let lastId: string | null = null;
   let rows = 0;
   for (;;) {
-    const page: ComplianceRow[] = await db('compliance_log').where('id', '>', lastId ?? 0).orderBy('id').limit(batch);
+    const page = await repo.logPage(db, lastId, batch);
     for (const r of page) {
       rows++;
       if (r.prev_hash !== prev) problems.push({ id: String(r.id), problem: 'chain broken before this row: a row was removed or re-written' });
@@ -124,7 +120,7 @@ export async function verifyCompliance(db: Knex, batch = 5000): Promise<VerifyRe
     }
     if (page.length < batch) break;
   }
-  const head = await db('compliance_head').where({ id: 1 }).first();
+  const head = await repo.readHead(db);
   if (head && (String(head.last_id) !== lastId || head.last_hash !== prev)) problems.push({ id: lastId, problem: `the chain should end at row ${head.last_id}: rows were removed from the end` });
   if (!head && rows > 0) problems.push({ id: null, problem: 'the chain head is missing' });
   return { ok: problems.length === 0, rows, problems };

@@ -10,13 +10,15 @@ import { findCall } from '../calls/calls-repository.js';
 import type { CallsService } from '../calls/calls-service.js';
 import { FINAL_STATUSES, isMachine, unreachedOutcome, type AnswerAction, type OutboundLine, type OutboundOwner } from '../calls/outbound.js';
 import type { CustomersService } from '../customers/customers-service.js';
+import { findUser } from '../users/users-service.js';
 import { appendEvents, updateSummary } from '../interactions/interactions-repository.js';
 import type { EntryRow as QueueEntryRow } from '../routing/routing-repository.js';
 import type { RoutingService } from '../routing/routing-service.js';
 import type { CampaignPop } from '../routing/routing-schemas.js';
 import { appendCompliance, checkCompliance } from './compliance.js';
 import {
-  addDoNotCall, backedInFlight, claimAgent, dialsToday, dueEntries, findAttempt, findCampaign, findListEntry, freeAgentCount, liveDials, dialOutcomes, onDoNotCall, updateAttempt, updateListEntry,
+  abandonedPreviews, addDoNotCall, agentOnCampaignCall, attemptOfCall, backedInFlight, claimAgent, dialsToday, dueEntries, endedButUnsettled, findAttempt,
+  listHasOpenEntries, lockCustomerDials, nameAttemptCall, pacedCampaigns, queuedSince, silentDials, tryLockSkillPlan, updateCampaign, insertAttempt, findCampaign, findListEntry, freeAgentCount, liveDials, dialOutcomes, onDoNotCall, updateAttempt, updateListEntry,
   type AttemptRow, type CampaignRow, type EntryRow,
 } from './campaigns-repository.js';
 import { CONSENT_PURPOSES, DISPOSITIONS } from './campaigns-schemas.js';
@@ -58,8 +60,6 @@ export function campaignPop(c: CampaignRow): CampaignPop {
 export const ABANDON_AFTER_SECONDS = 2;
 /** A queued dial with no job running it for this long gets its job again (lost with a Redis restart). */
 const REQUEUE_AFTER_MS = 10_000;
-const PLAN_LOCK = 7_740_200;
-const CUSTOMER_LOCK = 7_740_300;
 /** An agent has this long to dial or skip a previewed customer. */
 const PREVIEW_TIMEOUT_MS = 5 * 60_000;
 
@@ -109,7 +109,7 @@ export function createDialer(deps: DialerDeps) {
     if (existing) return existing.interaction_id;
     const c = (await findCampaign(trx, a.campaign_id))!;
     const e = (await findListEntry(trx, a.entry_id))!;
-    const customer = await trx('customers').where({ id: a.customer_id }).first('language', 'tier');
+    const customer = await deps.customers.dialFacts(a.customer_id, trx);
     const language = customer?.language ?? 'zh';
     const { calls } = webhookSide();
     const interactionId = await calls.openOutbound(trx, {
@@ -126,8 +126,8 @@ export function createDialer(deps: DialerDeps) {
   async function connectAgent(trx: Knex, a: AttemptRow, c: CampaignRow, interactionId: string, callSid: string, now: Date, notices: Notice[]): Promise<string | null> {
     const claimed = await claimAgent(trx, c.skill, now, a.agent_id);
     if (!claimed) return null;
-    const customer = await trx('customers').where({ id: a.customer_id }).first('tier', 'language');
-    const user = await trx('users').where({ id: claimed.user_id }).first('username', 'role');
+    const customer = await deps.customers.dialFacts(a.customer_id, trx);
+    const user = (await findUser(trx, claimed.user_id))!;
     const language = customer?.language ?? 'zh';
     const { entryId, notices: told } = await webhookSide().routing.assign(trx, {
       interaction_id: interactionId, call_sid: callSid, skill: c.skill, language, tier: customer?.tier ?? 'STANDARD', customer_id: a.customer_id,
@@ -157,7 +157,7 @@ export function createDialer(deps: DialerDeps) {
       if (!a || a.state !== 'queued') return null;
       // One dial decision per customer at a time, across campaigns and workers: the frequency cap
       // and do-not-call read below must not be read by two dials at once.
-      await trx.raw('SELECT pg_advisory_xact_lock(?, ?)', [CUSTOMER_LOCK, a.customer_id]);
+      await lockCustomerDials(trx, a.customer_id);
       const c = (await findCampaign(trx, a.campaign_id))!;
       const e = (await findListEntry(trx, a.entry_id, true))!;
       // Paused or cancelled since it was planned: the entry goes back, this was no attempt.
@@ -167,7 +167,7 @@ export function createDialer(deps: DialerDeps) {
         notices.push(...(await freePreviewAgent(trx, a, now)));
         return null;
       }
-      const customer = await trx('customers').where({ id: a.customer_id }).first('marketing_consent');
+      const customer = await deps.customers.dialFacts(a.customer_id, trx);
       const today = await dialsToday(trx, a.customer_id, c.id, e.timezone, now);
       // The campaign's abandon figures matter only to an over-dial: nobody else pays for the pass over its attempts.
       const live = await liveDials(trx, c.id);
@@ -222,22 +222,22 @@ export function createDialer(deps: DialerDeps) {
       return;
     }
     // The status callback may have named the call first.
-    await db('dial_attempts').where({ id: a.id }).whereNull('call_sid').update({ call_sid: sid });
+    await nameAttemptCall(db, a.id, sid);
   }
 
   /** One pacing pass over one campaign: how many to dial now, and which entries. */
   async function planCampaign(trx: Knex, c: CampaignRow, now: Date): Promise<string[]> {
     if (c.state === 'scheduled' && (!c.starts_at || new Date(c.starts_at) <= now)) {
-      await trx('campaigns').where({ id: c.id }).update({ state: 'running', updated_at: now });
+      await updateCampaign(trx, c.id, { state: 'running', updated_at: now });
       c = { ...c, state: 'running' };
     }
     if (c.state !== 'running') return [];
     // Not finished while an agent is still on, or wrapping up, one of its calls: a callback may
     // re-open an entry. Asked first, so a wrap-up committing in between is seen by the list check.
-    const talking = await trx('dial_attempts as a').join('agents as g', 'g.entry_id', 'a.queue_entry_id').where('a.campaign_id', c.id).whereIn('g.state', ['on_call', 'wrap_up']).first('a.id');
-    const open = await trx('campaign_entries').where({ campaign_id: c.id }).whereIn('state', ['pending', 'dialing']).first('id');
+    const talking = await agentOnCampaignCall(trx, c.id);
+    const open = await listHasOpenEntries(trx, c.id);
     if ((c.ends_at && new Date(c.ends_at) <= now) || (!open && !talking)) {
-      await trx('campaigns').where({ id: c.id }).update({ state: 'completed', updated_at: now });
+      await updateCampaign(trx, c.id, { state: 'completed', updated_at: now });
       return [];
     }
     if (c.dialing_mode === 'preview') return [];
@@ -276,10 +276,9 @@ export function createDialer(deps: DialerDeps) {
     const ids: string[] = [];
     for (const [i, e] of picked.entries()) {
       await updateListEntry(trx, e.id, { state: 'dialing', attempts: e.attempts + 1, callback_at: null });
-      const [row] = await trx('dial_attempts').insert({
+      ids.push(await insertAttempt(trx, {
         campaign_id: c.id, entry_id: e.id, customer_id: e.customer_id, attempt: e.attempts + 1, state: 'queued', overdial: i >= plan.backed, queued_at: new Date(from + (i + 1) * spacing),
-      }).returning('id');
-      ids.push(String((row as { id: string }).id));
+      }));
     }
     return ids;
   }
@@ -314,13 +313,12 @@ export function createDialer(deps: DialerDeps) {
     /** What every node does each tick: plan the running campaigns, re-send lost jobs, give up on dials that never reported back. */
     async pace(): Promise<void> {
       const now = clock();
-      const live: CampaignRow[] = await db('campaigns').whereIn('state', ['scheduled', 'running']);
+      const live = await pacedCampaigns(db);
       for (const c of live) {
         try {
           // One planner per skill at a time, on any node: campaigns sharing a skill share its agents.
           const ids = await db.transaction(async (trx) => {
-            const { rows } = await trx.raw<{ rows: { ok: boolean }[] }>('SELECT pg_try_advisory_xact_lock(?, hashtext(?)) AS ok', [PLAN_LOCK, c.skill]);
-            if (!rows[0]!.ok) return [];
+            if (!(await tryLockSkillPlan(trx, c.skill))) return [];
             const fresh = await findCampaign(trx, c.id);
             return fresh ? planCampaign(trx, fresh, now) : [];
           });
@@ -330,7 +328,7 @@ export function createDialer(deps: DialerDeps) {
           deps.log.error({ err, campaign_id: c.id }, 'campaign pacing failed');
         }
       }
-      const stale: { id: string }[] = await db('dial_attempts').where({ state: 'queued' }).where('queued_at', '<', new Date(now.getTime() - REQUEUE_AFTER_MS)).limit(500).select('id');
+      const stale = await queuedSince(db, new Date(now.getTime() - REQUEUE_AFTER_MS), 500);
       try {
         for (const s of stale) await deps.jobs.add(DIAL_JOB, { attempt_id: String(s.id) }, { jobId: `dial-${s.id}`, attempts: 5, backoffMs: 500 });
       } catch (err) {
@@ -338,8 +336,7 @@ export function createDialer(deps: DialerDeps) {
         deps.log.warn({ err: (err as Error).message, queued: stale.length }, 'dial jobs could not be re-sent (Redis unreachable?)');
       }
       // Previews whose agent went away, or sat on them too long.
-      const previews: AttemptRow[] = await db('dial_attempts as a').leftJoin('agents as g', 'g.user_id', 'a.agent_id').where('a.state', 'preview')
-        .where((q) => q.whereNot('g.state', 'reserved').orWhereNull('g.state').orWhere('a.queued_at', '<', new Date(now.getTime() - PREVIEW_TIMEOUT_MS))).select('a.*').limit(100);
+      const previews = await abandonedPreviews(db, new Date(now.getTime() - PREVIEW_TIMEOUT_MS), 100);
       for (const stale of previews) {
         const notices = await db.transaction(async (trx) => {
           const a = await findAttempt(trx, stale.id, true);
@@ -348,8 +345,7 @@ export function createDialer(deps: DialerDeps) {
         deps.notify(notices);
       }
       // Sent to Twilio (or a worker died sending it) and never heard of again: lost, and retried by policy.
-      const lost: AttemptRow[] = await db('dial_attempts as a').join('campaigns as c', 'c.id', 'a.campaign_id').where('a.state', 'dialing')
-        .whereRaw('a.dialed_at < ?::timestamptz - make_interval(secs => c.ring_seconds) ', [new Date(now.getTime() - deps.lostAfterSeconds * 1000)]).whereNull('a.answered_at').select('a.*').limit(100);
+      const lost = await silentDials(db, new Date(now.getTime() - deps.lostAfterSeconds * 1000), 100);
       for (const l of lost) {
         const gaveUp = await db.transaction(async (trx) => {
           const a = await findAttempt(trx, l.id, true);
@@ -363,9 +359,7 @@ export function createDialer(deps: DialerDeps) {
         if (gaveUp?.call_sid) await deps.line().cancel(gaveUp.call_sid).catch(() => undefined);
       }
       // Answered, and the call ended, but its last status callback never came: settle from the call's own row.
-      const unsettled: { id: string; status: string; call_sid: string }[] = await db('dial_attempts as a').join('calls as k', 'k.sid', 'a.call_sid')
-        .where('a.state', 'answered').whereIn('k.status', ['completed', 'busy', 'failed', 'no-answer', 'canceled']).where('k.ended_at', '<', new Date(now.getTime() - 60_000))
-        .select('a.id', 'k.status', 'a.call_sid').limit(100);
+      const unsettled = await endedButUnsettled(db, new Date(now.getTime() - 60_000), 100);
       for (const u of unsettled) {
         deps.notify(await db.transaction(async (trx) => {
           const notices: Notice[] = [];
@@ -382,7 +376,7 @@ export function createDialer(deps: DialerDeps) {
       if (!a) return { kind: 'hangup' };
       const interactionId = await ensureCall(trx, a, p.callSid);
       const c = (await findCampaign(trx, a.campaign_id))!;
-      const customer = await trx('customers').where({ id: a.customer_id }).first('language');
+      const customer = await deps.customers.dialFacts(a.customer_id, trx);
       const lang: 'zh' | 'en' = customer?.language === 'en' ? 'en' : 'zh';
       // Given up on (lost) and answered after all: a person still hears who called.
       if (a.state === 'ended' && a.outcome === 'lost' && !isMachine(p.answeredBy)) return { kind: 'message', text: identification(c, lang), lang };
@@ -430,7 +424,7 @@ export function createDialer(deps: DialerDeps) {
      */
     async disposition(trx: Knex, entry: Pick<QueueEntryRow, 'call_sid' | 'customer_id'>, w: { disposition: string; callback_at?: string }, agentId: number): Promise<boolean> {
       // By the call, not the queue entry: a call re-queued (a failed agent leg, a transfer) is the same attempt.
-      const a: AttemptRow | undefined = entry.call_sid ? await trx('dial_attempts').where({ call_sid: entry.call_sid }).forUpdate().first() : undefined;
+      const a = entry.call_sid ? await attemptOfCall(trx, entry.call_sid) : undefined;
       if (!a) {
         if (w.disposition === 'do_not_call' && entry.call_sid) {
           const call = await findCall(trx, entry.call_sid);

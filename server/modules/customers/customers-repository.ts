@@ -82,6 +82,17 @@ export async function findByPhone(db: Knex, phone: string, scope: ViewerScope): 
     .limit(20);
 }
 
+/** What a dial needs of its customer: the language to speak, the tier to route by, consent to market. */
+export async function dialFacts(db: Knex, customerId: number): Promise<{ language: string; tier: string; marketing_consent: boolean } | undefined> {
+  return db('customers').where({ id: customerId }).first('language', 'tier', 'marketing_consent');
+}
+
+/** Who holds this number (the first by id on a shared line), or null. */
+export async function phoneOwner(db: Knex, phone: string): Promise<number | null> {
+  const row = await db('customer_phones').where({ phone }).orderBy('customer_id').first('customer_id');
+  return (row?.customer_id as number | undefined) ?? null;
+}
+
 const likePrefix = (s: string) => `${s.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
 
 export async function search(db: Knex, q: { phone?: string; name?: string; card_last4?: string; limit: number }, scope: ViewerScope): Promise<CandidateRow[]> {
@@ -128,4 +139,9 @@ export async function replaceHoldings(trx: Knex, customerId: number, update: Hol
     await trx(table).insert({ ...item, customer_id: customerId, as_of }).onConflict('customer_id').merge();
   }
   return lines;
+}
+
+/** Changes a customer's attributes; how many rows changed (0: no such customer). */
+export async function updateCustomerRow(db: Knex, customerId: number, update: Record<string, unknown>): Promise<number> {
+  return db('customers').where({ id: customerId }).update({ ...update, updated_at: db.fn.now() });
 }

@@ -255,6 +255,12 @@ export function createCustomersService(deps: { db: Knex; tiers: TiersService; vi
      */
     prefetchProfile: loadProfile,
 
+    /** What a campaign dial needs of its customer (language, tier, marketing consent). */
+    dialFacts: (customerId: number, trx: Knex = db) => repo.dialFacts(trx, customerId),
+
+    /** Who holds this number (the do-not-call register records it), or null. */
+    ownerOfPhone: (phone: string, trx: Knex = db) => repo.phoneOwner(trx, phone),
+
     /** The screen-pop for one customer; every read is audited with who, when and why. */
     async getProfile(customerId: number, viewer: Viewer, q: { purpose?: AuditPurpose; call_sid?: string }): Promise<Profile> {
       const purpose = await authorizeView(customerId, viewer, q);
@@ -302,7 +308,7 @@ export function createCustomersService(deps: { db: Knex; tiers: TiersService; vi
     /** The CRM master feed changes attributes (consent, do-not-call, risk profile…); audited by field name. */
     async updateCustomer(customerId: number, update: CustomerUpdate, viewer: Viewer) {
       const updated = Object.keys(update);
-      const count = await db('customers').where({ id: customerId }).update({ ...update, updated_at: db.fn.now() });
+      const count = await repo.updateCustomerRow(db, customerId, update);
       if (count === 0) throw appError('SB_ERR_CUSTOMER_NOT_FOUND', `No customer with id ${customerId}`);
       await recordAudit(db, { actor: viewer.user, action: 'customer.update', customer_id: customerId, purpose: 'feed', ip: viewer.ip, details: { fields: updated } });
       changed(customerId);

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
+import { checkDb } from '../../db/knex.js';
 
 const Check = Type.Enum(['ok', 'unavailable', 'not_configured']);
 
@@ -20,7 +21,7 @@ export async function healthRoutes(app: FastifyInstance) {
     },
   }, async (_request, reply) => {
     const [database, redis] = await Promise.all([
-      app.db.raw('SELECT 1').then(() => 'ok' as const, () => 'unavailable' as const),
+      checkDb(app.db).then(() => 'ok' as const, () => 'unavailable' as const),
       app.redis ? app.redis.ping().then(() => 'ok' as const, () => 'unavailable' as const) : Promise.resolve('not_configured' as const),
     ]);
     const checks = { database, redis };

@@ -120,3 +120,8 @@ export async function tierTotals(db: Knex): Promise<TierReportRow[]> {
   const rows = await db('customers').select('tier').count('* as customers').sum('score as total_score').groupBy('tier');
   return rows.map((r) => ({ tier: String(r.tier), customers: Number(r.customers), total_score: Number(r.total_score ?? 0) }));
 }
+
+/** Every customer's stored score (the cut-offs before the first bulk run come from them). */
+export async function allScores(db: Knex): Promise<unknown[]> {
+  return db('customers').pluck('score');
+}

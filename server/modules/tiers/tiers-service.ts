@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { computeMinScores, scoreCustomer, tierFor, type TierMinScores } from './scoring.js';
 import { TIERS, type Tier, type TierModel } from './tier-model.js';
 import {
-  insertTierChanges, latestMinScores, loadScoreInputs, saveMinScores, tierTotals, writeScores,
+  allScores, insertTierChanges, latestMinScores, loadScoreInputs, saveMinScores, tierTotals, writeScores,
   type ScoreUpdate, type TierChange,
 } from './tiers-repository.js';
 
@@ -36,7 +36,7 @@ export function createTiersService(model: TierModel) {
   async function currentMinScores(db: Knex): Promise<TierMinScores> {
     const saved = await latestMinScores(db, model.version);
     if (saved) return { PRIVATE: finiteOr(saved.PRIVATE), DIAMOND: finiteOr(saved.DIAMOND), GOLD: finiteOr(saved.GOLD) };
-    const scores = await db('customers').pluck('score');
+    const scores = await allScores(db);
     return computeMinScores(scores.map(Number), model);
   }
 
