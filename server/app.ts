@@ -48,7 +48,8 @@ import { registerSupervisorSocket } from './modules/supervision/supervisor-socke
 import { createSupervisionService } from './modules/supervision/supervision-service.js';
 import { parseServiceLevels } from './modules/routing/service-levels.js';
 import { jobsPlugin } from './plugins/jobs.js';
-import { createDialer, DIAL_JOB } from './modules/campaigns/dialer.js';
+import { DIAL_JOB } from './modules/campaigns/attempts.js';
+import { createDialer } from './modules/campaigns/dialer.js';
 import { createCampaignsService } from './modules/campaigns/campaigns-service.js';
 import { campaignsRoutes } from './modules/campaigns/index.js';
 import { createOutboundLine } from './modules/telephony/voice-control.js';

@@ -7,7 +7,8 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { createDb } from './db/knex.js';
 import { createLogger } from './lib/logger.js';
 import { createBullmqJobs } from './plugins/jobs.js';
-import { createDialer, DIAL_JOB } from './modules/campaigns/dialer.js';
+import { DIAL_JOB } from './modules/campaigns/attempts.js';
+import { createDialJob } from './modules/campaigns/dial-job.js';
 import { createCustomersService } from './modules/customers/customers-service.js';
 import { loadTierModel } from './modules/tiers/tier-model.js';
 import { createTiersService } from './modules/tiers/tiers-service.js';
@@ -33,14 +34,14 @@ const db = createDb(config);
 const jobs = createBullmqJobs({ redisUrl: config.REDIS_URL!, prefix: `${config.REDIS_PREFIX}:bull`, log, consume: true, stalledMs: config.JOBS_STALLED_MS });
 const rest = createTwilioRest({ accountSid: config.TWILIO_ACCOUNT_SID!, authToken: config.TWILIO_AUTH_TOKEN!, apiBase: config.TWILIO_API_BASE, ...restPolicy(config, log) });
 const publicUrl = config.PUBLIC_URL!.replace(/\/$/, '');
-const dialer = createDialer({
-  db, jobs, log, customers: createCustomersService({ db, tiers: createTiersService(loadTierModel(config.TIER_MODEL_FILE)) }),
-  // Agents are told of calls by the web nodes, which take Twilio's webhooks; a worker only dials.
+// A worker only dials: pacing and Twilio's webhooks about the calls are the web nodes' (who also tell the agents).
+const dialJob = createDialJob({
+  db, log, customers: createCustomersService({ db, tiers: createTiersService(loadTierModel(config.TIER_MODEL_FILE)) }),
   notify: () => undefined,
   line: () => createOutboundLine({ rest: () => rest, voiceUrl: () => `${publicUrl}/twilio/voice` }),
-  connectSeconds: config.ROUTING_CONNECT_SECONDS, maxDialsPerDay: config.CAMPAIGN_MAX_DIALS_PER_DAY, lostAfterSeconds: config.DIALER_LOST_SECONDS, bankName: { zh: config.BANK_NAME_ZH, en: config.BANK_NAME_EN },
+  maxDialsPerDay: config.CAMPAIGN_MAX_DIALS_PER_DAY,
 });
-jobs.define<{ attempt_id: string }>(DIAL_JOB, (job) => dialer.dial(job.attempt_id), { concurrency: 4 });
+jobs.define<{ attempt_id: string }>(DIAL_JOB, (job) => dialJob.dial(job.attempt_id), { concurrency: 4 });
 log.info('worker: taking campaign dial jobs');
 
 closeWithGrace({ delay: config.SHUTDOWN_GRACE_MS, logger: { error: (m: unknown) => log.error(m) } }, async ({ signal, err }) => {

@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- API and socket payloads are asserted field by field */
 import { spawn } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { verifyCompliance } from '../../server/modules/campaigns/compliance.js';
+import { appendCompliance, verifyCompliance } from '../../server/modules/campaigns/compliance.js';
 import { connectAgent, makeAgents, type AgentClient } from '../helpers/agents.js';
 import { startHotline, type Hotline } from '../helpers/hotline.js';
 import { until, zoneAtLocalHour } from '../helpers/wait.js';
@@ -308,6 +308,15 @@ describe('outbound campaigns', () => {
   });
 
   it('keeps a hash-chained compliance log that detects an edited or removed entry', async () => {
+    // The decisions the dial job records (run on its own, this test writes a few of its own).
+    await h.db.transaction(async (trx) => {
+      for (const [i, decision] of (['allow', 'deny', 'allow', 'deny', 'allow'] as const).entries()) {
+        await appendCompliance(trx, {
+          at: new Date(), campaign_id: 1, entry_id: String(i + 1), attempt_id: String(i + 1), customer_id: 3, phone_masked: '138****0003',
+          decision, reasons: decision === 'deny' ? ['calling_window'] : [], checks: { calling_window: decision === 'allow' },
+        });
+      }
+    });
     const before = await verifyCompliance(h.db);
     expect(before.ok).toBe(true);
     expect(before.rows).toBeGreaterThan(3);
@@ -337,7 +346,7 @@ describe('outbound campaigns', () => {
     expect(run.out).toMatch(/TAMPERED/);
     // And the log refuses ordinary edits.
     await expect(h.db('compliance_log').where({ id: rows[1].id }).delete()).rejects.toThrow(/append-only/);
-  });
+  }, 90_000);
 
   it('safe harbour: a person answered with no agent free hears who called within the 2-second rule', { timeout: 60_000 }, async () => {
     const person = await customer();

@@ -10,12 +10,13 @@ import { recordAudit, type Actor } from '../audit/audit-repository.js';
 import type { CustomersService } from '../customers/customers-service.js';
 import { listFromCsv, listFromSegment } from './call-list.js';
 import {
-  addDoNotCall, attemptCounts, dueEntries, findAttempt, findCampaign, insertAttempt, insertCampaign, latestCampaigns, listCounts, listPage, liveCampaigns, pendingCount, runningPreviewCampaigns, updateAttempt, updateCampaign, updateListEntry,
+  addDoNotCall, attemptCounts, dialOutcomes, dueEntries, findAttempt, findCampaign, insertAttempt, insertCampaign, latestCampaigns, listCounts, listPage, liveCampaigns, pendingCount, runningPreviewCampaigns, updateAttempt, updateCampaign, updateListEntry,
   type CampaignRow,
 } from './campaigns-repository.js';
 import { CampaignPatch, RetryDelays, type Campaign, type CampaignInput, type ListEntry, type Progress, type Segment } from './campaigns-schemas.js';
-import { campaignPop, DIAL_JOB, type Dialer } from './dialer.js';
-import { inCallingWindow } from './pacing.js';
+import { campaignPop, sendToDial } from './attempts.js';
+import type { Dialer } from './dialer.js';
+import { inCallingWindow, pacingRatio } from './pacing.js';
 import { Value } from 'typebox/value';
 
 export interface CampaignsDeps {
@@ -86,7 +87,7 @@ export function createCampaignsService(deps: CampaignsDeps) {
       abandoned: Number(a.abandoned), abandon_rate: humans === 0 ? null : Number(a.abandoned) / humans, agent_connected: Number(a.agent_connected),
       conversions: Number(e.conversions), remaining, dials_per_minute: perMinute,
       eta_s: remaining === 0 ? 0 : settled && perMinute > 0 ? Math.round((remaining / perMinute) * 60) : null,
-      pacing_ratio: await deps.dialer.ratio(id),
+      pacing_ratio: pacingRatio(await dialOutcomes(db, id)),
     };
   }
 
@@ -244,7 +245,7 @@ export function createCampaignsService(deps: CampaignsDeps) {
         if (!a || a.state !== 'preview' || a.agent_id !== agentId) throw appError('SB_ERR_PREVIEW_GONE');
         await updateAttempt(trx, a.id, { state: 'queued', queued_at: clock() });
       });
-      await deps.jobs.add(DIAL_JOB, { attempt_id: attemptId }, { jobId: `dial-${attemptId}`, attempts: 5, backoffMs: 500 });
+      await sendToDial(deps.jobs, attemptId);
       return { attempt_id: attemptId, state: 'dialing' as const };
     },
 
