@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Knex } from 'knex';
 import { io, type Socket } from 'socket.io-client';
+import { makeAgent } from './factories.js';
 
 export interface Received { event: string; payload: any }
 
@@ -66,10 +67,7 @@ export async function connectAgent(url: string, token: string, id: number, opts:
 export async function makeAgents(app: FastifyInstance, db: Knex, prefix: string, count: number, skills: Record<string, number>, languages = ['zh', 'en']) {
   const out: { id: number; token: string }[] = [];
   for (let i = 0; i < count; i++) {
-    const username = `${prefix}${i}`;
-    const [row] = await db('users').insert({ username, password_hash: 'x', role: 'agent', display_name: username }).returning('id');
-    const id = (row as { id: number }).id;
-    await db('agents').insert({ user_id: id, skills: JSON.stringify(skills), languages });
+    const id = await makeAgent(db, { username: `${prefix}${i}`, skills, languages });
     out.push({ id, token: await signIn(app, id) });
   }
   return out;
@@ -93,8 +91,5 @@ export async function signIn(app: FastifyInstance, userId: number): Promise<stri
  * yet no offer goes out. For tests about what a waiting caller hears and does.
  */
 export async function busyAgent(db: Knex, prefix: string, skills: Record<string, number>, languages = ['zh', 'en']) {
-  const [row] = await db('users').insert({ username: `${prefix}-busy`, password_hash: 'x', role: 'agent', display_name: `${prefix} busy` }).returning('id');
-  const id = (row as { id: number }).id;
-  await db('agents').insert({ user_id: id, skills: JSON.stringify(skills), languages, state: 'on_call', lease_until: new Date(Date.now() + 3_600_000) });
-  return id;
+  return makeAgent(db, { username: `${prefix}-busy`, skills, languages, state: 'on_call' });
 }

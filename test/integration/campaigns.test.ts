@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { appendCompliance, verifyCompliance } from '../../server/modules/campaigns/compliance.js';
 import { connectAgent, makeAgents, type AgentClient } from '../helpers/agents.js';
+import { makeCustomer } from '../helpers/factories.js';
 import { startHotline, type Hotline } from '../helpers/hotline.js';
 import { until, zoneAtLocalHour } from '../helpers/wait.js';
 
@@ -26,18 +27,9 @@ afterEach(() => { for (const f of cleanups.splice(0)) f(); });
 const OPEN_ZONE = () => zoneAtLocalHour(12);
 const CLOSED_ZONE = () => zoneAtLocalHour(3);
 
-let seq = 0;
 /** A customer of our own, with one mobile number, so every test knows exactly whom it dials. */
-async function customer(o: { consent?: boolean; dnc?: boolean; tz?: string; language?: string } = {}) {
-  seq++;
-  const phone = `+86139${String(Date.now() % 1e5).padStart(5, '0')}${String(seq).padStart(3, '0')}`;
-  const [row] = await h.db('customers').insert({
-    customer_no: `CT${Date.now()}${seq}`, name_zh: `测试${seq}`, name_en: `Test ${seq}`, gender: 'U', id_type: 'resident_id', id_number: `11010119900101${String(seq).padStart(4, '0')}`,
-    region: 'Shanghai', language: o.language ?? 'zh', customer_since: '2020-01-01', marketing_consent: o.consent ?? true, do_not_call: o.dnc ?? false, timezone: o.tz ?? OPEN_ZONE(),
-  }).returning(['id', 'customer_no']);
-  await h.db('customer_phones').insert({ customer_id: row.id, phone, kind: 'mobile', is_primary: true });
-  return { id: row.id as number, customer_no: row.customer_no as string, phone };
-}
+const customer = (o: { consent?: boolean; dnc?: boolean; tz?: string; language?: string } = {}) =>
+  makeCustomer(h.db, { consent: o.consent, dnc: o.dnc, language: o.language, timezone: o.tz ?? OPEN_ZONE() });
 
 async function createCampaign(body: Record<string, unknown>) {
   const res = await h.http.post('/api/campaigns').set(supervisor).send({

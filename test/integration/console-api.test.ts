@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import { makeInteraction } from '../helpers/factories.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
 // What the agent console and the phone simulator page need from the server, beyond the socket.
@@ -64,11 +64,11 @@ describe("an agent's own recent calls", () => {
     t = await startTestApp();
     const agent1 = await t.db('users').where({ username: 'agent1' }).first('id');
     const agent2 = await t.db('users').where({ username: 'agent2' }).first('id');
-    const base = { channel: 'phone', direction: 'inbound', started_at: new Date('2026-11-20T02:00:00Z') };
-    const [mine] = await t.db('interactions').insert({ ...base, id: randomUUID(), customer_id: 3, agent_user_id: agent1.id, disposition: 'resolved' }).returning('id');
-    await t.db('interactions').insert({ ...base, id: randomUUID(), customer_id: 4, agent_user_id: agent2.id, disposition: 'sale' });
+    const started_at = new Date('2026-11-20T02:00:00Z');
+    const mine = await makeInteraction(t.db, { started_at, customer_id: 3, agent_user_id: agent1.id, disposition: 'resolved' });
+    await makeInteraction(t.db, { started_at, customer_id: 4, agent_user_id: agent2.id, disposition: 'sale' });
     const res = await t.http.get('/api/interactions?mine=true').set(await t.auth('agent1')).expect(200);
-    expect(res.body.interactions.map((i: { id: string }) => i.id)).toEqual([mine.id]);
+    expect(res.body.interactions.map((i: { id: string }) => i.id)).toEqual([mine]);
     const refused = await t.http.get('/api/interactions').set(await t.auth('agent1')).expect(403);
     expect(refused.body.code).toBe('SB_ERR_AUTH_FORBIDDEN');
   });

@@ -6,6 +6,7 @@ import { DEMO_PASSWORD } from '../../server/db/synthetic-bank.js';
 import { createSimulator, type SimCall, type Simulator } from '../../simulator/simulator.js';
 import { freePort, kill9, startNode, startProxy, startRedis, type Proc } from '../helpers/cluster.js';
 import { cloneTemplate, dropDatabase, urlFor } from '../helpers/databases.js';
+import { makeAgent, makeCustomer } from '../helpers/factories.js';
 import { HOTLINE } from '../helpers/hotline.js';
 import { startTestApp } from '../helpers/test-app.js';
 import { until, zoneAtLocalHour } from '../helpers/wait.js';
@@ -155,11 +156,10 @@ describe('faults: nothing lost', () => {
     const desks: Desk[] = [];
     for (let i = 0; i < 6; i++) {
       const username = `fault${i}`;
-      const [row] = await db('users').insert({ username, password_hash: hash, role: 'agent', display_name: username }).returning('id');
-      await db('agents').insert({ user_id: row.id, skills: JSON.stringify({ general: 2 }), languages: ['zh', 'en'] });
+      const id = await makeAgent(db, { username, skills: { general: 2 }, password_hash: hash });
       const login = await fetch(`${proxy.url}/api/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, password: DEMO_PASSWORD }) });
       expect(login.status).toBe(200);
-      desks.push(new Desk(row.id as number, proxy.url, ((await login.json()) as { token: string }).token));
+      desks.push(new Desk(id, proxy.url, ((await login.json()) as { token: string }).token));
     }
     cleanups.push(async () => { for (const d of desks) d.close(); });
     const ids = desks.map((d) => d.id);
@@ -225,13 +225,9 @@ describe('faults: nothing lost', () => {
     const tz = zoneAtLocalHour(12);
     const list: { id: number; phone: string }[] = [];
     for (let i = 0; i < 10; i++) {
-      const [row] = await db('customers').insert({
-        customer_no: `FLT${i}`, gender: 'U', id_type: 'resident_id', id_number: `F${i}`, region: 'Shanghai', customer_since: '2020-01-01', marketing_consent: true, timezone: tz,
-      }).returning('id');
-      const phone = `+86136${String(i).padStart(8, '0')}`;
-      await db('customer_phones').insert({ customer_id: row.id, phone, kind: 'mobile', is_primary: true });
+      const { id, phone } = await makeCustomer(db, { timezone: tz });
       if (i % 2) sim.setPeer(phone, 'busy');
-      list.push({ id: row.id as number, phone });
+      list.push({ id, phone });
     }
     const sup = await fetch(`${proxy.url}/api/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'supervisor1', password: DEMO_PASSWORD }) });
     const supervisor = { Authorization: `Bearer ${((await sup.json()) as { token: string }).token}` };

@@ -1,5 +1,4 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- socket payloads are JSON the tests assert on field by field */
-import { randomUUID } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startOfInterval } from '../../server/lib/local-time.js';
@@ -12,6 +11,7 @@ import { buildWallboard } from '../../server/modules/supervision/wallboard.js';
 import { applyUpdate } from '../../server/modules/supervision/wallboard-diff.js';
 import { busyAgent, connectAgent, makeAgents, tokenFor, type AgentClient } from '../helpers/agents.js';
 import { HOTLINE, startHotline, startSecondNode, type Hotline } from '../helpers/hotline.js';
+import { makeQueuedCall, type CallSpec } from '../helpers/factories.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { clockFrom } from '../helpers/wait.js';
 
@@ -64,15 +64,10 @@ describe('the wallboard over a scripted interval', () => {
     await t.db('agents').where({ user_id: a0!.id }).update({ state: 'available', state_since: at(N, -30), lease_until: lease });
     await t.db('agents').where({ user_id: a1!.id }).update({ state: 'away', reason: 'break', state_since: at(N, -1200), lease_until: lease });
 
-    const entry = async (e: { tier?: string; enq: Date; answered?: Date; ended?: Date; state: string; agent?: number; customer?: number }) => {
-      const [i] = await t.db('interactions').insert({ id: randomUUID(), channel: 'phone', direction: 'inbound', started_at: at(e.enq, -40) }).returning('id');
-      const [row] = await t.db('queue_entries').insert({
-        interaction_id: i.id, call_sid: `CA${randomUUID().replace(/-/g, '')}`, skill: 'general', language: 'zh', tier: e.tier ?? 'STANDARD',
-        customer_id: e.customer ?? null, enqueued_at: e.enq, priority_at: at(e.enq, e.tier === 'PRIVATE' ? -3600 : e.tier === 'GOLD' ? -120 : 0),
-        state: e.state, agent_id: e.agent ?? null, answered_at: e.answered ?? null, ended_at: e.ended ?? null,
-      }).returning('id');
-      return String(row.id);
-    };
+    const entry = (e: { tier?: string; enq: Date; answered?: Date; ended?: Date; state: CallSpec['state']; agent?: number; customer?: number }) => makeQueuedCall(t.db, {
+      tier: e.tier, enqueued_at: e.enq, head_start: e.tier === 'PRIVATE' ? 3600 : e.tier === 'GOLD' ? 120 : 0,
+      state: e.state, agent_id: e.agent, answered_at: e.answered, ended_at: e.ended, customer_id: e.customer,
+    });
     await entry({ enq: at(S, 60), answered: at(S, 72), ended: at(S, 200), state: 'ended', agent: a0!.id }); // within 30 s
     await entry({ enq: at(S, 120), answered: at(S, 165), ended: at(S, 300), state: 'ended', agent: a0!.id }); // 45 s: late
     await entry({ enq: at(S, 130), ended: at(S, 135), state: 'abandoned' }); // hung up before the target: not held against SL
