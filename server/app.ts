@@ -213,7 +213,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     conversation.profileChanged(customerId).catch((err) => app.log.error({ err, customer_id: customerId }, 'profile refresh failed'));
   });
   const agents = createAgentsService({ db: app.db, now: deps.now, leaseSeconds: config.AGENT_LEASE_SECONDS, notify, onAvailable: () => void routing.kick() });
-  const interactions = createInteractionsService({ db: app.db });
+  const interactions = createInteractionsService({ db: app.db, customers });
   const throttle = createLoginThrottle(app.db, {
     maxFailures: config.LOGIN_MAX_FAILURES, windowSeconds: config.LOGIN_WINDOW_SECONDS, backoffAfter: config.LOGIN_BACKOFF_AFTER, backoffSeconds: config.LOGIN_BACKOFF_SECONDS,
   });

@@ -255,6 +255,16 @@ export function createCustomersService(deps: { db: Knex; tiers: TiersService; vi
      */
     prefetchProfile: loadProfile,
 
+    /** The viewer's reach as their user row says now: role, RM book, unit. */
+    scopeOf,
+
+    /** Whether this customer is within a viewer's reach: an RM's own book, a unit's own customers (an unknown customer is nobody's). */
+    async withinScope(scope: views.ViewerScope, customerId: number): Promise<boolean> {
+      const c = await views.customerScope(db, customerId);
+      if (!c) return true;
+      return !((scope.role === 'rm' && c.rm_id !== scope.rm_id) || (scope.org_unit && c.org_unit && c.org_unit !== scope.org_unit));
+    },
+
     /** What a campaign dial needs of its customer (language, tier, marketing consent). */
     dialFacts: (customerId: number, trx: Knex = db) => repo.dialFacts(trx, customerId),
 

@@ -1,8 +1,8 @@
 import type { Knex } from 'knex';
 import { appError } from '../../errors.js';
-import type { TokenClaims } from '../../plugins/auth.js';
 import { recordAudit } from '../audit/audit-repository.js';
-import { customerScope, viewerScope, type ViewerScope } from '../customers/views-repository.js';
+import type { CustomersService, Viewer } from '../customers/customers-service.js';
+import type { ViewerScope } from '../customers/views-repository.js';
 import { findInteraction, listEvents, listInteractions } from './interactions-repository.js';
 import type { Interaction } from './interactions-schemas.js';
 
@@ -20,23 +20,14 @@ function toInteraction(r: Row): Interaction {
   };
 }
 
-export interface Viewer { user: TokenClaims; ip: string }
-
 /** Reading the interaction log. A customer's history is customer data: every read is audited. */
-export function createInteractionsService({ db }: { db: Knex }) {
-  async function scopeOf(viewer: Viewer): Promise<ViewerScope> {
-    return (await viewerScope(db, Number(viewer.user.sub))) ?? { role: viewer.user.role, rm_id: viewer.user.rm_id, org_unit: null };
-  }
+export function createInteractionsService({ db, customers }: { db: Knex; customers: Pick<CustomersService, 'scopeOf' | 'withinScope'> }) {
+  const scopeOf = (viewer: Viewer) => customers.scopeOf(viewer);
 
-  /** One customer's history is theirs to read only within the viewer's book or unit. */
+  /** One customer's history is theirs to read only within the viewer's book or unit; a call with no customer, not by an RM. */
   async function checkScope(scope: ViewerScope, customerId: number | null): Promise<void> {
-    if (customerId === null) {
-      if (scope.role === 'rm') throw appError('SB_ERR_CUSTOMER_OUT_OF_SCOPE');
-      return;
-    }
-    const c = await customerScope(db, customerId);
-    if (!c) return;
-    if ((scope.role === 'rm' && c.rm_id !== scope.rm_id) || (scope.org_unit && c.org_unit && c.org_unit !== scope.org_unit)) throw appError('SB_ERR_CUSTOMER_OUT_OF_SCOPE');
+    const allowed = customerId === null ? scope.role !== 'rm' : await customers.withinScope(scope, customerId);
+    if (!allowed) throw appError('SB_ERR_CUSTOMER_OUT_OF_SCOPE');
   }
 
   return {
