@@ -3,7 +3,7 @@ import { Type, type Static } from 'typebox';
 import { TierSchema } from '../tiers/tier-model.js';
 import { Count, IdParams, Money as Amount, Nullable, SignedMoney } from '../../lib/schema.js';
 
-// The screen-pop document (DOMAIN.md "The unified customer profile"). Response serialisation
+// The screen-pop document (docs/domain.md, "The unified customer profile"). Response serialisation
 // follows these schemas, so a field not listed here can never leak out, masked or not.
 
 const Money = Type.Number({ description: 'CNY (or `currency`), 2 decimals' });

@@ -1,5 +1,5 @@
 /**
- * Service-level targets per tier (DOMAIN.md): the share of calls to answer within so many seconds.
+ * Service-level targets per tier (docs/domain.md): the share of calls to answer within so many seconds.
  * PRIVATE 90% in 10 s, DIAMOND 85% in 15 s, GOLD 80% in 20 s, STANDARD 80% in 30 s by default;
  * configuration (SERVICE_LEVELS), not code. The wallboard, the staffing model, the alerts and
  * the reports all measure against these same targets.

@@ -3,7 +3,7 @@ import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
 
 /**
- * The value model (DOMAIN.md, VAL-04): a customer's contribution is the sum over business lines of
+ * The value model (docs/domain.md, VAL-04): a customer's contribution is the sum over business lines of
  * an annualised income estimate in CNY, each multiplied by a weight, then lifted by loyalty.
  * Everything here is configuration (TIER_MODEL_FILE); the code only evaluates it.
  */
