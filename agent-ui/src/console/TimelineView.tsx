@@ -19,7 +19,7 @@ export function TimelineView({ interactionId }: { interactionId: string }) {
   return (
     <div class="timeline-detail" data-testid="timeline-detail">
       <p class="muted">
-        {word(t.labels.outcomes, i.outcome)} · {word(t.labels.dispositions, i.disposition)}{i.reason_codes.length ? ` · ${i.reason_codes.join(', ')}` : ''}{i.notes ? ` · “${i.notes}”` : ''}
+        {word(t.labels.outcomes, i.outcome)} · {word(t.labels.dispositions, i.disposition)}{i.reason_codes.length ? <> · <span data-verbatim>{i.reason_codes.join(', ')}</span></> : ''}{i.notes ? <> · <span data-verbatim>“{i.notes}”</span></> : ''}
       </p>
       <ol>
         {data.events.map((e) => <li key={e.id}><time dateTime={e.at}>{bankTime(e.at, true)}</time> {word(t.events, e.type)}{e.node ? ` (${stepLabel(e.node, lang)})` : ''}</li>)}
