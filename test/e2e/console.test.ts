@@ -168,7 +168,8 @@ describe('agent console and phone simulator in Chromium', () => {
     // The caller is offered to agent2 with the pop and what the IVR learned, and connects.
     await second.getByTestId('offer').waitFor({ timeout: 5_000 });
     expect(await text(second, 'offer-name')).toContain('刘芳');
-    expect(await text(second, 'ivr')).toContain('queue_general');
+    expect(await text(second, 'ivr')).toContain('General enquiries agent');
+    await expectNoRawCodes(second, '[data-testid="screen-pop"]');
     await second.getByRole('button', { name: 'Accept', exact: true }).click();
     await second.getByTestId('call-status').filter({ hasText: 'On call' }).waitFor({ timeout: 20_000 });
 

@@ -48,7 +48,7 @@ export function OfferCard({ call, onAccept, onReject }: { call: CallOffer; onAcc
         <dl class="callback-pop" data-testid="offer-callback">
           <dt>{t.callbackRequested}</dt><dd>{bankTime(cb.requested_at)} · {t.labels.callbackSources[cb.source]}</dd>
           <dt>{t.callbackNumber}</dt><dd data-testid="offer-callback-number">{cb.phone_masked}</dd>
-          <dt>{t.callbackReason}</dt><dd>{t.callbackReasons[cb.reason] ?? stepLabel(cb.reason, lang)}</dd>
+          <dt>{t.callbackReason}</dt><dd>{t.callbackReasons[cb.reason] ?? (cb.source === 'ivr' ? stepLabel(cb.reason, lang) : <span data-verbatim>{cb.reason}</span>)}</dd>
           {cb.booked_by && <><dt>{t.callbackBookedBy}</dt><dd>{cb.booked_by}</dd></>}
           <dt>{t.callbackAttempts}</dt><dd>{t.callbackAttempt(cb.attempt)}</dd>
         </dl>
