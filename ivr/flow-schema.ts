@@ -21,8 +21,12 @@ export const TextSchema = Type.Object(
 
 const closed = { additionalProperties: false } as const;
 
+/** What a person reads for this step (the agent's pop, the timeline): the node id is for the flow's author. `ivr:check` requires it on every node. */
+const Label = Type.Optional(Type.Object({ zh: Type.String(), en: Type.String() }, { ...closed, description: 'The step in words, both languages' }));
+
 export const PromptNode = Type.Object({
   type: Type.Literal('prompt'),
+  label: Label,
   say: Type.Optional(TextSchema),
   play: Type.Optional(Type.String({ pattern: '^https?://', description: 'Audio URL played after the text' })),
   pause_seconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 10 })),
@@ -31,6 +35,7 @@ export const PromptNode = Type.Object({
 
 export const LanguageNode = Type.Object({
   type: Type.Literal('language'),
+  label: Label,
   say: TextSchema,
   options: Type.Array(Type.Object({ key: Key, lang: LangSchema }, closed), { minItems: 1 }),
   default: LangSchema,
@@ -40,6 +45,7 @@ export const LanguageNode = Type.Object({
 
 export const MenuNode = Type.Object({
   type: Type.Literal('menu'),
+  label: Label,
   say: TextSchema,
   options: Type.Array(Type.Object({ key: Key, next: Target }, closed), { minItems: 1 }),
   repeat_key: Type.Optional(Key),
@@ -52,6 +58,7 @@ export const MenuNode = Type.Object({
 
 export const CollectNode = Type.Object({
   type: Type.Literal('collect'),
+  label: Label,
   say: TextSchema,
   var: Type.String({ pattern: '^[a-z][a-z0-9_]*$' }),
   min_length: Type.Optional(Type.Integer({ minimum: 1, maximum: 32 })),
@@ -68,6 +75,7 @@ export const CollectNode = Type.Object({
 
 export const IdentifyNode = Type.Object({
   type: Type.Literal('identify'),
+  label: Label,
   mode: Type.Union([Type.Literal('phone'), Type.Literal('account')]),
   account_var: Type.Optional(Type.String({ description: 'mode account: the var holding the collected account number (cleared afterwards)' })),
   last4_say: Type.Optional(TextSchema),
@@ -79,6 +87,7 @@ export const IdentifyNode = Type.Object({
 
 export const VerifyNode = Type.Object({
   type: Type.Literal('verify'),
+  label: Label,
   say: TextSchema,
   wrong: Type.Optional(TextSchema),
   min_length: Type.Optional(Type.Integer({ minimum: 4, maximum: 12 })),
@@ -96,6 +105,7 @@ export const ServiceSchema = Type.Union([Type.Literal('balance'), Type.Literal('
 
 export const SelfServiceNode = Type.Object({
   type: Type.Literal('self_service'),
+  label: Label,
   service: ServiceSchema,
   next: Target,
   on_unverified: Target,
@@ -109,6 +119,7 @@ export const BranchOn = Type.Union([
 
 export const BranchNode = Type.Object({
   type: Type.Literal('branch'),
+  label: Label,
   on: BranchOn,
   calendar: Type.Optional(Type.String({ description: 'on hours: a key of the flow\'s calendars' })),
   var: Type.Optional(Type.String({ description: 'on var: the session var whose value picks the case' })),
@@ -118,12 +129,14 @@ export const BranchNode = Type.Object({
 
 export const SetNode = Type.Object({
   type: Type.Literal('set'),
+  label: Label,
   vars: Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_]*$' }), Type.Union([Type.String(), Type.Number(), Type.Boolean()])),
   next: Target,
 }, closed);
 
 export const EnqueueNode = Type.Object({
   type: Type.Literal('enqueue'),
+  label: Label,
   skill: Type.String({ pattern: '^[a-z_]+$' }),
   priority: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600, description: 'Seconds of head start added to the tier\'s: the router serves the caller as if they had waited this much longer' })),
   say: Type.Optional(TextSchema),
@@ -135,6 +148,7 @@ export const EnqueueNode = Type.Object({
 
 export const CallbackNode = Type.Object({
   type: Type.Literal('callback'),
+  label: Label,
   reason: Type.String({ minLength: 1 }),
   // The confirmation: {{callback_when}} says when the bank will call (in about N minutes, or after the hours open).
   say: TextSchema,
@@ -143,6 +157,7 @@ export const CallbackNode = Type.Object({
 
 export const SurveyNode = Type.Object({
   type: Type.Literal('survey'),
+  label: Label,
   say: TextSchema,
   thanks: TextSchema,
   retries: Type.Optional(Retries),
@@ -151,6 +166,7 @@ export const SurveyNode = Type.Object({
 
 export const TransferNode = Type.Object({
   type: Type.Literal('transfer'),
+  label: Label,
   say: Type.Optional(TextSchema),
   number: Type.Optional(Type.String({ pattern: '^\\+[1-9][0-9]{6,14}$' })),
   skill: Type.Optional(Type.String({ pattern: '^[a-z_]+$' })),
@@ -160,6 +176,7 @@ export const TransferNode = Type.Object({
 
 export const HangupNode = Type.Object({
   type: Type.Literal('hangup'),
+  label: Label,
   say: Type.Optional(TextSchema),
 }, closed);
 

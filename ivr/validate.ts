@@ -105,6 +105,14 @@ export function calendarProblems(calendars: Record<string, Calendar>): string[] 
   return out;
 }
 
+/** A node without words for people (the pop and the timeline name steps by their label): each one, as a problem. */
+export function labelProblems(flow: Flow): Problem[] {
+  return Object.entries(flow.nodes).flatMap(([id, node]) => {
+    const label = (node as { label?: { zh?: string; en?: string } }).label;
+    return (['zh', 'en'] as const).filter((lang) => !label?.[lang]?.trim()).map((lang) => ({ node: id, message: `missing label: label.${lang} is empty or absent` }));
+  });
+}
+
 /**
  * Everything that can be wrong with a flow before a caller finds it: schema, dangling targets,
  * unreachable nodes, missing translations, duplicate keys, and parts with no way out.

@@ -32,7 +32,14 @@ export function fromBankInput(value: string): Date | null {
   return Number.isNaN(at) ? null : new Date(at);
 }
 
-/** An instant as the bank's clock shows it (date and time, in the reader's language). */
-export function bankTime(iso: string, lang: 'zh' | 'en'): string {
-  return new Intl.DateTimeFormat(lang === 'zh' ? 'zh-CN' : 'en-GB', { timeZone: BANK_TIME_ZONE, dateStyle: 'short', timeStyle: 'short' }).format(new Date(iso));
+/**
+ * An instant as the bank's clock shows it: the one way every screen writes a time (tables, the
+ * wallboard, reports, the pop), `2026-11-18 10:05` in both languages, `:ss` added where seconds matter.
+ */
+export function bankTime(at: string | Date, seconds = false): string {
+  const { y, mo, d, h, mi, s } = parts(typeof at === 'string' ? new Date(at) : at);
+  return `${y}-${mo}-${d} ${h}:${mi}${seconds ? `:${s}` : ''}`;
 }
+
+/** The bank's time of day only (`10:05`), where the day goes without saying (the wallboard's interval). */
+export const bankClock = (at: string | Date, seconds = false) => bankTime(at, seconds).slice(11);

@@ -9,9 +9,13 @@ import type { CASE_CATEGORIES, CASE_KINDS, CASE_STATUSES, Case, CaseCreate, SEVE
 import type { Softphone } from '../../server/modules/users/users-schemas.js';
 import type { AgentDigest } from '../../server/modules/routing/conversation-service.js';
 import type { PhoneCall, PhoneSetup } from '../../server/demo/demo-phone.js';
-import type { SKILLS } from '../../server/modules/agents/agents-schemas.js';
+import type { SKILLS, SYSTEM_REASONS } from '../../server/modules/agents/agents-schemas.js';
+import type { CARD_KINDS, CHANNELS, CONTACT_WAYS, HOLDING_STATUSES, LOAN_KINDS, PHONE_KINDS } from '../../server/modules/customers/customers-schemas.js';
+import type { DIRECTIONS, OUTCOMES } from '../../server/modules/interactions/interactions-schemas.js';
+import type { Static as StaticOf } from 'typebox';
+import type { ServiceSchema } from '../../ivr/flow-schema.js';
 import type { ERRORS } from '../../server/errors.js';
-import type { Alert, Broadcast, Wallboard, WallboardUpdate, WallboardQueue, WallboardAgent, WaitingCall, WallboardSkill, WallboardCampaign, WallboardCallbacks } from '../../server/modules/supervision/supervision-schemas.js';
+import type { Alert, AlertKind, Broadcast, Wallboard, WallboardUpdate, WallboardQueue, WallboardAgent, WaitingCall, WallboardSkill, WallboardCampaign, WallboardCallbacks } from '../../server/modules/supervision/supervision-schemas.js';
 import type { CAMPAIGN_STATES, DIALING_MODES, DISPOSITIONS, PRODUCT_LINES, PURPOSES, Campaign, CampaignInput, ListEntry, ListResult, Progress, Segment } from '../../server/modules/campaigns/campaigns-schemas.js';
 import type { CampaignsService } from '../../server/modules/campaigns/campaigns-service.js';
 
@@ -50,3 +54,15 @@ export type CaseStatus = (typeof CASE_STATUSES)[number];
 /** A row of `GET /api/agents`, an agent's routing settings (`GET /api/agents/:id/config`) and a change to them (`PATCH /api/agents/:id`). */
 export type AgentRow = Static<typeof Agent>;
 export type { AgentConfig, AgentConfigChange };
+/** The values the pop words (channels, holdings' states and kinds, contact ways) and what a contact came to. */
+export type Channel = (typeof CHANNELS)[number];
+export type HoldingStatus = (typeof HOLDING_STATUSES)[number];
+export type CardKind = (typeof CARD_KINDS)[number];
+export type LoanKind = (typeof LOAN_KINDS)[number];
+export type PhoneKind = (typeof PHONE_KINDS)[number];
+export type ContactWay = (typeof CONTACT_WAYS)[number];
+export type Outcome = (typeof OUTCOMES)[number];
+export type Direction = (typeof DIRECTIONS)[number];
+export type SystemReason = (typeof SYSTEM_REASONS)[number];
+export type SelfService = StaticOf<typeof ServiceSchema>;
+export type { AlertKind };

@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../server/db/synthetic-bank.js';
-import { ARTIFACTS, chromiumOn, dialForAgent, goAvailable, signIn, text, unlabelledControls } from '../helpers/browser.js';
+import { ARTIFACTS, chromiumOn, dialForAgent, expectNoRawCodes, goAvailable, lowContrast, signIn, text, unlabelledControls } from '../helpers/browser.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { clockFrom } from '../helpers/wait.js';
 
@@ -42,6 +42,7 @@ describe('agent console and phone simulator in Chromium', () => {
     expect(await agent.getByTestId('offer').getByTestId('tier-badge').innerText()).toBe('Gold');
     expect(await text(agent, 'complaints')).toContain('Fees and charges');
     expect(await other.getByTestId('offer').count()).toBe(0);
+    await expectNoRawCodes(agent, '[data-testid="offer"]');
     await agent.screenshot({ path: `${ARTIFACTS}/console-offer.png`, fullPage: true });
 
     // The offer has the focus: Enter accepts it.
@@ -51,6 +52,14 @@ describe('agent console and phone simulator in Chromium', () => {
     expect(await text(agent, 'leg-state')).toBe('connected');
     expect(await text(agent, 'customer-name')).toContain('张伟');
     expect(await unlabelledControls(agent)).toEqual([]);
+    // The pop in words: the IVR step the caller asked from and the path by their flow labels, no codes anywhere on the console.
+    expect(await text(agent, 'ivr-reason')).toContain('General enquiries agent');
+    expect(await text(agent, 'ivr-path')).toContain('Main menu');
+    await expectNoRawCodes(agent, '[data-testid="screen-pop"]');
+    await expectNoRawCodes(agent);
+    // State and tier badges are readable (WCAG AA), measured from the colours the browser computed.
+    expect(await agent.locator('.state, .tier').count()).toBeGreaterThan(1);
+    expect(await lowContrast(agent, '.state, .tier')).toEqual([]);
 
     await agent.getByRole('button', { name: 'Hold', exact: true }).click();
     await agent.getByTestId('leg-state').filter({ hasText: 'held' }).waitFor();
@@ -85,6 +94,8 @@ describe('agent console and phone simulator in Chromium', () => {
     await agent.keyboard.press('Enter');
     await agent.getByTestId('agent-state').filter({ hasText: 'Available' }).waitFor();
     await agent.getByTestId('my-calls').filter({ hasText: 'Resolved' }).waitFor();
+    // The ordinary end of a call leaves no code behind (no "conference_ended" banner).
+    await expectNoRawCodes(agent);
 
     // The caller heard the survey after the agent; the simulator shows the whole call.
     await phone.getByTestId('transcript').filter({ hasText: '满意' }).waitFor({ timeout: 10_000 });
@@ -96,8 +107,12 @@ describe('agent console and phone simulator in Chromium', () => {
     await agent.getByTestId('search-results').getByRole('button').first().click();
     const timeline = agent.getByTestId('timeline');
     await timeline.filter({ hasText: 'resolved' }).waitFor();
-    await timeline.getByRole('button', { name: /resolved/ }).first().click();
-    await agent.getByTestId('timeline-detail').filter({ hasText: 'wrapup' }).waitFor();
+    await timeline.getByRole('button', { name: /Resolved/ }).first().click();
+    await agent.getByTestId('timeline-detail').filter({ hasText: 'Wrap-up done' }).waitFor();
+    // Event types in words, times on the bank's clock to the second; the reason codes the agent typed are shown as typed.
+    expect(await text(agent, 'timeline-detail')).toMatch(/2026-11-18 10:\d\d:\d\d Call started/);
+    expect(await text(agent, 'timeline-detail')).toContain('fee_query');
+    await expectNoRawCodes(agent, '[data-testid="timeline"]');
 
     const row = await t.db('interactions').where({ customer_id: 3, disposition: 'resolved' }).first();
     expect(row).toMatchObject({ reason_codes: ['fee_query'], products_discussed: ['credit_card'], notes: 'Explained the annual fee waiver', outcome: 'agent' });
@@ -123,6 +138,7 @@ describe('agent console and phone simulator in Chromium', () => {
     await agent.getByTestId('agent-state').filter({ hasText: /离开.*培训/ }).waitFor();
     expect(await agent.getByRole('button', { name: '就绪', exact: true }).count()).toBe(1);
     expect(await agent.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
+    await expectNoRawCodes(agent);
   });
 
   it('transfers a call to another agent, who gets the same pop; both wrap up', { timeout: 90_000 }, async () => {
@@ -152,7 +168,8 @@ describe('agent console and phone simulator in Chromium', () => {
     // The caller is offered to agent2 with the pop and what the IVR learned, and connects.
     await second.getByTestId('offer').waitFor({ timeout: 5_000 });
     expect(await text(second, 'offer-name')).toContain('刘芳');
-    expect(await text(second, 'ivr')).toContain('queue_general');
+    expect(await text(second, 'ivr')).toContain('General enquiries agent');
+    await expectNoRawCodes(second, '[data-testid="screen-pop"]');
     await second.getByRole('button', { name: 'Accept', exact: true }).click();
     await second.getByTestId('call-status').filter({ hasText: 'On call' }).waitFor({ timeout: 20_000 });
 

@@ -2,7 +2,7 @@ import { busyAgent } from '../helpers/agents.js';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../server/db/synthetic-bank.js';
-import { ARTIFACTS, dialForAgent, launchChromium, newPage, signIn, unlabelledControls } from '../helpers/browser.js';
+import { ARTIFACTS, dialForAgent, expectNoRawCodes, launchChromium, lowContrast, newPage, signIn, unlabelledControls } from '../helpers/browser.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { clockFrom } from '../helpers/wait.js';
 
@@ -49,6 +49,9 @@ describe('supervisor wallboard in Chromium', () => {
     const before = await longest();
     await expect.poll(longest, { timeout: 5_000 }).not.toBe(before);
     await supervisor.screenshot({ path: `${ARTIFACTS}/wallboard-waiting.png`, fullPage: true });
+    await expectNoRawCodes(supervisor);
+    // The interval on the bank's clock, in the one format of every screen.
+    expect(await supervisor.getByTestId('interval').innerText()).toMatch(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}–\d{2}:\d{2}$/);
 
     // A broadcast lands on the agent's console.
     await supervisor.getByLabel('Message', { exact: true }).fill('Long queue on Gold: please stay available');
@@ -66,6 +69,10 @@ describe('supervisor wallboard in Chromium', () => {
     await expect.poll(async () => (await queueRow.locator('td').nth(5).innerText()).trim(), { timeout: 10_000 }).toBe('1');
     await expect.poll(async () => supervisor.getByTestId('waiting-1').count(), { timeout: 10_000 }).toBe(0);
     await supervisor.screenshot({ path: `${ARTIFACTS}/wallboard.png`, fullPage: true });
+    await expectNoRawCodes(supervisor);
+    // Agent state and tier badges are readable (WCAG AA), measured from the colours the browser computed.
+    expect(await supervisor.locator('.state, .tier').count()).toBeGreaterThan(1);
+    expect(await lowContrast(supervisor, '.state, .tier')).toEqual([]);
 
     // The reports tab charts today's calls, this one among them.
     await supervisor.getByRole('button', { name: 'Reports', exact: true }).click();

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import type { TestApp } from './test-app.js';
 
 export const ARTIFACTS = 'test-artifacts';
@@ -96,4 +96,59 @@ export async function goAvailable(page: Page) {
   await page.getByTestId('agent-state').filter({ hasText: /\d:\d\d/ }).waitFor();
   if (!(await text(page, 'agent-state')).startsWith('Available')) await page.getByRole('button', { name: 'Available', exact: true }).click();
   await page.getByTestId('agent-state').filter({ hasText: 'Available' }).waitFor();
+}
+
+/** What reads like an internal code rather than words: snake_case (`lease_expired`, `queue_general`). */
+export const RAW_CODE = /\b[a-z]+_[a-z_]+\b/g;
+
+/**
+ * The visible text under `selector` that matches RAW_CODE, each with a little context. Text people
+ * typed themselves (marked `data-verbatim`, such as an agent's reason codes) is theirs, so skipped.
+ */
+export async function rawCodes(page: Page, selector = 'body'): Promise<string[]> {
+  return page.evaluate(({ selector, source }) => {
+    const found: string[] = [];
+    for (const root of document.querySelectorAll<HTMLElement>(selector)) {
+      // innerText is what is shown (hidden parts left out); the verbatim parts are taken out of it.
+      let text = root.innerText;
+      for (const v of root.querySelectorAll<HTMLElement>('[data-verbatim]')) text = text.replace(v.innerText, ' ');
+      for (const m of text.matchAll(new RegExp(source, 'g'))) found.push(text.slice(Math.max(0, m.index - 30), m.index + m[0].length + 30).replace(/\s+/g, ' '));
+    }
+    return found;
+  }, { selector, source: RAW_CODE.source });
+}
+
+/** Fails the test when a screen (or a part of it) shows a raw code instead of words. */
+export async function expectNoRawCodes(page: Page, selector = 'body'): Promise<void> {
+  await page.locator(selector).first().waitFor();
+  expect(await rawCodes(page, selector), `raw codes shown in ${selector}`).toEqual([]);
+}
+
+/**
+ * The badges under `selector` whose text and background contrast less than WCAG AA (4.5:1), from
+ * their computed colours (a transparent background is the nearest ancestor's).
+ */
+export async function lowContrast(page: Page, selector: string): Promise<{ text: string; ratio: number }[]> {
+  return page.evaluate((selector) => {
+    const rgb = (c: string) => (c.match(/[\d.]+/g) ?? []).map(Number);
+    const luminance = ([r, g, b]: number[]) => {
+      const lin = (v: number) => { const s = v / 255; return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4; };
+      return 0.2126 * lin(r!) + 0.7152 * lin(g!) + 0.0722 * lin(b!);
+    };
+    const background = (el: Element | null): number[] => {
+      for (let e = el; e; e = e.parentElement) {
+        const c = rgb(getComputedStyle(e).backgroundColor);
+        if (c.length >= 3 && (c.length < 4 || c[3]! > 0)) return c;
+      }
+      return [255, 255, 255];
+    };
+    const out: { text: string; ratio: number }[] = [];
+    for (const el of document.querySelectorAll<HTMLElement>(selector)) {
+      if (!el.innerText.trim()) continue;
+      const [a, b] = [luminance(rgb(getComputedStyle(el).color)), luminance(background(el))];
+      const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+      out.push({ text: el.innerText.trim(), ratio: Math.round(ratio * 100) / 100 });
+    }
+    return out.filter((x) => x.ratio < 4.5);
+  }, selector);
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isOpen, nextOpen } from '../../ivr/calendar.js';
 import type { Calendar } from '../../ivr/flow-schema.js';
-import { checkCalendarsFile, flowFiles, loadCalendars, loadFlows } from '../../ivr/flows.js';
+import { checkCalendarsFile, checkFlowFile, flowFiles, loadCalendars, loadFlows } from '../../ivr/flows.js';
 import { money, spokenDate } from '../../ivr/readouts.js';
 import { validateFlow } from '../../ivr/validate.js';
 
@@ -123,6 +123,21 @@ describe('loadFlows', () => {
     writeFileSync(join(dir, 'bad.json'), JSON.stringify(bad));
     writeFileSync(join(dir, 'broken.json'), '{ not json');
     expect(() => loadFlows(dir)).toThrow(/bad\.json: node menu: dangling target[\s\S]*broken\.json: cannot read as JSON/);
+  });
+
+  it('refuses a flow file with a step that has no words for people (ivr:check)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ivr-flows-'));
+    const doc = flow();
+    for (const n of Object.values(doc.nodes)) n.label = t('步骤', 'A step');
+    doc.nodes.agent = { ...doc.nodes.agent, label: { zh: '坐席', en: ' ' } };
+    delete doc.nodes.bye?.label;
+    writeFileSync(join(dir, 'tiny.json'), JSON.stringify(doc));
+    expect(checkFlowFile(join(dir, 'tiny.json')).problems).toEqual([
+      { node: 'agent', message: 'missing label: label.en is empty or absent' },
+      { node: 'bye', message: 'missing label: label.zh is empty or absent' },
+      { node: 'bye', message: 'missing label: label.en is empty or absent' },
+    ]);
+    expect(() => loadFlows(dir)).toThrow(/node bye: missing label/);
   });
 });
 

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, query } from '../api.js';
-import { useI18n, type Dict } from '../i18n.js';
+import { useI18n, word, type Dict } from '../i18n.js';
 import type { DirectoryEntry, Skill } from '../types.js';
 
 const SEARCH_DELAY_MS = 250;
@@ -9,7 +9,7 @@ const REFRESH_MS = 3_000;
 
 const stateText = (t: Dict, a: DirectoryEntry) => {
   const state = t.labels.states[a.state];
-  const reason = a.reason ? t.labels.away[a.reason as keyof Dict['labels']['away']] ?? a.reason : null;
+  const reason = a.reason ? word(t.labels.away, a.reason) : null;
   // Available on the server but its console gone: the lease lapses in seconds, and it cannot take a call now.
   return `${state}${reason ? ` (${reason})` : ''}${a.state === 'available' && !a.online ? ` · ${t.offline}` : ''}`;
 };

@@ -1,6 +1,6 @@
 import { useEffect, useReducer, useRef, useState } from 'preact/hooks';
 import { api, sessionEnded, type User } from '../api.js';
-import { errorWords, useI18n } from '../i18n.js';
+import { errorWords, useI18n, type Dict } from '../i18n.js';
 import type { AgentDigest, CallOffer, Profile, Softphone } from '../types.js';
 import { connectAgentLink, type AgentLink } from './agent-link.js';
 import { CallBar } from './CallBar.js';
@@ -26,13 +26,16 @@ export interface ConsoleState {
   consultJoined: boolean;
   /** A preview-mode customer this agent is reserved for (no call yet). */
   preview: Preview | null;
-  notice: string | null;
+  /** The notice line, worded when shown (so it follows a change of language). */
+  notice: Notice | null;
 }
+
+type Notice = (t: Dict) => string;
 
 type Action =
   | { type: 'online'; online: boolean }
   | { type: 'restore'; agent: ConsoleState['agent']; call: CallOffer | null; preview: Preview | null }
-  | { type: 'state'; agent: NonNullable<ConsoleState['agent']>; previewEnded: string }
+  | { type: 'state'; agent: NonNullable<ConsoleState['agent']> }
   | { type: 'offered' | 'consult' | 'assigned'; call: CallOffer }
   | { type: 'preview'; preview: Preview | null }
   | { type: 'preview_profile'; attemptId: string; profile: Profile }
@@ -41,7 +44,14 @@ type Action =
   | { type: 'ended'; entryId: string; reason: string }
   | { type: 'consult_joined'; entryId: string; joined: boolean }
   | { type: 'profile'; entryId: string; profile: Profile }
-  | { type: 'notice'; notice: string | null };
+  | { type: 'notice'; notice: Notice | null };
+
+/**
+ * Why the call left this console, in words; none for the ordinary end of a conversation (the call
+ * bar already says the call ended), and a plain "call ended" for a reason we have no words for.
+ */
+const endNotice = (reason: string): Notice | null =>
+  reason === 'conference_ended' ? null : (t) => t.endReasons[reason] ?? t.callEnded;
 
 const phaseOf = (call: Pick<CallOffer, 'state'>, agentState: string): Phase =>
   call.state === 'offered' ? 'offered'
@@ -72,7 +82,7 @@ function reduce(s: ConsoleState, a: Action): ConsoleState {
       // With a preview dialled: the customer was not reached (the server let the agent go).
       const idle = a.agent.state === 'available' || a.agent.state === 'away' || a.agent.state === 'offline';
       if (!idle) return { ...s, agent: a.agent };
-      return { ...s, agent: a.agent, call: null, phase: null, consultJoined: false, preview: null, ...(s.preview?.dialing ? { notice: a.previewEnded } : {}) };
+      return { ...s, agent: a.agent, call: null, phase: null, consultJoined: false, preview: null, ...(s.preview?.dialing ? { notice: (t: Dict) => t.previewEnded } : {}) };
     }
     case 'offered': return { ...s, call: a.call, phase: 'offered', consultJoined: false, notice: null };
     // A campaign call a person answered: already this agent's, no offer to accept.
@@ -81,8 +91,8 @@ function reduce(s: ConsoleState, a: Action): ConsoleState {
     case 'preview_profile': return s.preview?.attempt_id === a.attemptId ? { ...s, preview: { ...s.preview, profile: a.profile } } : s;
     case 'consult': return { ...s, call: a.call, phase: 'consult', consultJoined: false, notice: null };
     case 'phase': return mine(a.entryId) ? { ...s, phase: a.phase } : s;
-    case 'revoked': return mine(a.entryId) ? { ...s, call: null, phase: null, notice: a.reason } : s;
-    case 'ended': return mine(a.entryId) ? { ...s, phase: 'ended', consultJoined: false, notice: a.reason } : s;
+    case 'revoked': return mine(a.entryId) ? { ...s, call: null, phase: null, notice: endNotice(a.reason) ?? s.notice } : s;
+    case 'ended': return mine(a.entryId) ? { ...s, phase: 'ended', consultJoined: false, notice: endNotice(a.reason) ?? s.notice } : s;
     case 'consult_joined': return mine(a.entryId) ? { ...s, consultJoined: a.joined } : s;
     case 'profile': return mine(a.entryId) && s.call ? { ...s, call: { ...s.call, profile: a.profile } } : s;
     case 'notice': return { ...s, notice: a.notice };
@@ -122,7 +132,7 @@ export function Console({ user, onLogout }: { user: User; onLogout: () => void }
         }
       },
       'agent:state': (agent) => {
-        dispatch({ type: 'state', agent, previewEnded: t.previewEnded });
+        dispatch({ type: 'state', agent });
         if (agent.state === 'available') setCallsVersion((v) => v + 1);
       },
       'call:offered': (call) => dispatch({ type: 'offered', call }),
@@ -131,13 +141,13 @@ export function Console({ user, onLogout }: { user: User; onLogout: () => void }
         dispatch({ type: 'assigned', call });
       },
       'call:consult': (call) => dispatch({ type: 'consult', call }),
-      'call:offer_revoked': (p) => dispatch({ type: 'revoked', entryId: p.entry_id, reason: t.endReasons[p.reason] ?? p.reason }),
+      'call:offer_revoked': (p) => dispatch({ type: 'revoked', entryId: p.entry_id, reason: p.reason }),
       'call:connected': (p) => dispatch({ type: 'phase', entryId: p.entry_id, phase: 'connected' }),
       'call:consult_joined': (p) => dispatch({ type: 'consult_joined', entryId: p.entry_id, joined: true }),
       'call:consult_ended': (p) => dispatch({ type: 'consult_joined', entryId: p.entry_id, joined: false }),
-      'call:ended': (p) => dispatch({ type: 'ended', entryId: p.entry_id, reason: t.endReasons[p.reason] ?? p.reason }),
+      'call:ended': (p) => dispatch({ type: 'ended', entryId: p.entry_id, reason: p.reason }),
       'profile:updated': (p) => dispatch({ type: 'profile', entryId: p.entry_id, profile: p.profile }),
-      'supervisor:broadcast': (b) => dispatch({ type: 'notice', notice: `${t.broadcastFrom} ${b.from}: ${b.message}` }),
+      'supervisor:broadcast': (b) => dispatch({ type: 'notice', notice: (t) => `${t.broadcastFrom} ${b.from}: ${b.message}` }),
     });
     api<Softphone>('GET', '/api/agents/me/softphone').then(setSoftphone, () => undefined);
     return () => link.current?.close();
@@ -151,7 +161,7 @@ export function Console({ user, onLogout }: { user: User; onLogout: () => void }
     try {
       return await link.current!.request<T>(event, body);
     } catch (err) {
-      dispatch({ type: 'notice', notice: errorWords(t, err) });
+      dispatch({ type: 'notice', notice: (t) => errorWords(t, err) });
       return undefined;
     }
   };
@@ -168,7 +178,7 @@ export function Console({ user, onLogout }: { user: User; onLogout: () => void }
       await api('POST', `/api/campaigns/preview/${p.attempt_id}/${action}`);
       dispatch({ type: 'preview', preview: action === 'dial' ? { ...p, dialing: true } : null });
     } catch (err) {
-      dispatch({ type: 'notice', notice: errorWords(t, err) });
+      dispatch({ type: 'notice', notice: (t) => errorWords(t, err) });
       if ((err as { code?: string }).code === 'SB_ERR_PREVIEW_GONE') dispatch({ type: 'preview', preview: null });
     }
   };
@@ -181,7 +191,7 @@ export function Console({ user, onLogout }: { user: User; onLogout: () => void }
   return (
     <div class="console">
       <StatusBar user={user} online={s.online} agent={s.agent} onState={(body) => request('state:set', body)} onLogout={onLogout} />
-      {s.notice && <p class="notice" role="status" data-testid="notice">{s.notice} <button type="button" class="link" onClick={() => dispatch({ type: 'notice', notice: null })}>{t.close}</button></p>}
+      {s.notice && <p class="notice" role="status" data-testid="notice">{s.notice(t)} <button type="button" class="link" onClick={() => dispatch({ type: 'notice', notice: null })}>{t.close}</button></p>}
       <main class="workspace">
         <div class="main-column">
           {s.call && s.phase === 'offered' && (

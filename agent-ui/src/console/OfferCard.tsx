@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'preact/hooks';
 import { bankTime } from '../bank-time.js';
-import { duration, useI18n } from '../i18n.js';
+import { duration, useI18n, word } from '../i18n.js';
+import { stepLabel } from '../ivr-words.js';
 import type { CallOffer } from '../types.js';
 import { TierBadge } from './ScreenPop.js';
 import { useSecondsSince } from './StatusBar.js';
@@ -45,15 +46,15 @@ export function OfferCard({ call, onAccept, onReject }: { call: CallOffer; onAcc
       <h2 id="offer-title">{cb ? t.callbackOffer : t.incoming}: <span data-testid="offer-name">{name}</span> <TierBadge tier={call.tier} /></h2>
       {cb && (
         <dl class="callback-pop" data-testid="offer-callback">
-          <dt>{t.callbackRequested}</dt><dd>{bankTime(cb.requested_at, lang)} · {t.labels.callbackSources[cb.source]}</dd>
+          <dt>{t.callbackRequested}</dt><dd>{bankTime(cb.requested_at)} · {t.labels.callbackSources[cb.source]}</dd>
           <dt>{t.callbackNumber}</dt><dd data-testid="offer-callback-number">{cb.phone_masked}</dd>
-          <dt>{t.callbackReason}</dt><dd>{t.callbackReasons[cb.reason] ?? cb.reason}</dd>
+          <dt>{t.callbackReason}</dt><dd>{t.callbackReasons[cb.reason] ?? (cb.source === 'ivr' ? stepLabel(cb.reason, lang) : <span data-verbatim>{cb.reason}</span>)}</dd>
           {cb.booked_by && <><dt>{t.callbackBookedBy}</dt><dd>{cb.booked_by}</dd></>}
           <dt>{t.callbackAttempts}</dt><dd>{t.callbackAttempt(cb.attempt)}</dd>
         </dl>
       )}
       <p id="offer-detail">
-        {t.skill}: {t.labels.skills[call.skill as keyof typeof t.labels.skills] ?? call.skill} · {t.lang}: {call.language} · {t.waited} {duration(call.waited_s)}
+        {t.skill}: {t.labels.skills[call.skill as keyof typeof t.labels.skills] ?? call.skill} · {t.lang}: {word(t.langNames, call.language)} · {t.waited} {duration(call.waited_s)}
         {call.ivr.verified && <span class="badge verified"> ✔ {t.verified}</span>}
       </p>
       {call.why && <p class="muted">{t.why}: {call.why.text}</p>}

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { ComponentChildren } from 'preact';
-import { dateTime, money, useI18n } from '../i18n.js';
+import { dateTime, money, useI18n, word } from '../i18n.js';
+import { stepLabel } from '../ivr-words.js';
 import type { CallOffer, CampaignPop, CaseCategory, CaseKind, CaseStatus, Profile } from '../types.js';
 import { CampaignPanel } from './CampaignPanel.js';
 import { TimelineView } from './TimelineView.js';
@@ -28,16 +29,18 @@ function Flag({ on, label }: { on: boolean; label: string }) {
 
 /** What the IVR found out before the caller asked for an agent. */
 function IvrPanel({ ivr }: { ivr: CallOffer['ivr'] }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
+  // `reason` is the IVR step that queued the call (or what set up a call no IVR saw): its label.
+  const asked = t.ivrReasons[ivr.reason] ?? stepLabel(ivr.reason, lang);
   return (
     <Section title={t.ivr} testid="ivr">
       <p>
         {ivr.verified ? <span class="badge verified" data-testid="verified">✔ {t.verified}</span> : <span class="badge unverified">{t.notVerified}</span>}
       </p>
       <dl>
-        <dt>{t.ivrReason}</dt><dd>{ivr.reason} · {t.labels.skills[ivr.skill as keyof typeof t.labels.skills] ?? ivr.skill}</dd>
-        <dt>{t.selfService}</dt><dd>{ivr.self_service.length ? ivr.self_service.join(', ') : t.none}</dd>
-        <dt>{t.path}</dt><dd class="path">{ivr.path.join(' › ')}</dd>
+        <dt>{t.ivrReason}</dt><dd data-testid="ivr-reason">{asked}{ivr.skill ? ` · ${word(t.labels.skills, ivr.skill)}` : ''}</dd>
+        <dt>{t.selfService}</dt><dd>{ivr.self_service.length ? ivr.self_service.map((s) => word(t.labels.selfServices, s)).join(', ') : t.none}</dd>
+        <dt>{t.path}</dt><dd class="path" data-testid="ivr-path">{ivr.path.map((n) => stepLabel(n, lang)).join(' › ')}</dd>
       </dl>
     </Section>
   );
@@ -80,7 +83,7 @@ export function ScreenPop({ profile, ivr, campaign }: { profile: Profile | null;
       <header class="pop-head">
         <h2 data-testid="customer-name">{id.display_name}{id.name_en && id.name_zh ? <small> {id.name_en}</small> : null}</h2>
         <TierBadge tier={value.tier} />
-        <span class="muted">#{profile.customer_no} · {id.gender} · {t.age(id.age)} · {t.since} {id.customer_since} · {id.region}</span>
+        <span class="muted">#{profile.customer_no} · {word(t.labels.genders, id.gender)} · {t.age(id.age)} · {t.since} {id.customer_since} · {id.region}</span>
       </header>
       {campaign && <CampaignPanel campaign={campaign} />}
       <div class="pop-grid">
@@ -111,7 +114,7 @@ export function ScreenPop({ profile, ivr, campaign }: { profile: Profile | null;
           </dl>
         </Section>
         <Section title={t.score}>
-          <p class="score"><strong>{money(value.score)}</strong> <span class="muted">({value.trend})</span></p>
+          <p class="score"><strong>{money(value.score)}</strong> <span class="muted">({word(t.labels.trends, value.trend)})</span></p>
           <table class="breakdown" aria-label={t.breakdown}>
             <tbody>
               {([['deposits', b.deposits], ['loans', b.loans], ['fees', b.fees], ['ebanking', b.ebanking], ['international', b.international]] as const).map(([k, v]) => (
@@ -126,8 +129,8 @@ export function ScreenPop({ profile, ivr, campaign }: { profile: Profile | null;
             <p>{profile.relationship_manager.name} · {profile.relationship_manager.branch} · {profile.relationship_manager.phone}</p>
           ) : <p class="muted">{t.noRm}</p>}
           <dl>
-            <dt>{t.phones}</dt><dd>{id.phones.map((p) => `${p.phone_masked} (${p.kind})`).join(', ')}</dd>
-            <dt>{t.preferred}</dt><dd>{id.preferred_contact} · {id.language}</dd>
+            <dt>{t.phones}</dt><dd>{id.phones.map((p) => `${p.phone_masked} (${word(t.labels.phoneKinds, p.kind)})`).join(', ')}</dd>
+            <dt>{t.preferred}</dt><dd>{word(t.labels.contactWays, id.preferred_contact)} · {word(t.langNames, id.language)}</dd>
           </dl>
         </Section>
         <Section title={t.offers} testid="offers">
@@ -138,10 +141,10 @@ export function ScreenPop({ profile, ivr, campaign }: { profile: Profile | null;
         <Section title={t.holdings} testid="holdings">
           <table>
             <tbody>
-              {h.deposits.map((d) => <tr key={d.account_no_masked}><th scope="row">{t.deposits}</th><td>{d.product} {d.account_no_masked}</td><td class="num">{money(d.balance, d.currency)}</td></tr>)}
+              {h.deposits.map((d) => <tr key={d.account_no_masked}><th scope="row">{t.deposits}</th><td>{d.product} {d.account_no_masked}{d.status !== 'active' ? ` · ${word(t.labels.holdingStatuses, d.status)}` : ''}</td><td class="num">{money(d.balance, d.currency)}</td></tr>)}
               {h.time_deposits.map((d) => <tr key={d.deposit_no_masked}><th scope="row">{t.timeDeposits}</th><td>{d.deposit_no_masked} · {d.term_months}m {d.rate_pct}% → {d.maturity_date}</td><td class="num">{money(d.principal, d.currency)}</td></tr>)}
-              {h.loans.map((l) => <tr key={l.loan_no_masked}><th scope="row">{t.loans}</th><td>{l.kind} {l.loan_no_masked}{l.days_overdue > 0 ? ` · ${l.days_overdue}d ${t.overdue}` : ''}</td><td class="num">{money(l.outstanding)}</td></tr>)}
-              {h.cards.map((c) => <tr key={c.pan_masked}><th scope="row">{t.cards}</th><td>{c.product} {c.pan_masked} · {c.status}</td><td class="num">{money(c.balance)}</td></tr>)}
+              {h.loans.map((l) => <tr key={l.loan_no_masked}><th scope="row">{t.loans}</th><td>{word(t.labels.loanKinds, l.kind)} {l.loan_no_masked}{l.days_overdue > 0 ? ` · ${l.days_overdue}d ${t.overdue}` : ''}</td><td class="num">{money(l.outstanding)}</td></tr>)}
+              {h.cards.map((c) => <tr key={c.pan_masked}><th scope="row">{t.cards}</th><td>{c.product} {c.pan_masked} · <span class={`hstate hstate-${c.status}`} data-testid="card-state">{word(t.labels.holdingStatuses, c.status)}</span></td><td class="num">{money(c.balance)}</td></tr>)}
               {h.investments.map((i) => <tr key={i.product_code}><th scope="row">{t.investments}</th><td>{i.product_name} (R{i.risk_level})</td><td class="num">{money(i.market_value)}</td></tr>)}
             </tbody>
           </table>
@@ -150,7 +153,7 @@ export function ScreenPop({ profile, ivr, campaign }: { profile: Profile | null;
           <table>
             <tbody>
               {profile.recent_transactions.slice(0, 8).map((x, i) => (
-                <tr key={i}><td>{dateTime(x.occurred_at)}</td><td>{x.description} <span class="muted">{x.channel}</span></td><td class="num">{money(x.amount, x.currency)}</td></tr>
+                <tr key={i}><td>{dateTime(x.occurred_at)}</td><td>{x.description} <span class="muted">{word(t.labels.channels, x.channel)}</span></td><td class="num">{money(x.amount, x.currency)}</td></tr>
               ))}
             </tbody>
           </table>
@@ -161,7 +164,7 @@ export function ScreenPop({ profile, ivr, campaign }: { profile: Profile | null;
               {profile.recent_interactions.map((i) => (
                 <li key={i.id}>
                   <button type="button" class="link" aria-expanded={openInteraction === i.id} onClick={() => setOpenInteraction(openInteraction === i.id ? null : i.id)}>
-                    {dateTime(i.started_at)} · {i.channel} {i.direction} · {i.disposition ?? i.summary ?? '–'}
+                    {dateTime(i.started_at)} · {word(t.labels.channels, i.channel)} {word(t.labels.directions, i.direction)} · {i.disposition ? word(t.labels.dispositions, i.disposition) : i.summary ?? '–'}
                   </button>
                   {openInteraction === i.id && <TimelineView interactionId={i.id} />}
                 </li>

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { User } from '../api.js';
-import { duration, useI18n } from '../i18n.js';
+import { duration, useI18n, word } from '../i18n.js';
 import type { AwayReason, StateChange } from '../types.js';
 import type { ConsoleState } from './Console.js';
 
@@ -25,13 +25,13 @@ export function StatusBar({ user, online, agent, onState, onLogout }: {
   const inState = useSecondsSince(agent?.since);
   const state = agent?.state ?? 'offline';
   const free = state === 'available' || state === 'away' || state === 'offline';
-  const reasonLabel = agent?.reason === 'preview' ? t.previewReason : agent?.reason ? t.labels.away[agent.reason as keyof typeof t.labels.away] ?? agent.reason : null;
+  const reasonLabel = agent?.reason ? word(t.labels.away, agent.reason) : null;
   return (
     <header class="status-bar">
       <strong class="brand">{t.app}</strong>
       <span class={`conn ${online ? 'conn-on' : 'conn-off'}`} role="status" data-testid="connection">{online ? t.online : t.offline}</span>
       <span class={`state state-${state}`} data-testid="agent-state" aria-label={t.state}>
-        {t.labels.states[state as keyof typeof t.labels.states] ?? state}{reasonLabel ? ` (${reasonLabel})` : ''} · <span aria-label={t.timeInState}>{duration(inState)}</span>
+        {word(t.labels.states, state)}{reasonLabel ? ` (${reasonLabel})` : ''} · <span aria-label={t.timeInState}>{duration(inState)}</span>
       </span>
       <span class="controls">
         <button type="button" disabled={!online || !free || state === 'available'} onClick={() => onState({ state: 'available' })}>{t.goAvailable}</button>

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.js';
-import { dateTime, errorWords, useI18n } from '../i18n.js';
+import { dateTime, errorWords, useI18n, word } from '../i18n.js';
 import type { Task } from '../types.js';
 
 const REFRESH_MS = 30_000;
@@ -38,7 +38,7 @@ export function Tasks({ version }: { version: number }) {
         <ul>
           {tasks.map((task) => (
             <li key={task.id} data-testid={`task-${task.id}`}>
-              <strong>{t.taskKinds[task.kind]}</strong>{task.case_no ? ` · ${task.case_no}` : ''} · {t.taskReasons[task.reason] ?? task.reason}{' '}
+              <strong>{t.taskKinds[task.kind]}</strong>{task.case_no ? ` · ${task.case_no}` : ''} · {word(t.taskReasons, task.reason)}{' '}
               <span class="muted">{t.slaDue} {dateTime(task.due_at)}</span>
               <form onSubmit={(e) => { e.preventDefault(); void complete(task); }}>
                 {task.kind === 'feedback' && (

@@ -1,11 +1,13 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.js';
-import { dateTime, useI18n } from '../i18n.js';
+import { bankTime } from '../bank-time.js';
+import { useI18n, word } from '../i18n.js';
+import { stepLabel } from '../ivr-words.js';
 import type { TimelineReply } from '../types.js';
 
 /** One interaction's append-only event timeline (opening it is audited by the server). */
 export function TimelineView({ interactionId }: { interactionId: string }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const [data, setData] = useState<TimelineReply | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
@@ -17,10 +19,10 @@ export function TimelineView({ interactionId }: { interactionId: string }) {
   return (
     <div class="timeline-detail" data-testid="timeline-detail">
       <p class="muted">
-        {i.outcome ?? '–'} · {i.disposition ?? '–'}{i.reason_codes.length ? ` · ${i.reason_codes.join(', ')}` : ''}{i.notes ? ` · “${i.notes}”` : ''}
+        {word(t.labels.outcomes, i.outcome)} · {word(t.labels.dispositions, i.disposition)}{i.reason_codes.length ? <> · <span data-verbatim>{i.reason_codes.join(', ')}</span></> : ''}{i.notes ? <> · <span data-verbatim>“{i.notes}”</span></> : ''}
       </p>
       <ol>
-        {data.events.map((e) => <li key={e.id}><time>{dateTime(e.at)}</time> {t.events[e.type] ?? e.type}{e.node ? ` (${e.node})` : ''}</li>)}
+        {data.events.map((e) => <li key={e.id}><time dateTime={e.at}>{bankTime(e.at, true)}</time> {word(t.events, e.type)}{e.node ? ` (${stepLabel(e.node, lang)})` : ''}</li>)}
       </ol>
     </div>
   );

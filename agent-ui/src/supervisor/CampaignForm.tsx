@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api.js';
+import { fromBankInput } from '../bank-time.js';
 import type { Campaign, CampaignInput, CampaignPurpose, DialingMode, Skill } from '../types.js';
 import { errorText, useCampaignWords } from './campaign-words.js';
 
@@ -24,8 +25,8 @@ const EMPTY: Fields = {
   abandon_percent: '3', starts_at: '', ends_at: '',
 };
 
-/** A `datetime-local` value is the browser's local time; the server takes an instant. */
-const instant = (local: string) => (local ? new Date(local).toISOString() : null);
+/** A schedule is typed on the bank's clock (as every screen shows times), wherever the browser is; the server takes an instant. */
+const instant = (local: string) => (local ? fromBankInput(local)?.toISOString() ?? null : null);
 
 function toInput(f: Fields): CampaignInput {
   const hasOffer = f.offer_code.trim() !== '' || f.offer_title.trim() !== '' || f.offer_terms.trim() !== '';

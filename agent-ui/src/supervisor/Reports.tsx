@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, authorizedFetch, query } from '../api.js';
 import { percent, useI18n, type Dict } from '../i18n.js';
+import { bankTime } from '../bank-time.js';
 import type { AgentStatesReport, ContactsReport, ContactsRow, ReportGrouping, ReportInterval } from '../../../server/modules/reports/reports-schemas.js';
 import type { Skill } from '../types.js';
 
@@ -57,10 +58,10 @@ const nextDay = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) + 86_40
 const today = () => new Intl.DateTimeFormat('en-CA', { timeZone: BANK_ZONE }).format(new Date());
 const daysBefore = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) - n * 86_400_000).toISOString().slice(0, 10);
 
-function bucketLabel(iso: string, interval: ReportInterval, lang: 'en' | 'zh'): string {
-  const opts: Intl.DateTimeFormatOptions = interval === '15m' ? { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' }
-    : interval === 'month' ? { year: 'numeric', month: 'short' } : { year: 'numeric', month: 'numeric', day: 'numeric' };
-  return new Intl.DateTimeFormat(lang === 'zh' ? 'zh-CN' : 'en-GB', { ...opts, timeZone: BANK_ZONE }).format(new Date(iso));
+/** A bucket's start in the one format of every screen, to the minute, day or month the interval counts in. */
+function bucketLabel(iso: string, interval: ReportInterval): string {
+  const at = bankTime(iso);
+  return interval === '15m' ? at : interval === 'month' ? at.slice(0, 7) : at.slice(0, 10);
 }
 
 function keyLabel(t: Dict, w: Words, by: ReportGrouping, row: { key: string | null; label: string | null }): string {
@@ -148,16 +149,16 @@ export function Reports() {
       {busy && <p class="muted" role="status">{w.loading}</p>}
       {data && !busy && (data.rows.length === 0
         ? <p class="empty">{w.empty}</p>
-        : 'by' in data ? <Contacts report={data} t={t} w={w} lang={lang} /> : <AgentStates report={data} t={t} w={w} lang={lang} />)}
+        : 'by' in data ? <Contacts report={data} t={t} w={w} /> : <AgentStates report={data} t={t} w={w} />)}
     </section>
   );
 }
 
-function Contacts({ report, t, w, lang }: { report: ContactsReport; t: Dict; w: Words; lang: 'en' | 'zh' }) {
+function Contacts({ report, t, w }: { report: ContactsReport; t: Dict; w: Words }) {
   const grouped = report.by !== 'total';
   return (
     <>
-      <Chart rows={report.rows} interval={report.interval} w={w} lang={lang} />
+      <Chart rows={report.rows} interval={report.interval} w={w} />
       <table>
         <thead><tr>
           <th scope="col">{w.bucket}</th>{grouped && <th scope="col">{w.groupings[report.by]}</th>}
@@ -168,7 +169,7 @@ function Contacts({ report, t, w, lang }: { report: ContactsReport; t: Dict; w: 
         </tr></thead>
         <tbody>{report.rows.map((r) => (
           <tr key={`${r.bucket_start}|${r.key}`}>
-            <th scope="row">{bucketLabel(r.bucket_start, report.interval, lang)}</th>
+            <th scope="row">{bucketLabel(r.bucket_start, report.interval)}</th>
             {grouped && <td>{keyLabel(t, w, report.by, r)}</td>}
             <td class="num">{r.offered}</td><td class="num">{r.answered}</td><td class="num">{r.abandoned}</td>
             <td class="num">{percent(r.service_level)}</td><td class="num">{num(r.asa_s, 1)}</td><td class="num">{num(r.aht_s)}</td>
@@ -181,7 +182,7 @@ function Contacts({ report, t, w, lang }: { report: ContactsReport; t: Dict; w: 
   );
 }
 
-function AgentStates({ report, t, w, lang }: { report: AgentStatesReport; t: Dict; w: Words; lang: 'en' | 'zh' }) {
+function AgentStates({ report, t, w }: { report: AgentStatesReport; t: Dict; w: Words }) {
   const hours = (s: number) => (s / 3600).toFixed(1);
   return (
     <table>
@@ -192,7 +193,7 @@ function AgentStates({ report, t, w, lang }: { report: AgentStatesReport; t: Dic
       </tr></thead>
       <tbody>{report.rows.map((r) => (
         <tr key={`${r.bucket_start}|${r.agent_id}`}>
-          <th scope="row">{bucketLabel(r.bucket_start, report.interval, lang)}</th>
+          <th scope="row">{bucketLabel(r.bucket_start, report.interval)}</th>
           <td>{r.label ?? `#${r.agent_id}`}</td>
           {STATES.map((s) => <td key={s} class="num">{hours(r[`${s}_s`])}</td>)}
         </tr>
@@ -207,7 +208,7 @@ const COLOURS = { offered: '#9fb3c8', answered: '#1f7a3a', abandoned: '#c0392b',
  * Bars for offered, answered and abandoned per period (groups summed), a line for the service
  * level on a 0-100 % right axis. Plain SVG: no chart library for one chart.
  */
-function Chart({ rows, interval, w, lang }: { rows: ContactsRow[]; interval: ReportInterval; w: Words; lang: 'en' | 'zh' }) {
+function Chart({ rows, interval, w }: { rows: ContactsRow[]; interval: ReportInterval; w: Words }) {
   const buckets = new Map<string, { offered: number; answered: number; abandoned: number; within: number; after: number }>();
   for (const r of rows) {
     const b = buckets.get(r.bucket_start) ?? { offered: 0, answered: 0, abandoned: 0, within: 0, after: 0 };
@@ -244,10 +245,10 @@ function Chart({ rows, interval, w, lang }: { rows: ContactsRow[]; interval: Rep
             <g key={start}>
               {(['offered', 'answered', 'abandoned'] as const).map((k, j) => (
                 <rect key={k} x={x0 + j * bar} y={y(b[k])} width={bar} height={pad.t + plotH - y(b[k])} fill={COLOURS[k]}>
-                  <title>{`${bucketLabel(start, interval, lang)} ${w[k]}: ${b[k]}`}</title>
+                  <title>{`${bucketLabel(start, interval)} ${w[k]}: ${b[k]}`}</title>
                 </rect>
               ))}
-              {i % every === 0 && <text x={x0} y={height - 8} font-size="10" fill="#5b6b7b">{bucketLabel(start, interval, lang)}</text>}
+              {i % every === 0 && <text x={x0} y={height - 8} font-size="10" fill="#5b6b7b">{bucketLabel(start, interval)}</text>}
             </g>
           );
         })}

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, query } from '../api.js';
-import { bankInput, bankTime, fromBankInput } from '../bank-time.js';
-import { duration, errorWords, percent, useI18n, type Dict } from '../i18n.js';
+import { bankClock, bankInput, bankTime, fromBankInput } from '../bank-time.js';
+import { duration, errorWords, percent, useI18n, word, type Dict } from '../i18n.js';
 import type { Callback, CampaignState, Skill, Wallboard as Board, WallboardAgent, WallboardCampaign, WallboardQueue } from '../types.js';
 
 const TIER_ORDER = ['PRIVATE', 'DIAMOND', 'GOLD', 'STANDARD'];
@@ -43,7 +43,7 @@ export function Wallboard({ board }: { board: Board | null }) {
   const queues = [...board.queues].sort((a, b) => a.skill.localeCompare(b.skill) || tierRank(a.tier) - tierRank(b.tier));
   return (
     <div class="wallboard">
-      <p class="muted">{t.interval}: {new Date(board.interval.start).toLocaleTimeString()}–{new Date(board.interval.end).toLocaleTimeString()}</p>
+      <p class="muted" data-testid="interval">{t.interval}: {bankTime(board.interval.start)}–{bankClock(board.interval.end)}</p>
       {error && <p class="error" role="alert">{error}</p>}
       <Alerts board={board} now={now} />
       <section class="card" aria-labelledby="queues-h">
@@ -155,7 +155,7 @@ const CALLBACK_LIST_LIMIT = 100;
  * bank's clock). The server refuses one being dialled, done, or a time in the past or out of hours.
  */
 function Callbacks({ board, now, act }: { board: Board; now: number; act: (run: () => Promise<unknown>) => void }) {
-  const { t, lang } = useI18n();
+  const { t } = useI18n();
   const backlog = [...(board.callbacks ?? [])].sort((a, b) => a.skill.localeCompare(b.skill) || tierRank(a.tier) - tierRank(b.tier));
   const [list, setList] = useState<Callback[] | null>(null);
   const [version, setVersion] = useState(0);
@@ -190,7 +190,7 @@ function Callbacks({ board, now, act }: { board: Board; now: number; act: (run: 
           <tbody>{backlog.map((b) => (
             <tr key={b.key} data-testid={`callback-backlog-${b.key}`}>
               <th scope="row">{skillName(t, b.skill)} <Tier tier={b.tier} /></th>
-              <td class="num">{b.open}</td><td class="num">{b.due_now}</td><td class="num">{b.oldest_since && new Date(b.oldest_since).getTime() > now ? bankTime(b.oldest_since, lang) : since(now, b.oldest_since)}</td>
+              <td class="num">{b.open}</td><td class="num">{b.due_now}</td><td class="num">{b.oldest_since && new Date(b.oldest_since).getTime() > now ? bankTime(b.oldest_since) : since(now, b.oldest_since)}</td>
             </tr>
           ))}</tbody>
         </table>
@@ -212,7 +212,7 @@ function Callbacks({ board, now, act }: { board: Board; now: number; act: (run: 
                   <td>{skillName(t, c.skill)} <Tier tier={c.tier} /></td>
                   <td><span class={`cbstate cbstate-${c.state}`} data-testid="callback-state">{t.labels.callbackStates[c.state]}</span></td>
                   <td>{t.labels.callbackSources[c.source]}</td>
-                  <td data-testid="callback-due">{bankTime(c.due_at, lang)}</td>
+                  <td data-testid="callback-due">{bankTime(c.due_at)}</td>
                   <td class="num">{c.attempts}/{c.max_attempts}</td>
                   <td>{c.last_outcome ? t.labels.callbackOutcomes[c.last_outcome] : '–'}</td>
                   <td class="actions">
@@ -233,12 +233,17 @@ function Callbacks({ board, now, act }: { board: Board; now: number; act: (run: 
 
 function Alerts({ board, now }: { board: Board; now: number }) {
   const { t } = useI18n();
+  // The server sends an alert's kind and values; its sentence is ours, in the reader's language.
+  const name = (kind: 'skill' | 'tier' | 'reason' | 'category', code: unknown) => {
+    const labels = { skill: t.labels.skills, tier: t.labels.tiers, reason: t.labels.away, category: t.labels.caseCategories }[kind];
+    return word(labels, code === null || code === undefined ? null : String(code));
+  };
   return (
     <section class="card alerts" aria-labelledby="alerts-h" aria-live="polite" data-testid="alerts">
       <h2 id="alerts-h">{t.alertsTitle} ({board.alerts.length})</h2>
       {board.alerts.length === 0 ? <p class="muted">{t.noAlerts}</p> : (
         <ul>{board.alerts.map((a) => (
-          <li key={a.key} class={`alert-${a.severity}`}><strong>{t.alertKinds[a.kind]}</strong>: {a.message} <span class="muted">({since(now, a.raised_at)})</span></li>
+          <li key={a.key} class={`alert-${a.severity}`}><strong>{t.alertKinds[a.kind]}</strong>: {t.alertWords[a.kind]?.(a.data, name) ?? ''} <span class="muted">({since(now, a.raised_at)})</span></li>
         ))}</ul>
       )}
     </section>
@@ -291,13 +296,13 @@ function Agents({ board, now, act }: { board: Board; now: number; act: (run: () 
 
 function AgentRow({ a, now, act }: { a: WallboardAgent; now: number; act: (run: () => Promise<unknown>) => void }) {
   const { t } = useI18n();
-  const reason = a.reason ? t.labels.away[a.reason as keyof Dict['labels']['away']] ?? a.reason : '';
+  const reason = a.reason ? word(t.labels.away, a.reason) : '';
   const free = (STATES as readonly string[]).includes(a.state);
   const monitor = (mode: 'listen' | 'whisper' | 'barge') => act(() => api('POST', `/api/queue-entries/${a.call!.entry_id}/monitor`, { mode }));
   return (
     <tr data-testid={`agent-${a.name}`}>
       <th scope="row">{a.name}</th>
-      <td><span class={`state state-${a.state}`}>{t.labels.states[a.state as keyof Dict['labels']['states']] ?? a.state}</span> {reason}</td>
+      <td><span class={`state state-${a.state}`}>{word(t.labels.states, a.state)}</span> {reason}</td>
       <td class="num">{since(now, a.since)}</td>
       <td>{a.call ? (
         <span><Tier tier={a.call.tier} /> {skillName(t, a.call.skill)} {since(now, a.call.since)}{a.call.held ? ` (${t.held})` : ''}

@@ -23,7 +23,7 @@ const en = {
   machine: 'Answering machine', machineActions: { hangup: 'Hang up', voicemail: 'Leave a voicemail' },
   voicemail: 'Voicemail message', voicemailHint: 'Empty: the bank\'s name and that it will call again.',
   abandonCap: 'Max abandon rate (%)', abandonHint: 'Predictive pacing keeps calls answered with no agent free within 2 s under this share of the people reached.',
-  scheduleStart: 'Schedule start (optional)', scheduleEnd: 'Schedule end (optional)', scheduleHint: 'Your own time. Without a start, the campaign runs as soon as it is started.',
+  scheduleStart: 'Schedule start (optional)', scheduleEnd: 'Schedule end (optional)', scheduleHint: 'Bank time (Beijing). Without a start, the campaign runs as soon as it is started.',
   create: 'Create campaign', closeForm: 'Close the form',
   created: (name: string) => `"${name}" created as a draft: add customers to its call list, then start it.`,
   // A campaign's details
@@ -73,7 +73,7 @@ const zh: CampaignWords = {
   machine: '答录机处理', machineActions: { hangup: '挂断', voicemail: '留言' },
   voicemail: '留言内容', voicemailHint: '留空：播报银行名称并告知稍后再联系。',
   abandonCap: '最高放弃率（%）', abandonHint: '预测式拨号保证“接通后 2 秒内无坐席”的呼叫占真人接听的比例不超过此值。',
-  scheduleStart: '计划开始（可选）', scheduleEnd: '计划结束（可选）', scheduleHint: '按您本地时间。不设开始时间则启动后立即外呼。',
+  scheduleStart: '计划开始（可选）', scheduleEnd: '计划结束（可选）', scheduleHint: '按北京时间（银行时间）。不设开始时间则启动后立即外呼。',
   create: '创建外呼活动', closeForm: '关闭表单',
   created: (name: string) => `“${name}”已创建为草稿：请先添加呼叫名单，再启动。`,
   settings: '设置', callsPerSecond: (n: number) => `每秒 ${n} 通`, attempts: (n: number) => `最多 ${n} 次`, ringFor: (s: number) => `振铃 ${s} 秒`,

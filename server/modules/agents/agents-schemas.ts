@@ -6,6 +6,9 @@ export const SKILLS = ['general', 'cards', 'loans', 'deposits', 'wealth', 'funds
 
 export const AgentStateName = Type.Enum(['offline', 'available', 'reserved', 'on_call', 'wrap_up', 'away']);
 
+/** Reasons the system gives a state (an agent picks the others, in StateChange): the screens have words for each. */
+export const SYSTEM_REASONS = ['missed_offer', 'rejected_offer', 'connect_failed', 'lease_expired', 'preview'] as const;
+
 /** What an agent (or a supervisor for them) may choose; the rest is set by calls. */
 export const StateChange = Type.Object({
   state: Type.Enum(['available', 'away', 'offline']),

@@ -278,7 +278,7 @@ export function createCasesService(deps: CasesDeps) {
         return {
           kind: 'case_at_risk' as const, subject: `case:${r.id}`, severity: late ? ('critical' as const) : ('warning' as const),
           message: `${r.case_no} (${r.category}) ${late ? 'past' : 'at risk of'} its SLA (${iso(r.sla_due_at)}); escalated to ${r.owner ?? 'nobody'}`,
-          data: { case_id: String(r.id), case_no: r.case_no, category: r.category, kind: r.kind, sla_due_at: iso(r.sla_due_at), owner_id: r.owner_id, owner: r.owner },
+          data: { case_id: String(r.id), case_no: r.case_no, category: r.category, kind: r.kind, sla_due_at: iso(r.sla_due_at), late, owner_id: r.owner_id, owner: r.owner },
         };
       });
     },

@@ -13,6 +13,17 @@ const Risk = Type.Integer({ minimum: 1, maximum: 5, description: 'R1 (conservati
 
 export const CustomerIdParams = IdParams;
 
+// The values the bank's systems send in these free-text fields (and the demo bank generates): the
+// pop has words for each, tied by test/unit/words.test.ts.
+/** Where a transaction, case or contact happened. */
+export const CHANNELS = ['branch', 'atm', 'mobile', 'online', 'pos', 'counter', 'phone', 'ivr', 'email', 'sms', 'web', 'wechat', 'phone_ivr', 'phone_agent', 'outbound'] as const;
+/** A holding's status (accounts, time deposits, loans, cards). */
+export const HOLDING_STATUSES = ['active', 'dormant', 'frozen', 'lost', 'closed', 'overdue', 'matured'] as const;
+export const CARD_KINDS = ['debit', 'credit'] as const;
+export const LOAN_KINDS = ['mortgage', 'consumer', 'auto', 'business'] as const;
+export const PHONE_KINDS = ['mobile', 'home', 'work'] as const;
+export const CONTACT_WAYS = ['phone', 'wechat', 'sms', 'email'] as const;
+
 export const Purpose = Type.Enum(['call', 'search', 'callback', 'review'], {
   description: 'Why the profile is opened: recorded in the audit log',
 });

@@ -13,6 +13,10 @@ export const InteractionsQuery = Type.Object({
 
 export const InteractionIdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 
+/** How a contact ended up (`outcome`) and which way it went (`direction`): the screens have words for each. */
+export const OUTCOMES = ['self_service', 'agent', 'abandoned', 'callback', 'hangup_in_ivr', 'transferred', 'failed'] as const;
+export const DIRECTIONS = ['inbound', 'outbound'] as const;
+
 /** One contact with the bank, summed up from its timeline. Numbers are masked. */
 export const Interaction = Type.Object({
   id: Type.String(),

@@ -79,8 +79,8 @@ export const Alert = Type.Object({
   kind: Type.Union([Type.Literal('private_wait'), Type.Literal('service_level'), Type.Literal('abandon_rate'), Type.Literal('agent_away'), Type.Literal('staffing_gap'), Type.Literal('profile_harvest'), Type.Literal('login_burst'), Type.Literal('case_at_risk')]),
   subject: Type.String(),
   severity: Type.Union([Type.Literal('warning'), Type.Literal('critical')]),
-  message: Type.String(),
-  data: Type.Record(Type.String(), Type.Unknown()),
+  message: Type.String({ description: 'In English, for logs and API readers; screens word the alert from kind and data' }),
+  data: Type.Record(Type.String(), Type.Unknown(), { description: 'The values of the alert (queue, skill, agent, thresholds…): what its words are built from' }),
   raised_at: Time,
   cleared_at: Nullable(Time),
 });
