@@ -108,7 +108,7 @@ const en = {
   caseTitle: 'Open a case', caseKind: 'Type', caseCategory: 'Category', caseSeverity: 'Severity', caseSummary: 'Summary (one line)', caseDescription: 'Details',
   caseProducts: 'Products concerned (comma separated)', caseSubmit: 'Open case', caseOpened: (no: string) => `Case ${no} opened: give the customer the case number.`,
   slaDue: 'due', escalatedFlag: 'escalated', caseOwner: 'owner',
-  tasksTitle: 'My tasks', taskKinds: { follow_up: 'Follow-up', feedback: 'Tell the customer the result' } as Record<TaskKind, string>,
+  tasksTitle: 'My tasks', taskKinds: { follow_up: 'Follow-up', feedback: 'Tell the customer the result', callback: 'Call back', visit: 'Visit', retention: 'Retention' } as Record<TaskKind, string>,
   taskReasons: { case_feedback: 'case resolved: call the customer', low_satisfaction: 'customer dissatisfied with the result', call_follow_up: 'from a call' } as Record<string, string>,
   satisfaction: 'Customer satisfaction', scores: ['1 Very dissatisfied', '2 Dissatisfied', '3 Neutral', '4 Satisfied', '5 Very satisfied'], recordFeedback: 'Record feedback', taskDone: 'Done',
   events: {
@@ -258,7 +258,7 @@ const zh: Dict = {
   caseTitle: '新建工单', caseKind: '类型', caseCategory: '类别', caseSeverity: '严重程度', caseSummary: '摘要（一句话）', caseDescription: '详细情况',
   caseProducts: '涉及产品（逗号分隔）', caseSubmit: '提交工单', caseOpened: (no: string) => `工单 ${no} 已创建，请告知客户工单号。`,
   slaDue: '时限', escalatedFlag: '已升级', caseOwner: '处理人',
-  tasksTitle: '我的任务', taskKinds: { follow_up: '跟进', feedback: '回访告知处理结果' },
+  tasksTitle: '我的任务', taskKinds: { follow_up: '跟进', feedback: '回访告知处理结果', callback: '回电', visit: '拜访', retention: '挽留' },
   taskReasons: { case_feedback: '工单已解决：请致电客户', low_satisfaction: '客户对处理结果不满意', call_follow_up: '来自通话' },
   satisfaction: '客户满意度', scores: ['1 非常不满意', '2 不满意', '3 一般', '4 满意', '5 非常满意'], recordFeedback: '记录回访结果', taskDone: '完成',
   events: {

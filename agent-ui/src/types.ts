@@ -50,3 +50,9 @@ export type CaseStatus = (typeof CASE_STATUSES)[number];
 /** A row of `GET /api/agents`, an agent's routing settings (`GET /api/agents/:id/config`) and a change to them (`PATCH /api/agents/:id`). */
 export type AgentRow = Static<typeof Agent>;
 export type { AgentConfig, AgentConfigChange };
+/** Relationship-manager work (issue 18): the worklist, a task booked for an RM, the "your client called" notice, and the supervisors' case report. */
+export type Worklist = Static<typeof import('../../server/modules/rm/rm-schemas.js').Worklist>;
+export type RmTaskCreate = Static<typeof import('../../server/modules/rm/rm-schemas.js').RmTaskCreate>;
+export type RmTaskKind = RmTaskCreate['kind'];
+export type ClientCalled = Static<typeof import('../../server/modules/rm/rm-schemas.js').ClientCalledNotice>;
+export type CaseReport = Static<typeof import('../../server/modules/cases/cases-schemas.js').CaseReport>;

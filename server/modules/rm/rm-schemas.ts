@@ -26,6 +26,14 @@ export const Worklist = Type.Object({
   cases: Type.Array(WorklistCase, { description: "Your clients' active cases, soonest SLA first" }),
 });
 
+/** What an RM's console is told when one of their clients' calls is wrapped up. */
+export const ClientCalledNotice = Type.Object({
+  interaction_id: Type.String(), customer_id: Type.Integer(), customer_name: Nullable(Type.String()), tier: Type.String(), direction: Type.String(),
+  skill: Type.String({ description: 'The queue the call came through' }), intent: Nullable(Type.String({ description: "The IVR's reading of why they called" })),
+  reason_codes: Type.Array(Type.String()), disposition: Type.String({ description: 'How the call ended (the wrap-up)' }), agent: Type.String({ description: 'Who took it' }), at: Type.String(),
+});
+export type ClientCalledNotice = Static<typeof ClientCalledNotice>;
+
 /** The socket event an RM's consoles get when one of their clients' calls is wrapped up. */
 export const CLIENT_CALLED_EVENT = 'rm:client_called';
 /** … and when one of their booked tasks is near (RM_REMIND_MINUTES), or a task was booked for them. */

@@ -9,7 +9,7 @@ import { toTask } from '../cases/cases-service.js';
 import { appendEvents } from '../interactions/interactions-repository.js';
 import type { EntryRow } from '../routing/routing-repository.js';
 import { callForRm, claimReminders, clashingTask, clientCases, clientNames, interactionOf, lockAssignee, markReminded, rmOf } from './rm-repository.js';
-import { CLIENT_CALLED_EVENT, TASK_ASSIGNED_EVENT, TASK_REMINDER_EVENT, type RmTaskCreate } from './rm-schemas.js';
+import { CLIENT_CALLED_EVENT, TASK_ASSIGNED_EVENT, TASK_REMINDER_EVENT, type ClientCalledNotice, type RmTaskCreate } from './rm-schemas.js';
 
 export interface RmDeps {
   db: Knex;
@@ -123,7 +123,7 @@ export function createRmService(deps: RmDeps) {
       if (!call) return;
       const users = (await rmOf(trx, Number(call.customer_id)))?.users.filter((u) => u.id !== Number(agent.sub)) ?? [];
       if (users.length === 0) return;
-      const payload = {
+      const payload: ClientCalledNotice = {
         interaction_id: entry.interaction_id, customer_id: Number(call.customer_id), customer_name: (call.name_zh as string | null) ?? (call.name_en as string | null) ?? null, tier: call.tier as string,
         direction: call.direction as string, skill: entry.skill, intent: (entry.ivr as { intent?: string } | null)?.intent ?? null,
         reason_codes: w.reason_codes, disposition: w.disposition, agent: agent.username, at: clock().toISOString(),
