@@ -7,17 +7,19 @@ import type { CaseCategory, CaseStatus, ClientCalled, Disposition, Task, Worklis
 import { RM_LABELS, rmErrorWords } from './rm-words.js';
 
 const REFRESH_MS = 30_000;
+const HEARTBEAT_MS = 3_000;
 type Tab = 'work' | 'phone';
 
 /**
  * What a relationship manager signs in to: their work (their clients' calls as they are wrapped
  * up, their worklist of tasks with reminders, their clients' open cases) and, a tab away, the
- * phone console their clients' calls ring on. The console stays mounted so a call still rings.
+ * phone console their clients' calls ring on: a call offered to them opens it.
  */
 export function RmApp({ user, onLogout }: { user: User; onLogout: () => void }) {
   const { t, lang, toggle } = useI18n();
   const w = RM_LABELS[lang];
   const [tab, setTab] = useState<Tab>('work');
+  const [online, setOnline] = useState(false);
   const [calls, setCalls] = useState<ClientCalled[]>([]);
   const [alerts, setAlerts] = useState<{ key: string; text: string }[]>([]);
   const [list, setList] = useState<Worklist | null>(null);
@@ -30,7 +32,9 @@ export function RmApp({ user, onLogout }: { user: User; onLogout: () => void }) 
     void load();
     const timer = setInterval(load, REFRESH_MS);
     // Its own link to /agent for the RM's notices; the console keeps its own for calls.
-    const socket = openStaffSocket('/agent', { online: () => undefined, refused: sessionEnded });
+    const socket = openStaffSocket('/agent', { online: setOnline, refused: sessionEnded });
+    // Keeps the RM's presence while the console tab is closed, as the console's own link does.
+    const beat = setInterval(() => { if (socket.connected) socket.emit('heartbeat', {}, () => undefined); }, HEARTBEAT_MS);
     socket.on('rm:client_called', (c: ClientCalled) => setCalls((prev) => [c, ...prev].slice(0, 50)));
     const notice = (label: 'reminder' | 'assigned') => (p: { task: Task }) => {
       setAlerts((prev) => [...prev.filter((a) => a.key !== `${label}-${p.task.id}`), { key: `${label}-${p.task.id}`, text: `${RM_LABELS[lang][label]}: ${RM_LABELS[lang].kinds[p.task.kind]} · ${p.task.purpose ?? ''} · ${dateTime(p.task.due_at)}` }]);
@@ -40,7 +44,7 @@ export function RmApp({ user, onLogout }: { user: User; onLogout: () => void }) 
     socket.on('task:assigned', notice('assigned'));
     // A call offered to the RM: to the phone.
     socket.on('call:offered', () => setTab('phone'));
-    return () => { clearInterval(timer); socket.disconnect(); };
+    return () => { clearInterval(timer); clearInterval(beat); socket.disconnect(); };
   }, [lang]);
 
   const act = async (fn: () => Promise<unknown>) => {
@@ -62,14 +66,19 @@ export function RmApp({ user, onLogout }: { user: User; onLogout: () => void }) 
           <button type="button" aria-pressed={tab === 'work'} data-testid="rm-tab-work" onClick={() => setTab('work')}>{w.work}</button>
           <button type="button" aria-pressed={tab === 'phone'} data-testid="rm-tab-phone" onClick={() => setTab('phone')}>{w.phone}</button>
         </nav>
-        <span class="who">{user.display_name} ({user.username})</span>
-        <button type="button" onClick={toggle} aria-label={t.languageLabel}>{t.language}</button>
-        <button type="button" onClick={onLogout}>{t.logout}</button>
+        {tab === 'work' && (
+          <>
+            <span class={`conn ${online ? 'conn-on' : 'conn-off'}`} role="status" data-testid="connection">{online ? t.online : t.offline}</span>
+            <span class="who">{user.display_name} ({user.username})</span>
+            <button type="button" onClick={toggle} aria-label={t.languageLabel}>{t.language}</button>
+            <button type="button" onClick={onLogout}>{t.logout}</button>
+          </>
+        )}
       </header>
       {alerts.map((a) => (
         <p key={a.key} class="notice" role="status" data-testid="rm-alert">{a.text} <button type="button" class="link" onClick={() => setAlerts(alerts.filter((x) => x.key !== a.key))}>{w.dismiss}</button></p>
       ))}
-      <main class="workspace" hidden={tab !== 'work'} data-testid="rm-work">
+      {tab === 'work' && <main class="workspace" data-testid="rm-work">
         <div class="main-column">
           {error && <p class="error" role="alert">{error}</p>}
           <section class="card" aria-label={w.worklist} data-testid="rm-worklist">
@@ -140,10 +149,9 @@ export function RmApp({ user, onLogout }: { user: User; onLogout: () => void }) 
             )}
           </section>
         </aside>
-      </main>
-      <div hidden={tab !== 'phone'}>
-        <Console user={user} onLogout={onLogout} />
-      </div>
+      </main>}
+      {/* Mounted when shown: it learns of a call waiting for the RM from the server's restore on connect. */}
+      {tab === 'phone' && <Console user={user} onLogout={onLogout} />}
     </div>
   );
 }
