@@ -29,7 +29,7 @@ async function caseFor(h: TestApp, owner: number, body: Record<string, unknown> 
 }
 
 describe('the feedback contact, made by calling the customer', () => {
-  it('the owner calls the customer back through the outbound path, records satisfaction 2, and a follow-up task appears', async () => {
+  it('the owner calls the customer back through the outbound path, records satisfaction 2, and a follow-up task appears', { timeout: 60_000 }, async () => {
     const clock = clockFrom(WEDNESDAY_10);
     const h = await floor.start({}, { now: clock.now });
     const who = await tokenFor(h.app, h.db, 'agent1');
@@ -77,7 +77,7 @@ describe('the feedback contact, made by calling the customer', () => {
 });
 
 describe('a caller with an open case', () => {
-  it("is offered to the case's owner, not to whoever is free", async () => {
+  it("is offered to the case's owner, not to whoever is free", { timeout: 60_000 }, async () => {
     const h = await floor.start();
     const owner = await tokenFor(h.app, h.db, 'agent2');
     const opened = await caseFor(h, owner.id);
@@ -93,7 +93,7 @@ describe('a caller with an open case', () => {
     expect(routed?.data).toMatchObject({ case_no: opened.case_no, rule: 'owner', owner_id: owner.id });
   });
 
-  it('goes to the complaints skill when so configured', async () => {
+  it('goes to the complaints skill when so configured', { timeout: 60_000 }, async () => {
     const h = await floor.start({ CASE_CALLER_ROUTING: 'skill' });
     await caseFor(h, await userId(h, 'agent2'));
     // agent2 has no complaints skill; agent1 has.
@@ -112,7 +112,7 @@ describe('case report', () => {
   let t: TestApp | undefined;
   afterEach(async () => { await t?.close(); t = undefined; });
 
-  it('gives complaints per 1,000 calls, SLA met %, hours to resolve and reopen rate by category, tier and team, as the events say', async () => {
+  it('gives complaints per 1,000 calls, SLA met %, hours to resolve and reopen rate by category, tier and team, as the events say', { timeout: 60_000 }, async () => {
     // A week with nothing else in it: a Wednesday in 2031.
     const T0 = '2031-03-05T02:00:00Z';
     const clock = clockFrom(T0);
@@ -167,7 +167,7 @@ describe('case report', () => {
 });
 
 describe('relationship-manager work', () => {
-  it("tells the RM their client called, with why and how it ended; books tasks for the RM, refusing a clash (409) and a client without an RM (422); reminds before due", async () => {
+  it("tells the RM their client called, with why and how it ended; books tasks for the RM, refusing a clash (409) and a client without an RM (422); reminds before due", { timeout: 60_000 }, async () => {
     const clock = clockFrom(WEDNESDAY_10);
     const h: Hotline = await floor.start({}, { now: clock.now });
     const client = await h.db('customers').where({ id: 2 }).first('id', 'rm_id');
@@ -215,10 +215,15 @@ describe('relationship-manager work', () => {
     expect(bystander.received.some((r) => r.event === 'rm:client_called')).toBe(false);
     expect(agent.received.some((r) => r.event === 'rm:client_called')).toBe(false);
 
-    // The RM's worklist: the two tasks, soonest first.
+    // The RM's worklist: the two tasks, soonest first, and their client's open case.
+    const clientCase = (await h.http.post('/api/cases').set(await h.auth('supervisor1')).send({ ...complaint, customer_id: 2, category: 'deposit', summary: 'Deposit rate not as agreed' }).expect(201)).body;
     const list = (await h.http.get('/api/rm/worklist').set(rmAuth).expect(200)).body;
     expect(list.tasks.map((x: any) => x.kind)).toEqual(['callback', 'visit']);
     expect(list.tasks[0]).toMatchObject({ customer_id: 2, tier: 'DIAMOND' });
+    expect(list.cases.map((c: any) => c.case_no)).toContain(clientCase.case_no);
+    // An RM books for their own clients only.
+    const notMine = await h.http.post('/api/rm/tasks').set(rmAuth).send({ kind: 'visit', customer_id: 4, due_at: new Date(due.getTime() + 3 * 3600_000).toISOString(), purpose: 'x' });
+    expect([notMine.status, notMine.body.code]).toEqual([403, 'SB_ERR_RM_CLIENT_INVALID']);
     expect((await h.http.get('/api/rm/worklist').set(me)).status).toBe(403);
 
     // Half an hour before it is due, the RM is reminded, once.
