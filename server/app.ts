@@ -66,6 +66,8 @@ import type { ConversationService } from './modules/routing/conversation-service
 import { createCasesService } from './modules/cases/cases-service.js';
 import { parseCaseSla } from './modules/cases/case-sla.js';
 import { casesRoutes } from './modules/cases/index.js';
+import { rmRoutes } from './modules/rm/index.js';
+import { createRmService } from './modules/rm/rm-service.js';
 
 /** How many wrong PINs strangers may try on the account-number path (see modules/pins). */
 const pinLimits = (config: Config): ForeignLimits => ({
@@ -160,7 +162,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     queue: {
       // A caller queued from the IVR: the offer routing makes for the entry joins this trace.
       enqueue: (trx, c) => inSpan('routing.enqueue', { 'switchboard.skill': c.skill, 'switchboard.tier': c.tier ?? 'STANDARD' }, async () => {
-        const id = await routing.enqueue(trx, c);
+        // A caller with an active case may be meant for its owner or the complaints skill (CASE_CALLER_ROUTING).
+        const id = await routing.enqueue(trx, await cases.routeCaller(trx, c));
         traceQueued(id);
         return id;
       }),
@@ -190,6 +193,12 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     db: app.db, now: deps.now, log: app.log, taskHours: config.CASE_TASK_HOURS,
     sla: parseCaseSla(config.CASE_SLA, loadCalendars(), config.CASE_SLA_CALENDAR, config.CASE_AT_RISK_PERCENT),
     changed: (customerId) => { late.conversation.profileChanged(customerId).catch((err) => app.log.error({ err, customer_id: customerId }, 'profile refresh failed')); },
+    callerRouting: config.CASE_CALLER_ROUTING, caseSkill: config.CASE_SKILL, rmSkill: config.RM_SKILL,
+    placeCall: (trx, c, actor, ip) => callbacks.createIn(trx, c, actor, ip),
+  });
+  const rm = createRmService({
+    db: app.db, now: deps.now, notify, log: app.log, remindMinutes: config.RM_REMIND_MINUTES,
+    slotMinutes: { callback: config.RM_CALLBACK_MINUTES, visit: config.RM_VISIT_MINUTES },
   });
   const conversation = createConversationService({
     db: app.db, now: deps.now, connectSeconds: config.ROUTING_CONNECT_SECONDS, connectFailures: config.ROUTING_CONNECT_FAILURES, customers, routing, voice, notify, log: app.log,
@@ -198,6 +207,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     // "complaint logged" needs the complaint opened on the call, "follow up" makes the agent a follow-up task.
     onWrapup: async (trx, entry, w, agent) => {
       const campaignCall = await dialer.disposition(trx, entry, w, Number(agent.sub));
+      // The customer's RM hears of the call (after the commit), whatever it was.
+      await rm.clientCalled(trx, entry, w, agent);
       if (campaignCall) return;
       if (w.disposition === 'callback') {
         if (!w.callback_at) throw appError('SB_ERR_CALLBACK_TIME_INVALID', 'A callback needs callback_at');
@@ -237,7 +248,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   ], config.ROUTING_SWEEP_MS);
   startSweeper(app, 'wallboard', [supervision.tick], config.WALLBOARD_TICK_MS);
   startSweeper(app, 'dialer', [dialer.pace], config.DIALER_TICK_MS);
-  startSweeper(app, 'cases', [() => cases.sweep()], config.CASE_SWEEP_MS);
+  startSweeper(app, 'cases', [() => cases.sweep(), () => rm.sweep()], config.CASE_SWEEP_MS);
   app.addHook('preClose', async () => routing.stop());
   startSweeper(app, 'profile views', [customers.purgeViewCounts], 600_000);
   const pins = createPinsService({ db: app.db, now: deps.now });
@@ -261,6 +272,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(campaignsRoutes, { campaigns });
   await app.register(callbacksRoutes, { callbacks });
   await app.register(casesRoutes, { cases });
+  await app.register(rmRoutes, { rm });
   await app.register(metricsRoutes, { token: config.METRICS_TOKEN, callbacks });
   await app.register(telephonyRoutes, {
     db: app.db, calls, routing, conversation, outbound, applyStatus, notify, authToken: () => telephony.authToken, publicUrl: telephony.publicUrl, holdMusicUrl: config.HOLD_MUSIC_URL,

@@ -4,6 +4,7 @@ import { logout as signOut, refresh, session, whenUnauthorized, type User } from
 import { Console } from './console/Console.js';
 import { setLang, useI18n, type Lang } from './i18n.js';
 import { Login } from './Login.js';
+import { RmApp } from './rm/RmApp.js';
 import { PhoneSimulator } from './simulator/PhoneSimulator.js';
 import { SupervisorApp } from './supervisor/SupervisorApp.js';
 import './styles.css';
@@ -38,6 +39,8 @@ function StaffApp() {
   if (location.pathname.startsWith('/supervisor')) {
     return <main class="login"><p class="card">{t.supervisorOnly} <button type="button" onClick={logout}>{t.logout}</button></p></main>;
   }
+  // Relationship managers: their clients' calls, worklist and cases, with the phone console a tab away.
+  if (user.role === 'rm') return <RmApp user={user} onLogout={logout} />;
   return <Console user={user} onLogout={logout} />;
 }
 

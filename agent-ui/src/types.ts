@@ -66,3 +66,9 @@ export type Direction = (typeof DIRECTIONS)[number];
 export type SystemReason = (typeof SYSTEM_REASONS)[number];
 export type SelfService = StaticOf<typeof ServiceSchema>;
 export type { AlertKind };
+/** Relationship-manager work (issue 18): the worklist, a task booked for an RM, the "your client called" notice, and the supervisors' case report. */
+export type Worklist = Static<typeof import('../../server/modules/rm/rm-schemas.js').Worklist>;
+export type RmTaskCreate = Static<typeof import('../../server/modules/rm/rm-schemas.js').RmTaskCreate>;
+export type RmTaskKind = RmTaskCreate['kind'];
+export type ClientCalled = Static<typeof import('../../server/modules/rm/rm-schemas.js').ClientCalledNotice>;
+export type CaseReport = Static<typeof import('../../server/modules/cases/cases-schemas.js').CaseReport>;

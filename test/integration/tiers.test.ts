@@ -74,7 +74,7 @@ describe('value tiers follow the holdings', () => {
     expect(empty.body.code).toBe('SB_ERR_REQUEST_INVALID');
   });
 
-  it('a bulk recompute reproduces the tier shares and the value concentration the bank's value model expects (docs/domain.md)', async () => {
+  it('a bulk recompute reproduces the tier shares and the value concentration the value model expects (docs/domain.md)', async () => {
     t = await startTestApp();
     const result = await tiers.recomputeAll(t.db, 'bulk_recompute');
     expect(result.customers).toBeGreaterThan(1000);

@@ -11,6 +11,7 @@ import { RecentCalls } from './RecentCalls.js';
 import { ScreenPop } from './ScreenPop.js';
 import { StatusBar } from './StatusBar.js';
 import { CaseForm } from './CaseForm.js';
+import { RmTaskForm } from '../rm/RmTaskForm.js';
 import { Tasks } from './Tasks.js';
 import { WrapupForm } from './WrapupForm.js';
 
@@ -203,6 +204,7 @@ export function Console({ user, onLogout }: { user: User; onLogout: () => void }
           {s.call && s.call.customer_id !== null && s.phase !== 'offered' && !viewed && (
             <CaseForm key={s.call.entry_id} customerId={s.call.customer_id} interactionId={s.call.interaction_id} />
           )}
+          {s.call && s.call.customer_id !== null && s.phase !== 'offered' && !viewed && <RmTaskForm key={`rm-${s.call.entry_id}`} interactionId={s.call.interaction_id} />}
           {preview && <PreviewCard preview={preview} onDial={() => previewAction('dial')} onSkip={() => previewAction('skip')} />}
           {wrappingUp && <WrapupForm key={s.call?.entry_id} campaign={s.call?.campaign} onSubmit={(w) => link.current!.request('wrapup:complete', w)} />}
           {viewed && (

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { dateTime, errorWords, useI18n, word } from '../i18n.js';
 import type { Task } from '../types.js';
+import { RM_LABELS, rmErrorWords } from '../rm/rm-words.js';
 
 const REFRESH_MS = 30_000;
 
@@ -10,7 +11,8 @@ const REFRESH_MS = 30_000;
  * contact owed after a case of theirs is resolved, which records the customer's satisfaction.
  */
 export function Tasks({ version }: { version: number }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
+  const [calling, setCalling] = useState<Record<string, boolean>>({});
   const [tasks, setTasks] = useState<Task[]>([]);
   const [scores, setScores] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
@@ -30,6 +32,16 @@ export function Tasks({ version }: { version: number }) {
       setError(errorWords(t, err));
     }
   };
+  // Done by calling the customer: a callback on the outbound path, offered to this agent first.
+  const call = async (task: Task) => {
+    setError(null);
+    try {
+      await api('POST', `/api/tasks/${task.id}/call`);
+      setCalling({ ...calling, [task.id]: true });
+    } catch (err) {
+      setError(rmErrorWords(lang, t, err));
+    }
+  };
   return (
     <section class="card" aria-label={t.tasksTitle} data-testid="tasks">
       <h3>{t.tasksTitle}</h3>
@@ -40,6 +52,9 @@ export function Tasks({ version }: { version: number }) {
             <li key={task.id} data-testid={`task-${task.id}`}>
               <strong>{t.taskKinds[task.kind]}</strong>{task.case_no ? ` · ${task.case_no}` : ''} · {word(t.taskReasons, task.reason)}{' '}
               <span class="muted">{t.slaDue} {dateTime(task.due_at)}</span>
+              {(task.kind === 'feedback' || task.kind === 'callback') && task.customer_id !== null && (
+                <button type="button" disabled={calling[task.id]} onClick={() => void call(task)}>{calling[task.id] ? RM_LABELS[lang].calling : RM_LABELS[lang].callClient}</button>
+              )}
               <form onSubmit={(e) => { e.preventDefault(); void complete(task); }}>
                 {task.kind === 'feedback' && (
                   <label>{t.satisfaction}

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, query } from '../api.js';
 import { dateTime, errorWords, useI18n } from '../i18n.js';
 import type { Case, CaseCategory, CaseKind, CaseStatus, Severity } from '../types.js';
+import { CaseReport } from './CaseReport.js';
 
 // This page's own words; kinds, categories, severities and states come from i18n.ts.
 const LABELS = {
@@ -60,6 +61,7 @@ export function Cases() {
           </tbody>
         </table>
       )}
+      <CaseReport />
     </section>
   );
 }

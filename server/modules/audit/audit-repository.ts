@@ -41,7 +41,9 @@ export type AuditAction =
   | 'case.open'
   | 'case.view'
   | 'case.transition'
-  | 'task.complete';
+  | 'task.complete'
+  | 'task.create'
+  | 'rm.worklist';
 
 export type AuditPurpose = 'call' | 'search' | 'callback' | 'review' | 'feed';
 

@@ -233,22 +233,29 @@ export function createCallbacksService(deps: CallbacksDeps) {
 
     /** Another system books a callback for a customer (audited). */
     async create(c: { customer_id: number; phone?: string; skill: string; reason: string; due_at?: string }, actor: TokenClaims, ip?: string): Promise<Callback> {
-      const now = clock();
-      const id = await db.transaction(async (trx) => {
-        const customer = await trx('customers').where({ id: c.customer_id }).first('id', 'tier', 'language');
-        if (!customer) throw appError('SB_ERR_CUSTOMER_NOT_FOUND');
-        const phone = c.phone ? normalizePhone(c.phone) : ((await trx('customer_phones').where({ customer_id: c.customer_id }).orderBy([{ column: 'is_primary', order: 'desc' }, { column: 'id' }]).first('phone'))?.phone as string | undefined);
-        if (!phone || !isDialable(phone)) throw appError('SB_ERR_CALLBACK_NUMBER_INVALID');
-        const at = c.due_at ? new Date(c.due_at) : now;
-        if (c.due_at && (at <= now || opensAt(c.skill, at) !== null)) throw appError('SB_ERR_CALLBACK_TIME_INVALID', `A callback time must be in the future and within the ${c.skill} queue's hours`);
-        const r = await open(trx, {
-          customer_id: c.customer_id, phone, from_number: deps.defaultFrom, reason: c.reason, skill: c.skill, tier: customer.tier, language: customer.language === 'en' ? 'en' : 'zh',
-          timezone: await zoneOf(trx, c.customer_id), priority: 0, ivr: {}, interaction_id: null, place_since: at, due_at: at, source: 'api', requested_by: Number(actor.sub), target_agent_id: null,
-        });
-        await recordAudit(trx, { actor, action: 'callback.create', customer_id: c.customer_id, ip, details: { callback_id: r.id, skill: c.skill } });
-        return r.id;
-      });
+      const id = await db.transaction((trx) => this.createIn(trx, c, actor, ip));
       return toCallback((await findCallback(db, id))!);
+    },
+
+    /**
+     * The same inside the caller's transaction; `target_agent_id` offers it to that agent first (a
+     * task done by calling the customer: the one who asked takes the call, agent first or not).
+     */
+    async createIn(trx: Knex, c: { customer_id: number; phone?: string; skill: string; reason: string; due_at?: string; target_agent_id?: number }, actor: Pick<TokenClaims, 'sub' | 'username' | 'role'>, ip?: string): Promise<string> {
+      const now = clock();
+      const customer = await trx('customers').where({ id: c.customer_id }).first('id', 'tier', 'language');
+      if (!customer) throw appError('SB_ERR_CUSTOMER_NOT_FOUND');
+      const phone = c.phone ? normalizePhone(c.phone) : ((await trx('customer_phones').where({ customer_id: c.customer_id }).orderBy([{ column: 'is_primary', order: 'desc' }, { column: 'id' }]).first('phone'))?.phone as string | undefined);
+      if (!phone || !isDialable(phone)) throw appError('SB_ERR_CALLBACK_NUMBER_INVALID');
+      const at = c.due_at ? new Date(c.due_at) : now;
+      if (c.due_at && (at <= now || opensAt(c.skill, at) !== null)) throw appError('SB_ERR_CALLBACK_TIME_INVALID', `A callback time must be in the future and within the ${c.skill} queue's hours`);
+      const r = await open(trx, {
+        customer_id: c.customer_id, phone, from_number: deps.defaultFrom, reason: c.reason, skill: c.skill, tier: customer.tier, language: customer.language === 'en' ? 'en' : 'zh',
+        timezone: await zoneOf(trx, c.customer_id), priority: 0, ivr: {}, interaction_id: null, place_since: at, due_at: at,
+        source: c.target_agent_id ? 'agent' : 'api', requested_by: Number(actor.sub), target_agent_id: c.target_agent_id ?? null,
+      });
+      await recordAudit(trx, { actor: actor as TokenClaims, action: 'callback.create', customer_id: c.customer_id, ip, details: { callback_id: r.id, skill: c.skill } });
+      return r.id;
     },
 
     /**

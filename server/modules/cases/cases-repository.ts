@@ -16,10 +16,13 @@ export interface NewCase {
 
 export interface CaseEventRow { case_id: number; type: string; from_status: string | null; to_status: string | null; actor_id: number | null; actor: string; at: Date; data?: Record<string, unknown> }
 
+export type TaskKind = 'follow_up' | 'feedback' | 'callback' | 'visit' | 'retention';
+
 export interface TaskRow {
-  id: string; kind: 'follow_up' | 'feedback'; state: 'open' | 'done' | 'cancelled'; customer_id: number | null; case_id: number | null; case_no: string | null;
+  id: string; kind: TaskKind; state: 'open' | 'done' | 'cancelled'; customer_id: number | null; case_id: number | null; case_no: string | null;
   interaction_id: string | null; assignee_id: number | null; created_by: number | null; reason: string; due_at: Date; created_at: Date;
   completed_at: Date | null; completed_by: number | null; satisfaction: number | null; note: string | null;
+  purpose: string | null; duration_min: number | null; reminded_at: Date | null; callback_id: string | null; contact_interaction_id: string | null;
 }
 
 const caseColumns = (db: Knex) => db('complaints as c').leftJoin('users as u', 'u.id', 'c.owner_id').select('c.*', 'u.display_name as owner');
@@ -98,7 +101,10 @@ export async function listCaseEvents(db: Knex, caseId: number) {
   return db('case_events').where({ case_id: caseId }).orderBy('id').select('type', 'from_status', 'to_status', 'actor', 'at', 'data');
 }
 
-export async function insertTask(trx: Knex, t: Omit<TaskRow, 'id' | 'state' | 'case_no' | 'completed_at' | 'completed_by' | 'satisfaction' | 'note'>): Promise<string> {
+export type NewTask = Omit<TaskRow, 'id' | 'state' | 'case_no' | 'completed_at' | 'completed_by' | 'satisfaction' | 'note' | 'purpose' | 'duration_min' | 'reminded_at' | 'callback_id' | 'contact_interaction_id'>
+  & Partial<Pick<TaskRow, 'purpose' | 'duration_min' | 'note'>>;
+
+export async function insertTask(trx: Knex, t: NewTask): Promise<string> {
   const [row] = await trx('tasks').insert({ ...t, state: 'open' }).returning('id');
   return String((row as { id: string }).id);
 }
@@ -117,11 +123,81 @@ export async function listTasks(db: Knex, q: { assignee_id?: number; state: stri
   return (await rows) as TaskRow[];
 }
 
-export async function updateTask(trx: Knex, id: string, change: Partial<Pick<TaskRow, 'state' | 'completed_at' | 'completed_by' | 'satisfaction' | 'note'>>): Promise<void> {
+export async function updateTask(trx: Knex, id: string, change: Partial<Pick<TaskRow, 'state' | 'completed_at' | 'completed_by' | 'satisfaction' | 'note' | 'callback_id' | 'contact_interaction_id' | 'reminded_at'>>): Promise<void> {
   await trx('tasks').where({ id }).update(change);
 }
 
 /** Cancels the open tasks of a case of one kind (a reopened case owes no feedback yet). */
 export async function cancelCaseTasks(trx: Knex, caseId: number, kind: string, now: Date): Promise<void> {
   await trx('tasks').where({ case_id: caseId, kind, state: 'open' }).update({ state: 'cancelled', completed_at: now });
+}
+
+/** The callback placed to do a task: its state, and the latest of its calls that a person answered. */
+export async function taskCallOf(db: Knex, callbackId: string): Promise<{ state: string; interaction_id: string | null } | undefined> {
+  const r = await db('callback_requests').where({ id: callbackId }).first('state');
+  if (!r) return undefined;
+  const i = await db('interactions').where({ callback_id: callbackId }).whereNotNull('answered_at').orderBy('started_at', 'desc').first('id');
+  return { state: r.state as string, interaction_id: (i?.id as string | undefined) ?? null };
+}
+
+/**
+ * A caller's case to route on: their active case worked soonest, with its owner when the owner
+ * takes calls (has an agent's place: agents and RMs, not a supervisor it escalated to).
+ */
+export async function activeCaseOf(db: Knex, customerId: number): Promise<{ id: number; case_no: string; owner_id: number | null; owner_takes_calls: boolean } | undefined> {
+  const r = await db('complaints as c').leftJoin('agents as a', 'a.user_id', 'c.owner_id')
+    .where('c.customer_id', customerId).whereIn('c.status', ACTIVE_STATUSES)
+    .orderByRaw('(c.owner_id IS NOT NULL) DESC').orderBy('c.sla_due_at').orderBy('c.id')
+    .first('c.id', 'c.case_no', 'c.owner_id', db.raw('(a.user_id IS NOT NULL) AS owner_takes_calls'));
+  return r ? { id: Number(r.id), case_no: r.case_no as string, owner_id: (r.owner_id as number | null) ?? null, owner_takes_calls: Boolean(r.owner_takes_calls) } : undefined;
+}
+
+export interface CaseReportRow {
+  key: string; calls: number; cases: number; complaints: number; resolved: number; resolved_within_sla: number; resolve_hours_total: number; reopened: number;
+}
+
+/**
+ * Case figures for cases opened in [from, to), grouped by the case's category, the customer's tier
+ * or the team of the agent who opened it, read from the case events (each resolution says whether
+ * it was within the SLA; the first one counts), beside the hotline's inbound calls of the same
+ * period: all of them per category, the callers of that tier per tier, those the team answered per team.
+ */
+export async function caseReport(db: Knex, q: { from: Date; to: Date; by: 'category' | 'tier' | 'team' }): Promise<CaseReportRow[]> {
+  const caseKey = { category: 'c.category', tier: "COALESCE(cu.tier, 'STANDARD')", team: "COALESCE(a.team, 'none')" }[q.by];
+  const callKey = { category: "'*'", tier: "COALESCE(i.tier_at_time, 'STANDARD')", team: "COALESCE(a.team, 'none')" }[q.by];
+  const { rows } = await db.raw<{ rows: Record<string, string | number | null>[] }>(`
+    WITH cs AS (
+      SELECT ${caseKey} AS key, c.kind, c.opened_at, c.reopened, fr.at AS resolved_at, fr.within_sla
+      FROM complaints c
+      LEFT JOIN customers cu ON cu.id = c.customer_id
+      LEFT JOIN agents a ON a.user_id = c.created_by
+      LEFT JOIN LATERAL (
+        SELECT e.at, (e.data->>'within_sla')::boolean AS within_sla FROM case_events e
+        WHERE e.case_id = c.id AND e.type = 'resolved' ORDER BY e.id LIMIT 1
+      ) fr ON true
+      WHERE c.opened_at >= ? AND c.opened_at < ?
+    ), calls AS (
+      SELECT ${callKey} AS key, count(*) AS calls FROM interactions i
+      LEFT JOIN agents a ON a.user_id = i.agent_user_id
+      WHERE i.channel = 'phone' AND i.direction = 'inbound' AND i.started_at >= ? AND i.started_at < ?
+      GROUP BY 1
+    ), agg AS (
+      SELECT key, count(*) AS cases, count(*) FILTER (WHERE kind = 'complaint') AS complaints,
+        count(resolved_at) AS resolved, count(*) FILTER (WHERE within_sla) AS resolved_within_sla,
+        COALESCE(sum(EXTRACT(EPOCH FROM resolved_at - opened_at) / 3600), 0) AS resolve_hours_total,
+        count(*) FILTER (WHERE reopened > 0) AS reopened
+      FROM cs GROUP BY key
+    )
+    SELECT agg.*, COALESCE(${q.by === 'category' ? '(SELECT sum(calls) FROM calls)' : 'calls.calls'}, 0) AS calls
+    FROM agg LEFT JOIN calls ON calls.key = agg.key ORDER BY agg.key`, [q.from, q.to, q.from, q.to]);
+  return rows.map((r) => ({
+    key: String(r.key), calls: Number(r.calls), cases: Number(r.cases), complaints: Number(r.complaints), resolved: Number(r.resolved),
+    resolved_within_sla: Number(r.resolved_within_sla), resolve_hours_total: Number(r.resolve_hours_total), reopened: Number(r.reopened),
+  }));
+}
+
+/** Inbound hotline calls in [from, to): the report's overall denominator. */
+export async function inboundCalls(db: Knex, from: Date, to: Date): Promise<number> {
+  const r = await db('interactions').where({ channel: 'phone', direction: 'inbound' }).where('started_at', '>=', from).where('started_at', '<', to).count<{ n: string }[]>('* as n').first();
+  return Number(r?.n ?? 0);
 }

@@ -84,7 +84,7 @@ export const CasesQuery = Type.Object({
 }, { additionalProperties: false });
 export type CasesQuery = Static<typeof CasesQuery>;
 
-export const TASK_KINDS = ['follow_up', 'feedback'] as const;
+export const TASK_KINDS = ['follow_up', 'feedback', 'callback', 'visit', 'retention'] as const;
 export const Task = Type.Object({
   id: Type.String(),
   kind: Type.Enum([...TASK_KINDS]),
@@ -99,6 +99,9 @@ export const Task = Type.Object({
   created_at: Timestamp,
   completed_at: Nullable(Timestamp),
   satisfaction: Nullable(Type.Integer()),
+  purpose: Nullable(Type.String({ description: "A callback's or visit's purpose" })),
+  callback_id: Nullable(Type.String({ description: 'The call placed to do it (POST /api/tasks/{id}/call), as a callback' })),
+  contact_interaction_id: Nullable(Type.String({ description: 'The call that reached the customer for it' })),
 });
 export type Task = Static<typeof Task>;
 export const TaskList = Type.Object({ tasks: Type.Array(Task) });
@@ -114,3 +117,34 @@ export const TaskComplete = Type.Object({
   note: Type.Optional(Type.String({ maxLength: 2000 })),
 }, { additionalProperties: false });
 export type TaskComplete = Static<typeof TaskComplete>;
+
+export const TaskCall = Type.Object({
+  callback_id: Type.String(),
+  task: Task,
+});
+
+export const CaseReportQuery = Type.Object({
+  from: Type.String({ format: 'date-time', description: 'Cases opened (and calls started) from this instant' }),
+  to: Type.String({ format: 'date-time', description: '… up to this instant (not included)' }),
+  by: Type.Enum(['category', 'tier', 'team'], { default: 'category', description: "The case's category, the customer's tier, or the team of the agent who opened it" }),
+}, { additionalProperties: false });
+export type CaseReportQuery = Static<typeof CaseReportQuery>;
+
+const ReportFigures = {
+  calls: Type.Integer({ description: 'Inbound hotline calls: all (by category), of the tier\'s callers (by tier), answered by the team (by team)' }),
+  cases: Type.Integer(),
+  complaints: Type.Integer(),
+  complaints_per_1000_calls: Nullable(Type.Number()),
+  resolved: Type.Integer({ description: 'Cases resolved at least once' }),
+  sla_met_percent: Nullable(Type.Number({ description: 'Share of the resolved whose first resolution was within the SLA' })),
+  avg_hours_to_resolve: Nullable(Type.Number({ description: 'Opening to first resolution, clock hours' })),
+  reopen_percent: Nullable(Type.Number({ description: 'Share of the resolved that were reopened' })),
+};
+export const CaseReport = Type.Object({
+  from: Timestamp,
+  to: Timestamp,
+  by: Type.String(),
+  total: Type.Object(ReportFigures),
+  rows: Type.Array(Type.Object({ key: Type.String(), ...ReportFigures })),
+});
+export type CaseReport = Static<typeof CaseReport>;

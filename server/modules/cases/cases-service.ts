@@ -8,10 +8,12 @@ import type { EntryRow } from '../routing/routing-repository.js';
 import type { Condition } from '../supervision/alerts-repository.js';
 import type { CaseSla } from './case-sla.js';
 import {
-  cancelCaseTasks, claimAtRisk, complaintOnInteraction, escalatedCases, findCase, findStaff, findTask, insertCase, insertCaseEvents, insertTask,
-  listCaseEvents, listCases, listTasks, nextOwner, updateCase, updateTask, type CaseRow, type TaskRow,
+  activeCaseOf, cancelCaseTasks, caseReport, claimAtRisk, complaintOnInteraction, escalatedCases, findCase, findStaff, findTask, inboundCalls, insertCase, insertCaseEvents, insertTask,
+  listCaseEvents, listCases, listTasks, nextOwner, taskCallOf, updateCase, updateTask, type CaseReportRow, type CaseRow, type TaskRow,
 } from './cases-repository.js';
-import { ACTIVE_STATUSES, type Case, type CaseCreate, type CaseStatus, type CasesQuery, type CaseTransition, type Task, type TaskComplete } from './cases-schemas.js';
+import {
+  ACTIVE_STATUSES, type Case, type CaseCreate, type CaseReport, type CaseReportQuery, type CaseStatus, type CasesQuery, type CaseTransition, type Task, type TaskComplete,
+} from './cases-schemas.js';
 
 export interface CasesDeps {
   db: Knex;
@@ -22,6 +24,14 @@ export interface CasesDeps {
   changed: (customerId: number) => void;
   log: FastifyBaseLogger;
   now?: () => Date;
+  /** A caller with an active case: to its owner, to the complaints skill, or routed like anyone (CASE_CALLER_ROUTING). */
+  callerRouting?: 'off' | 'owner' | 'skill';
+  /** CASE_SKILL: the complaints skill. */
+  caseSkill?: string;
+  /** RM_SKILL: the queue an RM's callback call falls back to when the RM is not free. */
+  rmSkill?: string;
+  /** Places a call to the customer on the outbound path (a callback offered first to `target_agent_id`), in the caller's transaction. */
+  placeCall?: (trx: Knex, c: { customer_id: number; skill: string; reason: string; target_agent_id: number }, actor: Actor, ip?: string) => Promise<string>;
 }
 
 type Actor = Pick<TokenClaims, 'sub' | 'username' | 'role'>;
@@ -39,6 +49,8 @@ const STEPS: Record<CaseTransition['action'], { from: readonly CaseStatus[]; eve
   reopen: { from: ['resolved', 'feedback_contacted', 'closed'], event: 'reopened' },
 };
 
+export { toTask };
+
 export function toCase(r: CaseRow, now: Date): Case {
   const active = ACTIVE_STATUSES.includes(r.status);
   return {
@@ -54,8 +66,24 @@ export function toCase(r: CaseRow, now: Date): Case {
 const toTask = (t: TaskRow): Task => ({
   id: String(t.id), kind: t.kind, state: t.state, customer_id: t.customer_id, case_id: t.case_id === null ? null : String(t.case_id), case_no: t.case_no,
   interaction_id: t.interaction_id, assignee_id: t.assignee_id, reason: t.reason, due_at: iso(t.due_at)!, created_at: iso(t.created_at)!,
-  completed_at: iso(t.completed_at), satisfaction: t.satisfaction,
+  completed_at: iso(t.completed_at), satisfaction: t.satisfaction, purpose: t.purpose ?? null,
+  callback_id: t.callback_id === null || t.callback_id === undefined ? null : String(t.callback_id), contact_interaction_id: t.contact_interaction_id ?? null,
 });
+
+/** The tasks done by calling the customer, and the callback states that mean a call for one is still under way. */
+const CALLED_KINDS = new Set(['feedback', 'callback']);
+const CALL_UNDER_WAY = new Set(['scheduled', 'queued', 'dialing']);
+
+const pct = (n: number, d: number) => (d === 0 ? null : Math.round((1000 * n) / d) / 10);
+function figures(r: Omit<CaseReportRow, 'key'>) {
+  return {
+    calls: r.calls, cases: r.cases, complaints: r.complaints,
+    complaints_per_1000_calls: r.calls === 0 ? null : Math.round((10_000 * r.complaints) / r.calls) / 10,
+    resolved: r.resolved, sla_met_percent: pct(r.resolved_within_sla, r.resolved),
+    avg_hours_to_resolve: r.resolved === 0 ? null : Math.round((10 * r.resolve_hours_total) / r.resolved) / 10,
+    reopen_percent: pct(r.reopened, r.resolved),
+  };
+}
 
 /**
  * Cases: complaints, suggestions and service requests raised on a call (or by another system),
@@ -212,12 +240,14 @@ export function createCasesService(deps: CasesDeps) {
         if (!SUPERVISING.has(actor.role) && task.assignee_id !== me) throw appError('SB_ERR_AUTH_FORBIDDEN', 'This task is assigned to someone else');
         if (task.state !== 'open') throw appError('SB_ERR_TASK_STATE_INVALID');
         if (task.kind === 'feedback' && body.satisfaction === undefined) throw appError('SB_ERR_TASK_SATISFACTION_REQUIRED');
-        await updateTask(trx, id, { state: 'done', completed_at: now, completed_by: me, satisfaction: body.satisfaction ?? null, note: body.note ?? null });
+        // Done by calling the customer: the call of it that reached them is kept with the task.
+        const called = task.callback_id ? await taskCallOf(trx, String(task.callback_id)) : undefined;
+        await updateTask(trx, id, { state: 'done', completed_at: now, completed_by: me, satisfaction: body.satisfaction ?? null, note: body.note ?? null, contact_interaction_id: called?.interaction_id ?? null });
         if (task.kind === 'feedback' && task.case_id !== null) {
           const r = (await findCase(trx, task.case_id, true))!;
           if (r.status !== 'resolved') throw appError('SB_ERR_CASE_TRANSITION_INVALID', `A ${r.status} case takes no feedback contact`);
           await updateCase(trx, r.id, { status: 'feedback_contacted', satisfaction: body.satisfaction! });
-          const data: Record<string, unknown> = { task_id: id, satisfaction: body.satisfaction };
+          const data: Record<string, unknown> = { task_id: id, satisfaction: body.satisfaction, contact_interaction_id: called?.interaction_id ?? null };
           if (body.satisfaction! <= 2) {
             data.follow_up_task_id = await taskFor(trx, { kind: 'follow_up', customer_id: r.customer_id, case_id: r.id, interaction_id: r.interaction_id, assignee_id: r.owner_id ?? me, created_by: me, reason: 'low_satisfaction' }, now);
           }
@@ -228,6 +258,67 @@ export function createCasesService(deps: CasesDeps) {
       });
       if (customerId !== null) deps.changed(customerId);
       return toTask((await findTask(db, id))!);
+    },
+
+    /**
+     * Does a feedback (or an RM's callback) task by calling the customer on the outbound path: a
+     * callback offered first to whoever asked (the owner, the RM), through the skill's queue if they
+     * are not free. One call at a time per task; on the case's events. Audited as a callback.
+     */
+    async callTask(id: string, actor: Actor, ip?: string) {
+      const now = clock();
+      const me = Number(actor.sub);
+      const callbackId = await db.transaction(async (trx) => {
+        const task = await findTask(trx, id, true);
+        if (!task) throw appError('SB_ERR_TASK_NOT_FOUND');
+        if (!SUPERVISING.has(actor.role) && task.assignee_id !== me) throw appError('SB_ERR_AUTH_FORBIDDEN', 'This task is assigned to someone else');
+        if (task.state !== 'open' || !CALLED_KINDS.has(task.kind) || task.customer_id === null || !deps.placeCall) throw appError('SB_ERR_TASK_CALL_INVALID');
+        if (task.callback_id) {
+          const prior = await taskCallOf(trx, String(task.callback_id));
+          if (prior && CALL_UNDER_WAY.has(prior.state)) throw appError('SB_ERR_TASK_CALL_INVALID', 'A call placed for this task is still under way');
+        }
+        const skill = task.kind === 'feedback' ? (deps.caseSkill ?? 'complaints') : (deps.rmSkill ?? 'private_banking');
+        const cb = await deps.placeCall(trx, { customer_id: task.customer_id, skill, reason: task.kind === 'feedback' ? 'case_feedback' : 'rm_callback', target_agent_id: me }, actor, ip);
+        await updateTask(trx, id, { callback_id: cb });
+        if (task.case_id !== null) {
+          const r = (await findCase(trx, task.case_id))!;
+          await insertCaseEvents(trx, [{ case_id: r.id, type: 'feedback_call', from_status: r.status, to_status: r.status, actor_id: me, actor: actor.username, at: now, data: { task_id: id, callback_id: cb } }]);
+        }
+        return cb;
+      });
+      return { callback_id: callbackId, task: toTask((await findTask(db, id))!) };
+    },
+
+    /**
+     * Where a caller with an active case goes (CASE_CALLER_ROUTING): offered first to the case's
+     * owner (routing hands them on to the queue they chose if the owner is not free within the
+     * offer time), or to the complaints skill. Callbacks and calls already meant for someone keep their way.
+     */
+    async routeCaller<T extends { customer_id: number | null; skill: string; interaction_id: string; target_agent_id?: number | null; callback_id?: string | null }>(trx: Knex, c: T): Promise<T> {
+      const mode = deps.callerRouting ?? 'off';
+      if (mode === 'off' || c.customer_id === null || c.target_agent_id || c.callback_id) return c;
+      const k = await activeCaseOf(trx, c.customer_id);
+      if (!k) return c;
+      const caseSkill = deps.caseSkill ?? 'complaints';
+      const routed = mode === 'owner' && k.owner_id !== null && k.owner_takes_calls ? { ...c, target_agent_id: k.owner_id }
+        : mode === 'skill' && c.skill !== caseSkill ? { ...c, skill: caseSkill } : null;
+      if (!routed) return c;
+      await appendEvents(trx, c.interaction_id, [{ type: 'routed_by_case', data: { case_id: k.id, case_no: k.case_no, rule: mode, ...(mode === 'owner' ? { owner_id: k.owner_id } : { skill: caseSkill, from_skill: c.skill }) }, at: clock() }]);
+      return routed;
+    },
+
+    /** Case figures for supervisors: complaint rate per 1,000 calls, SLA met %, time to resolve, reopen rate, by category, tier or team. */
+    async report(q: CaseReportQuery): Promise<CaseReport> {
+      const from = new Date(q.from);
+      const to = new Date(q.to);
+      if (!(from < to)) throw appError('SB_ERR_REQUEST_INVALID', 'from must be before to');
+      const rows = await caseReport(db, { from, to, by: q.by });
+      const sum = (k: keyof Omit<CaseReportRow, 'key'>) => rows.reduce((n, r) => n + r[k], 0);
+      const total = figures({
+        calls: await inboundCalls(db, from, to), cases: sum('cases'), complaints: sum('complaints'), resolved: sum('resolved'),
+        resolved_within_sla: sum('resolved_within_sla'), resolve_hours_total: sum('resolve_hours_total'), reopened: sum('reopened'),
+      });
+      return { from: from.toISOString(), to: to.toISOString(), by: q.by, total, rows: rows.map((r) => ({ key: r.key, ...figures(r) })) };
     },
 
     /** The wrap-up's `complaint_logged`: the complaint must have been opened on this call. */

@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { STAFF_ROLES, type Role } from '../users/users-schemas.js';
-import { CaseCreate, CaseDetail, CaseIdParams, CaseList, CasesQuery, CaseTransition, Task, TaskComplete, TaskIdParams, TaskList, TasksQuery } from './cases-schemas.js';
+import { CaseCreate, CaseDetail, CaseIdParams, CaseList, CaseReport, CaseReportQuery, CasesQuery, CaseTransition, Task, TaskCall, TaskComplete, TaskIdParams, TaskList, TasksQuery } from './cases-schemas.js';
 import type { CasesService } from './cases-service.js';
 
 const SUPERVISORS: readonly Role[] = ['supervisor', 'admin'];
@@ -20,6 +20,11 @@ export async function casesRoutes(fastify: FastifyInstance, opts: { cases: Cases
     schema: { tags: ['cases'], summary: 'The case queue, soonest SLA due first: by state (active: open, assigned, in progress), customer, owner, at risk', querystring: CasesQuery, response: { 200: CaseList } },
   }, async (request) => cases.list(request.query));
 
+  app.get('/api/cases/report', {
+    config: { roles: SUPERVISORS },
+    schema: { tags: ['cases'], summary: 'Case figures of cases opened in a period: complaints per 1,000 inbound calls, SLA met %, hours to resolve, reopen rate; by category, tier or team', querystring: CaseReportQuery, response: { 200: CaseReport } },
+  }, async (request) => cases.report(request.query));
+
   app.get('/api/cases/:id', {
     config: { roles: STAFF_ROLES },
     schema: { tags: ['cases'], summary: 'One case with its events (who, when) and tasks; audited', params: CaseIdParams, response: { 200: CaseDetail } },
@@ -34,6 +39,11 @@ export async function casesRoutes(fastify: FastifyInstance, opts: { cases: Cases
     config: { roles: STAFF_ROLES },
     schema: { tags: ['cases'], summary: 'Follow-up and feedback tasks, soonest due first: yours, or (supervisors, mine=false) everyone\'s', querystring: TasksQuery, response: { 200: TaskList } },
   }, async (request) => cases.listTasks(request.query, request.user));
+
+  app.post('/api/tasks/:id/call', {
+    config: { roles: STAFF_ROLES },
+    schema: { tags: ['cases'], summary: 'Do a feedback or callback task by calling the customer: a callback on the outbound path, offered first to you; 409 while one is under way; audited', params: TaskIdParams, response: { 201: TaskCall } },
+  }, async (request, reply) => reply.status(201).send(await cases.callTask(request.params.id, request.user, request.ip)));
 
   app.post('/api/tasks/:id/complete', {
     config: { roles: STAFF_ROLES },
