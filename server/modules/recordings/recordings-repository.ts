@@ -1,0 +1,71 @@
+import type { Knex } from 'knex';
+
+export type RecordingStatus = 'in-progress' | 'paused' | 'completed' | 'absent' | 'deleted';
+
+export interface RecordingRow {
+  sid: string;
+  interaction_id: string;
+  call_sid: string;
+  status: RecordingStatus;
+  channels: number | null;
+  duration_s: number | null;
+  started_at: Date;
+  completed_at: Date | null;
+  deleted_at: Date | null;
+  deleted_why: string | null;
+}
+
+export async function findRecording(db: Knex, sid: string, opts: { lock?: boolean } = {}): Promise<RecordingRow | undefined> {
+  const q = db('recordings').where({ sid }).first();
+  if (opts.lock) q.forUpdate();
+  return q;
+}
+
+export async function insertRecording(db: Knex, row: Pick<RecordingRow, 'sid' | 'interaction_id' | 'call_sid' | 'status' | 'channels' | 'started_at'>): Promise<boolean> {
+  const inserted = await db('recordings').insert(row).onConflict('sid').ignore().returning('sid');
+  return inserted.length > 0;
+}
+
+export async function updateRecording(db: Knex, sid: string, change: Partial<Omit<RecordingRow, 'sid' | 'interaction_id' | 'call_sid'>>): Promise<void> {
+  await db('recordings').where({ sid }).update(change);
+}
+
+/** The recording still running on a call (the one to pause or resume). */
+export async function liveRecordingOfInteraction(db: Knex, interactionId: string): Promise<RecordingRow | undefined> {
+  return db('recordings').where({ interaction_id: interactionId }).whereIn('status', ['in-progress', 'paused']).orderBy('started_at', 'desc').first();
+}
+
+export async function recordingsOfInteraction(db: Knex, interactionId: string): Promise<RecordingRow[]> {
+  return db('recordings').where({ interaction_id: interactionId }).orderBy('started_at');
+}
+
+/** Whether the call already has a recording (a replayed join must not start a second one). */
+export async function hasRecording(db: Knex, callSid: string): Promise<boolean> {
+  return Boolean(await db('recordings').where({ call_sid: callSid }).first('sid'));
+}
+
+/** The interaction's fields playback, pause and retention decide on. */
+export async function interactionFacts(db: Knex, id: string): Promise<{ id: string; customer_id: number | null; agent_user_id: number | null; queue_skill: string | null; legal_hold: boolean; call_sid: string | null } | undefined> {
+  return db('interactions').where({ id }).first('id', 'customer_id', 'agent_user_id', 'queue_skill', 'legal_hold', 'call_sid');
+}
+
+export async function setLegalHold(db: Knex, id: string, hold: boolean, reason: string | null): Promise<void> {
+  await db('interactions').where({ id }).update({ legal_hold: hold, legal_hold_reason: hold ? reason : null });
+}
+
+/** Completed recordings, not deleted, of interactions not on legal hold, that completed before `before`: oldest first. */
+export async function expiredCandidates(db: Knex, before: Date, limit: number): Promise<(RecordingRow & { queue_skill: string | null })[]> {
+  return db('recordings as r').join('interactions as i', 'i.id', 'r.interaction_id')
+    .whereNull('r.deleted_at').whereIn('r.status', ['completed', 'absent']).where('r.completed_at', '<', before).where('i.legal_hold', false)
+    .orderBy('r.completed_at').limit(limit).select('r.*', 'i.queue_skill');
+}
+
+/** Recordings a supervisor may list: newest first, with the call's customer and agent. */
+export async function listRecordings(db: Knex, q: { customer_id?: number; limit: number }) {
+  const query = db('recordings as r').join('interactions as i', 'i.id', 'r.interaction_id')
+    .whereNull('r.deleted_at').whereIn('r.status', ['completed'])
+    .orderBy('r.started_at', 'desc').limit(q.limit)
+    .select('r.sid', 'r.interaction_id', 'r.status', 'r.channels', 'r.duration_s', 'r.started_at', 'r.completed_at', 'i.customer_id', 'i.agent_user_id', 'i.queue_skill', 'i.legal_hold');
+  if (q.customer_id !== undefined) query.where('i.customer_id', q.customer_id);
+  return query;
+}
