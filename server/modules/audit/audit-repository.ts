@@ -41,7 +41,11 @@ export type AuditAction =
   | 'case.open'
   | 'case.view'
   | 'case.transition'
-  | 'task.complete';
+  | 'task.complete'
+  | 'recording.play'
+  | 'recording.download'
+  | 'recording.legal_hold'
+  | 'recording.legal_hold_release';
 
 export type AuditPurpose = 'call' | 'search' | 'callback' | 'review' | 'feed';
 

@@ -39,11 +39,6 @@ export async function recordingsOfInteraction(db: Knex, interactionId: string): 
   return db('recordings').where({ interaction_id: interactionId }).orderBy('started_at');
 }
 
-/** Whether the call already has a recording (a replayed join must not start a second one). */
-export async function hasRecording(db: Knex, callSid: string): Promise<boolean> {
-  return Boolean(await db('recordings').where({ call_sid: callSid }).first('sid'));
-}
-
 /** The interaction's fields playback, pause and retention decide on. */
 export async function interactionFacts(db: Knex, id: string): Promise<{ id: string; customer_id: number | null; agent_user_id: number | null; queue_skill: string | null; legal_hold: boolean; call_sid: string | null } | undefined> {
   return db('interactions').where({ id }).first('id', 'customer_id', 'agent_user_id', 'queue_skill', 'legal_hold', 'call_sid');
@@ -53,11 +48,20 @@ export async function setLegalHold(db: Knex, id: string, hold: boolean, reason: 
   await db('interactions').where({ id }).update({ legal_hold: hold, legal_hold_reason: hold ? reason : null });
 }
 
-/** Completed recordings, not deleted, of interactions not on legal hold, that completed before `before`: oldest first. */
-export async function expiredCandidates(db: Knex, before: Date, limit: number): Promise<(RecordingRow & { queue_skill: string | null })[]> {
-  return db('recordings as r').join('interactions as i', 'i.id', 'r.interaction_id')
-    .whereNull('r.deleted_at').whereIn('r.status', ['completed', 'absent']).where('r.completed_at', '<', before).where('i.legal_hold', false)
-    .orderBy('r.completed_at').limit(limit).select('r.*', 'i.queue_skill');
+/**
+ * Completed recordings, not deleted, of interactions not on legal hold, that completed before
+ * `before`, of one category (the interaction's queue skill) or of every category but the named ones: oldest first.
+ */
+export async function expiredCandidates(db: Knex, q: { before: Date; category?: string; exceptCategories?: string[] }, limit: number): Promise<RecordingRow[]> {
+  const query = db('recordings as r').join('interactions as i', 'i.id', 'r.interaction_id')
+    .whereNull('r.deleted_at').whereIn('r.status', ['completed', 'absent']).where('r.completed_at', '<', q.before).where('i.legal_hold', false)
+    .orderBy('r.completed_at').limit(limit).select('r.*');
+  if (q.category !== undefined) query.where('i.queue_skill', q.category);
+  if (q.exceptCategories) {
+    const except = q.exceptCategories;
+    query.where((w) => { w.whereNull('i.queue_skill'); if (except.length) w.orWhereNotIn('i.queue_skill', except); else w.orWhereNotNull('i.queue_skill'); });
+  }
+  return query;
 }
 
 /** Recordings a supervisor may list: newest first, with the call's customer and agent. */

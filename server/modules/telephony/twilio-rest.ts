@@ -129,9 +129,9 @@ export function createTwilioRest(creds: TwilioCredentials) {
       return { sid: r.sid, status: r.status as string, channels: r.channels };
     },
 
-    /** Pauses (silence in the file) or resumes a call's recording. */
-    async setRecordingStatus(callSid: string, recordingSid: string, status: 'paused' | 'in-progress') {
-      const r = await retried(status === 'paused' ? 'pause recording' : 'resume recording', 'update', () => client.calls(callSid).recordings(recordingSid).update({ status, ...(status === 'paused' ? { pauseBehavior: 'silence' } : {}) }));
+    /** Pauses (silence in the file), resumes or stops a call's recording. */
+    async setRecordingStatus(callSid: string, recordingSid: string, status: 'paused' | 'in-progress' | 'stopped') {
+      const r = await retried(`${status === 'in-progress' ? 'resume' : status === 'paused' ? 'pause' : 'stop'} recording`, 'update', () => client.calls(callSid).recordings(recordingSid).update({ status, ...(status === 'paused' ? { pauseBehavior: 'silence' } : {}) }));
       return { sid: r.sid, status: r.status as string };
     },
 
