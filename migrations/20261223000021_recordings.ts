@@ -10,6 +10,7 @@ export async function up(knex: Knex): Promise<void> {
     t.uuid('interaction_id').notNullable().references('interactions.id').onDelete('CASCADE');
     t.text('call_sid').notNullable();
     t.text('status').notNullable(); // in-progress | paused | completed | absent | deleted
+    t.text('paused_why'); // while paused: agent | secure_input (the caller keying a PIN or card number)
     t.integer('channels');
     t.integer('duration_s');
     t.timestamp('started_at', { useTz: true }).notNullable();
@@ -17,6 +18,7 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp('deleted_at', { useTz: true });
     t.text('deleted_why'); // retention | ...
     t.index(['interaction_id']);
+    t.index(['call_sid']);
   });
   // The retention job reads completed, undeleted recordings oldest first.
   await knex.raw(`CREATE INDEX recordings_retention ON recordings (completed_at) WHERE deleted_at IS NULL AND status IN ('completed', 'absent')`);

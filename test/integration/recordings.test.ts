@@ -3,6 +3,7 @@ import twilio from 'twilio';
 import { describe, expect, it } from 'vitest';
 import { createRedirectingHttpClient } from '../../server/modules/telephony/twilio-http-client.js';
 import { createTwilioSpecValidator } from '../../simulator/openapi-check.js';
+import { DEMO_PIN } from '../../server/db/synthetic-bank.js';
 import { tokenFor } from '../helpers/agents.js';
 import { dialAndPress, dialToQueue, hotlinePerTest } from '../helpers/floor.js';
 import { HOTLINE, timelineOf, type Hotline } from '../helpers/hotline.js';
@@ -20,6 +21,14 @@ const WEDNESDAY_10 = '2026-11-18T02:00:00Z';
 const NOTICE_ZH = '为了保障您的权益，您的通话可能会被录音。';
 const types = (events: { type: string }[]) => events.map((e) => e.type);
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+/** supertest's parser for a binary body: the bytes as they came. */
+/** A seeded user's Authorization header, signed by the app (no password hashing: quicker on a busy machine). */
+const as = async (h: Hotline, username: string) => bearer((await tokenFor(h.app, h.db, username)).token);
+const bytes = (res: any, cb: (err: Error | null, body: Buffer) => void) => {
+  const chunks: Buffer[] = [];
+  res.on('data', (c: Buffer) => chunks.push(c));
+  res.on('end', () => cb(null, Buffer.concat(chunks)));
+};
 
 /** The simulator's REST API, read as Twilio's: Basic auth with the account. */
 async function twilioGet(h: Hotline, path: string) {
@@ -62,7 +71,7 @@ describe('a recorded call', () => {
 
     // Pause and resume from the agent's console API: Twilio's recording follows, each step an event.
     const agentHttp = bearer(agentLogin.token);
-    const other = await h.auth('agent2');
+    const other = await as(h, 'agent2');
     const foreign = await h.http.post(`/api/interactions/${interactionId}/recording/pause`).set(other);
     expect([foreign.status, foreign.body.code]).toEqual([403, 'SB_ERR_AUTH_FORBIDDEN']);
     const paused = await h.http.post(`/api/interactions/${interactionId}/recording/pause`).set(agentHttp).expect(200);
@@ -74,7 +83,7 @@ describe('a recorded call', () => {
     expect((await twilioGet(h, `/Recordings/${sid}.json`)).body.status).toBe('in-progress');
 
     // Not complete yet: nothing to play.
-    const sup = await h.auth('supervisor1');
+    const sup = await as(h, 'supervisor1');
     const early = await h.http.get(`/api/recordings/${sid}/audio`).query({ why: 'quality review' }).set(sup);
     expect([early.status, early.body.code]).toEqual([409, 'SB_ERR_RECORDING_NOT_READY']);
 
@@ -102,8 +111,7 @@ describe('a recorded call', () => {
     expect((await h.http.get(`/api/recordings/${sid}/audio`).set(sup)).status).toBe(400);
     const noDownload = await h.http.get(`/api/recordings/${sid}/audio`).query({ why: 'keep a copy', download: true }).set(sup);
     expect([noDownload.status, noDownload.body.code]).toEqual([403, 'SB_ERR_RECORDING_DOWNLOAD_FORBIDDEN']);
-    const played = await h.http.get(`/api/recordings/${sid}/audio`).query({ why: 'quality review' }).set(sup)
-      .buffer(true).parse((res, cb) => { const chunks: Buffer[] = []; res.on('data', (c: Buffer) => chunks.push(c)); res.on('end', () => cb(null, Buffer.concat(chunks))); });
+    const played = await h.http.get(`/api/recordings/${sid}/audio`).query({ why: 'quality review' }).set(sup).buffer(true).parse(bytes);
     expect(played.status).toBe(200);
     expect(played.headers['content-type']).toContain('audio/');
     expect(played.headers['content-disposition']).toContain('inline');
@@ -118,8 +126,8 @@ describe('a recorded call', () => {
     expect(audit[0]).toMatchObject({ actor_username: 'supervisor1', customer_id: 3, call_sid: caller.sid });
     expect(audit[0].details).toMatchObject({ interaction_id: interactionId, recording_sid: sid, why: 'quality review' });
 
-    const admin = await h.auth('admin');
-    const downloaded = await h.http.get(`/api/recordings/${sid}/audio`).query({ why: 'regulator request', download: true }).set(admin).buffer(true).parse((res, cb) => { res.resume(); res.on('end', () => cb(null, null)); });
+    const admin = await as(h, 'admin');
+    const downloaded = await h.http.get(`/api/recordings/${sid}/audio`).query({ why: 'regulator request', download: true }).set(admin).buffer(true).parse(bytes);
     expect(downloaded.status).toBe(200);
     expect(downloaded.headers['content-disposition']).toContain('attachment');
     expect(await h.db('audit_log').where({ action: 'recording.download' })).toHaveLength(1);
@@ -138,7 +146,31 @@ describe('a recorded call', () => {
       ...validator.validateResponse(e.method, e.path ?? e.url, e.status, e.body),
     ].map((p) => `${e.method} ${e.path} ${e.status}: ${p}`));
     expect(problems).toEqual([]);
-  });
+  }, 120_000);
+
+  it('pauses while the caller keys their PIN, before the prompt plays, and resumes after it', async () => {
+    const h = await floor.start({}, { now: clockFrom(WEDNESDAY_10).now });
+    const client = twilio(h.accountSid, h.authToken, { httpClient: createRedirectingHttpClient(h.config.TWILIO_API_BASE!) });
+    const c = h.sim.dial({ from: GOLD, to: HOTLINE });
+    await c.waitFor('gathering');
+    // A call already being recorded (as one would be with an agent) meets the PIN prompt.
+    const r = await client.calls(c.sid).recordings.create({ recordingChannels: 'dual', recordingStatusCallback: `${h.url}/twilio/voice/recording`, recordingStatusCallbackEvent: ['in-progress', 'completed'] });
+    await until('the recording on the interaction', async () => (await h.db('recordings').where({ sid: r.sid }).first()));
+    for (const keys of ['1', '1', '1']) {
+      await c.waitFor('gathering');
+      await c.press(keys);
+    }
+    await c.waitFor('gathering');
+    expect(c.heard().join('\n')).toMatch(/密码/);
+    expect((await twilioGet(h, `/Recordings/${r.sid}.json`)).body.status).toBe('paused');
+    await c.press(DEMO_PIN);
+    await until('the recording resumed', async () => (await twilioGet(h, `/Recordings/${r.sid}.json`)).body.status === 'in-progress');
+    const { events } = await timelineOf(h, c.sid);
+    const steps = events.filter((e) => e.type === 'recording_paused' || e.type === 'recording_resumed');
+    expect(steps.map((e) => [e.type, e.data.why])).toEqual([['recording_paused', 'secure_input'], ['recording_resumed', 'secure_input']]);
+    expect(JSON.stringify(events)).not.toContain(DEMO_PIN);
+    await c.hangup();
+  }, 60_000);
 
   it('takes replayed and out-of-order recording callbacks in its stride, and refuses unsigned ones', async () => {
     const h = await floor.start({}, { now: clockFrom(WEDNESDAY_10).now });
@@ -169,8 +201,8 @@ describe('retention', () => {
   it('deletes an expired recording at Twilio and here, and keeps one under legal hold', async () => {
     const clock = clockFrom(WEDNESDAY_10);
     const h = await floor.start({ RECORDING_RETENTION_DAYS: '*=30,wealth=3650', RECORDING_RETENTION_SWEEP_MS: '200' }, { now: clock.now });
-    const sup = await h.auth('supervisor1');
-    const agent = await h.auth('agent1');
+    const sup = await as(h, 'supervisor1');
+    const agent = await as(h, 'agent1');
 
     // Two calls recorded through Twilio's REST API, with the app's own callback; then they end.
     const client = twilio(h.accountSid, h.authToken, { httpClient: createRedirectingHttpClient(h.config.TWILIO_API_BASE!) });
@@ -207,5 +239,5 @@ describe('retention', () => {
     // A deleted recording is not played.
     const deleted = await h.http.get(`/api/recordings/${expired.sid}/audio`).query({ why: 'quality review' }).set(sup);
     expect([deleted.status, deleted.body.code]).toEqual([410, 'SB_ERR_RECORDING_DELETED']);
-  });
+  }, 90_000);
 });

@@ -7,6 +7,7 @@ export interface RecordingRow {
   interaction_id: string;
   call_sid: string;
   status: RecordingStatus;
+  paused_why: 'agent' | 'secure_input' | null;
   channels: number | null;
   duration_s: number | null;
   started_at: Date;
@@ -33,6 +34,11 @@ export async function updateRecording(db: Knex, sid: string, change: Partial<Omi
 /** The recording still running on a call (the one to pause or resume). */
 export async function liveRecordingOfInteraction(db: Knex, interactionId: string): Promise<RecordingRow | undefined> {
   return db('recordings').where({ interaction_id: interactionId }).whereIn('status', ['in-progress', 'paused']).orderBy('started_at', 'desc').first();
+}
+
+/** The same, by the call (the IVR's turns know the call). */
+export async function liveRecordingOfCall(db: Knex, callSid: string): Promise<RecordingRow | undefined> {
+  return db('recordings').where({ call_sid: callSid }).whereIn('status', ['in-progress', 'paused']).orderBy('started_at', 'desc').first();
 }
 
 export async function recordingsOfInteraction(db: Knex, interactionId: string): Promise<RecordingRow[]> {

@@ -4,7 +4,7 @@ import { appError } from '../../errors.js';
 import type { TokenClaims } from '../../plugins/auth.js';
 import { recordAudit } from '../audit/audit-repository.js';
 import {
-  expiredCandidates, findRecording, insertRecording, interactionFacts, listRecordings, liveRecordingOfInteraction,
+  expiredCandidates, findRecording, insertRecording, interactionFacts, listRecordings, liveRecordingOfCall, liveRecordingOfInteraction,
   recordingsOfInteraction, setLegalHold, updateRecording, type RecordingRow,
 } from './recordings-repository.js';
 
@@ -90,10 +90,12 @@ export function createRecordingsService(deps: RecordingsDeps) {
     const live = await liveRecordingOfInteraction(db, interactionId);
     if (!live) throw appError('SB_ERR_RECORDING_NONE');
     if (live.status === status) throw appError('SB_ERR_RECORDING_STATE', status === 'paused' ? 'The recording is already paused' : 'The recording is not paused');
+    // Paused for the caller's PIN or card number: only the end of that entry resumes it.
+    if (live.paused_why === 'secure_input') throw appError('SB_ERR_RECORDING_STATE', 'The recording is paused while the caller keys a secret');
     await deps.line().setStatus(live.call_sid, live.sid, status);
     const at = now();
     await db.transaction(async (trx) => {
-      await updateRecording(trx, live.sid, { status });
+      await updateRecording(trx, live.sid, { status, paused_why: status === 'paused' ? 'agent' : null });
       await deps.events(trx, interactionId, [{ type: status === 'paused' ? 'recording_paused' : 'recording_resumed', data: { recording_sid: live.sid, why, by_user_id: Number(viewer.user.sub) }, at }]);
     });
     return toView({ ...live, status });
@@ -151,16 +153,19 @@ export function createRecordingsService(deps: RecordingsDeps) {
 
     /**
      * The caller is about to key a secret (a PIN, a card number) on a call being recorded: the
-     * recording pauses for it, and resumes after. Nothing to do on a call not recorded.
+     * recording pauses for it before the prompt is played, and resumes with the next turn that asks
+     * no secret. Nothing to do on a call not recorded.
      */
-    async secureInput(interactionId: string, on: boolean): Promise<void> {
-      const live = await liveRecordingOfInteraction(db, interactionId);
+    async secureInput(callSid: string, on: boolean): Promise<void> {
+      const live = await liveRecordingOfCall(db, callSid);
+      if (!live) return;
+      // An agent's own pause is left as it is; only a pause of ours is lifted.
+      if (on ? live.status !== 'in-progress' : live.status !== 'paused' || live.paused_why !== 'secure_input') return;
       const want = on ? 'paused' : 'in-progress';
-      if (!live || live.status === want) return;
       await deps.line().setStatus(live.call_sid, live.sid, want);
       await db.transaction(async (trx) => {
-        await updateRecording(trx, live.sid, { status: want });
-        await deps.events(trx, interactionId, [{ type: on ? 'recording_paused' : 'recording_resumed', data: { recording_sid: live.sid, why: 'secure_input' }, at: now() }]);
+        await updateRecording(trx, live.sid, { status: want, paused_why: on ? 'secure_input' : null });
+        await deps.events(trx, live.interaction_id, [{ type: on ? 'recording_paused' : 'recording_resumed', data: { recording_sid: live.sid, why: 'secure_input' }, at: now() }]);
       });
     },
 

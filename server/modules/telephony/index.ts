@@ -36,7 +36,7 @@ export interface TelephonyRoutesOptions {
   /** How a call's status is applied (call-status.ts): the same for the status callbacks and the settle sweep. */
   applyStatus: ApplyStatus;
   /** Recorded calls: told when an agent joins a caller's conference, and of Twilio's recording callbacks. */
-  recordings?: Pick<RecordingsService, 'agentJoined' | 'conferenceEnded' | 'statusCallback'>;
+  recordings?: Pick<RecordingsService, 'agentJoined' | 'conferenceEnded' | 'statusCallback' | 'secureInput'>;
 }
 
 const xml = (reply: FastifyReply, body: string) => reply.type('text/xml; charset=utf-8').send(body);
@@ -74,6 +74,13 @@ export async function telephonyRoutes(fastify: FastifyInstance, opts: TelephonyR
       const prior = await findReply(trx, key);
       if (prior !== undefined) return prior;
       const outcome = await handle(trx, effects);
+      // A turn that asks a secret (a PIN, a card number) pauses the call's recording, if any, before
+      // Twilio has the prompt; the next turn that asks none resumes it.
+      if (opts.recordings && outcome !== null && typeof outcome === 'object' && 'actions' in outcome) {
+        const secret = outcome.actions.some((a) => a.type === 'gather' && a.secret);
+        const recordings = opts.recordings;
+        effects.after.push(() => recordings.secureInput(sid, secret));
+      }
       // A fixed answer (a callback's empty document, <Leave/>) is never replayed as an IVR turn.
       const fixed = outcome === 'silent' || (outcome !== null && typeof outcome === 'object' && 'twiml' in outcome);
       const reply = outcome === 'silent' ? renderEmpty()
