@@ -31,6 +31,12 @@ export async function updateRecording(db: Knex, sid: string, change: Partial<Omi
   await db('recordings').where({ sid }).update(change);
 }
 
+/** Marks a recording deleted, once: false when another node's sweep already did. */
+export async function markDeleted(db: Knex, sid: string, at: Date, why: string): Promise<boolean> {
+  const n = await db('recordings').where({ sid }).whereNull('deleted_at').update({ status: 'deleted', deleted_at: at, deleted_why: why });
+  return n > 0;
+}
+
 /** The recording still running on a call (the one to pause or resume). */
 export async function liveRecordingOfInteraction(db: Knex, interactionId: string): Promise<RecordingRow | undefined> {
   return db('recordings').where({ interaction_id: interactionId }).whereIn('status', ['in-progress', 'paused']).orderBy('started_at', 'desc').first();

@@ -4,7 +4,7 @@ import { appError } from '../../errors.js';
 import type { TokenClaims } from '../../plugins/auth.js';
 import { recordAudit } from '../audit/audit-repository.js';
 import {
-  expiredCandidates, findRecording, insertRecording, interactionFacts, listRecordings, liveRecordingOfCall, liveRecordingOfInteraction,
+  expiredCandidates, findRecording, insertRecording, interactionFacts, listRecordings, markDeleted, liveRecordingOfCall, liveRecordingOfInteraction,
   recordingsOfInteraction, setLegalHold, updateRecording, type RecordingRow,
 } from './recordings-repository.js';
 
@@ -234,10 +234,11 @@ export function createRecordingsService(deps: RecordingsDeps) {
         for (const r of due) {
           const outcome = await deps.line().remove(r.sid);
           await db.transaction(async (trx) => {
-            await updateRecording(trx, r.sid, { status: 'deleted', deleted_at: at, deleted_why: 'retention' });
+            // Every node runs the sweep: the one that marks it first writes the event.
+            if (!(await markDeleted(trx, r.sid, at, 'retention'))) return;
             await deps.events(trx, r.interaction_id, [{ type: 'recording_deleted', data: { recording_sid: r.sid, why: 'retention', days, at_twilio: outcome }, at }]);
+            deleted++;
           });
-          deleted++;
         }
       }
       if (deleted) deps.log.info({ recordings: deleted }, 'recordings deleted by retention');
