@@ -1,6 +1,6 @@
 import { DEFAULT_TEXT, emit, enqueue, say, type Ctx, type Handler, type Step } from './context.js';
 import type { Flow, NodeType } from './flow-schema.js';
-import { branch, callback, enqueueNode, hangupNode, prompt, selfService, set, transfer } from './flow-nodes.js';
+import { branch, callback, enqueueNode, hangupNode, prompt, recordingNotice, selfService, set, transfer } from './flow-nodes.js';
 import { collect, identify, language, menu, survey, verify } from './input-nodes.js';
 
 export type { Flow } from './flow-schema.js';
@@ -98,7 +98,7 @@ function afterTypeahead(s: IvrSession, input: IvrInput): IvrInput | null {
 
 const HANDLERS: { [K in NodeType]: Handler<K> } = {
   prompt, language, menu, collect, identify, verify, self_service: selfService, branch, set,
-  enqueue: enqueueNode, callback, survey, transfer, hangup: hangupNode,
+  enqueue: enqueueNode, callback, survey, transfer, hangup: hangupNode, recording_notice: recordingNotice,
 };
 
 export function startSession(flow: Flow, call: { ani: string; dnis: string; lang?: Lang }): IvrSession {

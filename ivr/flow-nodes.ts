@@ -175,3 +175,15 @@ export const hangupNode: Handler<'hangup'> = {
     return hangup(ctx);
   },
 };
+
+/** The recording notice: once per call (a caller sent round the menus again does not hear it twice). */
+export const recordingNotice: Handler<'recording_notice'> = {
+  enter(ctx, n) {
+    if (ctx.session.vars._recording_notice !== true) {
+      ctx.session.vars._recording_notice = true;
+      say(ctx, n.say, ctx.session.lang, { whole: true });
+      emit(ctx, 'recording_notice', { language: ctx.session.lang });
+    }
+    return { goto: n.next };
+  },
+};

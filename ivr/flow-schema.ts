@@ -174,6 +174,18 @@ export const TransferNode = Type.Object({
   on_unavailable: Type.Optional(Target),
 }, closed);
 
+/**
+ * The notice that the call is recorded, in the caller's language, before an agent can join (the
+ * text is the bank's to word). Said once per call, whole (a key pressed meanwhile does not cut it
+ * short), and left in the timeline as `recording_notice`.
+ */
+export const RecordingNoticeNode = Type.Object({
+  type: Type.Literal('recording_notice'),
+  label: Label,
+  say: TextSchema,
+  next: Target,
+}, closed);
+
 export const HangupNode = Type.Object({
   type: Type.Literal('hangup'),
   label: Label,
@@ -184,14 +196,14 @@ export const HangupNode = Type.Object({
 export const NodeSchemas = {
   prompt: PromptNode, language: LanguageNode, menu: MenuNode, collect: CollectNode, identify: IdentifyNode,
   verify: VerifyNode, self_service: SelfServiceNode, branch: BranchNode, set: SetNode, enqueue: EnqueueNode,
-  callback: CallbackNode, survey: SurveyNode, transfer: TransferNode, hangup: HangupNode,
+  callback: CallbackNode, survey: SurveyNode, transfer: TransferNode, hangup: HangupNode, recording_notice: RecordingNoticeNode,
 } satisfies Record<string, TSchema>;
 
 export type NodeType = keyof typeof NodeSchemas;
 
 export const NodeSchema = Type.Union([
   PromptNode, LanguageNode, MenuNode, CollectNode, IdentifyNode, VerifyNode, SelfServiceNode,
-  BranchNode, SetNode, EnqueueNode, CallbackNode, SurveyNode, TransferNode, HangupNode,
+  BranchNode, SetNode, EnqueueNode, CallbackNode, SurveyNode, TransferNode, HangupNode, RecordingNoticeNode,
 ]);
 
 const HoursRange = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-4]):[0-5][0-9]$', description: 'HH:MM-HH:MM, local time' });

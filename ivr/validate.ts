@@ -158,7 +158,7 @@ export function validateFlow(doc: unknown): Validation {
     for (let cur: string | undefined = id; cur !== undefined && !seen.has(cur);) {
       seen.add(cur);
       const n: FlowNode | undefined = flow.nodes[cur];
-      cur = n && (n.type === 'prompt' || n.type === 'set') ? n.next : undefined;
+      cur = n && (n.type === 'prompt' || n.type === 'set' || n.type === 'recording_notice') ? n.next : undefined;
       if (cur === id) problems.push({ node: id, message: 'endless loop: prompt/set nodes lead back here without any input' });
     }
   }

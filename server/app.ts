@@ -68,6 +68,10 @@ import { parseCaseSla } from './modules/cases/case-sla.js';
 import { casesRoutes } from './modules/cases/index.js';
 import { rmRoutes } from './modules/rm/index.js';
 import { createRmService } from './modules/rm/rm-service.js';
+import { recordingsRoutes } from './modules/recordings/index.js';
+import { createRecordingsService, parseRetention } from './modules/recordings/recordings-service.js';
+import { createRecordingLine } from './modules/telephony/recording-line.js';
+import { appendEvents } from './modules/interactions/interactions-repository.js';
 
 /** How many wrong PINs strangers may try on the account-number path (see modules/pins). */
 const pinLimits = (config: Config): ForeignLimits => ({
@@ -251,6 +255,17 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   startSweeper(app, 'cases', [() => cases.sweep(), () => rm.sweep()], config.CASE_SWEEP_MS);
   app.addHook('preClose', async () => routing.stop());
   startSweeper(app, 'profile views', [customers.purgeViewCounts], 600_000);
+  const recordings = createRecordingsService({
+    db: app.db, now: deps.now, log: app.log, events: appendEvents,
+    line: () => createRecordingLine({ rest: () => telephony.rest, voiceUrl }),
+    policy: {
+      enabled: config.RECORDING_ENABLED,
+      playbackRoles: new Set(config.RECORDING_PLAYBACK_ROLES.split(',').filter(Boolean)),
+      downloadRoles: new Set(config.RECORDING_DOWNLOAD_ROLES.split(',').filter(Boolean)),
+      retentionDays: parseRetention(config.RECORDING_RETENTION_DAYS),
+    },
+  });
+  startSweeper(app, 'recording retention', [async () => { await recordings.sweepRetention(); }], config.RECORDING_RETENTION_SWEEP_MS);
   const pins = createPinsService({ db: app.db, now: deps.now });
   startSweeper(app, 'pin failures', [() => pins.purgeForeignFailures(config.PIN_FOREIGN_WINDOW_MINUTES)], 600_000);
   startSweeper(app, 'sessions', [app.sessions.purge, throttle.purge], 600_000);
@@ -273,9 +288,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(callbacksRoutes, { callbacks });
   await app.register(casesRoutes, { cases });
   await app.register(rmRoutes, { rm });
+  await app.register(recordingsRoutes, { recordings });
   await app.register(metricsRoutes, { token: config.METRICS_TOKEN, callbacks });
   await app.register(telephonyRoutes, {
-    db: app.db, calls, routing, conversation, outbound, applyStatus, notify, authToken: () => telephony.authToken, publicUrl: telephony.publicUrl, holdMusicUrl: config.HOLD_MUSIC_URL,
+    db: app.db, calls, routing, conversation, outbound, applyStatus, notify, authToken: () => telephony.authToken, publicUrl: telephony.publicUrl, holdMusicUrl: config.HOLD_MUSIC_URL, recordings,
   });
   await app.register(uiPlugin);
   return app;

@@ -119,6 +119,14 @@ export const ConfigSchema = Type.Object({
   RM_VISIT_MINUTES: Type.Integer({ minimum: 15, maximum: 480, default: 60, description: 'The same for a visit task' }),
   RM_REMIND_MINUTES: Type.Integer({ minimum: 1, maximum: 1440, default: 30, description: 'An RM is reminded of a callback or visit task this many minutes before it is due (on their console)' }),
   CASE_SWEEP_MS: Type.Integer({ minimum: 100, maximum: 600000, default: 30000, description: 'How often each node looks for cases at risk (escalating each once)' }),
+  RECORDING_ENABLED: Type.Boolean({ default: true, description: 'Record every call an agent takes (dual channel, from the moment the agent joins); the IVR flows say so first (their recording_notice node)' }),
+  RECORDING_PLAYBACK_ROLES: Type.String({ default: 'supervisor,admin', pattern: '^(agent|supervisor|rm|admin)(,(agent|supervisor|rm|admin))*$', description: 'Roles that may list recordings and listen to them through the server (each playback audited)' }),
+  RECORDING_DOWNLOAD_ROLES: Type.String({ default: 'admin', pattern: '^((agent|supervisor|rm|admin)(,(agent|supervisor|rm|admin))*)?$', description: 'Roles that may also download a recording as a file (empty: nobody); each must be a playback role too' }),
+  RECORDING_RETENTION_DAYS: Type.String({
+    default: '*=365', pattern: '^([a-z_]+|[*])=[1-9][0-9]{0,4}(,([a-z_]+|[*])=[1-9][0-9]{0,4})*$',
+    description: "Days a recording is kept, by the interaction's category (its queue: wealth, cards, …) with * for the rest (required); then the retention job deletes it at Twilio and here, unless the interaction is under legal hold",
+  }),
+  RECORDING_RETENTION_SWEEP_MS: Type.Integer({ minimum: 100, maximum: 86_400_000, default: 3_600_000, description: 'How often each node runs the retention job (deleting recordings past their days)' }),
   RUN_WORKERS: Type.Boolean({ default: true, description: 'This process also runs the job workers (the campaign dialer). Set false on web-only nodes when `npm run worker` processes run beside them' }),
   DIALER_TICK_MS: Type.Integer({ minimum: 100, maximum: 5000, default: 250, description: 'How often each node paces the running campaigns (pause and cancel take effect within this, and within a second at most)' }),
   DIALER_LOST_SECONDS: Type.Integer({ minimum: 5, maximum: 3600, default: 120, description: 'A dial Twilio never reported back on (or whose worker died sending it) is given up as lost this long after its ring time, and retried by the campaign\'s policy' }),
@@ -184,6 +192,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError('Invalid configuration:\n  PUBLIC_URL: required with TWILIO_ACCOUNT_SID: the https URL Twilio reaches this server at (webhook signatures are checked against it)');
   }
   if (config.TRUST_PROXY) trustProxy(config.TRUST_PROXY);
+  if (!config.RECORDING_RETENTION_DAYS.split(',').some((p) => p.startsWith('*='))) {
+    throw new ConfigError('Invalid configuration:\n  RECORDING_RETENTION_DAYS needs a * entry: the days of every category not named (e.g. *=365,wealth=1825)');
+  }
+  const playback = new Set(config.RECORDING_PLAYBACK_ROLES.split(','));
+  const notPlayback = config.RECORDING_DOWNLOAD_ROLES.split(',').filter((r) => r && !playback.has(r));
+  if (notPlayback.length) throw new ConfigError(`Invalid configuration:\n  RECORDING_DOWNLOAD_ROLES: ${notPlayback.join(', ')} may not listen (RECORDING_PLAYBACK_ROLES), so may not download either`);
   if (config.OIDC_ISSUER && !config.OIDC_CLIENT_ID) throw new ConfigError('Invalid configuration:\n  OIDC_ISSUER needs OIDC_CLIENT_ID (our client id at the provider)');
   if (config.OIDC_ISSUER && !config.OIDC_REDIRECT_URI && !config.PUBLIC_URL) {
     throw new ConfigError('Invalid configuration:\n  OIDC_ISSUER needs PUBLIC_URL or OIDC_REDIRECT_URI: the URL the provider sends staff back to');

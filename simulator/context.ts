@@ -1,3 +1,4 @@
+import type { SimRecording } from './recordings.js';
 import { SimConference, SimQueue } from './resources.js';
 import type { CallState, Exchange, NumberConfig, PeerBehaviour, SimCall } from './types.js';
 import type { WebhookSender } from './webhooks.js';
@@ -59,6 +60,8 @@ export interface SimContext {
   calls: Map<string, LiveCall>;
   queues: Map<string, SimQueue>;
   conferences: Map<string, SimConference>;
+  /** Call recordings by RE sid (deleted ones are gone, as on Twilio). */
+  recordings: Map<string, SimRecording>;
   exchanges: Exchange[];
   webhooks: WebhookSender;
   log: (line: string) => void;

@@ -25,6 +25,8 @@ function rewrite(node: unknown, everyPropertyRequired: boolean): unknown {
     else if (k === 'description' || k === 'examples' || k === 'example' || k.startsWith('x-')) continue;
     else out[k] = rewrite(v, everyPropertyRequired);
   }
+  // A property the spec leaves untyped but nullable (a recording's encryption_details) takes any value; Ajv refuses `nullable` alone.
+  if ('nullable' in out && out.type === undefined) delete out.nullable;
   if (everyPropertyRequired && out.properties && typeof out.properties === 'object') {
     const props = out.properties as Record<string, Json>;
     out.required = Object.keys(props);

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { ensureConference, type LiveCall, type SimContext, type Step } from './context.js';
 import { conferenceJson, memberJson, participantJson, queueJson, type SimConference, type SimParticipant, SimQueue } from './resources.js';
+import { changeRecording, recordingJson, recordingWav, startRecording, type SimRecording } from './recordings.js';
 import type { FaultRequest, FormParams } from './types.js';
 import { all, first, formatNumber, parseForm, rfc2822 } from './util.js';
 
@@ -348,6 +349,103 @@ export function createRestRoutes(ctx: SimContext): FastifyPluginAsync {
     return { status: 204, body: null };
   });
 
+  // ---- Recordings (of calls, started by REST; read, paused, resumed, stopped and deleted through the call, its conference or the account) ----
+
+  const recording = (sid: string, path: string, where: (r: SimRecording) => boolean = () => true): SimRecording => {
+    const r = ctx.recordings.get(sid);
+    if (!r || !where(r)) throw notFound(path);
+    return r;
+  };
+  const newestFirst = (list: SimRecording[]) => list.sort((a, b) => b.dateCreated.getTime() - a.dateCreated.getTime());
+
+  route('POST', '/Calls/:CallSid/Recordings.json', (m, params, path) => {
+    const call = liveCall(m[1] ?? '', path);
+    if (call.status !== 'in-progress') throw new TwilioError(400, 21220, 'Requested resource is not eligible for recording');
+    const channels = first(params, 'RecordingChannels') === 'dual' ? 2 : 1;
+    const track = first(params, 'RecordingTrack');
+    const url = first(params, 'RecordingStatusCallback');
+    const events = all(params, 'RecordingStatusCallbackEvent').flatMap((e) => e.split(/[\s,]+/)).filter(Boolean);
+    const r = startRecording(ctx, call, {
+      channels, track: track === 'inbound' || track === 'outbound' ? track : 'both',
+      ...(url ? { callback: { url, method: first(params, 'RecordingStatusCallbackMethod') ?? 'POST', events: events.length ? events : ['completed'] } } : {}),
+    });
+    return created(recordingJson(ctx.accountSid, r, 'call'));
+  });
+
+  route('GET', '/Calls/:CallSid/Recordings.json', (m, params, path) => {
+    const list = newestFirst([...ctx.recordings.values()].filter((r) => r.callSid === m[1]));
+    return page('recordings', path, params, list.map((r) => recordingJson(ctx.accountSid, r, 'call')));
+  });
+
+  /** Status=paused | in-progress | stopped on a live recording; Twilio.CURRENT names the call's one recording in progress. */
+  const updateRecording = (r: SimRecording, params: FormParams) => {
+    const status = required(params, 'Status', 20001, 'Missing required parameter Status in the post body');
+    if (status !== 'paused' && status !== 'in-progress' && status !== 'stopped') throw new TwilioError(400, 21220, `Invalid status ${status}`);
+    if (r.status !== 'in-progress' && r.status !== 'paused') throw new TwilioError(400, 21220, 'Recording is not in-progress or paused');
+    changeRecording(ctx, r, status, first(params, 'PauseBehavior'));
+  };
+  const byCall = (callSid: string, sid: string, path: string) => {
+    if (sid === 'Twilio.CURRENT') {
+      const current = newestFirst([...ctx.recordings.values()].filter((r) => r.callSid === callSid && (r.status === 'in-progress' || r.status === 'paused')))[0];
+      if (!current) throw notFound(path);
+      return current;
+    }
+    return recording(sid, path, (r) => r.callSid === callSid);
+  };
+
+  route('GET', '/Calls/:CallSid/Recordings/:Sid.json', (m, _p, path) => ok(recordingJson(ctx.accountSid, byCall(m[1] ?? '', m[2] ?? '', path), 'call')));
+  route('POST', '/Calls/:CallSid/Recordings/:Sid.json', (m, params, path) => {
+    const r = byCall(m[1] ?? '', m[2] ?? '', path);
+    updateRecording(r, params);
+    return ok(recordingJson(ctx.accountSid, r, 'call'));
+  });
+  route('DELETE', '/Calls/:CallSid/Recordings/:Sid.json', (m, _p, path) => {
+    ctx.recordings.delete(byCall(m[1] ?? '', m[2] ?? '', path).sid);
+    return { status: 204, body: null };
+  });
+
+  route('GET', '/Conferences/:ConferenceSid/Recordings.json', (m, params, path) => {
+    const list = newestFirst([...ctx.recordings.values()].filter((r) => r.conferenceSid === m[1]));
+    return page('recordings', path, params, list.map((r) => recordingJson(ctx.accountSid, r, 'conference')));
+  });
+  const byConference = (m: string[], path: string) => recording(m[2] ?? '', path, (r) => r.conferenceSid === m[1]);
+  route('GET', '/Conferences/:ConferenceSid/Recordings/:Sid.json', (m, _p, path) => ok(recordingJson(ctx.accountSid, byConference(m, path), 'conference')));
+  route('POST', '/Conferences/:ConferenceSid/Recordings/:Sid.json', (m, params, path) => {
+    const r = byConference(m, path);
+    updateRecording(r, params);
+    return ok(recordingJson(ctx.accountSid, r, 'conference'));
+  });
+  route('DELETE', '/Conferences/:ConferenceSid/Recordings/:Sid.json', (m, _p, path) => {
+    ctx.recordings.delete(byConference(m, path).sid);
+    return { status: 204, body: null };
+  });
+
+  route('GET', '/Recordings.json', (_m, params, path) => {
+    const list = newestFirst([...ctx.recordings.values()].filter((r) => (first(params, 'CallSid') ?? r.callSid) === r.callSid && (first(params, 'ConferenceSid') ?? r.conferenceSid) === r.conferenceSid));
+    return page('recordings', path, params, list.map((r) => recordingJson(ctx.accountSid, r, 'account')));
+  });
+  route('GET', '/Recordings/:Sid.json', (m, _p, path) => ok(recordingJson(ctx.accountSid, recording(m[1] ?? '', path), 'account')));
+  route('DELETE', '/Recordings/:Sid.json', (m, _p, path) => {
+    ctx.recordings.delete(recording(m[1] ?? '', path).sid);
+    return { status: 204, body: null };
+  });
+
+  /** The media file (GET .../Recordings/{Sid}.wav): the account's Basic auth, as with HTTP auth on media enforced. */
+  const MEDIA = new RegExp(`^${API}/Accounts/([^/]+)/Recordings/(RE[0-9a-f]{32})\\.wav$`);
+  function media(request: FastifyRequest, reply: FastifyReply, path: string): FastifyReply | null {
+    const m = MEDIA.exec(path);
+    if (!m || request.method !== 'GET') return null;
+    try {
+      authenticate(request);
+    } catch {
+      return reply.code(401).send({ code: 20003, message: 'Authenticate', status: 401 });
+    }
+    const r = m[1] === ctx.accountSid ? ctx.recordings.get(m[2] ?? '') : undefined;
+    if (!r || r.status !== 'completed') return reply.code(404).send({ code: 20404, message: `The requested resource ${path} was not found`, status: 404 });
+    ctx.log(`REST GET ${path} -> 200 (media)`);
+    return reply.type('audio/x-wav').send(recordingWav(r));
+  }
+
   function authenticate(request: FastifyRequest): void {
     const auth = request.headers.authorization ?? '';
     const [user, ...rest] = Buffer.from(auth.replace(/^Basic\s+/i, ''), 'base64').toString('utf8').split(':');
@@ -389,6 +487,8 @@ export function createRestRoutes(ctx: SimContext): FastifyPluginAsync {
     const handler = async (request: FastifyRequest, reply: FastifyReply) => {
       const [rawPath = '', query = ''] = request.url.split('?');
       const path = rawPath.slice(Math.max(0, rawPath.indexOf(`${API}/`)));
+      const served = media(request, reply, path);
+      if (served) return served;
       const params: FormParams = request.method === 'GET' || request.method === 'DELETE'
         ? parseForm(query)
         : typeof request.body === 'object' && request.body !== null ? (request.body as FormParams) : {};

@@ -29,6 +29,7 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
     calls: new Map<string, LiveCall>(),
     queues: new Map(),
     conferences: new Map(),
+    recordings: new Map(),
     exchanges,
     webhooks: createWebhookSender({ authToken: opts.authToken, exchanges, log, isClosed: () => ctx.closed }),
     log,

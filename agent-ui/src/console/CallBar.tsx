@@ -3,6 +3,7 @@ import { duration, useI18n } from '../i18n.js';
 import type { CallOffer, Skill, Softphone, TransferTarget } from '../types.js';
 import type { Phase } from './Console.js';
 import { AgentDirectory } from './AgentDirectory.js';
+import { RecordingButton } from './RecordingButton.js';
 import { SoftphonePanel } from './SoftphonePanel.js';
 import { useSecondsSince } from './StatusBar.js';
 
@@ -50,6 +51,7 @@ export function CallBar({ call, phase, consultJoined, softphone, request, selfId
         <div class="actions">
           <button type="button" disabled={!live} onClick={hold} aria-pressed={held}>{held ? t.resume : t.hold}</button>
           <button type="button" disabled={!live} class="danger" onClick={() => request('call:end')}>{t.end}</button>
+          <RecordingButton interactionId={call.interaction_id} live={live} />
           {consultJoined && <button type="button" onClick={() => request('call:transfer_complete')}>{t.completeConsult}</button>}
         </div>
       )}

@@ -6,12 +6,13 @@ import type { Softphone, Wallboard as Board } from '../types.js';
 import { AgentSettings } from './AgentSettings.js';
 import { Campaigns } from './Campaigns.js';
 import { Cases } from './Cases.js';
+import { Recordings } from './Recordings.js';
 import { Reports } from './Reports.js';
 import { Wallboard } from './Wallboard.js';
 import { connectWallboard } from './wallboard-link.js';
 
-type Tab = 'wallboard' | 'cases' | 'campaigns' | 'reports' | 'agents';
-const TABS: readonly Tab[] = ['wallboard', 'cases', 'campaigns', 'reports', 'agents'];
+type Tab = 'wallboard' | 'cases' | 'recordings' | 'campaigns' | 'reports' | 'agents';
+const TABS: readonly Tab[] = ['wallboard', 'cases', 'recordings', 'campaigns', 'reports', 'agents'];
 /** The tab in the address (`#reports`, `#campaigns`, `#agents`): a reload stays where the supervisor was. */
 const tabOf = (hash: string): Tab => TABS.find((name) => hash === `#${name}`) ?? 'wallboard';
 
@@ -49,7 +50,7 @@ export function SupervisorApp({ user, onLogout }: { user: User; onLogout: () => 
         <button type="button" aria-label={t.languageLabel} onClick={toggle}>{t.language}</button>
         <button type="button" onClick={onLogout}>{t.logout}</button>
       </header>
-      <main class="sup-main">{tab === 'wallboard' ? <Wallboard board={board} /> : tab === 'cases' ? <Cases /> : tab === 'campaigns' ? <Campaigns board={board} /> : tab === 'agents' ? <AgentSettings user={user} /> : <Reports />}</main>
+      <main class="sup-main">{tab === 'wallboard' ? <Wallboard board={board} /> : tab === 'cases' ? <Cases /> : tab === 'recordings' ? <Recordings /> : tab === 'campaigns' ? <Campaigns board={board} /> : tab === 'agents' ? <AgentSettings user={user} /> : <Reports />}</main>
     </div>
   );
 }

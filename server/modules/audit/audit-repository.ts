@@ -43,7 +43,11 @@ export type AuditAction =
   | 'case.transition'
   | 'task.complete'
   | 'task.create'
-  | 'rm.worklist';
+  | 'rm.worklist'
+  | 'recording.play'
+  | 'recording.download'
+  | 'recording.legal_hold'
+  | 'recording.legal_hold_release';
 
 export type AuditPurpose = 'call' | 'search' | 'callback' | 'review' | 'feed';
 

@@ -20,6 +20,7 @@ import {
 import type { OutboundOwner, OutboundPurpose } from '../calls/outbound.js';
 import { conferenceName } from './voice-control.js';
 import { inSpan } from '../../lib/tracing.js';
+import type { RecordingsService } from '../recordings/recordings-service.js';
 
 export interface TelephonyRoutesOptions {
   db: Knex;
@@ -34,6 +35,8 @@ export interface TelephonyRoutesOptions {
   holdMusicUrl: string;
   /** How a call's status is applied (call-status.ts): the same for the status callbacks and the settle sweep. */
   applyStatus: ApplyStatus;
+  /** Recorded calls: told when an agent joins a caller's conference, and of Twilio's recording callbacks. */
+  recordings?: Pick<RecordingsService, 'agentJoined' | 'conferenceEnded' | 'statusCallback' | 'secureInput'>;
 }
 
 const xml = (reply: FastifyReply, body: string) => reply.type('text/xml; charset=utf-8').send(body);
@@ -71,6 +74,13 @@ export async function telephonyRoutes(fastify: FastifyInstance, opts: TelephonyR
       const prior = await findReply(trx, key);
       if (prior !== undefined) return prior;
       const outcome = await handle(trx, effects);
+      // A turn that asks a secret (a PIN, a card number) pauses the call's recording, if any, before
+      // Twilio has the prompt; the next turn that asks none resumes it.
+      if (opts.recordings && outcome !== null && typeof outcome === 'object' && 'actions' in outcome) {
+        const secret = outcome.actions.some((a) => a.type === 'gather' && a.secret);
+        const recordings = opts.recordings;
+        effects.after.push(() => recordings.secureInput(sid, secret));
+      }
       // A fixed answer (a callback's empty document, <Leave/>) is never replayed as an IVR turn.
       const fixed = outcome === 'silent' || (outcome !== null && typeof outcome === 'object' && 'twiml' in outcome);
       const reply = outcome === 'silent' ? renderEmpty()
@@ -170,6 +180,19 @@ export async function telephonyRoutes(fastify: FastifyInstance, opts: TelephonyR
       const r = await opts.conversation.conferenceEvent(trx, e.id, { event: p.StatusCallbackEvent, callSid: participant, conferenceSid: p.ConferenceSid });
       fx.notices.push(...r.notices);
       if (r.after) fx.after.push(r.after);
+      // The agent's leg is in the room with the caller: the caller's call is recorded from now on.
+      if (opts.recordings && p.StatusCallbackEvent === 'participant-join' && participant !== e.call_sid) {
+        const joined = await findEntry(trx, e.id);
+        if (joined?.state === 'connected' && joined.agent_call_sid === participant) {
+          const rec = await opts.recordings.agentJoined(trx, { interactionId: e.interaction_id, callSid: e.call_sid! });
+          if (rec.after) fx.after.push(rec.after);
+        }
+      }
+      // The caller left the room (the agent part is over, or a transfer moves them on): the recording stops.
+      if (opts.recordings && p.StatusCallbackEvent === 'participant-leave' && participant === e.call_sid) {
+        const rec = await opts.recordings.conferenceEnded(trx, { interactionId: e.interaction_id, callSid: e.call_sid! });
+        if (rec.after) fx.after.push(rec.after);
+      }
       return { twiml: renderEmpty() };
     });
     return xml(reply, renderEmpty());
@@ -278,11 +301,17 @@ export async function telephonyRoutes(fastify: FastifyInstance, opts: TelephonyR
     return xml(reply, renderEmpty());
   });
 
-  app.post('/twilio/voice/recording', { schema: { ...form, body: RecordingWebhook, summary: 'Recording status callback: the recording reference joins the timeline' } }, async (request, reply) => {
+  app.post('/twilio/voice/recording', { schema: { ...form, body: RecordingWebhook, summary: 'Recording status callback: the recording reference, length and channels join the interaction' } }, async (request, reply) => {
     const p = request.body;
     await once(request, p.CallSid, async (trx) => {
       const call = await calls.findCall(trx, p.CallSid);
-      if (call) await appendEvents(trx, call.interaction_id, [{ type: 'recording', data: { recording_sid: p.RecordingSid, url: p.RecordingUrl, status: p.RecordingStatus ?? null, duration_s: p.RecordingDuration ?? null } }]);
+      // Twilio's media URL never goes into the timeline: playback goes through our own server.
+      if (call && opts.recordings) {
+        await opts.recordings.statusCallback(trx, {
+          interactionId: call.interaction_id, callSid: p.CallSid, sid: p.RecordingSid, status: p.RecordingStatus ?? 'completed',
+          duration: p.RecordingDuration ?? null, channels: p.RecordingChannels ?? null,
+        });
+      }
       return { twiml: renderEmpty() };
     });
     return xml(reply, renderEmpty());

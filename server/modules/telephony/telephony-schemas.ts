@@ -53,6 +53,7 @@ export const RecordingWebhook = Type.Intersect([Type.Object({ CallSid, AccountSi
   RecordingUrl: Type.String({ pattern: '^https?://' }),
   RecordingStatus: Type.Optional(Type.String()),
   RecordingDuration: Type.Optional(Count()),
+  RecordingChannels: Type.Optional(Type.Integer({ minimum: 1, maximum: 2 })),
 }, open)]);
 export type RecordingWebhook = Static<typeof RecordingWebhook>;
 

@@ -117,6 +117,50 @@ export function createTwilioRest(creds: TwilioCredentials) {
       await retried('end conference', 'update', () => client.conferences(conferenceSid).update({ status: 'completed' }));
     },
 
+    /**
+     * Starts a dual-channel recording of a live call (the Recordings resource of the call): the
+     * call's own audio on one channel, what it hears (the conference: the agent) on the other.
+     */
+    async startRecording(callSid: string, statusCallback: string) {
+      const r = await retried('start recording', 'create', () => client.calls(callSid).recordings.create({
+        recordingChannels: 'dual', recordingTrack: 'both', recordingStatusCallback: statusCallback, recordingStatusCallbackMethod: 'POST',
+        recordingStatusCallbackEvent: ['in-progress', 'completed', 'absent'],
+      }));
+      return { sid: r.sid, status: r.status as string, channels: r.channels };
+    },
+
+    /** Pauses (silence in the file), resumes or stops a call's recording. */
+    async setRecordingStatus(callSid: string, recordingSid: string, status: 'paused' | 'in-progress' | 'stopped') {
+      const r = await retried(`${status === 'in-progress' ? 'resume' : status === 'paused' ? 'pause' : 'stop'} recording`, 'update', () => client.calls(callSid).recordings(recordingSid).update({ status, ...(status === 'paused' ? { pauseBehavior: 'silence' } : {}) }));
+      return { sid: r.sid, status: r.status as string };
+    },
+
+    /** Deletes a recording at Twilio; one Twilio no longer has counts as deleted. */
+    async deleteRecording(recordingSid: string): Promise<'deleted' | 'gone'> {
+      try {
+        await retried('delete recording', 'update', () => client.recordings(recordingSid).remove());
+        return 'deleted';
+      } catch (err) {
+        if ((err as { status?: number }).status === 404) return 'gone';
+        throw err;
+      }
+    },
+
+    /**
+     * The recording's audio as a stream (WAV), fetched with the account's credentials: the browser
+     * is never given a Twilio URL. Null when Twilio has no such file.
+     */
+    async recordingMedia(recordingSid: string): Promise<{ type: string; length: number | null; body: ReadableStream<Uint8Array> } | null> {
+      const baseUrl = (typeof creds.apiBase === 'function' ? creds.apiBase() : creds.apiBase ?? 'https://api.twilio.com').replace(/\/$/, '');
+      const response = await fetch(`${baseUrl}/2010-04-01/Accounts/${creds.accountSid}/Recordings/${recordingSid}.wav`, {
+        headers: { Authorization: `Basic ${Buffer.from(`${creds.accountSid}:${creds.authToken}`).toString('base64')}` },
+      });
+      if (response.status === 404) return null;
+      if (!response.ok || !response.body) throw Object.assign(new Error(`recording media answered ${response.status}`), { status: response.status });
+      const length = response.headers.get('content-length');
+      return { type: response.headers.get('content-type') ?? 'audio/x-wav', length: length ? Number(length) : null, body: response.body };
+    },
+
     /** A call as Twilio has it now (its status, and its duration once over); null if Twilio has no such call. */
     async fetchCall(sid: string): Promise<{ status: string; duration: number | null } | null> {
       try {
