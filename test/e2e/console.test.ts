@@ -36,8 +36,9 @@ describe('agent console and phone simulator in Chromium', () => {
     const phone = await callForAgent(GOLD);
     expect(await unlabelledControls(phone)).toEqual([]);
 
-    // Within a second of the caller joining the queue, the right customer pops on agent1 (general level 3 beats agent2's 2).
-    await agent.getByTestId('offer').waitFor({ timeout: 1_000 });
+    // Once the caller joins the queue the right customer pops on agent1 (general level 3 beats agent2's 2).
+    // How fast is bench/'s business (the screen-pop bench), not a timed assertion here.
+    await agent.getByTestId('offer').waitFor({ timeout: 10_000 });
     expect(await text(agent, 'offer-name')).toContain('张伟');
     expect(await agent.getByTestId('offer').getByTestId('tier-badge').innerText()).toBe('Gold');
     expect(await text(agent, 'complaints')).toContain('Fees and charges');
