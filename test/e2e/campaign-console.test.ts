@@ -112,7 +112,7 @@ describe('outbound campaigns in Chromium', () => {
     const first = await previewed();
     expect(await text(agent, 'campaign-name')).toBe('贷款客户回访');
     expect(await text(agent, 'campaign-script')).toBe(SCRIPT);
-    await agent.getByTestId('agent-state').filter({ hasText: '(preview)' }).waitFor();
+    await agent.getByTestId('agent-state').filter({ hasText: '(Preview call)' }).waitFor();
     expect(await agent.evaluate(() => document.activeElement?.textContent)).toBe('Dial');
     expect(await unlabelledControls(agent)).toEqual([]);
     await agent.screenshot({ path: `${ARTIFACTS}/console-preview.png`, fullPage: true });

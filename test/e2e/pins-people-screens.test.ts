@@ -18,7 +18,7 @@ describe('a locked PIN on the screen-pop in Chromium', () => {
     const pin = agent.getByTestId('phone-pin');
     await pin.filter({ hasText: 'Locked' }).waitFor();
     expect(await pin.innerText()).toContain('Three wrong PINs in a row');
-    expect(await pin.innerText()).toMatch(/Locked at 18\/11\/2026/);
+    expect(await pin.innerText()).toMatch(/Locked at 2026-11-18 \d\d:\d\d/);
     await agent.getByRole('button', { name: 'Switch language to Chinese' }).click();
     await pin.filter({ hasText: '已锁定' }).waitFor();
     expect(await pin.innerText()).toContain('连续三次输错密码');

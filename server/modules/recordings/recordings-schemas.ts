@@ -39,5 +39,5 @@ export const RecordingList = Type.Object({
 export const LegalHoldBody = Type.Object({
   hold: Type.Boolean(),
   reason: Type.Optional(Type.String({ maxLength: 500, description: 'Required to set a hold: the matter it is kept for' })),
-});
+}, { additionalProperties: false });
 export const LegalHold = Type.Object({ interaction_id: Type.String(), legal_hold: Type.Boolean() });
