@@ -39,7 +39,7 @@ const TIME_SCALE = 0.05;
 
 const uniform = (random: () => number, [lo, hi]: [number, number]) => lo + random() * (hi - lo);
 
-interface Hotline { db: Knex; sim: Simulator; url: string; close(): Promise<void>; sign(id: number): Promise<string> }
+interface Hotline { db: Knex; sim: Simulator; url: string; now(): Date; close(): Promise<void>; sign(id: number): Promise<string> }
 
 async function startHotline(databaseUrl: string): Promise<Hotline> {
   const accountSid = `AC${randomBytes(16).toString('hex')}`;
@@ -54,13 +54,14 @@ async function startHotline(databaseUrl: string): Promise<Hotline> {
   const db = createDb(config, { poolMax: 20 });
   await db.migrate.latest();
   await closeLeftoverCalls(db);
-  // A weekday morning (the queue's hours), on a clock that runs.
-  const app = await buildApp(config, { db, now: clockFrom(OPEN().toISOString()).now });
+  // A weekday morning (the queue's hours), on a clock that runs: queue times are on this clock, not the wall's.
+  const clock = clockFrom(OPEN().toISOString());
+  const app = await buildApp(config, { db, now: clock.now });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const url = app.telephony.publicUrl();
   sim.setNumber(HOTLINE, { voiceUrl: `${url}/twilio/voice/incoming`, statusCallback: `${url}/twilio/voice/status`, statusCallbackEvents: ['initiated', 'ringing', 'answered', 'completed'] });
   return {
-    db, sim, url,
+    db, sim, url, now: clock.now,
     sign: (id) => signIn(app, id),
     close: async () => {
       await sim.close();
@@ -175,6 +176,7 @@ async function run(databaseUrl: string): Promise<void> {
 
     // Poisson arrivals at the offered load, for the warm-up and the measured run.
     const started = Date.now();
+    const serverStarted = h.now().getTime();
     const calls: Promise<{ sid: string; told: number | null }>[] = [];
     const used = { GOLD: 0, STANDARD: 0 };
     while (Date.now() - started < (WARMUP_SECONDS + RUN_SECONDS + TAIL_SECONDS) * 1000) {
@@ -191,7 +193,10 @@ async function run(databaseUrl: string): Promise<void> {
 
     const entries: { call_sid: string; tier: string; estimated_wait_s: number | null; enqueued_at: Date; answered_at: Date | null }[] = await h.db('queue_entries')
       .whereIn('call_sid', [...told.keys()]).orderBy('id').select('call_sid', 'tier', 'estimated_wait_s', 'enqueued_at', 'answered_at');
-    const counted = (e: { enqueued_at: Date }) => new Date(e.enqueued_at).getTime() >= started + WARMUP_SECONDS * 1000 && new Date(e.enqueued_at).getTime() < started + (WARMUP_SECONDS + RUN_SECONDS) * 1000;
+    const counted = (e: { enqueued_at: Date }) => {
+      const t = new Date(e.enqueued_at).getTime() - serverStarted;
+      return t >= WARMUP_SECONDS * 1000 && t < (WARMUP_SECONDS + RUN_SECONDS) * 1000;
+    };
     const rows: Row[] = entries.filter((e) => e.answered_at !== null && counted(e)).map((e) => ({
       tier: e.tier, estimated: e.estimated_wait_s, told: told.get(e.call_sid) ?? null,
       waited: (new Date(e.answered_at!).getTime() - new Date(e.enqueued_at).getTime()) / 1000, enqueuedAt: new Date(e.enqueued_at).getTime(),
@@ -213,7 +218,7 @@ async function run(databaseUrl: string): Promise<void> {
         SELECT e.id, e.tier, e.estimated_wait_s AS est, EXTRACT(EPOCH FROM e.answered_at - e.enqueued_at)::float AS waited, EXTRACT(EPOCH FROM e.enqueued_at - ?::timestamptz)::float AS t,
           (SELECT COUNT(*) FROM queue_entries o WHERE o.enqueued_at < e.enqueued_at AND o.priority_at < e.priority_at AND (o.offered_at IS NULL OR o.offered_at > e.enqueued_at))::int AS ahead,
           (SELECT COUNT(*) FROM queue_entries o WHERE o.enqueued_at > e.enqueued_at AND o.offered_at < e.offered_at)::int AS overtook
-        FROM queue_entries e WHERE e.call_sid = ANY(?) AND e.answered_at IS NOT NULL ORDER BY e.id`, [new Date(started), [...told.keys()]])).rows;
+        FROM queue_entries e WHERE e.call_sid = ANY(?) AND e.answered_at IS NOT NULL ORDER BY e.id`, [new Date(serverStarted), [...told.keys()]])).rows;
       for (const d of detail) if (d.waited >= MIN_WAIT_S && d.t >= WARMUP_SECONDS && d.t < WARMUP_SECONDS + RUN_SECONDS) console.log(`    t=${d.t.toFixed(0)} ${d.tier} est ${d.est} waited ${d.waited.toFixed(1)} ahead ${d.ahead} overtaken by ${d.overtook}`);
       // Where a wait goes: the caller's own offer to answer, the agent's gap from free to the next offer (for a caller already waiting), and handle time from offer to free.
       const phases = (await h.db.raw(`
