@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, session, type User } from './api.js';
+import { session, type User, call } from './api.js';
 import { useI18n } from './i18n.js';
 
 /** What the server's return from single sign-on said went wrong (`/?login_error=CODE`), taken out of the address. */
@@ -23,13 +23,13 @@ export function Login({ onLogin, notice }: { onLogin: (u: User) => void; notice:
     return code === 'SB_ERR_AUTH_OIDC_NO_USER' ? t.ssoNoUser : code ? t.ssoFailed : notice;
   });
   useEffect(() => {
-    api<{ oidc: boolean }>('GET', '/api/auth/methods').then((m) => setSso(m.oidc), () => undefined);
+    call('GET /api/auth/methods').then((m) => setSso(m.oidc), () => undefined);
   }, []);
   const submit = async (e: Event) => {
     e.preventDefault();
     setError(null);
     try {
-      const reply = await api<{ token: string; expires_in: number; user: User }>('POST', '/api/auth/login', { username, password });
+      const reply = await call('POST /api/auth/login', { body: { username, password } });
       session.save(reply);
       onLogin(reply.user);
     } catch (err) {

@@ -1,10 +1,12 @@
+import type { Static, TSchema } from 'typebox';
+import type { Api, ApiRoute } from '../../server/api-contract.js';
 import type { ErrorCode } from './types.js';
 
 const USER_KEY = 'switchboard.user';
 const REFRESH_LOCK = 'switchboard.refresh';
 
-export interface User { id: number; username: string; role: 'agent' | 'supervisor' | 'rm' | 'admin'; display_name: string }
-interface SessionReply { token: string; expires_in: number; user: User }
+type SessionReply = Reply<'POST /api/auth/login'>;
+export type User = SessionReply['user'];
 
 /**
  * The sign-in. The access token lives only in this tab's memory and lasts minutes; the refresh
@@ -84,6 +86,28 @@ export async function logout(): Promise<void> {
   session.clear();
 }
 
+/** What a route of the server's contract takes and gives, from the schemas its route declares. */
+type Part<R extends ApiRoute, K extends 'body' | 'query' | 'reply'> = Api[R] extends { [P in K]: infer S extends TSchema } ? Static<S> : never;
+export type Reply<R extends ApiRoute> = Part<R, 'reply'>;
+export type Body<R extends ApiRoute> = Part<R, 'body'>;
+type PathParams<P extends string> = P extends `${string}:${infer Name}/${infer Rest}` ? Name | PathParams<`/${Rest}`> : P extends `${string}:${infer Name}` ? Name : never;
+type Input<R extends ApiRoute> = ([PathParams<R>] extends [never] ? object : { params: Record<PathParams<R>, string | number> })
+  & (Api[R] extends { body: TSchema } ? { body: Body<R> } : object)
+  & (Api[R] extends { query: TSchema } ? { query?: Partial<Part<R, 'query'>> } : object);
+
+/**
+ * Calls a route of the server's contract: `call('GET /api/campaigns/:id/progress', { params: { id } })`.
+ * The route names its method and path, so the reply's type is the route's, never picked by hand.
+ */
+export function call<R extends ApiRoute>(route: R, ...[input]: object extends Input<R> ? [input?: Input<R>] : [input: Input<R>]): Promise<Reply<R>> {
+  const [method, template] = route.split(' ') as [string, string];
+  const given = (input ?? {}) as { params?: Record<string, string | number>; query?: Record<string, string | number | boolean | undefined>; body?: unknown };
+  const path = template.replace(/:(\w+)/g, (_, name: string) => encodeURIComponent(String(given.params?.[name])));
+  const search = given.query ? query(given.query) : '';
+  return api<Reply<R>>(method, search ? `${path}?${search}` : path, given.body);
+}
+
+/** A call outside the contract: only the demo's phone simulator, which the server mounts in the embedded demo alone. */
 export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = {};
   if (body !== undefined) headers['content-type'] = 'application/json';

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api } from './api.js';
+import { call } from './api.js';
 import type { Softphone } from './types.js';
 
 export type Leg = 'idle' | 'ringing' | 'connected' | 'held' | 'ended';
@@ -12,7 +12,7 @@ export type Leg = 'idle' | 'ringing' | 'connected' | 'held' | 'ended';
  * other modes). The Voice SDK token is renewed before it expires (`tokenWillExpire`, by default 10 s
  * before) from `endpoint`, the route that minted it, without dropping the registration or a call.
  */
-export function useBrowserPhone(softphone: Softphone | null, endpoint: '/api/agents/me/softphone' | '/api/supervisors/me/softphone'): Leg {
+export function useBrowserPhone(softphone: Softphone | null, endpoint: 'GET /api/agents/me/softphone' | 'GET /api/supervisors/me/softphone'): Leg {
   const [leg, setLeg] = useState<Leg>('idle');
   useEffect(() => {
     if (softphone?.mode !== 'twilio' || !softphone.token) return;
@@ -22,7 +22,7 @@ export function useBrowserPhone(softphone: Softphone | null, endpoint: '/api/age
       if (cancelled) return;
       const d = new Device(softphone.token!, { closeProtection: true });
       d.on('tokenWillExpire', () => {
-        api<Softphone>('GET', endpoint).then((fresh) => { if (fresh.token && !cancelled) d.updateToken(fresh.token); }, () => undefined);
+        call(endpoint).then((fresh) => { if (fresh.token && !cancelled) d.updateToken(fresh.token); }, () => undefined);
       });
       d.on('incoming', (call) => {
         setLeg('ringing');

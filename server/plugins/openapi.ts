@@ -8,7 +8,9 @@ import { ERRORS } from '../errors.js';
 export const openapiPlugin = fp(
   async (app: FastifyInstance) => {
     await app.register(swagger, {
+      // 3.1: its schemas are JSON Schema, so each is the route's own (3.0 would rewrite nullable fields).
       openapi: {
+        openapi: '3.1.0',
         info: {
           title: 'Switchboard API',
           version: '0.1.0',

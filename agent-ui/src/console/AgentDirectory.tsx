@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, query } from '../api.js';
+import { call } from '../api.js';
 import { useI18n, word, type Dict } from '../i18n.js';
 import type { DirectoryEntry, Skill } from '../types.js';
 
@@ -24,7 +24,7 @@ export function AgentDirectory({ selfId, picked, onPick }: { selfId: number; pic
   const [agents, setAgents] = useState<DirectoryEntry[] | null>(null);
   useEffect(() => {
     let live = true;
-    const load = () => api<{ agents: DirectoryEntry[] }>('GET', `/api/agents/directory?${query({ q: q.trim(), limit: 10 })}`)
+    const load = () => call('GET /api/agents/directory', { query: { q: q.trim(), limit: 10 } })
       .then((r) => { if (live) setAgents(r.agents.filter((a) => a.id !== selfId)); }, () => undefined);
     const first = setTimeout(load, SEARCH_DELAY_MS);
     const again = setInterval(load, REFRESH_MS);

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { api } from '../api.js';
+import { call } from '../api.js';
 import { errorWords, useI18n } from '../i18n.js';
 import type { CaseCategory, CaseCreate, CaseKind, Severity } from '../types.js';
 
@@ -35,7 +35,7 @@ export function CaseForm({ customerId, interactionId }: { customerId: number; in
         customer_id: customerId, interaction_id: interactionId, kind, category, severity, summary: summary.trim(), products: codes(products),
         ...(description.trim() ? { description: description.trim() } : {}),
       };
-      const made = await api<{ case_no: string }>('POST', '/api/cases', body);
+      const made = await call('POST /api/cases', { body });
       setOpened(made.case_no);
       setOpen(false);
       setSummary('');

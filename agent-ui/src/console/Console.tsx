@@ -1,5 +1,5 @@
 import { useEffect, useReducer, useRef, useState } from 'preact/hooks';
-import { api, sessionEnded, type User } from '../api.js';
+import { sessionEnded, type User, call } from '../api.js';
 import { errorWords, useI18n, type Dict } from '../i18n.js';
 import type { AgentDigest, CallOffer, Profile, Softphone } from '../types.js';
 import { connectAgentLink, type AgentLink } from './agent-link.js';
@@ -128,7 +128,7 @@ export function Console({ user, onLogout }: { user: User; onLogout: () => void }
         const kept = r?.state === 'reserved' && r.reason === 'preview' && !r.call ? previewStore.load() : null;
         dispatch({ type: 'restore', agent: r ? { state: r.state, reason: r.reason, since: r.since } : null, call: r?.call ?? null, preview: kept && { ...kept, profile: null } });
         if (kept?.customer_id) {
-          api<Profile>('GET', `/api/customers/${kept.customer_id}/profile?purpose=call`)
+          call('GET /api/customers/:id/profile', { params: { id: kept.customer_id }, query: { purpose: 'call' } })
             .then((profile) => dispatch({ type: 'preview_profile', attemptId: kept.attempt_id, profile }), () => undefined);
         }
       },
@@ -150,7 +150,7 @@ export function Console({ user, onLogout }: { user: User; onLogout: () => void }
       'profile:updated': (p) => dispatch({ type: 'profile', entryId: p.entry_id, profile: p.profile }),
       'supervisor:broadcast': (b) => dispatch({ type: 'notice', notice: (t) => `${t.broadcastFrom} ${b.from}: ${b.message}` }),
     });
-    api<Softphone>('GET', '/api/agents/me/softphone').then(setSoftphone, () => undefined);
+    call('GET /api/agents/me/softphone').then(setSoftphone, () => undefined);
     return () => link.current?.close();
   }, []);
   // Kept for a reload; not before the server said where the agent stands (a fresh page has no preview yet).
@@ -176,7 +176,7 @@ export function Console({ user, onLogout }: { user: User; onLogout: () => void }
     const p = s.preview;
     if (!p) return;
     try {
-      await api('POST', `/api/campaigns/preview/${p.attempt_id}/${action}`);
+      await call(action === 'dial' ? 'POST /api/campaigns/preview/:attempt/dial' : 'POST /api/campaigns/preview/:attempt/skip', { params: { attempt: p.attempt_id } });
       dispatch({ type: 'preview', preview: action === 'dial' ? { ...p, dialing: true } : null });
     } catch (err) {
       dispatch({ type: 'notice', notice: (t) => errorWords(t, err) });

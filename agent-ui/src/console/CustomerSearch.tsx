@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { api, query } from '../api.js';
+import { call } from '../api.js';
 import { useI18n } from '../i18n.js';
 import type { CandidateSummary, Profile } from '../types.js';
 import { TierBadge } from './ScreenPop.js';
@@ -17,7 +17,7 @@ export function CustomerSearch({ onOpen }: { onOpen: (p: Profile) => void }) {
     e.preventDefault();
     setError(null);
     try {
-      const reply = await api<{ results: CandidateSummary[] }>('GET', `/api/customers/search?${query({ phone, name, card_last4: card, limit: 10 })}`);
+      const reply = await call('GET /api/customers/search', { query: { phone, name, card_last4: card, limit: 10 } });
       setResults(reply.results);
     } catch (err) {
       setError((err as Error).message);
@@ -25,7 +25,7 @@ export function CustomerSearch({ onOpen }: { onOpen: (p: Profile) => void }) {
   };
   const open = async (id: number) => {
     try {
-      onOpen(await api<Profile>('GET', `/api/customers/${id}/profile?purpose=search`));
+      onOpen(await call('GET /api/customers/:id/profile', { params: { id }, query: { purpose: 'search' } }));
     } catch (err) {
       setError((err as Error).message);
     }

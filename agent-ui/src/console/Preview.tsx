@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, ApiError } from '../api.js';
+import { ApiError, call } from '../api.js';
 import { useI18n } from '../i18n.js';
 import type { CampaignPop, PreviewCustomer, Profile } from '../types.js';
 
@@ -44,7 +44,7 @@ export function PreviewControl({ onPreview }: { onPreview: (p: Preview) => void 
     setMessage(null);
     setBusy(true);
     try {
-      onPreview(previewOf(await api<PreviewCustomer>('POST', '/api/campaigns/preview/next')));
+      onPreview(previewOf(await call('POST /api/campaigns/preview/next')));
     } catch (err) {
       setMessage(err instanceof ApiError && err.code === 'SB_ERR_PREVIEW_NONE' ? t.previewNone : `${(err as ApiError).code ?? ''} ${(err as Error).message}`.trim());
     }

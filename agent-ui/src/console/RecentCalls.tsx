@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api } from '../api.js';
+import { call } from '../api.js';
 import { dateTime, duration, useI18n } from '../i18n.js';
 import type { Interaction } from '../types.js';
 import { TimelineView } from './TimelineView.js';
@@ -10,7 +10,7 @@ export function RecentCalls({ version }: { version: number }) {
   const [calls, setCalls] = useState<Interaction[]>([]);
   const [open, setOpen] = useState<string | null>(null);
   useEffect(() => {
-    api<{ interactions: Interaction[] }>('GET', '/api/interactions?mine=true&limit=10').then((r) => setCalls(r.interactions), () => undefined);
+    call('GET /api/interactions', { query: { mine: true, limit: 10 } }).then((r) => setCalls(r.interactions), () => undefined);
   }, [version]);
   return (
     <section class="card" aria-labelledby="my-calls-title" data-testid="my-calls">

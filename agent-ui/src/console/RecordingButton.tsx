@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { api, ApiError } from '../api.js';
+import { ApiError, call } from '../api.js';
 import { useI18n } from '../i18n.js';
 
 // This control's own words.
@@ -19,7 +19,7 @@ export function RecordingButton({ interactionId, live }: { interactionId: string
   const [note, setNote] = useState<string | null>(null);
   const press = async () => {
     try {
-      const r = await api<{ status: string }>('POST', `/api/interactions/${interactionId}/recording/${paused ? 'resume' : 'pause'}`);
+      const r = await call(paused ? 'POST /api/interactions/:id/recording/resume' : 'POST /api/interactions/:id/recording/pause', { params: { id: interactionId } });
       setPaused(r.status === 'paused');
       setNote(null);
     } catch (err) {

@@ -9,7 +9,7 @@ import type { Phase } from './Console.js';
  */
 export function SoftphonePanel({ softphone, phase, held }: { softphone: Softphone | null; phase: Phase; held: boolean }) {
   const { t } = useI18n();
-  const twilioLeg = useBrowserPhone(softphone, '/api/agents/me/softphone');
+  const twilioLeg = useBrowserPhone(softphone, 'GET /api/agents/me/softphone');
 
   if (!softphone) return null;
   const fromServer: Leg = phase === 'connecting' ? 'ringing' : phase === 'ended' ? 'ended' : held ? 'held' : 'connected';

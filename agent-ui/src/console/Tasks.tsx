@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api } from '../api.js';
+import { call } from '../api.js';
 import { dateTime, errorWords, useI18n, word } from '../i18n.js';
 import type { Task } from '../types.js';
 import { RM_LABELS, rmErrorWords } from '../rm/rm-words.js';
@@ -16,7 +16,7 @@ export function Tasks({ version }: { version: number }) {
   const [tasks, setTasks] = useState<Task[]>([]);
   const [scores, setScores] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
-  const load = () => api<{ tasks: Task[] }>('GET', '/api/tasks?mine=true&state=open&limit=20').then((r) => setTasks(r.tasks), () => undefined);
+  const load = () => call('GET /api/tasks', { query: { mine: true, state: 'open', limit: 20 } }).then((r) => setTasks(r.tasks), () => undefined);
   useEffect(() => {
     load();
     const timer = setInterval(load, REFRESH_MS);
@@ -26,17 +26,17 @@ export function Tasks({ version }: { version: number }) {
     setError(null);
     try {
       const score = scores[task.id];
-      await api('POST', `/api/tasks/${task.id}/complete`, task.kind === 'feedback' ? { satisfaction: Number(score) } : {});
+      await call('POST /api/tasks/:id/complete', { params: { id: task.id }, body: task.kind === 'feedback' ? { satisfaction: Number(score) } : {} });
       await load();
     } catch (err) {
       setError(errorWords(t, err));
     }
   };
   // Done by calling the customer: a callback on the outbound path, offered to this agent first.
-  const call = async (task: Task) => {
+  const callClient = async (task: Task) => {
     setError(null);
     try {
-      await api('POST', `/api/tasks/${task.id}/call`);
+      await call('POST /api/tasks/:id/call', { params: { id: task.id } });
       setCalling({ ...calling, [task.id]: true });
     } catch (err) {
       setError(rmErrorWords(lang, t, err));
@@ -53,7 +53,7 @@ export function Tasks({ version }: { version: number }) {
               <strong>{t.taskKinds[task.kind]}</strong>{task.case_no ? ` · ${task.case_no}` : ''} · {word(t.taskReasons, task.reason)}{' '}
               <span class="muted">{t.slaDue} {dateTime(task.due_at)}</span>
               {(task.kind === 'feedback' || task.kind === 'callback') && task.customer_id !== null && (
-                <button type="button" disabled={calling[task.id]} onClick={() => void call(task)}>{calling[task.id] ? RM_LABELS[lang].calling : RM_LABELS[lang].callClient}</button>
+                <button type="button" disabled={calling[task.id]} onClick={() => void callClient(task)}>{calling[task.id] ? RM_LABELS[lang].calling : RM_LABELS[lang].callClient}</button>
               )}
               <form onSubmit={(e) => { e.preventDefault(); void complete(task); }}>
                 {task.kind === 'feedback' && (

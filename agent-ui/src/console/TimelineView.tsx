@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api } from '../api.js';
+import { call } from '../api.js';
 import { bankTime } from '../bank-time.js';
 import { useI18n, word } from '../i18n.js';
 import { stepLabel } from '../ivr-words.js';
@@ -11,7 +11,7 @@ export function TimelineView({ interactionId }: { interactionId: string }) {
   const [data, setData] = useState<TimelineReply | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    api<TimelineReply>('GET', `/api/interactions/${interactionId}/timeline`).then(setData, (e: Error) => setError(e.message));
+    call('GET /api/interactions/:id/timeline', { params: { id: interactionId } }).then(setData, (e: Error) => setError(e.message));
   }, [interactionId]);
   if (error) return <p role="alert" class="error">{t.error}: {error}</p>;
   if (!data) return <p class="muted">…</p>;

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, sessionEnded, type User } from '../api.js';
+import { sessionEnded, type User, call } from '../api.js';
 import { Console } from '../console/Console.js';
 import { dateTime, useI18n } from '../i18n.js';
 import { openStaffSocket } from '../staff-socket.js';
@@ -27,7 +27,7 @@ export function RmApp({ user, onLogout }: { user: User; onLogout: () => void }) 
   const [scores, setScores] = useState<Record<string, string>>({});
   const [calling, setCalling] = useState<Record<string, boolean>>({});
 
-  const load = () => api<Worklist>('GET', '/api/rm/worklist').then((r) => { setList(r); setError(null); }, (err) => setError(rmErrorWords(lang, t, err)));
+  const load = () => call('GET /api/rm/worklist').then((r) => { setList(r); setError(null); }, (err) => setError(rmErrorWords(lang, t, err)));
   useEffect(() => {
     void load();
     const timer = setInterval(load, REFRESH_MS);
@@ -52,11 +52,11 @@ export function RmApp({ user, onLogout }: { user: User; onLogout: () => void }) 
     try { await fn(); await load(); } catch (err) { setError(rmErrorWords(lang, t, err)); }
   };
   const callClient = (task: Task) => act(async () => {
-    await api('POST', `/api/tasks/${task.id}/call`);
+    await call('POST /api/tasks/:id/call', { params: { id: task.id } });
     setCalling({ ...calling, [task.id]: true });
     setTab('phone');
   });
-  const complete = (task: Task) => act(() => api('POST', `/api/tasks/${task.id}/complete`, task.kind === 'feedback' ? { satisfaction: Number(scores[task.id]) } : {}));
+  const complete = (task: Task) => act(() => call('POST /api/tasks/:id/complete', { params: { id: task.id }, body: task.kind === 'feedback' ? { satisfaction: Number(scores[task.id]) } : {} }));
 
   return (
     <div class="rm-app">

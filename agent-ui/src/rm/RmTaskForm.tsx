@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
-import { api } from '../api.js';
+import { call } from '../api.js';
 import { useI18n } from '../i18n.js';
-import type { RmTaskKind, Task } from '../types.js';
+import type { RmTaskKind } from '../types.js';
 import { RM_KINDS, RM_LABELS, rmErrorWords } from './rm-words.js';
 
 /**
@@ -19,7 +19,7 @@ export function RmTaskForm({ interactionId }: { interactionId: string }) {
   const submit = async () => {
     setResult(null);
     try {
-      const task = await api<Task>('POST', '/api/rm/tasks', { kind, interaction_id: interactionId, due_at: new Date(due).toISOString(), purpose });
+      const task = await call('POST /api/rm/tasks', { body: { kind, interaction_id: interactionId, due_at: new Date(due).toISOString(), purpose } });
       setResult({ ok: true, text: `${w.booked}: ${w.kinds[task.kind]}` });
       setPurpose('');
     } catch (err) {

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, type User } from '../api.js';
+import { type User, call } from '../api.js';
 import { errorWords, useI18n } from '../i18n.js';
 import type { AgentConfig, AgentConfigChange, AgentRow, Skill } from '../types.js';
 
@@ -19,7 +19,7 @@ export function AgentSettings({ user }: { user: User }) {
   const [agents, setAgents] = useState<AgentRow[] | null>(null);
   const [editing, setEditing] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const load = () => api<{ agents: AgentRow[] }>('GET', '/api/agents').then((r) => setAgents(r.agents), (err) => setError(errorWords(t, err)));
+  const load = () => call('GET /api/agents').then((r) => setAgents(r.agents), (err) => setError(errorWords(t, err)));
   useEffect(() => { void load(); }, []);
   if (!agents) return <p class="muted">{error ?? '…'}</p>;
   const skillsOf = (a: AgentRow) => Object.entries(a.skills).sort((x, y) => y[1] - x[1]).map(([s, l]) => `${t.labels.skills[s as Skill] ?? s} ${l}`).join(', ');
@@ -60,7 +60,7 @@ function AgentForm({ agentId, onDone }: { agentId: number; onDone: () => void })
   const [team, setTeam] = useState('');
   const [message, setMessage] = useState<string | null>(null);
   useEffect(() => {
-    api<AgentConfig>('GET', `/api/agents/${agentId}/config`).then((c) => {
+    call('GET /api/agents/:id/config', { params: { id: agentId } }).then((c) => {
       setConfig(c);
       setSkills(c.skills);
       setLangs(c.languages);
@@ -82,7 +82,7 @@ function AgentForm({ agentId, onDone }: { agentId: number; onDone: () => void })
     }
     const change: AgentConfigChange = { skills, languages: langs as AgentConfigChange['languages'], team: team.trim() || null };
     try {
-      await api<AgentConfig>('PATCH', `/api/agents/${agentId}`, change);
+      await call('PATCH /api/agents/:id', { params: { id: agentId }, body: change });
       onDone();
     } catch (err) {
       setMessage(errorWords(t, err));

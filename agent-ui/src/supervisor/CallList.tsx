@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, query, upload } from '../api.js';
+import { upload, call, type Body } from '../api.js';
 import { dateTime, type Dict } from '../i18n.js';
 import type { Campaign, CampaignEntry, ListResult, ProductLine, Segment } from '../types.js';
 import { errorText, outcomeName, reasonName, useCampaignWords, type CampaignWords } from './campaign-words.js';
@@ -49,7 +49,7 @@ export function CallList({ campaign, pulse, onAdded }: { campaign: Campaign; pul
   };
   const addSegment = (e: Event) => {
     e.preventDefault();
-    add(w.segment, () => api<ListResult>('POST', `/api/campaigns/${campaign.id}/list/segment`, toSegment(segment)));
+    add(w.segment, () => call('POST /api/campaigns/:id/list/segment', { params: { id: campaign.id }, body: toSegment(segment) as Body<'POST /api/campaigns/:id/list/segment'> }));
   };
   const addCsv = (e: Event) => {
     e.preventDefault();
@@ -163,7 +163,7 @@ function Entries({ campaign, pulse }: { campaign: Campaign; pulse: string }) {
 
   useEffect(() => {
     let live = true;
-    api<{ entries: CampaignEntry[] }>('GET', `/api/campaigns/${campaign.id}/entries?${query({ limit: PAGE, state, after })}`)
+    call('GET /api/campaigns/:id/entries', { params: { id: campaign.id }, query: { limit: PAGE, state: state || undefined, after } })
       .then((r) => { if (live) { setEntries(r.entries); setError(null); } }, (err: unknown) => { if (live) setError(errorText(w, err)); });
     return () => { live = false; };
   }, [campaign.id, state, after, pulse]);

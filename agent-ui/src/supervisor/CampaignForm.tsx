@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { api } from '../api.js';
+import { call } from '../api.js';
 import { fromBankInput } from '../bank-time.js';
 import type { Campaign, CampaignInput, CampaignPurpose, DialingMode, Skill } from '../types.js';
 import { errorText, useCampaignWords } from './campaign-words.js';
@@ -56,7 +56,7 @@ export function CampaignForm({ onCreated, onClose }: { onCreated: (c: Campaign) 
     e.preventDefault();
     setError(null);
     setBusy(true);
-    api<Campaign>('POST', '/api/campaigns', toInput(f))
+    call('POST /api/campaigns', { body: toInput(f) })
       .then((c) => { setF(EMPTY); onCreated(c); }, (err: unknown) => setError(errorText(w, err)))
       .finally(() => setBusy(false));
   };

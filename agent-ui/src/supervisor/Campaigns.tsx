@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api } from '../api.js';
+import { call } from '../api.js';
 import { dateTime, percent, type Dict } from '../i18n.js';
 import type { Campaign, CampaignPurpose, CampaignState, DialingMode, Progress, Skill, Wallboard as Board } from '../types.js';
 import { CallList } from './CallList.js';
@@ -42,12 +42,12 @@ export function Campaigns({ board }: { board: Board | null }) {
   const reloadTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
 
   const loadProgress = async (ids: number[]) => {
-    const got = await Promise.all(ids.map((id) => api<Progress>('GET', `/api/campaigns/${id}/progress`)));
+    const got = await Promise.all(ids.map((id) => call('GET /api/campaigns/:id/progress', { params: { id } })));
     setFetched((p) => ({ ...p, ...Object.fromEntries(got.map((g) => [g.campaign_id, g])) }));
   };
   const load = async (count = shown) => {
     lastLoad.current = Date.now();
-    const { campaigns: list } = await api<{ campaigns: Campaign[] }>('GET', '/api/campaigns');
+    const { campaigns: list } = await call('GET /api/campaigns');
     setCampaigns(list);
     await loadProgress(list.slice(0, count).map((c) => c.id));
   };
@@ -78,7 +78,7 @@ export function Campaigns({ board }: { board: Board | null }) {
     if (action === 'cancel' && !confirm(w.confirmCancel(c.name))) return;
     setNotice(null);
     setActError(null);
-    api<Campaign>('POST', `/api/campaigns/${c.id}/${action}`).then((next) => {
+    call('POST /api/campaigns/:id/:action', { params: { id: c.id, action } }).then((next) => {
       lastLoad.current = Date.now();
       setCampaigns((list) => list?.map((x) => (x.id === next.id ? next : x)) ?? null);
       run(() => loadProgress([c.id]));

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, query } from '../api.js';
+import { call } from '../api.js';
 import { errorWords, useI18n } from '../i18n.js';
 import type { CaseCategory, CaseReport as Report } from '../types.js';
 
@@ -27,7 +27,7 @@ export function CaseReport() {
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     const to = new Date();
-    api<Report>('GET', `/api/cases/report?${query({ from: new Date(to.getTime() - 30 * DAY_MS).toISOString(), to: to.toISOString(), by })}`)
+    call('GET /api/cases/report', { query: { from: new Date(to.getTime() - 30 * DAY_MS).toISOString(), to: to.toISOString(), by } })
       .then((r) => { setReport(r); setError(null); }, (err) => setError(errorWords(t, err)));
   }, [by]);
   const keyWords = (key: string) => (by === 'category' ? t.labels.caseCategories[key as CaseCategory] : by === 'tier' ? t.labels.tiers[key as keyof typeof t.labels.tiers] : key === 'none' ? w.none : undefined) ?? key;

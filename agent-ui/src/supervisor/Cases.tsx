@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, query } from '../api.js';
+import { call } from '../api.js';
 import { dateTime, errorWords, useI18n } from '../i18n.js';
 import type { Case, CaseCategory, CaseKind, CaseStatus, Severity } from '../types.js';
 import { CaseReport } from './CaseReport.js';
@@ -25,7 +25,7 @@ export function Cases() {
   const [cases, setCases] = useState<Case[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const load = () => {
-    api<{ cases: Case[] }>('GET', `/api/cases?${query({ status: 'active', limit: 200, ...(atRisk ? { at_risk: true } : {}) })}`)
+    call('GET /api/cases', { query: { status: 'active', limit: 200, ...(atRisk ? { at_risk: true } : {}) } })
       .then((r) => { setCases(r.cases); setError(null); }, (err) => setError(errorWords(t, err)));
   };
   useEffect(() => {

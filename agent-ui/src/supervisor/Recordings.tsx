@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, authorizedFetch, query } from '../api.js';
+import { authorizedFetch, query, call } from '../api.js';
 import { dateTime, duration, errorWords, useI18n } from '../i18n.js';
 
 // This page's own words.
@@ -43,7 +43,7 @@ export function Recordings() {
     return code && w.errors[code] ? `${w.errors[code]} (${code})` : errorWords(t, err);
   };
   const load = () => {
-    api<{ recordings: Row[] }>('GET', `/api/recordings?${query({ limit: 100 })}`).then((r) => { setRows(r.recordings); setError(null); }, (err) => setError(say(err)));
+    call('GET /api/recordings', { query: { limit: 100 } }).then((r) => { setRows(r.recordings); setError(null); }, (err) => setError(say(err)));
   };
   useEffect(load, []);
   // The object URL holds the audio in this tab only; it is let go when another plays or the page closes.

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError, authorizedFetch, query } from '../api.js';
+import { ApiError, authorizedFetch, call, query } from '../api.js';
 import { percent, useI18n, type Dict } from '../i18n.js';
 import { bankTime } from '../bank-time.js';
 import type { AgentStatesReport, ContactsReport, ContactsRow, ReportGrouping, ReportInterval } from '../../../server/modules/reports/reports-schemas.js';
@@ -75,13 +75,13 @@ const num = (x: number | null, digits = 0) => (x === null ? '–' : x.toFixed(di
 
 interface Params { report: 'contacts' | 'agent-states'; from: string; to: string; interval: ReportInterval; by: ReportGrouping }
 
-const queryOf = (p: Params) => query({
+const criteria = (p: Params) => ({
   from: midnight(p.from), to: midnight(nextDay(p.to)), interval: p.interval, tz: BANK_ZONE, ...(p.report === 'contacts' ? { by: p.by } : {}),
 });
 
 /** Saves the report as CSV: fetched with the login's bearer token (a plain link could not send it), then handed over as a file. */
 async function downloadCsv(p: Params): Promise<void> {
-  const res = await authorizedFetch(`/api/reports/${p.report}?${queryOf(p)}&format=csv`);
+  const res = await authorizedFetch(`/api/reports/${p.report}?${query({ ...criteria(p), format: 'csv' })}`);
   if (!res.ok) {
     const body = await res.json().catch(() => ({ code: 'SB_ERR_SERVER_INTERNAL', message: res.statusText })) as { code: string; message: string };
     throw new ApiError(body.code, body.message);
@@ -110,7 +110,8 @@ export function Reports() {
     let live = true;
     setBusy(true);
     setError(null);
-    api<ContactsReport | AgentStatesReport>('GET', `/api/reports/${shown.report}?${queryOf(shown)}`)
+    const asked = shown.report === 'contacts' ? call('GET /api/reports/contacts', { query: criteria(shown) }) : call('GET /api/reports/agent-states', { query: criteria(shown) });
+    asked
       .then((r) => { if (live) setData(r); }, (err: unknown) => { if (live) { setData(null); fail(err); } })
       .finally(() => { if (live) setBusy(false); });
     return () => { live = false; };

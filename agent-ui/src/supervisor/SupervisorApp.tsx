@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, sessionEnded, type User } from '../api.js';
+import { sessionEnded, type User, call } from '../api.js';
 import { useBrowserPhone } from '../browser-phone.js';
 import { useI18n } from '../i18n.js';
 import type { Softphone, Wallboard as Board } from '../types.js';
@@ -24,10 +24,10 @@ export function SupervisorApp({ user, onLogout }: { user: User; onLogout: () => 
   const [tab, setTab] = useState<Tab>(tabOf(location.hash));
   // Monitoring a call rings this browser (Twilio mode) or the simulator answers for it.
   const [softphone, setSoftphone] = useState<Softphone | null>(null);
-  const leg = useBrowserPhone(softphone, '/api/supervisors/me/softphone');
+  const leg = useBrowserPhone(softphone, 'GET /api/supervisors/me/softphone');
   useEffect(() => {
     const link = connectWallboard({ board: setBoard, online: setOnline, refused: sessionEnded });
-    api<Softphone>('GET', '/api/supervisors/me/softphone').then(setSoftphone, () => undefined);
+    call('GET /api/supervisors/me/softphone').then(setSoftphone, () => undefined);
     return () => link.close();
   }, []);
   const legLabel = { idle: t.legIdle, ringing: t.legRinging, connected: t.legConnected, held: t.legHeld, ended: t.legEnded }[leg];

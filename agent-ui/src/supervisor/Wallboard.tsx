@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, query } from '../api.js';
+import { call } from '../api.js';
 import { bankClock, bankInput, bankTime, fromBankInput } from '../bank-time.js';
 import { duration, errorWords, percent, useI18n, word, type Dict } from '../i18n.js';
 import type { Callback, CampaignState, Skill, Wallboard as Board, WallboardAgent, WallboardCampaign, WallboardQueue } from '../types.js';
@@ -136,7 +136,7 @@ function CampaignRow({ c, act }: { c: WallboardCampaign; act: (run: () => Promis
       <td class="actions">
         <span class={`cstate cstate-${c.state}`} data-testid="campaign-state">{state}</span>
         {action && (
-          <button type="button" aria-label={`${action === 'pause' ? t.pause : t.resume}: ${c.name}`} onClick={() => act(() => api('POST', `/api/campaigns/${c.campaign_id}/${action}`))}>
+          <button type="button" aria-label={`${action === 'pause' ? t.pause : t.resume}: ${c.name}`} onClick={() => act(() => call('POST /api/campaigns/:id/:action', { params: { id: c.campaign_id, action } }))}>
             {action === 'pause' ? t.pause : t.resume}
           </button>
         )}
@@ -163,18 +163,18 @@ function Callbacks({ board, now, act }: { board: Board; now: number; act: (run: 
   const counts = backlog.map((b) => `${b.key}=${b.open}/${b.due_now}`).join(',');
   useEffect(() => {
     let live = true;
-    const load = () => api<{ callbacks: Callback[] }>('GET', `/api/callbacks?${query({ state: 'open', limit: CALLBACK_LIST_LIMIT })}`)
+    const load = () => call('GET /api/callbacks', { query: { state: 'open', limit: CALLBACK_LIST_LIMIT } })
       .then((r) => { if (live) setList(r.callbacks); }, () => undefined);
     void load();
     const timer = setInterval(load, CALLBACKS_REFRESH_MS);
     return () => { live = false; clearInterval(timer); };
   }, [counts, version]);
   const reload = () => setVersion((v) => v + 1);
-  const cancel = (c: Callback) => act(async () => { await api('POST', `/api/callbacks/${c.id}/cancel`); reload(); });
+  const cancel = (c: Callback) => act(async () => { await call('POST /api/callbacks/:id/cancel', { params: { id: c.id } }); reload(); });
   const move = (c: Callback) => act(async () => {
     const at = fromBankInput(times[c.id] ?? '');
     if (!at) return;
-    await api('PATCH', `/api/callbacks/${c.id}`, { due_at: at.toISOString() });
+    await call('PATCH /api/callbacks/:id', { params: { id: c.id }, body: { due_at: at.toISOString() } });
     setTimes(({ [c.id]: _, ...rest }) => rest);
     reload();
   });
@@ -267,11 +267,11 @@ function WaitingCalls({ board, now, act }: { board: Board; now: number; act: (ru
             <td>{skillName(t, c.skill)}</td>
             <td class="num">{since(now, c.since)}</td>
             <td class="actions">
-              <button type="button" aria-label={`${t.boostLabel}: ${c.position}`} onClick={() => act(() => api('POST', `/api/queue-entries/${c.entry_id}/priority`, { boost_seconds: 60 }))}>{t.boost}</button>
+              <button type="button" aria-label={`${t.boostLabel}: ${c.position}`} onClick={() => act(() => call('POST /api/queue-entries/:id/priority', { params: { id: c.entry_id }, body: { boost_seconds: 60 } }))}>{t.boost}</button>
               <select aria-label={`${t.moveTo}: ${c.position}`} value={target[c.key] ?? c.skill} onChange={(e) => setTarget({ ...target, [c.key]: e.currentTarget.value as Skill })}>
                 {skills.map((s) => <option key={s} value={s}>{skillName(t, s)}</option>)}
               </select>
-              <button type="button" disabled={!target[c.key] || target[c.key] === c.skill} onClick={() => act(() => api('POST', `/api/queue-entries/${c.entry_id}/skill`, { skill: target[c.key] }))}>{t.move}</button>
+              <button type="button" disabled={!target[c.key] || target[c.key] === c.skill} onClick={() => act(() => call('POST /api/queue-entries/:id/skill', { params: { id: c.entry_id }, body: { skill: target[c.key]! } }))}>{t.move}</button>
             </td>
           </tr>
         ))}</tbody>
@@ -298,7 +298,7 @@ function AgentRow({ a, now, act }: { a: WallboardAgent; now: number; act: (run: 
   const { t } = useI18n();
   const reason = a.reason ? word(t.labels.away, a.reason) : '';
   const free = (STATES as readonly string[]).includes(a.state);
-  const monitor = (mode: 'listen' | 'whisper' | 'barge') => act(() => api('POST', `/api/queue-entries/${a.call!.entry_id}/monitor`, { mode }));
+  const monitor = (mode: 'listen' | 'whisper' | 'barge') => act(() => call('POST /api/queue-entries/:id/monitor', { params: { id: a.call!.entry_id }, body: { mode } }));
   return (
     <tr data-testid={`agent-${a.name}`}>
       <th scope="row">{a.name}</th>
@@ -311,7 +311,7 @@ function AgentRow({ a, now, act }: { a: WallboardAgent; now: number; act: (run: 
               <button type="button" onClick={() => monitor('listen')}>{t.listen}</button>
               <button type="button" onClick={() => monitor('whisper')}>{t.whisper}</button>
               <button type="button" onClick={() => monitor('barge')}>{t.barge}</button>
-              <button type="button" onClick={() => act(() => api('DELETE', `/api/queue-entries/${a.call!.entry_id}/monitor`))}>{t.leave}</button>
+              <button type="button" onClick={() => act(() => call('DELETE /api/queue-entries/:id/monitor', { params: { id: a.call!.entry_id } }))}>{t.leave}</button>
             </span>
           )}
         </span>
@@ -319,8 +319,8 @@ function AgentRow({ a, now, act }: { a: WallboardAgent; now: number; act: (run: 
       <td class="num">{a.handled_today}</td>
       <td>
         <select aria-label={`${t.setState}: ${a.name}`} disabled={!free} value="" onChange={(e) => {
-          const state = e.currentTarget.value;
-          act(() => api('PUT', `/api/agents/${a.id}/state`, state === 'away' ? { state, reason: 'supervisor' } : { state }));
+          const state = e.currentTarget.value as (typeof STATES)[number];
+          act(() => call('PUT /api/agents/:id/state', { params: { id: a.id }, body: state === 'away' ? { state, reason: 'supervisor' } : { state } }));
         }}>
           <option value="">{t.choose}</option>
           {STATES.map((s) => <option key={s} value={s}>{t.labels.states[s]}</option>)}
@@ -342,7 +342,7 @@ function BroadcastForm({ act }: { act: (run: () => Promise<unknown>) => void }) 
         e.preventDefault();
         setSent(false);
         act(async () => {
-          await api('POST', '/api/broadcasts', skill ? { message, skill } : { message });
+          await call('POST /api/broadcasts', { body: skill ? { message, skill } : { message } });
           setMessage('');
           setSent(true);
         });

@@ -77,6 +77,13 @@ export const ListEntry = Type.Object({
   next_attempt_at: Nullable(Type.String()), last_outcome: Nullable(Type.String()), disposition: Nullable(Type.String()),
   callback_at: Nullable(Type.String()), excluded_reason: Nullable(Type.String()), source_line: Nullable(Type.Integer()),
 });
+/** `GET /api/campaigns/:id/entries`: a page of the call list, by state, after an entry id. */
+export const EntriesQuery = Type.Object({
+  state: Type.Optional(Type.Enum([...ENTRY_STATES])),
+  limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+  after: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
+});
+export const EntryList = Type.Object({ entries: Type.Array(ListEntry) });
 export type ListEntry = Static<typeof ListEntry>;
 
 export const CampaignId = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2147483647 }) });
@@ -130,6 +137,7 @@ export const Campaign = Type.Object({
   created_at: Type.String(),
   updated_at: Type.String(),
 });
+export const CampaignList = Type.Object({ campaigns: Type.Array(Campaign) });
 export type Campaign = Static<typeof Campaign>;
 
 export const Progress = Type.Object({

@@ -4,7 +4,7 @@ import { pipeline, Transform, type Readable } from 'node:stream';
 import { appError } from '../../errors.js';
 import { Type } from 'typebox';
 import type { Role } from '../users/users-schemas.js';
-import { Campaign, CampaignAction, CampaignId, CampaignInput, CampaignPatch, DncEntry, ENTRY_STATES, ListEntry, ListResult, PreviewCustomer, PreviewReply, Progress, Segment } from './campaigns-schemas.js';
+import { Campaign, CampaignAction, CampaignId, CampaignInput, CampaignList, CampaignPatch, DncEntry, EntriesQuery, EntryList, ListResult, PreviewCustomer, PreviewReply, Progress, Segment } from './campaigns-schemas.js';
 import type { CampaignsService } from './campaigns-service.js';
 
 const MANAGERS: readonly Role[] = ['supervisor', 'admin'];
@@ -39,7 +39,7 @@ export async function campaignsRoutes(fastify: FastifyInstance, opts: { campaign
 
   app.get('/api/campaigns', {
     config: { roles: MANAGERS },
-    schema: { tags, summary: 'Every campaign, newest first', response: { 200: Type.Object({ campaigns: Type.Array(Campaign) }) } },
+    schema: { tags, summary: 'Every campaign, newest first', response: { 200: CampaignList } },
   }, async () => ({ campaigns: await campaigns.list() }));
 
   app.get('/api/campaigns/:id', {
@@ -83,8 +83,8 @@ export async function campaignsRoutes(fastify: FastifyInstance, opts: { campaign
     config: { roles: MANAGERS },
     schema: {
       tags, summary: 'The call list, a page at a time (phones masked)', params: CampaignId,
-      querystring: Type.Object({ state: Type.Optional(Type.Enum([...ENTRY_STATES])), limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }), after: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })) }),
-      response: { 200: Type.Object({ entries: Type.Array(ListEntry) }) },
+      querystring: EntriesQuery,
+      response: { 200: EntryList },
     },
   }, async (request) => ({ entries: await campaigns.entries(request.params.id, request.query, request.user, request.ip) }));
 
