@@ -505,6 +505,7 @@ async function benchDecisions(databaseUrl: string): Promise<void> {
 }
 
 export async function benchRouting(): Promise<void> {
-  await withBankCopy('sb_bench_routing_pop', benchScreenPop);
+  // BENCH_ROUTING=decisions: only the matcher on the big floor (the screen-pop part takes minutes).
+  if (process.env.BENCH_ROUTING !== 'decisions') await withBankCopy('sb_bench_routing_pop', benchScreenPop);
   await withBankCopy('sb_bench_routing_floor', benchDecisions);
 }

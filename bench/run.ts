@@ -2,6 +2,7 @@
 // BENCH_ONLY=ivr reruns one bench on the bank an earlier full run left behind.
 import { benchCustomers } from './customers.bench.js';
 import { benchIvr } from './ivr.bench.js';
+import { benchIvrLoad } from './ivr-load.bench.js';
 import { benchRouting } from './routing.bench.js';
 import { benchReports } from './reports.bench.js';
 import { benchWallboard } from './wallboard.bench.js';
@@ -13,6 +14,7 @@ const only = process.env.BENCH_ONLY;
 console.log(`Switchboard bench — node ${process.version}, ${new Date().toISOString()}\n`);
 if (!only || only === 'customers') await benchCustomers();
 if (!only || only === 'ivr') await benchIvr();
+if (!only || only === 'ivr-load') await benchIvrLoad();
 if (!only || only === 'routing') await benchRouting();
 if (!only || only === 'backlog') await benchCallbackBacklog();
 if (!only || only === 'wait') await benchWaitEstimates();
