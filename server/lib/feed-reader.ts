@@ -34,36 +34,36 @@ export async function* readFeed(input: Readable, format: FeedFormat): AsyncGener
     skip_empty_lines: true, skip_records_with_error: true, info: true, raw: true,
   });
   // Records a broken one skipped: reported in order with the good ones.
-  const skipped: FeedRecord[] = [];
+  const skipped: { line: number; error: { code: 'csv_malformed'; message: string }; unclosed: boolean }[] = [];
   let lastSkipped = -1;
-  let lastEnd = 1;
   parser.on('skip', (err: Error & { lines?: number; code?: string }) => {
     // csv-parse may report one broken record more than once.
     if (err.lines === lastSkipped) return;
     lastSkipped = err.lines ?? 0;
-    skipped.push({ line: err.lines ?? 0, error: { code: 'csv_malformed', message: csvMessage(err) } });
+    skipped.push({ line: err.lines ?? 0, error: { code: 'csv_malformed', message: csvMessage(err) }, unclosed: err.code === 'CSV_QUOTE_NOT_CLOSED' });
   });
   input.pipe(parser);
   input.on('error', (err) => parser.destroy(err));
+  let lastEnd = 1;
   try {
     for await (const rec of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number }; raw: string }>) {
-      while (skipped.length) yield skipped.shift()!;
       // info.lines is the line the record ends on; a quoted newline makes it start earlier.
       const newlines = (rec.raw.replace(/\r?\n$/, '').match(/\n/g) ?? []).length;
+      const line = rec.info.lines - newlines;
+      while (skipped.length && skipped[0]!.line < line) yield skipped.shift()!;
       const fields: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(rec.record)) if (v !== '') fields[k] = v;
       lastEnd = rec.info.lines;
-      yield { line: rec.info.lines - newlines, fields };
+      yield { line, fields };
     }
   } catch (err) {
-    // An unclosed quote swallows the rest of the file: nothing after it can be read.
     const e = err as Error & { lines?: number; code?: string };
     if (!e.code?.startsWith('CSV_') && !e.code?.startsWith('INVALID_')) throw err;
-    while (skipped.length) yield skipped.shift()!;
-    yield { line: e.code === 'CSV_QUOTE_NOT_CLOSED' ? lastEnd + 1 : e.lines ?? 0, error: { code: 'csv_malformed', message: csvMessage(e) } };
-    return;
+    skipped.push({ line: e.lines ?? 0, error: { code: 'csv_malformed', message: csvMessage(e) } });
   }
-  while (skipped.length) yield skipped.shift()!;
+  // An unclosed quote swallows the rest of the file; csv-parse says where the file ended, the
+  // quote opened on the record after the last good one.
+  for (const s of skipped) yield { line: s.unclosed && s.line > lastEnd ? lastEnd + 1 : s.line, error: s.error };
 }
 
 // csv-parse's messages quote the offending text, which may be a name or a phone: keep only the kind.
