@@ -59,7 +59,7 @@ export async function* readFeed(input: Readable, format: FeedFormat): AsyncGener
   } catch (err) {
     const e = err as Error & { lines?: number; code?: string };
     if (!e.code?.startsWith('CSV_') && !e.code?.startsWith('INVALID_')) throw err;
-    skipped.push({ line: e.lines ?? 0, error: { code: 'csv_malformed', message: csvMessage(e) } });
+    skipped.push({ line: e.lines ?? 0, error: { code: 'csv_malformed', message: csvMessage(e) }, unclosed: e.code === 'CSV_QUOTE_NOT_CLOSED' });
   }
   // An unclosed quote swallows the rest of the file; csv-parse says where the file ended, the
   // quote opened on the record after the last good one.
