@@ -60,6 +60,8 @@ import { parseServiceHours } from './modules/routing/service-hours.js';
 import { createCallbacksService, type CallbacksService } from './modules/callbacks/callbacks-service.js';
 import { callbacksRoutes } from './modules/callbacks/index.js';
 import { pinsRoutes } from './modules/pins/index.js';
+import { feedsRoutes } from './modules/feeds/index.js';
+import { createFeedsService } from './modules/feeds/feeds-service.js';
 import { createPinsService } from './modules/pins/pins-service.js';
 import type { ForeignLimits } from './modules/pins/phone-pin-check.js';
 import type { ConversationService } from './modules/routing/conversation-service.js';
@@ -275,6 +277,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(authRoutes, { config, throttle });
   await app.register(customersRoutes, { customers });
   await app.register(pinsRoutes, { pins });
+  await app.register(feedsRoutes, { feeds: createFeedsService({ db: app.db, tiers, inboxDir: config.FEED_INBOX_DIR }) });
   await app.register(interactionsRoutes, { interactions });
   const softphone = createSoftphone({
     accountSid: telephony.accountSid, simulated: telephony.simulator !== null,

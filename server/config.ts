@@ -127,6 +127,7 @@ export const ConfigSchema = Type.Object({
     description: "Days a recording is kept, by the interaction's category (its queue: wealth, cards, …) with * for the rest (required); then the retention job deletes it at Twilio and here, unless the interaction is under legal hold",
   }),
   RECORDING_RETENTION_SWEEP_MS: Type.Integer({ minimum: 100, maximum: 86_400_000, default: 3_600_000, description: 'How often each node runs the retention job (deleting recordings past their days)' }),
+  FEED_INBOX_DIR: Type.Optional(Type.String({ minLength: 1, description: 'Directory whose files an admin may run as feeds by name (POST /api/feeds/:kind/runs?path=); unset, feeds come only as a request body or by CLI' })),
   RUN_WORKERS: Type.Boolean({ default: true, description: 'This process also runs the job workers (the campaign dialer). Set false on web-only nodes when `npm run worker` processes run beside them' }),
   DIALER_TICK_MS: Type.Integer({ minimum: 100, maximum: 5000, default: 250, description: 'How often each node paces the running campaigns (pause and cancel take effect within this, and within a second at most)' }),
   DIALER_LOST_SECONDS: Type.Integer({ minimum: 5, maximum: 3600, default: 120, description: 'A dial Twilio never reported back on (or whose worker died sending it) is given up as lost this long after its ring time, and retried by the campaign\'s policy' }),

@@ -1,18 +1,27 @@
 import { appError } from '../errors.js';
 
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+
 const E164 = /^\+[1-9]\d{6,14}$/;
 
 /**
  * Normalises what an agent or a feed types into E.164. Twilio always sends E.164; people type
- * "138 0000 0001", "0086-138…" or "+86 138…". A bare 11-digit number starting with 1 is a
- * mainland mobile (the bank's home market). Anything else must carry its country code.
+ * "138 0000 0001", "0086-138…", "010 6552 8888" or "+86 138…". Without a country code a number is
+ * read as the bank's home market (mainland China: mobiles, and landlines with their area code);
+ * a foreign number must carry its code ("+44 20 …" or "0044 20 …"). libphonenumber-js knows each
+ * country's lengths and ranges, which no regex here did.
  */
 export function normalizePhone(input: string): string {
-  let s = input.trim().replace(/[\s\-().]/g, '');
+  let s = input.trim();
   if (s.startsWith('00')) s = `+${s.slice(2)}`;
-  if (/^1[3-9]\d{9}$/.test(s)) s = `+86${s}`;
-  if (!E164.test(s)) throw appError('SB_ERR_PHONE_INVALID', `Not a valid phone number: ${maskPhone(input.slice(0, 32))}`);
-  return s;
+  const parsed = /[a-z]/i.test(s) ? undefined : parsePhoneNumberFromString(s, 'CN');
+  // Mainland numbers must be in a real range; a foreign one need only have its country's length
+  // (ranges abroad change faster than our copy of them, and reserved test ranges are real enough).
+  const ok = parsed && (parsed.countryCallingCode === '86' ? parsed.isValid() : parsed.isPossible());
+  if (!parsed || !ok || !E164.test(parsed.number)) {
+    throw appError('SB_ERR_PHONE_INVALID', `Not a valid phone number: ${maskPhone(input.slice(0, 32))}`);
+  }
+  return parsed.number;
 }
 
 export const isE164 = (s: string) => E164.test(s);

@@ -9,9 +9,12 @@ describe('normalizePhone', () => {
     ['138 0000 0001', '+8613800000001'],
     ['0086-138-0000-0001', '+8613800000001'],
     ['+44 7700 900005', '+447700900005'],
+    // A mainland landline with its area code (Guangzhou 020), read as the home market.
+    ['020 1234 5678', '+862012345678'],
+    ['010-6552 8888', '+861065528888'],
   ])('%s -> %s', (input, expected) => expect(normalizePhone(input)).toBe(expected));
 
-  it.each(['hello', '12345', '+0123456789', '+86 138 0000 0001 2345 6789', '02012345678'])('rejects %s with SB_ERR_PHONE_INVALID', (input) => {
+  it.each(['hello', '12345', '+0123456789', '+86 138 0000 0001 2345 6789', '1380000000', '+86 199'])('rejects %s with SB_ERR_PHONE_INVALID', (input) => {
     try {
       normalizePhone(input);
       expect.unreachable();

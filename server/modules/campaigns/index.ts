@@ -1,6 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { pipeline, Transform, type Readable } from 'node:stream';
+import { pipeline, type Readable } from 'node:stream';
+import { byteLimit } from '../../lib/byte-limit.js';
 import { appError } from '../../errors.js';
 import { Type } from 'typebox';
 import type { Role } from '../users/users-schemas.js';
@@ -12,17 +13,6 @@ const AGENTS: readonly Role[] = ['agent', 'supervisor', 'admin'];
 const tags = ['campaigns'];
 /** An uploaded call list can be large: it is read as a stream, never whole. */
 const CSV_LIMIT_BYTES = 512 * 1024 * 1024;
-
-/** Passes bytes through until `limit`, then fails the stream with a coded 413. */
-function byteLimit(limit: number): Transform {
-  let seen = 0;
-  return new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      seen += chunk.length;
-      done(seen > limit ? appError('SB_ERR_REQUEST_TOO_LARGE', `An uploaded list may be at most ${limit / 1024 / 1024} MB`) : null, chunk);
-    },
-  });
-}
 
 const AttemptParams = Type.Object({ attempt: Type.String({ pattern: '^[1-9][0-9]{0,17}$' }) });
 

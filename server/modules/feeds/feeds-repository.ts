@@ -1,0 +1,97 @@
+import type { Knex } from 'knex';
+
+export interface RunCounts { rows: number; added: number; changed: number; unchanged: number; rejected: number; rescored: number }
+export interface RowError { line: number; code: string; message: string }
+/** A row an upsert wrote: its key, and whether it was new (xmax = 0: the row was inserted, not updated). */
+export interface Written { key: string; customer_id: number; inserted: boolean }
+
+const RUN_COLUMNS = ['id', 'kind', 'source', 'format', 'status', 'rows', 'added', 'changed', 'unchanged', 'rejected', 'rescored', 'duration_ms', 'started_at', 'finished_at'];
+
+export async function insertRun(db: Knex, run: { kind: string; source: string; format: string; started_by: number | null }): Promise<number> {
+  const [row] = await db('feed_runs').insert(run).returning('id');
+  return (row as { id: number }).id;
+}
+
+export async function finishRun(db: Knex, id: number, status: 'done' | 'failed', counts: RunCounts, durationMs: number): Promise<void> {
+  await db('feed_runs').where({ id }).update({ ...counts, status, duration_ms: durationMs, finished_at: db.fn.now() });
+}
+
+export async function insertRunErrors(db: Knex, runId: number, errors: RowError[]): Promise<void> {
+  if (errors.length) await db('feed_run_errors').insert(errors.map((e) => ({ run_id: runId, ...e })));
+}
+
+export async function listRuns(db: Knex, limit: number) {
+  return db('feed_runs').orderBy('id', 'desc').limit(limit).select(RUN_COLUMNS);
+}
+
+export async function getRun(db: Knex, id: number) {
+  return db('feed_runs').where({ id }).first(RUN_COLUMNS);
+}
+
+export async function runErrors(db: Knex, runId: number, limit?: number): Promise<RowError[]> {
+  const q = db('feed_run_errors').where({ run_id: runId }).orderBy(['line', 'id']).select('line', 'code', 'message');
+  return limit ? q.limit(limit) : q;
+}
+
+export async function customerIds(db: Knex, customerNos: string[]): Promise<Map<string, number>> {
+  const rows: { id: number; customer_no: string }[] = await db('customers').whereIn('customer_no', customerNos).select('id', 'customer_no');
+  return new Map(rows.map((r) => [r.customer_no, r.id]));
+}
+
+/**
+ * Inserts new rows and updates those that differ, in one statement; a row equal to what is stored
+ * is not touched (and not returned), so a rerun of the same file writes nothing.
+ */
+async function upsert(trx: Knex, table: string, key: string[], rows: Record<string, unknown>[], keyOut: string, extraSet: Record<string, Knex.Raw> = {}, idOut = 'customer_id'): Promise<Written[]> {
+  if (rows.length === 0) return [];
+  const cols = Object.keys(rows[0]!).filter((c) => !key.includes(c));
+  const ids = (cs: string[], p: string) => cs.map((c) => `${p}."${c}"`).join(', ');
+  const res = await trx(table).insert(rows)
+    .onConflict(key).merge([...cols, ...Object.keys(extraSet)].length ? Object.fromEntries([...cols.map((c) => [c, trx.raw('excluded.??', [c])]), ...Object.entries(extraSet)]) : undefined)
+    .whereRaw(`(${ids(cols, `"${table}"`)}) IS DISTINCT FROM (${ids(cols, 'excluded')})`)
+    .returning([trx.raw(`${keyOut} AS key`), trx.raw(`${idOut} AS customer_id`), trx.raw('(xmax = 0) AS inserted')] as unknown as string[]);
+  return res as unknown as Written[];
+}
+
+export async function upsertCustomers(trx: Knex, rows: Record<string, unknown>[]): Promise<Written[]> {
+  return upsert(trx, 'customers', ['customer_no'], rows, 'customer_no', { updated_at: trx.raw('now()') }, 'id');
+}
+
+export async function upsertPhones(trx: Knex, rows: { customer_id: number; phone: string; kind: string; is_primary: boolean }[]): Promise<Written[]> {
+  return upsert(trx, 'customer_phones', ['customer_id', 'phone'], rows, "customer_id || ':' || phone");
+}
+
+export async function deletePhones(trx: Knex, rows: { customer_id: number; phone: string }[]): Promise<Set<string>> {
+  if (rows.length === 0) return new Set();
+  const { rows: gone } = await trx.raw<{ rows: { key: string }[] }>(
+    `DELETE FROM customer_phones p USING unnest(?::int[], ?::text[]) AS t(customer_id, phone)
+     WHERE p.customer_id = t.customer_id AND p.phone = t.phone RETURNING p.customer_id || ':' || p.phone AS key`,
+    [rows.map((r) => r.customer_id), rows.map((r) => r.phone)]);
+  return new Set(gone.map((g) => g.key));
+}
+
+export const HOLDING_TABLES = {
+  deposit: { table: 'deposit_accounts', key: 'account_no', closed: 'closed' },
+  time_deposit: { table: 'time_deposits', key: 'deposit_no', closed: 'withdrawn' },
+} as const;
+export type HoldingLine = keyof typeof HOLDING_TABLES;
+
+/** Which customer each product number already belongs to. */
+export async function holdingOwners(db: Knex, line: HoldingLine, nos: string[]): Promise<Map<string, number>> {
+  const { table, key } = HOLDING_TABLES[line];
+  const rows: { no: string; customer_id: number }[] = await db(table).whereIn(key, nos).select(`${key} as no`, 'customer_id');
+  return new Map(rows.map((r) => [r.no, r.customer_id]));
+}
+
+export async function upsertHoldings(trx: Knex, line: HoldingLine, rows: Record<string, unknown>[]): Promise<Written[]> {
+  const { table, key } = HOLDING_TABLES[line];
+  return upsert(trx, table, [key], rows, key, { as_of: trx.raw('now()') });
+}
+
+/** Closes products that are open; returns those it closed. */
+export async function closeHoldings(trx: Knex, line: HoldingLine, nos: string[]): Promise<Written[]> {
+  if (nos.length === 0) return [];
+  const { table, key, closed } = HOLDING_TABLES[line];
+  return trx(table).whereIn(key, nos).whereNot('status', closed).update({ status: closed, as_of: trx.fn.now() })
+    .returning([`${key} as key`, 'customer_id', trx.raw('false AS inserted')] as unknown as string[]) as unknown as Promise<Written[]>;
+}

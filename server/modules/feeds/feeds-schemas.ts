@@ -1,0 +1,78 @@
+import { Type, type Static } from 'typebox';
+
+export const FEED_KINDS = ['customers', 'phones', 'holdings'] as const;
+export type FeedKind = (typeof FEED_KINDS)[number];
+
+/** What a refused row is refused for. */
+export const ROW_ERROR_CODES = [
+  'csv_malformed', 'json_malformed', 'row_invalid', 'phone_invalid', 'duplicate_key', 'customer_not_found', 'holding_conflict',
+] as const;
+export type RowErrorCode = (typeof ROW_ERROR_CODES)[number];
+
+const Key = Type.String({ pattern: '^[A-Za-z0-9-]{1,34}$' });
+const DateOnly = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' });
+const Amount = Type.Number({ minimum: 0, maximum: 1e15 });
+const Flag = Type.Boolean();
+
+// One row of each feed, as TypeBox checks it after CSV strings are converted to its types.
+// `action` makes removals explicit: a row missing from a file never deletes anything.
+export const CustomerRow = Type.Object({
+  action: Type.Optional(Type.Enum(['upsert'])),
+  customer_no: Key,
+  customer_type: Type.Optional(Type.Enum(['individual', 'corporate'])),
+  name_zh: Type.Optional(Type.String({ maxLength: 128 })),
+  name_en: Type.Optional(Type.String({ maxLength: 128 })),
+  gender: Type.Enum(['F', 'M', 'U']),
+  birth_date: Type.Optional(DateOnly),
+  id_type: Type.Enum(['resident_id', 'passport', 'hk_macau_permit']),
+  id_number: Type.String({ pattern: '^[A-Za-z0-9]{4,32}$' }),
+  language: Type.Optional(Type.Enum(['zh', 'en'])),
+  region: Type.String({ minLength: 1, maxLength: 64 }),
+  customer_since: DateOnly,
+  marketing_consent: Type.Optional(Flag),
+  do_not_call: Type.Optional(Flag),
+  email: Type.Optional(Type.String({ maxLength: 254, pattern: '^[^@\\s]+@[^@\\s]+$' })),
+}, { additionalProperties: false });
+export type CustomerRow = Static<typeof CustomerRow>;
+
+export const PhoneRow = Type.Object({
+  action: Type.Optional(Type.Enum(['upsert', 'delete'])),
+  customer_no: Key,
+  phone: Type.String({ minLength: 1, maxLength: 32 }),
+  kind: Type.Optional(Type.Enum(['mobile', 'home', 'work'])),
+  is_primary: Type.Optional(Flag),
+}, { additionalProperties: false });
+export type PhoneRow = Static<typeof PhoneRow>;
+
+// Holdings by product line, keyed by the product's number in core banking (account or deposit no).
+export const HoldingRow = Type.Object({
+  action: Type.Optional(Type.Enum(['upsert', 'close'])),
+  line: Type.Enum(['deposit', 'time_deposit']),
+  product_no: Key,
+  customer_no: Key,
+  product: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
+  currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })),
+  amount: Type.Optional(Amount),
+  avg_balance_90d: Type.Optional(Amount),
+  rate_pct: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
+  term_months: Type.Optional(Type.Integer({ minimum: 1, maximum: 600 })),
+  opened_on: Type.Optional(DateOnly),
+  maturity_date: Type.Optional(DateOnly),
+}, { additionalProperties: false });
+export type HoldingRow = Static<typeof HoldingRow>;
+
+export const RunParams = Type.Object({ kind: Type.Enum([...FEED_KINDS]) });
+export const RunIdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2147483647 }) });
+export const RunQuery = Type.Object({
+  format: Type.Optional(Type.Enum(['csv', 'jsonl'])),
+  path: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'a file under FEED_INBOX_DIR, instead of a body' })),
+}, { additionalProperties: false });
+
+export const FeedRun = Type.Object({
+  id: Type.Integer(), kind: Type.String(), source: Type.String(), format: Type.String(), status: Type.String(),
+  rows: Type.Integer(), added: Type.Integer(), changed: Type.Integer(), unchanged: Type.Integer(), rejected: Type.Integer(), rescored: Type.Integer(),
+  duration_ms: Type.Union([Type.Integer(), Type.Null()]), started_at: Type.String(), finished_at: Type.Union([Type.String(), Type.Null()]),
+  errors: Type.Optional(Type.Array(Type.Object({ line: Type.Integer(), code: Type.String(), message: Type.String() }))),
+});
+export type FeedRun = Static<typeof FeedRun>;
+export const FeedRunList = Type.Object({ runs: Type.Array(FeedRun) });

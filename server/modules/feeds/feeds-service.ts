@@ -1,0 +1,216 @@
+import { createReadStream } from 'node:fs';
+import { realpath } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import type { Knex } from 'knex';
+import type { TSchema } from 'typebox';
+import { Value } from 'typebox/value';
+import { appError } from '../../errors.js';
+import { readFeed, type FeedFormat } from '../../lib/feed-reader.js';
+import { normalizePhone } from '../../lib/phone.js';
+import type { TiersService } from '../tiers/tiers-service.js';
+import {
+  closeHoldings, customerIds, deletePhones, finishRun, getRun, holdingOwners, insertRun, insertRunErrors, listRuns, runErrors,
+  upsertCustomers, upsertHoldings, upsertPhones, HOLDING_TABLES, type HoldingLine, type RowError, type RunCounts, type Written,
+} from './feeds-repository.js';
+import { CustomerRow, HoldingRow, PhoneRow, type FeedKind, type FeedRun, type RowErrorCode } from './feeds-schemas.js';
+
+/** Rows written per transaction: big enough to be quick, small enough that memory stays flat. */
+const BATCH = 1000;
+/** Refused rows kept for download per run; the count goes on past it. */
+const ERRORS_KEPT = 10_000;
+
+interface Parsed<T> { line: number; row: T }
+interface Ctx { trx: Knex; counts: RunCounts; reject: (line: number, code: RowErrorCode, message: string) => void; rescore: Set<number> }
+
+/** Sorts one batch's written rows into added / changed and the rest into unchanged. */
+function tally(ctx: Ctx, total: number, written: Written[]) {
+  for (const w of written) if (w.inserted) ctx.counts.added++; else ctx.counts.changed++;
+  ctx.counts.unchanged += total - written.length;
+}
+
+/** Drops rows of a batch whose key came before in it (the first wins); the source sent one twice. */
+function dedupe<T>(ctx: Ctx, batch: Parsed<T>[], key: (r: T) => string): Parsed<T>[] {
+  const seen = new Set<string>();
+  return batch.filter((p) => {
+    const k = key(p.row);
+    if (seen.has(k)) { ctx.reject(p.line, 'duplicate_key', 'this key came earlier in the file'); return false; }
+    seen.add(k);
+    return true;
+  });
+}
+
+/** Resolves customer numbers; rows of an unknown customer are refused. */
+async function withCustomers<T extends { customer_no: string }>(ctx: Ctx, batch: Parsed<T>[]): Promise<(Parsed<T> & { customer_id: number })[]> {
+  const ids = await customerIds(ctx.trx, [...new Set(batch.map((p) => p.row.customer_no))]);
+  const out: (Parsed<T> & { customer_id: number })[] = [];
+  for (const p of batch) {
+    const id = ids.get(p.row.customer_no);
+    if (id === undefined) ctx.reject(p.line, 'customer_not_found', 'no customer with this customer_no');
+    else out.push({ ...p, customer_id: id });
+  }
+  return out;
+}
+
+interface Kind<T> {
+  schema: TSchema;
+  /** Checks beyond the schema (a phone that is not a phone); returns the row to write, or a refusal. */
+  refine?: (row: T) => { row: T } | { code: RowErrorCode; message: string };
+  apply: (ctx: Ctx, batch: Parsed<T>[]) => Promise<void>;
+}
+
+const customers: Kind<CustomerRow> = {
+  schema: CustomerRow,
+  async apply(ctx, batch) {
+    const rows = dedupe(ctx, batch, (r) => r.customer_no);
+    const values = rows.map(({ row: { action: _a, ...r } }) => ({
+      customer_type: 'individual', name_zh: null, name_en: null, birth_date: null, language: 'zh', marketing_consent: false, do_not_call: false, email: null, ...r,
+    }));
+    tally(ctx, rows.length, await upsertCustomers(ctx.trx, values));
+  },
+};
+
+const phones: Kind<PhoneRow> = {
+  schema: PhoneRow,
+  refine(row) {
+    try { return { row: { ...row, phone: normalizePhone(row.phone) } }; } catch { return { code: 'phone_invalid', message: 'phone is not a valid number' }; }
+  },
+  async apply(ctx, batch) {
+    const rows = await withCustomers(ctx, dedupe(ctx, batch, (r) => `${r.customer_no}:${r.phone}`));
+    const ups = rows.filter((r) => r.row.action !== 'delete');
+    const dels = rows.filter((r) => r.row.action === 'delete');
+    tally(ctx, ups.length, await upsertPhones(ctx.trx, ups.map((r) => ({ customer_id: r.customer_id, phone: r.row.phone, kind: r.row.kind ?? 'mobile', is_primary: r.row.is_primary ?? false }))));
+    const gone = await deletePhones(ctx.trx, dels.map((r) => ({ customer_id: r.customer_id, phone: r.row.phone })));
+    ctx.counts.changed += gone.size;
+    ctx.counts.unchanged += dels.length - gone.size;
+  },
+};
+
+const holdings: Kind<HoldingRow> = {
+  schema: HoldingRow,
+  refine(row) {
+    if (row.action === 'close') return { row };
+    const missing = (row.line === 'deposit' ? ['amount', 'opened_on'] : ['amount', 'rate_pct', 'term_months', 'opened_on', 'maturity_date'])
+      .filter((f) => row[f as keyof HoldingRow] === undefined);
+    return missing.length ? { code: 'row_invalid', message: `a ${row.line} needs ${missing.join(', ')}` } : { row };
+  },
+  async apply(ctx, batch) {
+    const rows = await withCustomers(ctx, dedupe(ctx, batch, (r) => `${r.line}:${r.product_no}`));
+    for (const line of Object.keys(HOLDING_TABLES) as HoldingLine[]) {
+      const mine = rows.filter((r) => r.row.line === line);
+      if (mine.length === 0) continue;
+      const owners = await holdingOwners(ctx.trx, line, mine.map((r) => r.row.product_no));
+      const ok = mine.filter((r) => {
+        const owner = owners.get(r.row.product_no);
+        if (owner !== undefined && owner !== r.customer_id) { ctx.reject(r.line, 'holding_conflict', 'this product number belongs to another customer'); return false; }
+        return true;
+      });
+      const ups = ok.filter((r) => r.row.action !== 'close');
+      const closes = ok.filter((r) => r.row.action === 'close');
+      const values = ups.map(({ row: r, customer_id }) => line === 'deposit'
+        ? { account_no: r.product_no, customer_id, product: r.product ?? 'savings', currency: r.currency ?? 'CNY', balance: r.amount, avg_daily_balance_90d: r.avg_balance_90d ?? r.amount, opened_on: r.opened_on, status: 'active' }
+        : { deposit_no: r.product_no, customer_id, currency: r.currency ?? 'CNY', principal: r.amount, rate_pct: r.rate_pct, term_months: r.term_months, start_date: r.opened_on, maturity_date: r.maturity_date, status: 'active' });
+      const written = await upsertHoldings(ctx.trx, line, values);
+      tally(ctx, ups.length, written);
+      const closed = await closeHoldings(ctx.trx, line, closes.map((r) => r.row.product_no));
+      ctx.counts.changed += closed.length;
+      ctx.counts.unchanged += closes.length - closed.length;
+      for (const w of [...written, ...closed]) ctx.rescore.add(w.customer_id);
+    }
+  },
+};
+
+const KINDS: Record<FeedKind, Kind<never>> = { customers, phones, holdings } as unknown as Record<FeedKind, Kind<never>>;
+
+const publicRun = (r: Record<string, unknown>): FeedRun => ({
+  ...(r as unknown as FeedRun),
+  started_at: new Date(r.started_at as string).toISOString(),
+  finished_at: r.finished_at ? new Date(r.finished_at as string).toISOString() : null,
+});
+
+export function createFeedsService(deps: { db: Knex; tiers: TiersService; inboxDir?: string }) {
+  const { db, tiers } = deps;
+
+  /** Reads a feed file and applies it a batch at a time; every run is logged with its counts and refused rows. */
+  async function run(kind: FeedKind, input: Readable, opts: { format: FeedFormat; source: string; startedBy: number | null }): Promise<FeedRun> {
+    const handler = KINDS[kind] as unknown as Kind<Record<string, unknown>>;
+    const started = Date.now();
+    const runId = await insertRun(db, { kind, source: opts.source, format: opts.format, started_by: opts.startedBy });
+    const counts: RunCounts = { rows: 0, added: 0, changed: 0, unchanged: 0, rejected: 0, rescored: 0 };
+    let errors: RowError[] = [];
+    let kept = 0;
+    const reject = (line: number, code: RowErrorCode, message: string) => {
+      counts.rejected++;
+      if (kept < ERRORS_KEPT) { kept++; errors.push({ line, code, message }); }
+    };
+    let batch: Parsed<Record<string, unknown>>[] = [];
+    const flush = async () => {
+      const rows = batch;
+      batch = [];
+      await db.transaction(async (trx) => {
+        const ctx: Ctx = { trx, counts, reject, rescore: new Set() };
+        if (rows.length) await handler.apply(ctx, rows);
+        // A holdings change rescores the customer's tier in the same transaction (and run).
+        for (const id of ctx.rescore) if ((await tiers.recomputeCustomer(trx, id, 'holdings_update'))?.changed) counts.rescored++;
+        await insertRunErrors(trx, runId, errors);
+      });
+      errors = [];
+    };
+    try {
+      for await (const rec of readFeed(input, opts.format)) {
+        counts.rows++;
+        if ('error' in rec) { reject(rec.line, rec.error.code, rec.error.message); continue; }
+        const fields = Value.Convert(handler.schema, rec.fields);
+        if (!Value.Check(handler.schema, fields)) {
+          const first = [...Value.Errors(handler.schema, fields)][0];
+          // The path names the field; the value itself may be PII and stays out.
+          reject(rec.line, 'row_invalid', `${first?.instancePath || 'row'}: ${first?.message ?? 'invalid'}`.slice(0, 200));
+          continue;
+        }
+        const refined = handler.refine ? handler.refine(fields as Record<string, unknown>) : { row: fields as Record<string, unknown> };
+        if ('code' in refined) { reject(rec.line, refined.code, refined.message); continue; }
+        batch.push({ line: rec.line, row: refined.row });
+        if (batch.length >= BATCH) await flush();
+      }
+      await flush();
+      await finishRun(db, runId, 'done', counts, Date.now() - started);
+    } catch (err) {
+      await finishRun(db, runId, 'failed', counts, Date.now() - started);
+      throw err;
+    }
+    return getOne(runId);
+  }
+
+  async function getOne(id: number): Promise<FeedRun> {
+    const r = await getRun(db, id);
+    if (!r) throw appError('SB_ERR_FEED_RUN_NOT_FOUND');
+    return { ...publicRun(r), errors: await runErrors(db, id, 100) };
+  }
+
+  return {
+    run,
+    get: getOne,
+
+    /** Opens a file under the inbox directory; nothing outside it, whatever the path says. */
+    async openInbox(file: string): Promise<Readable> {
+      if (!deps.inboxDir) throw appError('SB_ERR_FEED_INBOX_DISABLED');
+      const root = await realpath(deps.inboxDir);
+      const full = await realpath(path.resolve(root, file)).catch(() => { throw appError('SB_ERR_FEED_FILE_NOT_FOUND'); });
+      if (!full.startsWith(root + path.sep)) throw appError('SB_ERR_FEED_FILE_NOT_FOUND');
+      return createReadStream(full);
+    },
+
+    async list(limit = 50): Promise<FeedRun[]> {
+      return (await listRuns(db, limit)).map(publicRun);
+    },
+
+    /** The run's refused rows as CSV: line, code, message. */
+    async errorsCsv(id: number): Promise<string> {
+      await getOne(id);
+      const q = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+      return ['line,code,message', ...(await runErrors(db, id)).map((e) => `${e.line},${e.code},${q(e.message)}`)].join('\r\n') + '\r\n';
+    },
+  };
+}
+
+export type FeedsService = ReturnType<typeof createFeedsService>;

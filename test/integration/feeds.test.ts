@@ -1,0 +1,120 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../helpers/test-app.js';
+
+let t: TestApp | undefined;
+afterEach(async () => { await t?.close(); t = undefined; });
+
+const STANDARD_PHONE = '+8613800000004';
+
+async function runFeed(app: TestApp, kind: string, body: string, type = 'text/csv') {
+  return app.http.post(`/api/feeds/${kind}/runs`).set(await app.auth('admin')).set('content-type', type).send(body);
+}
+
+const CUSTOMERS = [
+  'customer_no,name_en,name_zh,gender,id_type,id_number,region,customer_since,marketing_consent,email',
+  'FD-0001,"Smith, John",,M,passport,P1234567,Shanghai,2020-01-02,true,john@example.com',
+  'FD-0002,"Mary',
+  'Ann Lee",李,F,resident_id,310101199001011234,Beijing,2019-05-06,false,',
+  'FD-0003,Bad Gender,,X,passport,P7654321,Shanghai,2020-01-02,false,',
+  'FD-0004,Oops"quote,,F,passport,P1111111,Shanghai,2020-01-02,false,',
+  'FD-0001,Twice,,M,passport,P1234567,Shanghai,2020-01-02,true,',
+  'FD-0005,Last Good,,U,passport,P2222222,Shenzhen,2021-03-04,false,',
+  'FD-0006,"never closed,,F,passport,P3333333,Shanghai,2020-01-02,false,',
+  'FD-0007,Swallowed,,F,passport,P4444444,Shanghai,2020-01-02,false,',
+].join('\n') + '\n';
+
+describe('batch feeds', () => {
+  it('a customers CSV: quoted commas and newlines land, bad rows are refused by line, a rerun changes nothing', async () => {
+    t = await startTestApp();
+    const res = await runFeed(t, 'customers', CUSTOMERS);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ kind: 'customers', source: 'api', format: 'csv', status: 'done', added: 3, changed: 0, unchanged: 0, rejected: 4 });
+    expect(res.body.errors.map((e: { line: number; code: string }) => [e.line, e.code])).toEqual([
+      [5, 'row_invalid'], [6, 'csv_malformed'], [7, 'duplicate_key'], [9, 'csv_malformed'],
+    ]);
+    const john = await t.db('customers').where({ customer_no: 'FD-0001' }).first();
+    expect(john).toMatchObject({ name_en: 'Smith, John', gender: 'M', marketing_consent: true, email: 'john@example.com' });
+    expect((await t.db('customers').where({ customer_no: 'FD-0002' }).first()).name_en).toBe('Mary\nAnn Lee');
+    expect(await t.db('customers').where({ customer_no: 'FD-0005' }).first()).toBeTruthy();
+
+    const again = await runFeed(t, 'customers', CUSTOMERS);
+    expect(again.body).toMatchObject({ added: 0, changed: 0, unchanged: 3, rejected: 4 });
+
+    // A real change is counted as changed, the rest stay unchanged.
+    const edited = CUSTOMERS.replace('john@example.com', 'john.smith@example.com');
+    expect((await runFeed(t, 'customers', edited)).body).toMatchObject({ added: 0, changed: 1, unchanged: 2 });
+
+    // The admin sees every run and can download a run's refused rows.
+    const admin = await t.auth('admin');
+    const runs = await t.http.get('/api/feeds/runs').set(admin).expect(200);
+    expect(runs.body.runs.map((r: { id: number }) => r.id)).toEqual([again.body.id + 1, again.body.id, res.body.id]);
+    const errors = await t.http.get(`/api/feeds/runs/${res.body.id}/errors`).set(admin).expect(200);
+    expect(errors.headers['content-type']).toMatch(/^text\/csv/);
+    expect(errors.text.split('\r\n')[0]).toBe('line,code,message');
+    expect(errors.text).toContain('7,duplicate_key,');
+    // The refused rows' content (names, ID numbers) is not kept.
+    expect(errors.text).not.toContain('P7654321');
+  });
+
+  it('only an admin runs or reads feeds', async () => {
+    t = await startTestApp();
+    const agent = await t.auth('agent1');
+    expect((await t.http.post('/api/feeds/customers/runs').set(agent).set('content-type', 'text/csv').send(CUSTOMERS)).status).toBe(403);
+    expect((await t.http.get('/api/feeds/runs').set(await t.auth('supervisor1'))).status).toBe(403);
+    expect((await t.http.get('/api/feeds/runs/999999/errors').set(await t.auth('admin'))).body.code).toBe('SB_ERR_FEED_RUN_NOT_FOUND');
+    expect((await runFeed(t, 'customers', '{}', 'application/json')).body.code).toBe('SB_ERR_REQUEST_UNSUPPORTED_MEDIA');
+  });
+
+  it('phones as JSON lines: mainland mobiles, landlines and foreign numbers normalised; a bad phone refused by line; deletion explicit', async () => {
+    t = await startTestApp();
+    const c = await t.db('customers').orderBy('id').first('id', 'customer_no');
+    const lines = [
+      { customer_no: c.customer_no, phone: '139 1234 5678', kind: 'mobile' },
+      { customer_no: c.customer_no, phone: '010-6552 8888', kind: 'home' },
+      { customer_no: c.customer_no, phone: '0044 20 7946 0958', kind: 'work' },
+      { customer_no: c.customer_no, phone: '12345' },
+      { customer_no: 'NOBODY-1', phone: '13912340000' },
+    ].map((l) => JSON.stringify(l)).join('\n') + '\nnot json\n';
+    const res = await runFeed(t, 'phones', lines, 'application/x-ndjson');
+    expect(res.body).toMatchObject({ format: 'jsonl', added: 3, rejected: 3 });
+    expect(res.body.errors.map((e: { line: number; code: string }) => [e.line, e.code])).toEqual([[4, 'phone_invalid'], [5, 'customer_not_found'], [6, 'json_malformed']]);
+    const phones = (await t.db('customer_phones').where({ customer_id: c.id }).pluck('phone')) as string[];
+    expect(phones).toEqual(expect.arrayContaining(['+8613912345678', '+861065528888', '+442079460958']));
+
+    expect((await runFeed(t, 'phones', lines, 'application/x-ndjson')).body).toMatchObject({ added: 0, changed: 0, unchanged: 3 });
+
+    const del = `customer_no,phone,action\n${c.customer_no},+86 139 1234 5678,delete\n`;
+    expect((await runFeed(t, 'phones', del)).body).toMatchObject({ changed: 1, rejected: 0 });
+    expect(await t.db('customer_phones').where({ customer_id: c.id, phone: '+8613912345678' }).first()).toBeUndefined();
+    expect((await runFeed(t, 'phones', del)).body).toMatchObject({ changed: 0, unchanged: 1 });
+  });
+
+  it('a holdings row lifts a customer\'s tier in the same run; closing it drops them back', async () => {
+    t = await startTestApp();
+    const c = await t.db('customer_phones').join('customers', 'customers.id', 'customer_phones.customer_id')
+      .where({ phone: STANDARD_PHONE }).first('customers.id', 'customers.customer_no', 'customers.tier');
+    expect(c.tier).toBe('STANDARD');
+    const feed = [
+      'line,product_no,customer_no,product,amount,avg_balance_90d,opened_on,rate_pct,term_months,maturity_date,action',
+      `deposit,6222000099990001,${c.customer_no},savings,80000000,80000000,2020-01-01,,,,upsert`,
+      `time_deposit,TD-FEED-1,${c.customer_no},,100000,,2025-01-01,,,,`,
+      `loan,LN-1,${c.customer_no},,1,,2020-01-01,,,,`,
+    ].join('\n');
+    const res = await runFeed(t, 'holdings', feed);
+    expect(res.body).toMatchObject({ added: 1, rejected: 2, rescored: 1 });
+    expect(res.body.errors.map((e: { line: number; code: string }) => [e.line, e.code])).toEqual([[3, 'row_invalid'], [4, 'row_invalid']]);
+    expect((await t.db('customers').where({ id: c.id }).first('tier')).tier).toBe('PRIVATE');
+    expect(await t.db('tier_history').where({ customer_id: c.id, to_tier: 'PRIVATE', reason: 'holdings_update' }).first()).toBeTruthy();
+
+    expect((await runFeed(t, 'holdings', feed)).body).toMatchObject({ added: 0, changed: 0, unchanged: 1, rescored: 0 });
+
+    const close = `line,product_no,customer_no,action\ndeposit,6222000099990001,${c.customer_no},close\n`;
+    expect((await runFeed(t, 'holdings', close)).body).toMatchObject({ changed: 1, rescored: 1 });
+    expect((await t.db('customers').where({ id: c.id }).first('tier')).tier).toBe('STANDARD');
+
+    // Another customer's product number is refused, not moved.
+    const other = await t.db('customers').whereNot({ id: c.id }).first('customer_no');
+    const steal = `line,product_no,customer_no,amount,opened_on\ndeposit,6222000099990001,${other.customer_no},5,2020-01-01\n`;
+    expect((await runFeed(t, 'holdings', steal)).body.errors).toEqual([expect.objectContaining({ line: 2, code: 'holding_conflict' })]);
+  });
+});
