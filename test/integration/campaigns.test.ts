@@ -94,6 +94,13 @@ describe('outbound campaigns', () => {
     expect(entries.map((e) => [e.customer_id, e.state, e.excluded_reason])).toEqual([
       [ok.id, 'pending', null], [dnc.id, 'excluded', 'do_not_call'], [noConsent.id, 'excluded', 'no_consent'],
     ]);
+    // RFC 4180 as the bank's exports write it: a quoted comma and a quoted newline stay in their field, the
+    // record after them keeps its line number, and a line with more fields than the header is reported by line.
+    const noted = await customer();
+    const later = await customer();
+    const quoted = await uploadCsv(c.id, ['customer_no,note', `${noted.customer_no},"prefers mornings, after 9`, 'asked for English"', `${later.customer_no},ok`, 'one,too,many'].join('\n'));
+    expect(quoted).toMatchObject({ rows: 3, added: 2, error_count: 1 });
+    expect(quoted.errors).toEqual([expect.objectContaining({ line: 5, code: 'csv_malformed' })]);
     // A header that names no customer column is refused outright.
     const bad = await h.http.post(`/api/campaigns/${c.id}/list/csv`).set(supervisor).set('Content-Type', 'text/csv').send('name,phone\nx,y').expect(400);
     expect(bad.body.code).toBe('SB_ERR_CAMPAIGN_CSV_INVALID');

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkCompliance, rowHash, type ComplianceFacts } from '../../server/modules/campaigns/compliance.js';
 import { dialsNow, inCallingWindow, nextWindowOpen, overdialAllowed, pacingRatio, type PacingInput } from '../../server/modules/campaigns/pacing.js';
-import { csvFields } from '../../server/modules/campaigns/call-list.js';
 
 const base: PacingInput = { mode: 'predictive', freeAgents: 4, inFlight: 0, overdialInFlight: 0, finished: 100, humans: 50, abandoned: 0, maxAbandonRate: 0.03, rateBudget: 100 };
 
@@ -70,11 +69,5 @@ describe('compliance check', () => {
     const reordered = { ...row, checks: { b: { ok: false }, a: { x: 1, ok: true } } };
     expect(rowHash('0'.repeat(64), row)).toBe(rowHash('0'.repeat(64), reordered));
     expect(rowHash('0'.repeat(64), { ...row, decision: 'deny' })).not.toBe(rowHash('0'.repeat(64), row));
-  });
-});
-
-describe('CSV fields', () => {
-  it('splits on commas, keeps quoted commas and doubled quotes', () => {
-    expect(csvFields('C001, +8613800000001 ,"Wang, Wei","say ""hi"""')).toEqual(['C001', '+8613800000001', 'Wang, Wei', 'say "hi"']);
   });
 });

@@ -1,7 +1,7 @@
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { Knex } from 'knex';
 import { appError } from '../../errors.js';
+import { readFeed } from '../../lib/feed-reader.js';
 import { normalizePhone } from '../../lib/phone.js';
 import type { CampaignRow } from './campaigns-repository.js';
 import { CONSENT_PURPOSES, type ListResult, type Segment } from './campaigns-schemas.js';
@@ -95,22 +95,6 @@ export async function listFromSegment(db: Knex, c: CampaignRow, s: Segment, scru
   return result;
 }
 
-/** One CSV line into fields: commas, with "quoted, fields" and "" for a quote inside them. */
-export function csvFields(line: string): string[] {
-  const out: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i];
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') { field += '"'; i++; } else if (ch === '"') quoted = false; else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') { out.push(field.trim()); field = ''; } else field += ch;
-  }
-  out.push(field.trim());
-  return out;
-}
-
 /**
  * Adds the customers of an uploaded CSV (header row first: customer_no or customer_id, and an
  * optional phone). Bad lines are reported by line number; the good ones are kept.
@@ -121,9 +105,8 @@ export async function listFromCsv(db: Knex, c: CampaignRow, input: Readable, scr
     result.error_count++;
     if (result.errors.length < ERRORS_KEPT) result.errors.push({ line, code, message });
   };
-  let header: { key: 'customer_no' | 'customer_id'; keyAt: number; phoneAt: number } | null = null;
+  let header: { key: 'customer_no' | 'customer_id' } | null = null;
   let batch: { key: string; phone: string | null; line: number }[] = [];
-  let lineNo = 0;
 
   const flush = async () => {
     if (batch.length === 0) return;
@@ -146,31 +129,28 @@ export async function listFromCsv(db: Knex, c: CampaignRow, input: Readable, scr
     result.duplicates += known.length - (result.added - before);
   };
 
-  const lines = createInterface({ input, crlfDelay: Infinity });
-  for await (const raw of lines) {
-    lineNo++;
-    const line = lineNo === 1 ? raw.replace(/^\uFEFF/, '') : raw;
-    if (line.trim() === '') continue;
-    const fields = csvFields(line);
+  // The one feed reader (RFC 4180: quoted commas and newlines); its header names come lower-cased.
+  for await (const rec of readFeed(input, 'csv')) {
+    if ('error' in rec) { result.rows++; bad(rec.line, 'csv_malformed', rec.error.message); continue; }
+    const fields = rec.fields as Record<string, string | undefined>;
     if (!header) {
-      const names = fields.map((f) => f.toLowerCase());
+      const names = Object.keys(fields);
       const key = names.includes('customer_no') ? 'customer_no' : names.includes('customer_id') ? 'customer_id' : null;
       if (!key) throw appError('SB_ERR_CAMPAIGN_CSV_INVALID');
-      header = { key, keyAt: names.indexOf(key), phoneAt: names.indexOf('phone') };
-      continue;
+      header = { key };
     }
     result.rows++;
-    const key = fields[header.keyAt] ?? '';
+    const key = fields[header.key] ?? '';
     if (header.key === 'customer_no' ? !/^[A-Za-z0-9-]{1,32}$/.test(key) : !/^[1-9][0-9]{0,9}$/.test(key) || Number(key) > 2147483647) {
-      bad(lineNo, 'key_malformed', `${header.key} is missing or malformed`);
+      bad(rec.line, 'key_malformed', `${header.key} is missing or malformed`);
       continue;
     }
     let phone: string | null = null;
-    const given = header.phoneAt >= 0 ? fields[header.phoneAt] ?? '' : '';
+    const given = fields.phone ?? '';
     if (given !== '') {
-      try { phone = normalizePhone(given); } catch { bad(lineNo, 'phone_invalid', 'phone is not a valid number'); continue; }
+      try { phone = normalizePhone(given); } catch { bad(rec.line, 'phone_invalid', 'phone is not a valid number'); continue; }
     }
-    batch.push({ key, phone, line: lineNo });
+    batch.push({ key, phone, line: rec.line });
     if (batch.length >= BATCH) await flush();
   }
   if (!header) throw appError('SB_ERR_CAMPAIGN_CSV_INVALID');

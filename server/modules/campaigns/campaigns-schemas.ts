@@ -14,7 +14,7 @@ export const DISPOSITIONS = ['interested', 'sale', 'callback', 'not_interested',
 /** Dial outcomes that may be retried, each after its own delay. */
 export const RETRY_OUTCOMES = ['busy', 'no_answer', 'machine', 'failed', 'abandoned'] as const;
 /** What can be wrong with one line of an uploaded list. */
-export const LINE_PROBLEMS = ['key_malformed', 'customer_not_found', 'phone_invalid'] as const;
+export const LINE_PROBLEMS = ['key_malformed', 'customer_not_found', 'phone_invalid', 'csv_malformed'] as const;
 /** Why a list entry is never dialled. */
 export const EXCLUDED_REASONS = ['do_not_call', 'no_consent', 'recent_contact', 'no_phone', 'bad_timezone'] as const;
 /** Product lines a segment can ask for (held, or not held). */
