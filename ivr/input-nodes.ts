@@ -36,8 +36,10 @@ export const maskDigits = (text: string) => text.replace(/[0-9０-９零〇一�
 function spoken(ctx: Ctx, n: NodeOf<'menu'>, input: Extract<IvrInput, { kind: 'speech' }>): Step {
   const heard = normal(input.text);
   const lang = ctx.session.lang;
-  const matches = heard ? n.options.filter((o) => (o.phrases?.[lang] ?? []).some((p) => heard.includes(normal(p)))) : [];
-  const targets = [...new Set(matches.map((o) => o.next))];
+  // The longest phrase heard wins ("lost card" over "card"); two choices tied at it is ambiguous.
+  const scored = heard ? n.options.map((o) => ({ next: o.next, length: Math.max(0, ...(o.phrases?.[lang] ?? []).map(normal).filter((p) => heard.includes(p)).map((p) => p.length)) })) : [];
+  const best = Math.max(0, ...scored.map((o) => o.length));
+  const targets = best > 0 ? [...new Set(scored.filter((o) => o.length === best).map((o) => o.next))] : [];
   const trusted = input.confidence >= input.minConfidence;
   const [choice] = targets;
   const ok = trusted && targets.length === 1 && choice !== undefined;
