@@ -78,9 +78,11 @@ export function emit(ctx: Ctx, type: string, data: Record<string, unknown> = {})
   ctx.events.push({ type, node: ctx.nodeId, data });
 }
 
-export function gather(ctx: Ctx, g: { numDigits?: number; finishOnKey?: string; timeoutSeconds?: number; secret?: boolean }): Step {
+export function gather(ctx: Ctx, g: { numDigits?: number; finishOnKey?: string; timeoutSeconds?: number; secret?: boolean; hints?: string[] }): Step {
+  // Secrets are keyed, never spoken: a recogniser (and whoever hears the caller) would get them.
+  const speech = g.hints && g.hints.length > 0 && !g.secret ? { speech: { lang: ctx.session.lang, hints: g.hints } } : {};
   ctx.actions.push({
-    type: 'gather', timeoutSeconds: g.timeoutSeconds ?? 5, secret: g.secret ?? false,
+    type: 'gather', timeoutSeconds: g.timeoutSeconds ?? 5, secret: g.secret ?? false, ...speech,
     ...(g.numDigits !== undefined ? { numDigits: g.numDigits } : {}), ...(g.finishOnKey !== undefined ? { finishOnKey: g.finishOnKey } : {}),
   });
   ctx.session.node = ctx.nodeId;

@@ -23,6 +23,8 @@ export type IvrInput =
   | { kind: 'start' }
   | { kind: 'digits'; digits: string }
   | { kind: 'timeout' }
+  /** What the recogniser heard; `minConfidence`: below it the words are not trusted (the deployment's threshold). */
+  | { kind: 'speech'; text: string; confidence: number; minConfidence: number }
   | { kind: 'queue_exit'; result: 'bridged' | 'hangup' | 'leave' | 'redirected' | 'error' | 'queue-full' | 'system-error' | 'unavailable' };
 
 export type IvrAction =
@@ -30,7 +32,8 @@ export type IvrAction =
   | { type: 'say'; text: string; lang: Lang; whole?: true }
   | { type: 'play'; url: string }
   | { type: 'pause'; seconds: number }
-  | { type: 'gather'; numDigits?: number; finishOnKey?: string; timeoutSeconds: number; secret: boolean }
+  /** `speech`: listen for words too, in this language, with these hints (never on a secret gather). */
+  | { type: 'gather'; numDigits?: number; finishOnKey?: string; timeoutSeconds: number; secret: boolean; speech?: { lang: Lang; hints: string[] } }
   | { type: 'enqueue'; skill: string; tier: string | null; priority: number; lang: Lang; customerId: number | null }
   | { type: 'dial'; number: string }
   | { type: 'hangup' };

@@ -43,11 +43,23 @@ export const LanguageNode = Type.Object({
   next: Target,
 }, closed);
 
+/**
+ * What a caller may say for a choice, per language: matched as a part of what the recogniser heard
+ * (case and punctuation aside). A menu with phrases listens for speech as well as keys.
+ */
+export const PhrasesSchema = Type.Object({
+  zh: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 40 }), { maxItems: 20 })),
+  en: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 40 }), { maxItems: 20 })),
+}, { ...closed, description: 'Spoken phrases per language that pick this choice' });
+
+// key is optional: a choice may be spoken only (销户 goes to a person, it has no key of its own).
+const MenuOption = Type.Object({ key: Type.Optional(Key), next: Target, phrases: Type.Optional(PhrasesSchema) }, closed);
+
 export const MenuNode = Type.Object({
   type: Type.Literal('menu'),
   label: Label,
   say: TextSchema,
-  options: Type.Array(Type.Object({ key: Key, next: Target }, closed), { minItems: 1 }),
+  options: Type.Array(MenuOption, { minItems: 1 }),
   repeat_key: Type.Optional(Key),
   retries: Type.Optional(Retries),
   timeout_seconds: Type.Optional(Seconds),

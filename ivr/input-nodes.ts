@@ -11,21 +11,68 @@ function expectFinishKey(ctx: Ctx, raw: string, maxLength: number, finishKey: st
   if (!raw.endsWith(finishKey) && raw.length >= maxLength) ctx.session.vars._typeahead = finishKey;
 }
 
+/** Lower case, no spaces or punctuation: 挂失。 and "Lost card!" match 挂失 and "lost card". */
+const normal = (s: string) => s.toLowerCase().replace(/[\s\p{P}]+/gu, '');
+
+/** Menus whose speech was not understood twice: keys only from then on (the session keeps them). */
+const KEYS_ONLY = '_speech_keys_only';
+const keysOnly = (ctx: Ctx, id: string) => (Array.isArray(ctx.session.vars[KEYS_ONLY]) ? (ctx.session.vars[KEYS_ONLY] as string[]).includes(id) : false);
+const SPEECH_MISSES = '_speech_misses';
+
+/** The phrases of the menu in the caller's language: the recogniser's hints. */
+function menuPhrases(ctx: Ctx, n: NodeOf<'menu'>): string[] {
+  return n.options.flatMap((o) => o.phrases?.[ctx.session.lang] ?? []);
+}
+
 const askMenu = (ctx: Ctx, n: NodeOf<'menu'>): Step => {
   say(ctx, n.say);
-  return gather(ctx, { numDigits: 1, timeoutSeconds: n.timeout_seconds });
+  const hints = keysOnly(ctx, ctx.nodeId) ? [] : menuPhrases(ctx, n);
+  return gather(ctx, { numDigits: 1, timeoutSeconds: n.timeout_seconds, hints });
 };
+
+/** Digit runs in what was heard are masked: a caller may say a card or account number. */
+export const maskDigits = (text: string) => text.replace(/[0-9０-９零〇一二三四五六七八九十]{3,}/g, (m) => '*'.repeat(m.length));
+
+function spoken(ctx: Ctx, n: NodeOf<'menu'>, input: Extract<IvrInput, { kind: 'speech' }>): Step {
+  const heard = normal(input.text);
+  const lang = ctx.session.lang;
+  // The longest phrase heard wins ("lost card" over "card"); two choices tied at it is ambiguous.
+  const scored = heard ? n.options.map((o) => ({ next: o.next, length: Math.max(0, ...(o.phrases?.[lang] ?? []).map(normal).filter((p) => heard.includes(p)).map((p) => p.length)) })) : [];
+  const best = Math.max(0, ...scored.map((o) => o.length));
+  const targets = best > 0 ? [...new Set(scored.filter((o) => o.length === best).map((o) => o.next))] : [];
+  const trusted = input.confidence >= input.minConfidence;
+  const [choice] = targets;
+  const ok = trusted && targets.length === 1 && choice !== undefined;
+  emit(ctx, 'speech_recognised', {
+    text: maskDigits(input.text.slice(0, 200)), lang, confidence: Math.round(input.confidence * 100) / 100,
+    matched: ok, choice: ok ? choice : null, ...(ok ? {} : { why: !trusted ? 'low_confidence' : targets.length === 0 ? 'no_match' : 'ambiguous' }),
+  });
+  if (ok) {
+    delete ctx.session.vars[SPEECH_MISSES];
+    return { goto: choice };
+  }
+  // One more go at speech, then keys only: a caller the recogniser cannot follow is not made to repeat forever.
+  const misses = (typeof ctx.session.vars[SPEECH_MISSES] === 'number' ? ctx.session.vars[SPEECH_MISSES] : 0) + 1;
+  ctx.session.vars[SPEECH_MISSES] = misses;
+  if (misses >= 2) {
+    const list = Array.isArray(ctx.session.vars[KEYS_ONLY]) ? (ctx.session.vars[KEYS_ONLY] as string[]) : [];
+    ctx.session.vars[KEYS_ONLY] = [...new Set([...list, ctx.nodeId])];
+    delete ctx.session.vars[SPEECH_MISSES];
+  }
+  return retry(ctx, n.retries, n.invalid ?? DEFAULT_TEXT.invalid, () => askMenu(ctx, n), n.on_fail);
+}
 
 export const menu: Handler<'menu'> = {
   enter: askMenu,
   input(ctx, n, input) {
+    if (input.kind === 'speech') return spoken(ctx, n, input);
     const digits = digitsOf(input);
     if (digits === null) {
       emit(ctx, 'ivr_step', { input: 'timeout' });
       return retry(ctx, n.retries, n.no_input ?? DEFAULT_TEXT.no_input, () => askMenu(ctx, n), n.on_fail);
     }
     const key = digits.slice(0, 1);
-    const option = n.options.find((o) => o.key === key);
+    const option = n.options.find((o) => o.key !== undefined && o.key === key);
     emit(ctx, 'ivr_step', { input: 'dtmf', digits: key, valid: option !== undefined || key === n.repeat_key });
     if (option) return { goto: option.next };
     if (key !== '' && key === n.repeat_key) return askMenu(ctx, n);

@@ -1,7 +1,7 @@
 import { Value } from 'typebox/value';
 import { toMinutes } from './calendar.js';
 import { RESERVED_VARS } from './context.js';
-import { FlowShellSchema, NodeSchemas, type Calendar, type Flow, type FlowNode, type NodeType } from './flow-schema.js';
+import { FlowShellSchema, NodeSchemas, type Calendar, type Flow, type FlowNode, type NodeOf, type NodeType } from './flow-schema.js';
 import { EXIT_TYPES, INPUT_TYPES, targetsOf, textsOf } from './graph.js';
 
 export interface Problem { node: string | null; message: string }
@@ -42,6 +42,24 @@ function schemaProblems(doc: unknown): Problem[] {
   return problems;
 }
 
+/** A menu's spoken phrases: one phrase for two choices would send a caller wherever the list order says. */
+function phraseProblems(node: NodeOf<'menu'>): string[] {
+  const out: string[] = [];
+  node.options.forEach((o, i) => { if (o.key === undefined && !o.phrases) out.push(`options[${i}] has neither key nor phrases: nobody can choose it`); });
+  for (const lang of ['zh', 'en'] as const) {
+    const seen = new Map<string, string>();
+    for (const o of node.options) {
+      for (const p of o.phrases?.[lang] ?? []) {
+        const k = p.toLowerCase().replace(/[\s\p{P}]+/gu, '');
+        const before = seen.get(k);
+        if (before !== undefined && before !== o.next) out.push(`phrase '${p}' (${lang}) maps to two choices: ${before} and ${o.next}`);
+        seen.set(k, o.next);
+      }
+    }
+  }
+  return out;
+}
+
 /** Ids reachable from `from` over edges. */
 function reach(from: string[], edges: (id: string) => string[]): Set<string> {
   const seen = new Set<string>(from);
@@ -61,8 +79,9 @@ function nodeProblems(id: string, node: FlowNode, flow: Flow, secretVars: Set<st
       if (m[1] && secretVars.has(m[1])) out.push(`${field} reads secret var {{${m[1]}}} aloud`);
     }
   }
+  if (node.type === 'menu') out.push(...phraseProblems(node));
   if (node.type === 'menu' || node.type === 'language') {
-    const keys = [...node.options.map((o) => o.key), ...(node.type === 'menu' && node.repeat_key ? [node.repeat_key] : [])];
+    const keys = [...node.options.flatMap((o) => (o.key === undefined ? [] : [o.key])), ...(node.type === 'menu' && node.repeat_key ? [node.repeat_key] : [])];
     const dups = [...new Set(keys.filter((k, i) => keys.indexOf(k) !== i))];
     if (dups.length > 0) out.push(`duplicate key(s) ${dups.join(', ')} (options and repeat_key must differ)`);
   }

@@ -4,7 +4,7 @@ import { sleep } from './util.js';
 export interface ScriptOptions {
   from: string;
   to: string;
-  /** One entry per <Gather> the caller meets, in order; when none are left the caller hangs up. */
+  /** One entry per <Gather> the caller meets, in order (`speech:words` says the words instead of pressing keys); when none are left the caller hangs up. */
   presses: string[];
   /** How long to stay in a queue (wall-clock ms) before hanging up, unless dequeued first. */
   maxQueueWaitMs?: number;
@@ -39,7 +39,8 @@ export async function runScript(sim: Simulator, opts: ScriptOptions): Promise<Tr
         await call.hangup();
         break;
       }
-      await call.press(next);
+      if (next.startsWith('speech:')) await call.speak(next.slice('speech:'.length));
+      else await call.press(next);
       continue;
     }
     if (call.state === 'queued') {
@@ -72,6 +73,7 @@ function describe(e: TranscriptEntry): string {
     case 'pause': return `IVR pauses ${e.text}`;
     case 'gather': return `IVR waits for keys (${e.text})`;
     case 'press': return `caller presses ${e.text}`;
+    case 'speech': return `caller says: ${e.text}`;
     case 'silence': return `caller presses nothing (${e.text})`;
     case 'enqueued': return `queued in ${e.text}`;
     case 'queue-wait': return `waiting in queue: ${e.text}`;

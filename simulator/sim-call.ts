@@ -7,7 +7,8 @@ export class Interrupted extends Error {
   constructor() { super('interrupted'); }
 }
 
-export type Input = { kind: 'digits'; digits: string } | { kind: 'silence' };
+/** `speech`: typed words standing for what the caller says (a Gather with input speech hears them). */
+export type Input = { kind: 'digits'; digits: string } | { kind: 'speech'; words: string; confidence: number } | { kind: 'silence' };
 
 const DEFAULT_WAIT_FOR_MS = 5_000;
 
@@ -159,6 +160,15 @@ export abstract class CallBase implements LiveCall {
   }
 
   protected cancelInput(): void { this.input = null; }
+
+  /** The caller says `words` (typed): a listening <Gather> posts them as SpeechResult, a keys-only one hears nothing. */
+  async speak(words: string, confidence = 0.92): Promise<void> {
+    if (!this.input || this.input.mode !== 'gather') throw new Error(`call ${this.sid} has no pending <Gather> to say "${words}" into (state ${this.state})`);
+    const pending = this.input;
+    this.input = null;
+    this.setState('running');
+    pending.deferred.resolve({ kind: 'speech', words, confidence });
+  }
 
   async press(digits: string): Promise<void> {
     if (this.input) {

@@ -34,6 +34,9 @@ function sayingSeconds(text: string): number {
   return Math.max(0.5, cjk / 4 + words / 2.5);
 }
 
+/** input="dtmf speech" (or "speech"): the Gather hears words. */
+const listensForSpeech = (verb: TwimlNode) => (verb.attrs.input ?? 'dtmf').split(/\s+/).includes('speech');
+
 /**
  * Applies Twilio's Gather rules to what the caller keyed: finishOnKey ends input (and is not a
  * digit), numDigits caps it. `rest`: keys pressed after the gather had ended, which reach whatever
@@ -245,7 +248,7 @@ export class CallPlayer extends CallBase {
     }
     switch (verb.name) {
       case 'Say': case 'Play': case 'Pause':
-        await this.speak(verb);
+        await this.voice(verb);
         return 'next';
       case 'Gather': return this.gather(verb, baseUrl);
       case 'Redirect':
@@ -269,7 +272,7 @@ export class CallPlayer extends CallBase {
   }
 
   /** Say, Play and Pause: what the caller hears, on their own or inside a Gather. */
-  private async speak(verb: TwimlNode): Promise<void> {
+  private async voice(verb: TwimlNode): Promise<void> {
     const loops = Math.max(1, Number(verb.attrs.loop ?? 1) || 1);
     for (let n = 0; n < loops; n++) {
       if (verb.name === 'Say') {
@@ -301,6 +304,8 @@ export class CallPlayer extends CallBase {
   /** The Gather's result as action parameters, or null when nothing usable was keyed. */
   private gatherResult(verb: TwimlNode, input: Input): Record<string, string> | null {
     if (input.kind === 'silence') return null;
+    // Twilio's speech result: the words and a confidence, only when the Gather listened for speech.
+    if (input.kind === 'speech') return listensForSpeech(verb) ? { SpeechResult: input.words, Confidence: input.confidence.toFixed(8) } : null;
     const { numDigits, finishOnKey } = this.gatherRules(verb);
     const { digits, finishedOnKey, rest } = collectDigits(input.digits, numDigits, finishOnKey);
     this.typeahead = rest;
@@ -322,14 +327,14 @@ export class CallPlayer extends CallBase {
         return this.afterGather(verb, baseUrl, input, this.gatherResult(verb, input));
       }
     } else {
-      for (const child of verb.children) await this.speak(child);
+      for (const child of verb.children) await this.voice(child);
       this.note('gather', this.describeGather(verb));
     }
     this.setState('gathering');
     const pressed = await this.wait(this.awaitInput('gather'));
     this.setState('running');
     // Keys already pressed come first; silence after them ends the gather with what was keyed.
-    const input: Input = early ? { kind: 'digits', digits: early + (pressed.kind === 'digits' ? pressed.digits : '') } : pressed;
+    const input: Input = early && pressed.kind !== 'speech' ? { kind: 'digits', digits: early + (pressed.kind === 'digits' ? pressed.digits : '') } : pressed;
     return this.afterGather(verb, baseUrl, input, this.gatherResult(verb, input));
   }
 
@@ -338,8 +343,9 @@ export class CallPlayer extends CallBase {
     const action = resolveUrl(verb.attrs.action ?? baseUrl ?? '', baseUrl);
     const method = verb.attrs.method ?? 'POST';
     if (input.kind === 'digits') this.note('press', isSecretUrl(action) ? '*'.repeat(input.digits.length) : input.digits);
+    if (input.kind === 'speech') this.note('speech', listensForSpeech(verb) ? input.words : `${input.words} (not heard: the Gather takes keys only)`);
     if (result) return { kind: 'fetch', url: action, method, extra: result };
-    if (input.kind === 'silence') {
+    if (input.kind === 'silence' || input.kind === 'speech') {
       this.note('silence', `no input for ${timeout}s`);
       this.advance(timeout * 1000);
     }
@@ -485,7 +491,7 @@ export class CallPlayer extends CallBase {
           // Outside a Gather nothing listens: keys pressed meanwhile are lost (hold music takes real time here).
           this.deaf = true;
           try {
-            await this.speak(verb);
+            await this.voice(verb);
             if (verb.name === 'Play') await this.wait(sleep(Math.max(1, PLAY_SECONDS * 1000 * this.ctx.timeScale)));
           } finally {
             this.deaf = false;
@@ -494,7 +500,7 @@ export class CallPlayer extends CallBase {
         case 'Gather': {
           for (const child of verb.children) {
             if (this.keyBuffer) break; // a key pressed during the prompt or music ends them at once
-            await this.speak(child);
+            await this.voice(child);
             if (child.name === 'Play') await this.waitForKey(PLAY_SECONDS);
           }
           const { timeout } = this.gatherRules(verb);

@@ -32,7 +32,7 @@ export type CallState = 'ringing' | 'running' | 'gathering' | 'queued' | 'dialin
 export interface TranscriptEntry {
   /** Simulated ms since the call started: verb durations, not wall-clock time, so transcripts are deterministic. */
   at: number;
-  kind: 'say' | 'play' | 'pause' | 'gather' | 'press' | 'silence' | 'enqueued' | 'queue-wait' | 'dequeued' | 'dial' | 'record' | 'hangup' | 'reject' | 'status' | 'error';
+  kind: 'say' | 'play' | 'pause' | 'gather' | 'press' | 'speech' | 'silence' | 'enqueued' | 'queue-wait' | 'dequeued' | 'dial' | 'record' | 'hangup' | 'reject' | 'status' | 'error';
   text: string;
   language?: string;
 }
@@ -46,6 +46,8 @@ export interface SimCall {
   transcript: TranscriptEntry[];
   state: CallState;
   press(digits: string): Promise<void>;
+  /** Typed speech: what the caller says to a Gather that listens for it (confidence 0–1, default 0.92). */
+  speak(words: string, confidence?: number): Promise<void>;
   silence(): Promise<void>;
   hangup(): Promise<void>;
   waitFor(state: CallState, timeoutMs?: number): Promise<void>;

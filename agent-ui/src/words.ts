@@ -146,7 +146,7 @@ export const en = {
   taskReasons: { case_feedback: 'case resolved: call the customer', low_satisfaction: 'customer dissatisfied with the result', call_follow_up: 'from a call' } as Record<string, string>,
   satisfaction: 'Customer satisfaction', scores: ['1 Very dissatisfied', '2 Dissatisfied', '3 Neutral', '4 Satisfied', '5 Very satisfied'], recordFeedback: 'Record feedback', taskDone: 'Done',
   events: {
-    started: 'Call started', ivr_step: 'IVR step', language_selected: 'Language chosen', identified: 'Caller identified', identify_unknown: 'Caller not identified',
+    started: 'Call started', ivr_step: 'IVR step', speech_recognised: 'Caller spoke', language_selected: 'Language chosen', identified: 'Caller identified', identify_unknown: 'Caller not identified',
     identify_ambiguous: 'Several customers on this number', verified: 'Verified by PIN', verify_failed: 'Wrong PIN', verify_no_pin: 'No phone PIN set up',
     pin_locked: 'PIN locked', pin_throttled: 'PIN tries paused', input_failed: 'No valid key pressed', ivr_error: 'IVR fault', self_service: 'Self-service used',
     queue_unavailable: 'Queue closed or unstaffed', queued: 'Put in the queue', entered_queue: 'Entered the queue', routing_decision: 'Agent chosen',
@@ -337,7 +337,7 @@ export const zh: Dict = {
   taskReasons: { case_feedback: '工单已解决：请致电客户', low_satisfaction: '客户对处理结果不满意', call_follow_up: '来自通话' },
   satisfaction: '客户满意度', scores: ['1 非常不满意', '2 不满意', '3 一般', '4 满意', '5 非常满意'], recordFeedback: '记录回访结果', taskDone: '完成',
   events: {
-    started: '来电开始', ivr_step: 'IVR 按键', language_selected: '已选择语言', identified: '已识别客户', identify_unknown: '未能识别客户',
+    started: '来电开始', ivr_step: 'IVR 按键', speech_recognised: '客户语音输入', language_selected: '已选择语言', identified: '已识别客户', identify_unknown: '未能识别客户',
     identify_ambiguous: '该号码关联多位客户', verified: '已通过密码验证', verify_failed: '密码错误', verify_no_pin: '未设置电话银行密码',
     pin_locked: '密码已锁定', pin_throttled: '密码尝试暂停', input_failed: '未按有效按键', ivr_error: 'IVR 故障', self_service: '已办理自助服务',
     queue_unavailable: '队列未开放或无人值守', queued: '进入排队', entered_queue: '已进入队列', routing_decision: '已选定坐席',

@@ -96,6 +96,15 @@ describe('validateFlow', () => {
     expect(problemsOf(doc)).toEqual([{ node: 'menu', message: expect.stringContaining('duplicate key(s) 1') }]);
   });
 
+  it('catches a spoken phrase that maps to two choices, and an option nobody can choose', () => {
+    const doc = flow();
+    doc.nodes.menu = { ...doc.nodes.menu, options: [{ key: '1', next: 'bye', phrases: { en: ['Lost card'] } }, { key: '2', next: 'agent', phrases: { en: ['lost  card!'], zh: ['挂失'] } }, { next: 'agent' }] };
+    const messages = problemsOf(doc).filter((p) => p.node === 'menu').map((p) => p.message);
+    expect(messages).toEqual(expect.arrayContaining([expect.stringContaining('maps to two choices'), expect.stringContaining('neither key nor phrases')]));
+    doc.nodes.menu = { ...doc.nodes.menu, options: [{ key: '1', next: 'bye', phrases: { en: ['goodbye'] } }, { next: 'agent', phrases: { zh: ['人工'], en: ['agent'] } }] };
+    expect(problemsOf(doc).filter((p) => p.node === 'menu')).toEqual([]);
+  });
+
   it('catches a branch on hours without a calendar, and cases that can never match', () => {
     const doc = flow();
     doc.nodes.menu = { ...doc.nodes.menu, on_fail: 'hours' };

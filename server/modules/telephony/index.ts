@@ -33,6 +33,8 @@ export interface TelephonyRoutesOptions {
   authToken: () => string;
   publicUrl: () => string;
   holdMusicUrl: string;
+  /** Recognised words below this confidence (0–1) are not trusted: the menu asks again (IVR_SPEECH_MIN_CONFIDENCE). */
+  speechMinConfidence?: number;
   /** How a call's status is applied (call-status.ts): the same for the status callbacks and the settle sweep. */
   applyStatus: ApplyStatus;
   /** Recorded calls: told when an agent joins a caller's conference, and of Twilio's recording callbacks. */
@@ -107,7 +109,11 @@ export async function telephonyRoutes(fastify: FastifyInstance, opts: TelephonyR
 
   app.post('/twilio/voice/gather', { schema: { ...form, body: GatherWebhook, querystring: GatherQuery, summary: 'Gather result: the keys a caller pressed, or none (timeout)' } }, async (request, reply) => {
     const p = request.body;
-    const input = p.Digits ? { kind: 'digits' as const, digits: p.Digits } : { kind: 'timeout' as const };
+    // Keys win over words: a caller who pressed a key meant it. Twilio sends SpeechResult only for a gather that listened.
+    const speech = !p.Digits && p.SpeechResult?.trim() && request.query.secret === undefined
+      ? { kind: 'speech' as const, text: p.SpeechResult, confidence: Number(p.Confidence ?? 0) || 0, minConfidence: opts.speechMinConfidence ?? 0.5 }
+      : null;
+    const input = p.Digits ? { kind: 'digits' as const, digits: p.Digits } : speech ?? { kind: 'timeout' as const };
     return xml(reply, await once(request, p.CallSid, (trx) => inSpan('ivr.input', { 'switchboard.call_sid': p.CallSid, 'switchboard.ivr.step': request.query.step }, () => calls.input(trx, p.CallSid, request.query.step, input))));
   });
 

@@ -17,7 +17,12 @@ export const CallWebhook = Type.Object({
 }, open);
 export type CallWebhook = Static<typeof CallWebhook>;
 
-export const GatherWebhook = Type.Intersect([CallWebhook, Type.Object({ Digits: Type.Optional(Type.String({ pattern: '^[0-9*#]*$', maxLength: 64 })) }, open)]);
+export const GatherWebhook = Type.Intersect([CallWebhook, Type.Object({
+  Digits: Type.Optional(Type.String({ pattern: '^[0-9*#]*$', maxLength: 64 })),
+  // A gather with input="dtmf speech": what the recogniser heard, and how sure it was (0–1, as a string).
+  SpeechResult: Type.Optional(Type.String({ maxLength: 1000 })),
+  Confidence: Type.Optional(Type.String({ pattern: '^(0(\\.[0-9]+)?|1(\\.0+)?)$', maxLength: 20 })),
+}, open)]);
 export type GatherWebhook = Static<typeof GatherWebhook>;
 
 export const StepQuery = Type.Object({ step: Count() });

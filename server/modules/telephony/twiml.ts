@@ -10,6 +10,12 @@ const SAY: Record<Lang, { language: 'cmn-CN' | 'en-US'; voice: 'Polly.Zhiyu' | '
   en: { language: 'en-US', voice: 'Polly.Joanna' },
 };
 
+// <Gather> speech codes: Mandarin is cmn-Hans-CN (zh-CN in older docs; the SDK's list has only the new code), not <Say>'s cmn-CN; the phone-call models are tuned for 8 kHz lines.
+const SPEECH: Record<Lang, { language: 'cmn-Hans-CN' | 'en-US'; speechModel: 'default' | 'phone_call' }> = {
+  zh: { language: 'cmn-Hans-CN', speechModel: 'default' },
+  en: { language: 'en-US', speechModel: 'phone_call' },
+};
+
 export interface WebhookUrls {
   /** `secret`: the keys are a secret (a PIN): the URL says so, so whoever records webhooks (the simulator) keeps no copy of them. */
   gather: (step: number, secret: boolean) => string;
@@ -46,8 +52,12 @@ export function renderTurn(actions: IvrAction[], step: number, urls: WebhookUrls
         // dropped, as Twilio drops DTMF outside a Gather); the asking prompt after it goes inside.
         const split = prompts.reduce((at, p, i) => (p.type === 'say' && p.whole ? i + 1 : at), 0);
         for (const p of prompts.slice(0, split)) speak(response, p);
+        // A gather that listens for words too ends when the caller stops speaking (speechTimeout auto).
+        const speech = a.speech && !a.secret
+          ? { input: ['dtmf', 'speech'] as ('dtmf' | 'speech')[], ...SPEECH[a.speech.lang], hints: a.speech.hints.join(', '), speechTimeout: 'auto' }
+          : { input: ['dtmf'] as ('dtmf' | 'speech')[] };
         const gather = response.gather({
-          input: ['dtmf'], action: urls.gather(step, a.secret), method: 'POST', timeout: a.timeoutSeconds, actionOnEmptyResult: true,
+          ...speech, action: urls.gather(step, a.secret), method: 'POST', timeout: a.timeoutSeconds, actionOnEmptyResult: true,
           ...(a.numDigits ? { numDigits: a.numDigits } : {}), finishOnKey: a.finishOnKey ?? '',
         });
         for (const p of prompts.slice(split)) speak(gather, p);
