@@ -117,4 +117,34 @@ describe('batch feeds', () => {
     const steal = `line,product_no,customer_no,amount,opened_on\ndeposit,6222000099990001,${other.customer_no},5,2020-01-01\n`;
     expect((await runFeed(t, 'holdings', steal)).body.errors).toEqual([expect.objectContaining({ line: 2, code: 'holding_conflict' })]);
   });
+
+  it('an impossible date or a NUL refuses only its row, by line: the run completes and the good rows land', async () => {
+    t = await startTestApp();
+    const feed = [
+      'customer_no,name_en,gender,id_type,id_number,region,customer_since,birth_date',
+      'FD-0101,Good One,F,passport,P0000101,Shanghai,2020-01-02,1980-05-06',
+      'FD-0102,Feb Thirty-One,F,passport,P0000102,Shanghai,2020-01-02,2023-02-31',
+      'FD-0103,Year Zero,M,passport,P0000103,Shanghai,0000-01-01,',
+      'FD-0104,Nul\u0000Name,M,passport,P0000104,Shanghai,2020-01-02,',
+      'FD-0105,Good Two,U,passport,P0000105,Beijing,2021-03-04,',
+    ].join('\n') + '\n';
+    const res = await runFeed(t, 'customers', feed);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ status: 'done', added: 2, rejected: 3 });
+    expect(res.body.errors.map((e: { line: number; code: string }) => [e.line, e.code])).toEqual([[3, 'row_invalid'], [4, 'row_invalid'], [5, 'row_invalid']]);
+    expect(await t.db('customers').whereIn('customer_no', ['FD-0101', 'FD-0105']).pluck('customer_no')).toHaveLength(2);
+    expect(await t.db('customers').whereIn('customer_no', ['FD-0102', 'FD-0103', 'FD-0104']).first()).toBeUndefined();
+
+    // A NUL in a header name (CSV) or a key (JSON lines): the row is refused, the message saved without it.
+    const header = 'customer_no,gender,id_type,id_number,region,customer_since,no\u0000te\nFD-0106,F,passport,P0000106,Shanghai,2020-01-02,x\n';
+    const byHeader = await runFeed(t, 'customers', header);
+    expect(byHeader.status).toBe(200);
+    expect(byHeader.body).toMatchObject({ status: 'done', rejected: 1 });
+    expect(byHeader.body.errors).toEqual([expect.objectContaining({ line: 2, code: 'row_invalid' })]);
+    const jsonl = `${JSON.stringify({ customer_no: 'FD-0107', 'no\u0000te': 'x' })}\n`;
+    const byKey = await runFeed(t, 'customers', jsonl, 'application/x-ndjson');
+    expect(byKey.status).toBe(200);
+    expect(byKey.body.errors).toEqual([expect.objectContaining({ line: 1, code: 'row_invalid' })]);
+    for (const run of [byHeader.body, byKey.body]) for (const e of run.errors as { message: string }[]) expect(e.message).not.toContain('\u0000');
+  });
 });

@@ -1,4 +1,6 @@
 import { Type, type Static } from 'typebox';
+import { Format } from 'typebox/format';
+import { isDate } from '../../plugins/input-guard.js';
 
 export const FEED_KINDS = ['customers', 'phones', 'holdings'] as const;
 export type FeedKind = (typeof FEED_KINDS)[number];
@@ -10,7 +12,10 @@ export const ROW_ERROR_CODES = [
 export type RowErrorCode = (typeof ROW_ERROR_CODES)[number];
 
 const Key = Type.String({ pattern: '^[A-Za-z0-9-]{1,34}$' });
-const DateOnly = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' });
+// The customers API's date (`format: 'date'`), checked by the app's one date rule: TypeBox's own
+// takes year 0000, and a pattern takes 2023-02-31; PostgreSQL refuses either with the whole batch.
+Format.Set('date', isDate);
+const DateOnly = Type.String({ format: 'date' });
 const Amount = Type.Number({ minimum: 0, maximum: 1e15 });
 const Flag = Type.Boolean();
 

@@ -8,6 +8,7 @@ import { Value } from 'typebox/value';
 import { appError } from '../../errors.js';
 import { readFeed, type FeedFormat } from '../../lib/feed-reader.js';
 import { normalizePhone } from '../../lib/phone.js';
+import { findUnsafe } from '../../plugins/input-guard.js';
 import type { TiersService } from '../tiers/tiers-service.js';
 import {
   closeHoldings, customerIds, deletePhones, finishRun, getRun, holdingOwners, insertRun, insertRunErrors, listRuns, runErrors,
@@ -141,7 +142,8 @@ export function createFeedsService(deps: { db: Knex; tiers: TiersService; inboxD
     let kept = 0;
     const reject = (line: number, code: RowErrorCode, message: string) => {
       counts.rejected++;
-      if (kept < ERRORS_KEPT) { kept++; errors.push({ line, code, message }); }
+      // PostgreSQL's text refuses a NUL: one in a message would fail the batch's insert and the run.
+      if (kept < ERRORS_KEPT) { kept++; errors.push({ line, code, message: message.replaceAll('\u0000', '?') }); }
     };
     let batch: Parsed<Record<string, unknown>>[] = [];
     const flush = async () => {
@@ -160,6 +162,9 @@ export function createFeedsService(deps: { db: Knex; tiers: TiersService; inboxD
       for await (const rec of readFeed(input, opts.format)) {
         counts.rows++;
         if ('error' in rec) { reject(rec.line, rec.error.code, rec.error.message); continue; }
+        // A NUL (or lone surrogate) in a value or a header name: PostgreSQL would refuse the whole batch.
+        const unsafe = findUnsafe(rec.fields);
+        if (unsafe) { reject(rec.line, 'row_invalid', `${unsafe.field || 'row'}: ${unsafe.message}`.slice(0, 200)); continue; }
         const fields = Value.Convert(handler.schema, rec.fields);
         if (!Value.Check(handler.schema, fields)) {
           const first = [...Value.Errors(handler.schema, fields)][0];
