@@ -147,4 +147,25 @@ describe('batch feeds', () => {
     expect(byKey.body.errors).toEqual([expect.objectContaining({ line: 1, code: 'row_invalid' })]);
     for (const run of [byHeader.body, byKey.body]) for (const e of run.errors as { message: string }[]) expect(e.message).not.toContain('\u0000');
   });
+
+  it('a customer fed again without do_not_call, consent, language or email keeps them; a feed never lifts an opt-out', async () => {
+    t = await startTestApp();
+    const full = 'customer_no,gender,id_type,id_number,region,customer_since,do_not_call,marketing_consent,language,email\n'
+      + 'FD-0201,F,passport,P0000201,Shanghai,2020-01-02,true,true,en,amy@example.com\n';
+    expect((await runFeed(t, 'customers', full)).body).toMatchObject({ added: 1, rejected: 0 });
+    // The core system's next file has no such columns; the region did change.
+    const partial = 'customer_no,gender,id_type,id_number,region,customer_since\nFD-0201,F,passport,P0000201,Beijing,2020-01-02\n';
+    expect((await runFeed(t, 'customers', partial)).body).toMatchObject({ changed: 1, rejected: 0 });
+    expect(await t.db('customers').where({ customer_no: 'FD-0201' }).first('do_not_call', 'marketing_consent', 'language', 'email', 'region'))
+      .toEqual({ do_not_call: true, marketing_consent: true, language: 'en', email: 'amy@example.com', region: 'Beijing' });
+    // do_not_call=false does not reverse the opt-out (nothing else changed: the row is unchanged).
+    const lower = 'customer_no,gender,id_type,id_number,region,customer_since,do_not_call\nFD-0201,F,passport,P0000201,Beijing,2020-01-02,false\n';
+    expect((await runFeed(t, 'customers', lower)).body).toMatchObject({ changed: 0, unchanged: 1 });
+    expect((await t.db('customers').where({ customer_no: 'FD-0201' }).first('do_not_call')).do_not_call).toBe(true);
+    // A new customer still gets the defaults.
+    const fresh = 'customer_no,gender,id_type,id_number,region,customer_since\nFD-0202,M,passport,P0000202,Shanghai,2020-01-02\n';
+    expect((await runFeed(t, 'customers', fresh)).body).toMatchObject({ added: 1 });
+    expect(await t.db('customers').where({ customer_no: 'FD-0202' }).first('do_not_call', 'marketing_consent', 'language', 'email', 'customer_type'))
+      .toEqual({ do_not_call: false, marketing_consent: false, language: 'zh', email: null, customer_type: 'individual' });
+  });
 });

@@ -41,20 +41,28 @@ export async function customerIds(db: Knex, customerNos: string[]): Promise<Map<
 /**
  * Inserts new rows and updates those that differ, in one statement; a row equal to what is stored
  * is not touched (and not returned), so a rerun of the same file writes nothing.
+ * `update` narrows an update to some columns (the insert still writes all), `expr` replaces a
+ * column's new value (SQL over the stored row and `excluded`).
  */
-async function upsert(trx: Knex, table: string, key: string[], rows: Record<string, unknown>[], keyOut: string, extraSet: Record<string, Knex.Raw> = {}, idOut = 'customer_id'): Promise<Written[]> {
+async function upsert(trx: Knex, table: string, key: string[], rows: Record<string, unknown>[], keyOut: string, extraSet: Record<string, Knex.Raw> = {}, idOut = 'customer_id', update?: { cols: string[]; expr?: Record<string, string> }): Promise<Written[]> {
   if (rows.length === 0) return [];
-  const cols = Object.keys(rows[0]!).filter((c) => !key.includes(c));
+  const cols = update?.cols ?? Object.keys(rows[0]!).filter((c) => !key.includes(c));
   const ids = (cs: string[], p: string) => cs.map((c) => `${p}."${c}"`).join(', ');
+  const value = (c: string) => update?.expr?.[c] ?? `excluded."${c}"`;
   const res = await trx(table).insert(rows)
-    .onConflict(key).merge([...cols, ...Object.keys(extraSet)].length ? Object.fromEntries([...cols.map((c) => [c, trx.raw('excluded.??', [c])]), ...Object.entries(extraSet)]) : undefined)
-    .whereRaw(`(${ids(cols, `"${table}"`)}) IS DISTINCT FROM (${ids(cols, 'excluded')})`)
+    .onConflict(key).merge([...cols, ...Object.keys(extraSet)].length ? Object.fromEntries([...cols.map((c) => [c, trx.raw(value(c))]), ...Object.entries(extraSet)]) : undefined)
+    .whereRaw(`(${ids(cols, `"${table}"`)}) IS DISTINCT FROM (${cols.map(value).join(', ')})`)
     .returning([trx.raw(`${keyOut} AS key`), trx.raw(`${idOut} AS customer_id`), trx.raw('(xmax = 0) AS inserted')] as unknown as string[]);
   return res as unknown as Written[];
 }
 
-export async function upsertCustomers(trx: Knex, rows: Record<string, unknown>[]): Promise<Written[]> {
-  return upsert(trx, 'customers', ['customer_no'], rows, 'customer_no', { updated_at: trx.raw('now()') }, 'id');
+/**
+ * Customers, whose update writes only the columns the file sent (`sent`): a column a row left out
+ * keeps what is stored. A feed never lowers do_not_call: a customer's opt-out stands.
+ */
+export async function upsertCustomers(trx: Knex, rows: Record<string, unknown>[], sent: string[]): Promise<Written[]> {
+  return upsert(trx, 'customers', ['customer_no'], rows, 'customer_no', { updated_at: trx.raw('now()') }, 'id',
+    { cols: sent.filter((c) => c !== 'customer_no'), expr: { do_not_call: '"customers"."do_not_call" OR excluded."do_not_call"' } });
 }
 
 export async function upsertPhones(trx: Knex, rows: { customer_id: number; phone: string; kind: string; is_primary: boolean }[]): Promise<Written[]> {

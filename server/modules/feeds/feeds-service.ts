@@ -64,10 +64,22 @@ const customers: Kind<CustomerRow> = {
   schema: CustomerRow,
   async apply(ctx, batch) {
     const rows = dedupe(ctx, batch, (r) => r.customer_no);
-    const values = rows.map(({ row: { action: _a, ...r } }) => ({
-      customer_type: 'individual', name_zh: null, name_en: null, birth_date: null, language: 'zh', marketing_consent: false, do_not_call: false, email: null, ...r,
-    }));
-    tally(ctx, rows.length, await upsertCustomers(ctx.trx, values));
+    // Defaults are for a new customer only: an update writes the columns a row sent, so a row
+    // without do_not_call or email leaves them be. Rows sending the same columns share a statement.
+    const bySent = new Map<string, Record<string, unknown>[]>();
+    for (const { row: { action: _a, ...r } } of rows) {
+      const sent = Object.keys(r).sort().join(',');
+      const group = bySent.get(sent);
+      if (group) group.push(r); else bySent.set(sent, [r]);
+    }
+    const written: Written[] = [];
+    for (const [sent, group] of bySent) {
+      const values = group.map((r) => ({
+        customer_type: 'individual', name_zh: null, name_en: null, birth_date: null, language: 'zh', marketing_consent: false, do_not_call: false, email: null, ...r,
+      }));
+      written.push(...await upsertCustomers(ctx.trx, values, sent.split(',')));
+    }
+    tally(ctx, rows.length, written);
   },
 };
 
