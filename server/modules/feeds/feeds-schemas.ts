@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { Format } from 'typebox/format';
-import { isDate } from '../../plugins/input-guard.js';
+import { isDate } from '../../lib/input-rules.js';
 
 export const FEED_KINDS = ['customers', 'phones', 'holdings'] as const;
 export type FeedKind = (typeof FEED_KINDS)[number];
