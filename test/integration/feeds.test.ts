@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
@@ -167,5 +170,22 @@ describe('batch feeds', () => {
     expect((await runFeed(t, 'customers', fresh)).body).toMatchObject({ added: 1 });
     expect(await t.db('customers').where({ customer_no: 'FD-0202' }).first('do_not_call', 'marketing_consent', 'language', 'email', 'customer_type'))
       .toEqual({ do_not_call: false, marketing_consent: false, language: 'zh', email: null, customer_type: 'individual' });
+  });
+
+  it('?path= naming a directory or a missing file in the inbox is the coded not-found error, and no run is logged', async () => {
+    const inbox = mkdtempSync(path.join(tmpdir(), 'feed-inbox-'));
+    mkdirSync(path.join(inbox, 'archive'));
+    writeFileSync(path.join(inbox, 'customers.csv'), 'customer_no,gender,id_type,id_number,region,customer_since\nFD-0301,F,passport,P0000301,Shanghai,2020-01-02\n');
+    t = await startTestApp({ FEED_INBOX_DIR: inbox });
+    const admin = await t.auth('admin');
+    const ok = await t.http.post('/api/feeds/customers/runs?path=customers.csv').set(admin);
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatchObject({ source: 'inbox:customers.csv', status: 'done', added: 1 });
+    for (const name of ['archive', 'archive/', 'gone.csv']) {
+      const res = await t.http.post(`/api/feeds/customers/runs?path=${encodeURIComponent(name)}`).set(admin);
+      expect(res.status).toBe(404);
+      expect(res.body.code).toBe('SB_ERR_FEED_FILE_NOT_FOUND');
+    }
+    expect((await t.http.get('/api/feeds/runs').set(admin)).body.runs.map((r: { id: number }) => r.id)).toEqual([ok.body.id]);
   });
 });

@@ -1,5 +1,4 @@
-import { createReadStream } from 'node:fs';
-import { realpath } from 'node:fs/promises';
+import { open, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Knex } from 'knex';
@@ -8,7 +7,7 @@ import { Value } from 'typebox/value';
 import { appError } from '../../errors.js';
 import { readFeed, type FeedFormat } from '../../lib/feed-reader.js';
 import { normalizePhone } from '../../lib/phone.js';
-import { findUnsafe } from '../../plugins/input-guard.js';
+import { findUnsafe } from '../../lib/input-rules.js';
 import type { TiersService } from '../tiers/tiers-service.js';
 import {
   closeHoldings, customerIds, deletePhones, finishRun, getRun, holdingOwners, insertRun, insertRunErrors, listRuns, runErrors,
@@ -214,7 +213,14 @@ export function createFeedsService(deps: { db: Knex; tiers: TiersService; inboxD
       const root = await realpath(deps.inboxDir);
       const full = await realpath(path.resolve(root, file)).catch(() => { throw appError('SB_ERR_FEED_FILE_NOT_FOUND'); });
       if (!full.startsWith(root + path.sep)) throw appError('SB_ERR_FEED_FILE_NOT_FOUND');
-      return createReadStream(full);
+      // Opened, then checked, then read through that one handle: a directory, or a file that is
+      // gone by now, is no such file (not a failed run), and what is read is what was checked.
+      const handle = await open(full, 'r').catch(() => { throw appError('SB_ERR_FEED_FILE_NOT_FOUND'); });
+      if (!(await handle.stat().then((s) => s.isFile(), () => false))) {
+        await handle.close();
+        throw appError('SB_ERR_FEED_FILE_NOT_FOUND');
+      }
+      return handle.createReadStream();
     },
 
     async list(limit = 50): Promise<FeedRun[]> {
