@@ -17,13 +17,13 @@ export interface CallRow {
   ended_at: Date | null;
 }
 
+/** The bank's own number on a call, what its other legs show as caller ID: the hotline dialled, or a campaign's caller ID. */
+export const bankNumber = (c: Pick<CallRow, 'direction' | 'from_number' | 'to_number'>) => (c.direction.startsWith('outbound') ? c.from_number : c.to_number);
+
 /**
  * Serialises everything done for one call: Twilio may deliver a retry or a status callback
  * while the previous webhook of the same call is still being handled, on another node.
  */
-/** The bank's own number on a call, what its other legs show as caller ID: the hotline dialled, or a campaign's caller ID. */
-export const bankNumber = (c: Pick<CallRow, 'direction' | 'from_number' | 'to_number'>) => (c.direction.startsWith('outbound') ? c.from_number : c.to_number);
-
 export async function lockCall(trx: Knex, sid: string): Promise<void> {
   await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [sid]);
 }

@@ -5,7 +5,7 @@ import type { Flow } from '../../../ivr/flow-schema.js';
 import { customerId, isVerified } from '../../../ivr/context.js';
 import { isDialable, maskPhone } from '../../lib/phone.js';
 import type { Notice } from '../../lib/realtime-notices.js';
-import { appendEvents, insertInteraction, updateSummary, type EventRow, type SummaryChange } from '../interactions/interactions-repository.js';
+import { appendEvents, insertInteraction, selfServiceOf, updateSummary, type EventRow, type SummaryChange } from '../interactions/interactions-repository.js';
 import { findCall, insertCall, updateCall, type CallRow } from './calls-repository.js';
 import { createIvrPorts, type IvrServices } from './ivr-ports.js';
 
@@ -14,7 +14,14 @@ export interface Turn {
   actions: IvrAction[];
   step: number;
   lang: Lang;
+  /** Routing may have new work: the caller joined a queue or booked a callback, or left a queue or an agent on the way here. */
+  routing: boolean;
+  /** Present when this turn starts (true) or ends (false) asking for a secret: a recording pauses or resumes. */
+  secureInput?: boolean;
 }
+
+/** Session variable: the last turn asked for a secret (a PIN, a card number). */
+const SECRET_ASKED = '_secret_asked';
 
 export type CallStatus = 'queued' | 'initiated' | 'ringing' | 'in-progress' | 'completed' | 'busy' | 'failed' | 'no-answer' | 'canceled';
 
@@ -89,16 +96,16 @@ export function createCallsService(deps: CallsServiceDeps) {
     await updateSummary(trx, interactionId, summary);
   }
 
-  async function runIvr(trx: Knex, call: CallRow, input: IvrInput): Promise<Turn> {
+  async function runIvr(trx: Knex, call: CallRow, input: IvrInput, left = false): Promise<Turn> {
     const flow = deps.flows.get(call.flow);
     if (!flow) throw new Error(`call ${call.sid} is in unknown flow ${call.flow}`);
     const session = call.ivr_session;
-    const done: string[] = (await trx('interactions').where({ id: call.interaction_id }).first('self_service'))?.self_service ?? [];
     let latest = session;
     const ports = createIvrPorts(trx, {
       interactionId: call.interaction_id, ani: call.from_number, dnis: call.to_number,
       queuedAt: () => (typeof session.vars.queued_at === 'string' ? new Date(session.vars.queued_at) : null),
-      findings: () => findings(latest, done, 'callback'),
+      // Read only when a callback is booked: most turns never need it.
+      findings: async () => findings(latest, await selfServiceOf(trx, call.interaction_id), 'callback'),
     }, deps.ivr, now);
     const result = await advance(flow, session, input, ports);
     latest = result.session;
@@ -113,16 +120,24 @@ export function createCallsService(deps: CallsServiceDeps) {
     const summary = Object.assign({}, ...result.events.map((e) => summaryOf(e, at))) as SummaryChange;
     await record(trx, call.interaction_id, result.events.map((e) => ({ type: e.type, node: e.node, data: e.data, at })), summary);
     for (const e of result.events.filter((x) => x.type === 'queued')) {
-      const row = await trx('interactions').where({ id: call.interaction_id }).first('self_service');
       await deps.queue.enqueue(trx, {
         interaction_id: call.interaction_id, call_sid: call.sid, skill: e.data.skill as string, language: next.lang,
         customer_id: customerId(next), tier: (e.data.tier as string | null) ?? null, priority: Number(e.data.priority ?? 0),
-        ivr: findings(next, row?.self_service ?? [], e.node),
+        ivr: findings(next, await selfServiceOf(trx, call.interaction_id), e.node),
       });
     }
+    // Whether the call's recording (if any) must pause for a secret or may resume: told only when that changes.
+    const secret = result.actions.some((a) => a.type === 'gather' && a.secret);
+    const wasSecret = session.vars[SECRET_ASKED] === true;
+    if (secret) next.vars[SECRET_ASKED] = true;
+    else delete next.vars[SECRET_ASKED];
     const step = call.step + 1;
     await updateCall(trx, call.sid, { ivr_session: next, step });
-    return { actions: result.actions, step, lang: next.lang };
+    return {
+      actions: result.actions, step, lang: next.lang,
+      routing: left || result.events.some((e) => e.type === 'queued' || e.type === 'callback_requested'),
+      ...(secret !== wasSecret ? { secureInput: secret } : {}),
+    };
   }
 
   /** Creates the call and its interaction; used by the incoming webhook and by a status callback that comes first. */
@@ -211,7 +226,7 @@ export function createCallsService(deps: CallsServiceDeps) {
       // A call outside the IVR (a callback put in line) has no flow to go on with.
       if (result === 'hangup' || isFinal(call.status) || !deps.flows.has(call.flow)) return 'ended';
       if (step !== call.step) return null;
-      return runIvr(trx, call, { kind: 'queue_exit', result: result as Extract<IvrInput, { kind: 'queue_exit' }>['result'] });
+      return runIvr(trx, call, { kind: 'queue_exit', result: result as Extract<IvrInput, { kind: 'queue_exit' }>['result'] }, true);
     },
 
     /** Nobody can serve the queue the caller waits in any more (its agents left, its hours ended): the flow's fallback. */
@@ -223,7 +238,7 @@ export function createCallsService(deps: CallsServiceDeps) {
       notices.push(...left);
       await record(trx, call.interaction_id, [{ type: 'left_queue', data: { result: 'unavailable' }, at: now() }]);
       if (!deps.flows.has(call.flow)) return 'ended';
-      return runIvr(trx, call, { kind: 'queue_exit', result: 'unavailable' });
+      return runIvr(trx, call, { kind: 'queue_exit', result: 'unavailable' }, true);
     },
 
     /** The caller's time with the agent is over (their conference <Dial> returned): the IVR goes on (the survey). */
@@ -234,7 +249,7 @@ export function createCallsService(deps: CallsServiceDeps) {
       // A call outside the IVR (a campaign's) simply ends with its agent.
       if (isFinal(call.status) || !deps.flows.has(call.flow)) return 'ended';
       if (step !== call.step) return null;
-      return runIvr(trx, call, { kind: 'queue_exit', result: 'bridged' });
+      return runIvr(trx, call, { kind: 'queue_exit', result: 'bridged' }, true);
     },
 
     /**

@@ -16,7 +16,7 @@ export interface CallContext {
   /** When the caller first joined a queue on this call: a callback keeps that place. */
   queuedAt: () => Date | null;
   /** What the IVR learned so far, for the pop of a callback booked now. */
-  findings: () => Record<string, unknown>;
+  findings: () => Promise<Record<string, unknown>>;
 }
 
 /** What the IVR asks of routing and callbacks, on the webhook's transaction. */
@@ -107,7 +107,7 @@ export function createIvrPorts(trx: Knex, call: CallContext, services: IvrServic
     async requestCallback(c) {
       return services.requestCallback(trx, {
         customer_id: c.customerId, phone: c.ani, from_number: call.dnis, reason: c.reason, skill: c.skill ?? 'general', priority: c.priority, language: c.lang,
-        place_since: call.queuedAt() ?? now(), interaction_id: call.interactionId, ivr: call.findings(),
+        place_since: call.queuedAt() ?? now(), interaction_id: call.interactionId, ivr: await call.findings(),
       }, now());
     },
   };

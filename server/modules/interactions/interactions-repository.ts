@@ -62,6 +62,11 @@ export async function updateSummary(trx: Knex, interactionId: string, change: Su
   await trx('interactions').where({ id: interactionId }).update(update);
 }
 
+/** The self-services a call's caller has used so far (each once). */
+export async function selfServiceOf(trx: Knex, interactionId: string): Promise<string[]> {
+  return (await trx('interactions').where({ id: interactionId }).first('self_service'))?.self_service ?? [];
+}
+
 const SUMMARY_COLUMNS = [
   'id', 'customer_id', 'channel', 'direction', 'call_sid', 'ani_masked', 'dnis', 'language', 'tier_at_time', 'verified',
   'self_service', 'queue_skill', 'outcome', 'survey_score', 'disposition', 'summary', 'started_at', 'queued_at', 'answered_at', 'ended_at',

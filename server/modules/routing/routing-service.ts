@@ -220,6 +220,7 @@ export function createRoutingService(deps: RoutingDeps) {
   async function matchPass(): Promise<number> {
     const now = clock();
     const free = await freeAgents(db, now);
+    if (free.length === 0) { wakeAt(null); return 0; }
     // A customer-first callback being rung holds the agent it was dialled for (any one who may take it).
     for (const d of await db('queue_entries').where({ state: 'dialing' }).select('skill', 'tier', 'language', 'rm_id', 'target_agent_id', 'declined_by', 'enqueued_at') as EntryRow[]) {
       const i = free.findIndex((a) => canServe(a, { ...d, declined_by: [] }, now, timing));

@@ -71,17 +71,19 @@ export async function telephonyRoutes(fastify: FastifyInstance, opts: TelephonyR
   async function once(request: FastifyRequest, sid: string, handle: (trx: Knex, effects: Effects) => Promise<Outcome>): Promise<string> {
     const key = replayKey(request, opts.authToken());
     const effects: Effects = { notices: [], after: [] };
+    let turn = null as Turn | null; // set inside the transaction below
     const body = await db.transaction(async (trx) => {
       await lockCall(trx, sid);
       const prior = await findReply(trx, key);
       if (prior !== undefined) return prior;
       const outcome = await handle(trx, effects);
+      turn = outcome !== null && typeof outcome === 'object' && 'actions' in outcome ? outcome : null;
       // A turn that asks a secret (a PIN, a card number) pauses the call's recording, if any, before
       // Twilio has the prompt; the next turn that asks none resumes it.
-      if (opts.recordings && outcome !== null && typeof outcome === 'object' && 'actions' in outcome) {
-        const secret = outcome.actions.some((a) => a.type === 'gather' && a.secret);
+      const secureInput = turn?.secureInput;
+      if (opts.recordings && secureInput !== undefined) {
         const recordings = opts.recordings;
-        effects.after.push(() => recordings.secureInput(sid, secret));
+        effects.after.push(() => recordings.secureInput(sid, secureInput));
       }
       // A fixed answer (a callback's empty document, <Leave/>) is never replayed as an IVR turn.
       const fixed = outcome === 'silent' || (outcome !== null && typeof outcome === 'object' && 'twiml' in outcome);
@@ -96,7 +98,8 @@ export async function telephonyRoutes(fastify: FastifyInstance, opts: TelephonyR
     // Only what committed is told to agents or done on the line; routing may now have work.
     opts.notify(effects.notices);
     for (const act of effects.after) await act().catch((err) => request.log.warn({ err, call_sid: sid }, 'after-commit Twilio request failed'));
-    void opts.routing.kick();
+    // An IVR turn that queued nobody and freed nobody leaves routing nothing new (most turns of a busy hotline).
+    if (!turn || turn.routing) void opts.routing.kick();
     return body;
   }
 
