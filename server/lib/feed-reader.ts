@@ -13,9 +13,10 @@ export type FeedFormat = 'csv' | 'jsonl';
  * Reads a feed file as a stream, one record at a time (a million rows never sit in memory): CSV
  * per RFC 4180 (a header row; "quoted, fields", quoted newlines, "" for a quote) or JSON lines.
  * A record that cannot be read is yielded as an error with its line and the rest still come.
- * CSV values stay strings with the surrounding blanks trimmed; an empty field is absent.
+ * CSV values stay strings with the surrounding blanks trimmed; an empty field is absent, so a
+ * CSV file's columns are told once, as `onHeader` (lower-cased), before its first record.
  */
-export async function* readFeed(input: Readable, format: FeedFormat): AsyncGenerator<FeedRecord> {
+export async function* readFeed(input: Readable, format: FeedFormat, onHeader?: (names: string[]) => void): AsyncGenerator<FeedRecord> {
   if (format === 'jsonl') {
     let line = 0;
     for await (const raw of createInterface({ input, crlfDelay: Infinity })) {
@@ -30,7 +31,12 @@ export async function* readFeed(input: Readable, format: FeedFormat): AsyncGener
     return;
   }
   const parser = parse({
-    bom: true, columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()), trim: true,
+    bom: true, trim: true,
+    columns: (header: string[]) => {
+      const names = header.map((h) => h.trim().toLowerCase());
+      onHeader?.(names);
+      return names;
+    },
     skip_empty_lines: true, skip_records_with_error: true, info: true, raw: true,
   });
   // Records a broken one skipped: reported in order with the good ones.

@@ -104,6 +104,14 @@ describe('outbound campaigns', () => {
     // A header that names no customer column is refused outright.
     const bad = await h.http.post(`/api/campaigns/${c.id}/list/csv`).set(supervisor).set('Content-Type', 'text/csv').send('name,phone\nx,y').expect(400);
     expect(bad.body.code).toBe('SB_ERR_CAMPAIGN_CSV_INVALID');
+    // The key column is the header's, not the first row's: a first row with its key left empty is that
+    // row's error, and the rows after it load; a header and no rows is an empty list; no header at all is refused.
+    const afterBlank = await customer();
+    const blankFirst = await uploadCsv(c.id, ['phone,customer_no', '+8613800000002,', `,${afterBlank.customer_no}`].join('\n'));
+    expect(blankFirst).toMatchObject({ rows: 2, added: 1, error_count: 1, errors: [expect.objectContaining({ line: 2, code: 'key_malformed' })] });
+    expect(await uploadCsv(c.id, 'customer_no,phone\n')).toMatchObject({ rows: 0, added: 0, error_count: 0 });
+    const empty = await h.http.post(`/api/campaigns/${c.id}/list/csv`).set(supervisor).set('Content-Type', 'text/csv').send('').expect(400);
+    expect(empty.body.code).toBe('SB_ERR_CAMPAIGN_CSV_INVALID');
     // Agents may not manage campaigns.
     await h.http.post('/api/campaigns').set(await h.auth('agent1')).send({}).expect(403);
   });

@@ -106,6 +106,13 @@ export async function listFromCsv(db: Knex, c: CampaignRow, input: Readable, scr
     if (result.errors.length < ERRORS_KEPT) result.errors.push({ line, code, message });
   };
   let header: { key: 'customer_no' | 'customer_id' } | null = null;
+  let columns: string[] | null = null;
+  // The header row says which key the file uses; a file without one, or with neither key, is refused.
+  const keyed = (names: string[] | null) => {
+    const key = names?.includes('customer_no') ? 'customer_no' : names?.includes('customer_id') ? 'customer_id' : null;
+    if (!key) throw appError('SB_ERR_CAMPAIGN_CSV_INVALID');
+    return { key } as const;
+  };
   let batch: { key: string; phone: string | null; line: number }[] = [];
 
   const flush = async () => {
@@ -130,15 +137,10 @@ export async function listFromCsv(db: Knex, c: CampaignRow, input: Readable, scr
   };
 
   // The one feed reader (RFC 4180: quoted commas and newlines); its header names come lower-cased.
-  for await (const rec of readFeed(input, 'csv')) {
+  for await (const rec of readFeed(input, 'csv', (names) => { columns = names; })) {
+    header ??= keyed(columns);
     if ('error' in rec) { result.rows++; bad(rec.line, 'csv_malformed', rec.error.message); continue; }
     const fields = rec.fields as Record<string, string | undefined>;
-    if (!header) {
-      const names = Object.keys(fields);
-      const key = names.includes('customer_no') ? 'customer_no' : names.includes('customer_id') ? 'customer_id' : null;
-      if (!key) throw appError('SB_ERR_CAMPAIGN_CSV_INVALID');
-      header = { key };
-    }
     result.rows++;
     const key = fields[header.key] ?? '';
     if (header.key === 'customer_no' ? !/^[A-Za-z0-9-]{1,32}$/.test(key) : !/^[1-9][0-9]{0,9}$/.test(key) || Number(key) > 2147483647) {
@@ -153,7 +155,7 @@ export async function listFromCsv(db: Knex, c: CampaignRow, input: Readable, scr
     batch.push({ key, phone, line: rec.line });
     if (batch.length >= BATCH) await flush();
   }
-  if (!header) throw appError('SB_ERR_CAMPAIGN_CSV_INVALID');
+  header ??= keyed(columns); // a header and no rows: an empty list, not an error
   await flush();
   return result;
 }
