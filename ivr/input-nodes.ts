@@ -11,13 +11,24 @@ function expectFinishKey(ctx: Ctx, raw: string, maxLength: number, finishKey: st
   if (!raw.endsWith(finishKey) && raw.length >= maxLength) ctx.session.vars._typeahead = finishKey;
 }
 
-/** Lower case, no spaces or punctuation: 挂失。 and "Lost card!" match 挂失 and "lost card". */
-const normal = (s: string) => s.toLowerCase().replace(/[\s\p{P}]+/gu, '');
+/** Lower case, no spaces or punctuation: 挂失。 and "Lost card!" match 挂失 and "lost card" (ivr:check compares phrases by it too). */
+export const phraseKey = (s: string) => s.toLowerCase().replace(/[\s\p{P}]+/gu, '');
 
 /** Menus whose speech was not understood twice: keys only from then on (the session keeps them). */
 const KEYS_ONLY = '_speech_keys_only';
 const keysOnly = (ctx: Ctx, id: string) => (Array.isArray(ctx.session.vars[KEYS_ONLY]) ? (ctx.session.vars[KEYS_ONLY] as string[]).includes(id) : false);
+/** Speech not understood so far, per menu: a miss at one menu does not count against the next. */
 const SPEECH_MISSES = '_speech_misses';
+const missesAt = (ctx: Ctx): Record<string, number> => {
+  const v = ctx.session.vars[SPEECH_MISSES];
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, number>) : {};
+};
+function setMisses(ctx: Ctx, n: number): void {
+  const { [ctx.nodeId]: _, ...others } = missesAt(ctx);
+  const next = n > 0 ? { ...others, [ctx.nodeId]: n } : others;
+  if (Object.keys(next).length) ctx.session.vars[SPEECH_MISSES] = next;
+  else delete ctx.session.vars[SPEECH_MISSES];
+}
 
 /** The phrases of the menu in the caller's language: the recogniser's hints. */
 function menuPhrases(ctx: Ctx, n: NodeOf<'menu'>): string[] {
@@ -31,13 +42,13 @@ const askMenu = (ctx: Ctx, n: NodeOf<'menu'>): Step => {
 };
 
 /** Digit runs in what was heard are masked: a caller may say a card or account number. */
-export const maskDigits = (text: string) => text.replace(/[0-9０-９零〇一二三四五六七八九十]{3,}/g, (m) => '*'.repeat(m.length));
+const maskDigits = (text: string) => text.replace(/[0-9０-９零〇一二三四五六七八九十]{3,}/g, (m) => '*'.repeat(m.length));
 
 function spoken(ctx: Ctx, n: NodeOf<'menu'>, input: Extract<IvrInput, { kind: 'speech' }>): Step {
-  const heard = normal(input.text);
+  const heard = phraseKey(input.text);
   const lang = ctx.session.lang;
   // The longest phrase heard wins ("lost card" over "card"); two choices tied at it is ambiguous.
-  const scored = heard ? n.options.map((o) => ({ next: o.next, length: Math.max(0, ...(o.phrases?.[lang] ?? []).map(normal).filter((p) => heard.includes(p)).map((p) => p.length)) })) : [];
+  const scored = heard ? n.options.map((o) => ({ next: o.next, length: Math.max(0, ...(o.phrases?.[lang] ?? []).map(phraseKey).filter((p) => heard.includes(p)).map((p) => p.length)) })) : [];
   const best = Math.max(0, ...scored.map((o) => o.length));
   const targets = best > 0 ? [...new Set(scored.filter((o) => o.length === best).map((o) => o.next))] : [];
   const trusted = input.confidence >= input.minConfidence;
@@ -48,16 +59,15 @@ function spoken(ctx: Ctx, n: NodeOf<'menu'>, input: Extract<IvrInput, { kind: 's
     matched: ok, choice: ok ? choice : null, ...(ok ? {} : { why: !trusted ? 'low_confidence' : targets.length === 0 ? 'no_match' : 'ambiguous' }),
   });
   if (ok) {
-    delete ctx.session.vars[SPEECH_MISSES];
+    setMisses(ctx, 0);
     return { goto: choice };
   }
   // One more go at speech, then keys only: a caller the recogniser cannot follow is not made to repeat forever.
-  const misses = (typeof ctx.session.vars[SPEECH_MISSES] === 'number' ? ctx.session.vars[SPEECH_MISSES] : 0) + 1;
-  ctx.session.vars[SPEECH_MISSES] = misses;
+  const misses = (missesAt(ctx)[ctx.nodeId] ?? 0) + 1;
+  setMisses(ctx, misses >= 2 ? 0 : misses);
   if (misses >= 2) {
     const list = Array.isArray(ctx.session.vars[KEYS_ONLY]) ? (ctx.session.vars[KEYS_ONLY] as string[]) : [];
     ctx.session.vars[KEYS_ONLY] = [...new Set([...list, ctx.nodeId])];
-    delete ctx.session.vars[SPEECH_MISSES];
   }
   return retry(ctx, n.retries, n.invalid ?? DEFAULT_TEXT.invalid, () => askMenu(ctx, n), n.on_fail);
 }

@@ -2,6 +2,7 @@ import { Value } from 'typebox/value';
 import { toMinutes } from './calendar.js';
 import { RESERVED_VARS } from './context.js';
 import { FlowShellSchema, NodeSchemas, type Calendar, type Flow, type FlowNode, type NodeOf, type NodeType } from './flow-schema.js';
+import { phraseKey } from './input-nodes.js';
 import { EXIT_TYPES, INPUT_TYPES, targetsOf, textsOf } from './graph.js';
 
 export interface Problem { node: string | null; message: string }
@@ -50,7 +51,7 @@ function phraseProblems(node: NodeOf<'menu'>): string[] {
     const seen = new Map<string, string>();
     for (const o of node.options) {
       for (const p of o.phrases?.[lang] ?? []) {
-        const k = p.toLowerCase().replace(/[\s\p{P}]+/gu, '');
+        const k = phraseKey(p);
         const before = seen.get(k);
         if (before !== undefined && before !== o.next) out.push(`phrase '${p}' (${lang}) maps to two choices: ${before} and ${o.next}`);
         seen.set(k, o.next);

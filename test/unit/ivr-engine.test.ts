@@ -475,3 +475,31 @@ describe('engine safety nets', () => {
     expect(JSON.stringify([r.actions, r.events, r.session.path])).not.toContain('424242');
   });
 });
+
+describe('speech at menus', () => {
+  const txt = (zh: string, en: string) => ({ zh, en });
+  const menu = (next: string, phrase: string) => ({
+    type: 'menu' as const, label: txt('菜单', 'Menu'), say: txt('请说出或按键。', 'Say it or press a key.'), retries: 3, on_fail: 'bye',
+    options: [{ key: '1', next, phrases: { zh: [phrase], en: [phrase] } }],
+  });
+  const flow = {
+    ...lostCardFlow, id: 'speech-test', start: 'first',
+    nodes: { first: menu('second', '余额'), second: menu('bye', '挂失'), bye: { type: 'hangup' as const, label: txt('再见', 'Goodbye') } },
+  } as unknown as Flow;
+  const hear = (text: string): IvrInput => ({ kind: 'speech', text, confidence: 0.9, minConfidence: 0.5 });
+  const listening = (c: Caller) => c.last.actions.some((a) => a.type === 'gather' && a.speech !== undefined);
+
+  it('counts speech not understood per menu: a miss at one menu does not make the next one keys only', async () => {
+    const c = new Caller(flow, fakeBank().ports, '+8613800000002');
+    await c.start();
+    await c.send(hear('随便说说'));
+    expect(listening(c)).toBe(true); // one miss: the same menu still listens
+    await c.press('1');
+    await c.send(hear('随便说说'));
+    expect(listening(c)).toBe(true); // the second menu's first miss
+    await c.send(hear('还是听不懂'));
+    expect(listening(c)).toBe(false); // its second: keys only from then on
+    await c.press('1');
+    expect(c.terminal?.type).toBe('hangup');
+  });
+});
