@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toCsv } from '../../server/modules/reports/csv.js';
+import { toCsv } from '../../server/lib/csv-writer.js';
 
 describe('report CSV', () => {
   it('has a BOM, a header row and CRLF lines; empty for null', () => {

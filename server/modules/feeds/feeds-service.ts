@@ -5,6 +5,7 @@ import type { Knex } from 'knex';
 import type { TSchema } from 'typebox';
 import { Value } from 'typebox/value';
 import { appError } from '../../errors.js';
+import { toCsv } from '../../lib/csv-writer.js';
 import { readFeed, type FeedFormat } from '../../lib/feed-reader.js';
 import { normalizePhone } from '../../lib/phone.js';
 import { findUnsafe } from '../../lib/input-rules.js';
@@ -229,9 +230,8 @@ export function createFeedsService(deps: { db: Knex; tiers: TiersService; inboxD
 
     /** The run's refused rows as CSV: line, code, message. */
     async errorsCsv(id: number): Promise<string> {
-      await getOne(id);
-      const q = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-      return ['line,code,message', ...(await runErrors(db, id)).map((e) => `${e.line},${e.code},${q(e.message)}`)].join('\r\n') + '\r\n';
+      if (!(await getRun(db, id))) throw appError('SB_ERR_FEED_RUN_NOT_FOUND');
+      return toCsv(['line', 'code', 'message'], await runErrors(db, id));
     },
   };
 }

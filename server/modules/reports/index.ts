@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Role } from '../users/users-schemas.js';
-import { toCsv } from './csv.js';
+import { toCsv } from '../../lib/csv-writer.js';
 import { AgentStatesQuery, AgentStatesReport, AgentStatesRow, ContactsQuery, ContactsReport, ContactsRow } from './reports-schemas.js';
 import type { ReportsService } from './reports-service.js';
 
