@@ -165,7 +165,7 @@ export function createFeedsService(deps: { db: Knex; tiers: TiersService; inboxD
         const ctx: Ctx = { trx, counts, reject, rescore: new Set() };
         if (rows.length) await handler.apply(ctx, rows);
         // A holdings change rescores the customer's tier in the same transaction (and run).
-        for (const id of ctx.rescore) if ((await tiers.recomputeCustomer(trx, id, 'holdings_update'))?.changed) counts.rescored++;
+        counts.rescored += (await tiers.recomputeCustomers(trx, [...ctx.rescore], 'holdings_update')).filter((r) => r.changed).length;
         await insertRunErrors(trx, runId, errors);
       });
       errors = [];

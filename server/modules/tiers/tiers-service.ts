@@ -51,19 +51,31 @@ export function createTiersService(model: TierModel) {
     return changes;
   }
 
+  /** Rescore these customers against the current tier edges, in a few statements however many (a feed's batch). */
+  async function recomputeCustomers(trx: Knex, customerIds: number[], reason: TierChangeReason): Promise<CustomerTierResult[]> {
+    if (customerIds.length === 0) return [];
+    const current = await loadScoreInputs(trx, customerIds);
+    if (current.length === 0) return [];
+    const minScores = await currentMinScores(trx);
+    const updates = current.map((c) => {
+      const { score, breakdown } = scoreCustomer(c.inputs, model);
+      return { id: c.id, score, tier: tierFor(score, minScores), breakdown };
+    });
+    await writeScores(trx, updates);
+    await insertTierChanges(trx, changesOf(current, updates, reason));
+    return current.map((c, i) => {
+      const { score, tier } = updates[i]!;
+      return { customer_id: c.id, score, tier, previous_tier: c.tier, changed: c.tier !== tier };
+    });
+  }
+
   return {
     model,
+    recomputeCustomers,
 
     /** Rescore one customer after its holdings changed; call inside the transaction that changed them. */
     async recomputeCustomer(trx: Knex, customerId: number, reason: TierChangeReason): Promise<CustomerTierResult | undefined> {
-      const [current] = await loadScoreInputs(trx, [customerId]);
-      if (!current) return undefined;
-      const { score, breakdown } = scoreCustomer(current.inputs, model);
-      const tier = tierFor(score, await currentMinScores(trx));
-      const update = { id: customerId, score, tier, breakdown };
-      await writeScores(trx, [update]);
-      await insertTierChanges(trx, changesOf([current], [update], reason));
-      return { customer_id: customerId, score, tier, previous_tier: current.tier, changed: current.tier !== tier };
+      return (await recomputeCustomers(trx, [customerId], reason))[0];
     },
 
     /** Rescore everyone, fix new tier edges from the distribution, record every tier change. */
