@@ -72,13 +72,14 @@ export async function* readFeed(input: Readable, format: FeedFormat, onHeader?: 
   for (const s of skipped) yield { line: s.unclosed && s.line > lastEnd ? lastEnd + 1 : s.line, error: s.error };
 }
 
-// csv-parse's messages quote the offending text, which may be a name or a phone: keep only the kind.
+// csv-parse's messages quote the offending text, which may be a name or a phone: keep only the kind
+// (by the codes csv-parse 7 raises with `columns` and `trim` on).
 function csvMessage(err: { code?: string }): string {
   switch (err.code) {
     case 'CSV_QUOTE_NOT_CLOSED': return 'a quoted field is never closed';
-    case 'INVALID_OPENING_QUOTE': case 'CSV_INVALID_OPENING_QUOTE': return 'a quote inside an unquoted field';
-    case 'CSV_INVALID_CLOSING_QUOTE': return 'text after a closing quote';
-    case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH': case 'CSV_RECORD_DONT_MATCH_COLUMNS_LENGTH': return 'not as many fields as the header';
+    case 'INVALID_OPENING_QUOTE': return 'a quote inside an unquoted field';
+    case 'CSV_INVALID_CLOSING_QUOTE': case 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE': return 'text after a closing quote';
+    case 'CSV_RECORD_INCONSISTENT_COLUMNS': case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH': return 'not as many fields as the header';
     default: return `unreadable CSV (${err.code ?? 'error'})`;
   }
 }

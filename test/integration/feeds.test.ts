@@ -35,6 +35,9 @@ describe('batch feeds', () => {
     expect(res.body.errors.map((e: { line: number; code: string }) => [e.line, e.code])).toEqual([
       [5, 'row_invalid'], [6, 'csv_malformed'], [7, 'duplicate_key'], [9, 'csv_malformed'],
     ]);
+    // A broken line says what is wrong with it in words, never by quoting it (it may hold a name).
+    expect(res.body.errors.filter((e: { code: string }) => e.code === 'csv_malformed').map((e: { message: string }) => e.message))
+      .toEqual(['a quote inside an unquoted field', 'a quoted field is never closed']);
     const john = await t.db('customers').where({ customer_no: 'FD-0001' }).first();
     expect(john).toMatchObject({ name_en: 'Smith, John', gender: 'M', marketing_consent: true, email: 'john@example.com' });
     expect((await t.db('customers').where({ customer_no: 'FD-0002' }).first()).name_en).toBe('Mary\nAnn Lee');
