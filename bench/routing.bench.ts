@@ -486,7 +486,7 @@ async function benchDecisions(databaseUrl: string): Promise<void> {
     // Nobody free: the pass that every sweep and every webhook triggers on a full floor.
     const idle = await repeat(20, () => timedPass(routing));
 
-    // One free agent no waiting call fits: the pass reads every waiting call, page by page.
+    // One free agent no waiting call fits: the pass's SQL cut (reachOf) leaves nothing to read.
     const specialist = agents.find((a) => a.state === 'on_call' && a.skills.security && Object.keys(a.skills).length === 1)!;
     await makeAvailable(db, specialist.id);
     const fruitless = await repeat(5, () => timedPass(routing));
@@ -498,7 +498,7 @@ async function benchDecisions(databaseUrl: string): Promise<void> {
     const total = decisions.reduce((sum, x) => sum + x, 0);
     console.log(`  one agent freed at a time: ${spread(decisions)} per decision; ${decisions.length} passes, ${offered} offers in ${(total / 1000).toFixed(2)} s`);
     console.log(`  no agent free: ${spread(idle.map((p) => p.ms))} per pass`);
-    console.log(`  one free agent whom no waiting call fits (reads all ${stillWaiting.toLocaleString('en')} waiting): ${spread(fruitless.map((p) => p.ms))} per pass (${fruitless.reduce((n, p) => n + p.made, 0)} offers)`);
+    console.log(`  one free agent whom none of the ${stillWaiting.toLocaleString('en')} waiting calls fits: ${spread(fruitless.map((p) => p.ms))} per pass (${fruitless.reduce((n, p) => n + p.made, 0)} offers)`);
   } finally {
     await db.destroy();
   }

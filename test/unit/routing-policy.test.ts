@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { erlangC, expectedWait, remainingWait, serviceLevel } from '../../server/modules/routing/erlang.js';
-import { allowedSkills, canServe, nextWidening, overflowStep, parseHeadStarts, priorityAt, rmWaitSeconds, ruleFor } from '../../server/modules/routing/routing-policy.js';
+import { allowedSkills, canServe, nextWidening, overflowStep, parseHeadStarts, priorityAt, reachOf, rmWaitSeconds, ruleFor } from '../../server/modules/routing/routing-policy.js';
 import { parseServiceLevels } from '../../server/modules/routing/service-levels.js';
 import { arrivalRate, estimateWait, residualSeconds, servedAt } from '../../server/modules/routing/wait-model.js';
 
@@ -150,5 +150,24 @@ describe('Erlang C', () => {
     expect(expectedWait({ arrivalRate: 1, handleSeconds: 100, agents: 10 }, 9)).toBe(100);
     expect(expectedWait({ arrivalRate: 0.1, handleSeconds: 100, agents: 0 }, 0)).toBe(Infinity);
     expect(remainingWait(3, 120, 2)).toBe(180);
+  });
+});
+
+describe('reachOf: which waiting calls the matcher reads for these free agents', () => {
+  const agent = (user_id: number, skills: Record<string, number>, languages = ['zh'], rm_id: number | null = null) => ({ user_id, skills, languages, rm_id, idle_since: null });
+
+  it('takes every skill whose overflow chain reaches a skill the agents hold, and no other', () => {
+    const wealth = reachOf([agent(1, { wealth: 2, cards: 0 })]);
+    expect(wealth.skills.sort()).toEqual(['funds_fx', 'private_banking', 'wealth']);
+    // general takes anything in the end: every skill with an overflow chain reaches it.
+    expect(reachOf([agent(2, { general: 1 })]).skills).toEqual(expect.arrayContaining(['general', 'cards', 'security', 'retention', 'private_banking']));
+    // A skill with no overflow step is reached only by agents who hold it.
+    expect(reachOf([agent(3, { mortgage_desk: 1 })]).skills).toEqual(['mortgage_desk']);
+  });
+
+  it('names the agents (transfer targets), their RM ids and their languages', () => {
+    const r = reachOf([agent(4, { cards: 1 }, ['zh', 'en'], 77), agent(5, { cards: 1 }, ['zh'])]);
+    expect(r).toMatchObject({ agentIds: [4, 5], rmIds: [77] });
+    expect(r.languages.sort()).toEqual(['en', 'zh']);
   });
 });

@@ -119,6 +119,27 @@ export interface WaitingCall {
 
 const waitedAt = (call: Pick<WaitingCall, 'enqueued_at'>, now: Date) => (now.getTime() - new Date(call.enqueued_at).getTime()) / 1000;
 
+/**
+ * What a waiting call must be for one of these agents ever to take it, at any wait: a language one
+ * of them speaks, and their id as its transfer target, or (no target) one of them as its RM or a
+ * skill whose overflow chain reaches a skill one of them holds. The matcher reads only such calls
+ * (a cut in SQL, so a free agent no call fits costs one index scan, not the whole queue in pages);
+ * canServe still decides each one.
+ */
+export interface Reach { languages: string[]; skills: string[]; agentIds: number[]; rmIds: number[] }
+
+export function reachOf(agents: readonly CandidateAgent[]): Reach {
+  const held = new Set(agents.flatMap((a) => Object.keys(a.skills).filter((s) => (a.skills[s] ?? 0) > 0)));
+  // A skill without an overflow step reaches only itself: it is in `held` or out of reach.
+  const skills = new Set([...held, ...Object.keys(OVERFLOW).filter((k) => overflowChain(k).some((s) => held.has(s)))]);
+  return {
+    languages: [...new Set(agents.flatMap((a) => a.languages))],
+    skills: [...skills],
+    agentIds: agents.map((a) => a.user_id),
+    rmIds: [...new Set(agents.flatMap((a) => (a.rm_id === null ? [] : [a.rm_id])))],
+  };
+}
+
 /** Whether this agent may take this call now (the SQL claim applies the same rule under lock). */
 export function canServe(agent: CandidateAgent, call: WaitingCall, now: Date, timing: OverflowTiming): boolean {
   if (call.declined_by.includes(agent.user_id)) return false;

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Role } from '../users/users-schemas.js';
-import type { CandidateAgent } from './routing-policy.js';
+import type { CandidateAgent, Reach } from './routing-policy.js';
 
 /** `dialing`: a callback whose customer is being rung before any agent is chosen (customer-first mode). */
 export type EntryState = 'waiting' | 'offered' | 'dialing' | 'connecting' | 'connected' | 'ended' | 'abandoned' | 'callback' | 'transferred' | 'failed';
@@ -84,10 +84,12 @@ export async function freeAgents(db: Knex, now: Date): Promise<CandidateAgent[]>
     .select('a.user_id', 'a.skills', 'a.languages', 'u.rm_id', 'a.idle_since');
 }
 
-/** Waiting calls in priority order, a page at a time (keyset on priority_at, id). */
-export async function waitingPage(db: Knex, after: { priority_at: Date; id: string } | null, limit: number): Promise<EntryRow[]> {
+/** Waiting calls within `reach` (see reachOf) in priority order, a page at a time (keyset on priority_at, id). */
+export async function waitingPage(db: Knex, reach: Reach, after: { priority_at: Date; id: string } | null, limit: number): Promise<EntryRow[]> {
   const q = db('queue_entries').where('state', 'waiting').orderBy([{ column: 'priority_at' }, { column: 'id' }]).limit(limit)
-    .select('id', 'skill', 'tier', 'language', 'rm_id', 'target_agent_id', 'declined_by', 'enqueued_at', 'priority_at', 'call_sid', 'callback_id');
+    .select('id', 'skill', 'tier', 'language', 'rm_id', 'target_agent_id', 'declined_by', 'enqueued_at', 'priority_at', 'call_sid', 'callback_id')
+    .whereRaw('language = ANY(?::text[])', [reach.languages])
+    .whereRaw('(target_agent_id = ANY(?::int[]) OR (target_agent_id IS NULL AND (skill = ANY(?::text[]) OR rm_id = ANY(?::int[]))))', [reach.agentIds, reach.skills, reach.rmIds]);
   if (after) q.whereRaw('(priority_at, id) > (?, ?)', [after.priority_at, after.id]);
   return q;
 }

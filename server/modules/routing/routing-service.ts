@@ -12,7 +12,7 @@ import {
   type EntryRow, type LockedCandidate,
 } from './routing-repository.js';
 import {
-  allowedSkills, canServe, explain, nextWidening, overflowChain, overflowStep, priorityAt, rmWaitSeconds, ruleFor,
+  allowedSkills, canServe, explain, nextWidening, overflowChain, overflowStep, priorityAt, reachOf, rmWaitSeconds, ruleFor,
   type HeadStarts, type OverflowTiming, type RoutingRule,
 } from './routing-policy.js';
 import type { ServiceHours } from './service-hours.js';
@@ -226,12 +226,14 @@ export function createRoutingService(deps: RoutingDeps) {
       const i = free.findIndex((a) => canServe(a, { ...d, declined_by: [] }, now, timing));
       if (i >= 0) free.splice(i, 1);
     }
+    // Calls none of these agents could take at any wait are not read at all.
+    const reach = reachOf(free);
     let made = 0;
     let soonest: Date | null = null;
     let after: { priority_at: Date; id: string } | null = null;
     const dials: string[] = [];
     while (free.length > 0) {
-      const page = await waitingPage(db, after, PAGE);
+      const page = await waitingPage(db, reach, after, PAGE);
       for (const e of page) {
         if (!free.some((a) => canServe(a, { ...e, declined_by: [] }, now, timing))) {
           const widens = nextWidening(e, now, timing);
