@@ -66,3 +66,6 @@ export function isDateTime(s: string): boolean {
   if (h > 23 || min > 59 || sec > 60) return false; // 60: a leap second
   return !m[9] || (Number(m[9]) <= 23 && Number(m[10]) <= 59);
 }
+
+/** A bank's own key for a customer or a holding (customer_no, an account number): up to an IBAN's 34 letters, digits and dashes. */
+export const BANK_KEY = /^[A-Za-z0-9-]{1,34}$/;

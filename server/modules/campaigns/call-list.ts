@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import type { Knex } from 'knex';
 import { appError } from '../../errors.js';
 import { readFeed } from '../../lib/feed-reader.js';
+import { BANK_KEY } from '../../lib/input-rules.js';
 import { normalizePhone } from '../../lib/phone.js';
 import type { CampaignRow } from './campaigns-repository.js';
 import { CONSENT_PURPOSES, type ListResult, type Segment } from './campaigns-schemas.js';
@@ -143,7 +144,7 @@ export async function listFromCsv(db: Knex, c: CampaignRow, input: Readable, scr
     const fields = rec.fields as Record<string, string | undefined>;
     result.rows++;
     const key = fields[header.key] ?? '';
-    if (header.key === 'customer_no' ? !/^[A-Za-z0-9-]{1,32}$/.test(key) : !/^[1-9][0-9]{0,9}$/.test(key) || Number(key) > 2147483647) {
+    if (header.key === 'customer_no' ? !BANK_KEY.test(key) : !/^[1-9][0-9]{0,9}$/.test(key) || Number(key) > 2147483647) {
       bad(rec.line, 'key_malformed', `${header.key} is missing or malformed`);
       continue;
     }

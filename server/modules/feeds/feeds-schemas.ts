@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { Format } from 'typebox/format';
-import { isDate } from '../../lib/input-rules.js';
+import { BANK_KEY, isDate } from '../../lib/input-rules.js';
 
 export const FEED_KINDS = ['customers', 'phones', 'holdings'] as const;
 export type FeedKind = (typeof FEED_KINDS)[number];
@@ -11,7 +11,7 @@ export const ROW_ERROR_CODES = [
 ] as const;
 export type RowErrorCode = (typeof ROW_ERROR_CODES)[number];
 
-const Key = Type.String({ pattern: '^[A-Za-z0-9-]{1,34}$' });
+const Key = Type.String({ pattern: BANK_KEY.source });
 // The customers API's date (`format: 'date'`), checked by the app's one date rule: TypeBox's own
 // takes year 0000, and a pattern takes 2023-02-31; PostgreSQL refuses either with the whole batch.
 Format.Set('date', isDate);
