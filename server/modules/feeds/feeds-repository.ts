@@ -3,7 +3,8 @@ import type { Knex } from 'knex';
 export interface RunCounts { rows: number; added: number; changed: number; unchanged: number; rejected: number; rescored: number }
 export interface RowError { line: number; code: string; message: string }
 /** A row an upsert wrote: its key, and whether it was new (xmax = 0: the row was inserted, not updated). */
-export interface Written { key: string; customer_id: number; inserted: boolean }
+/** A row an upsert wrote: whose it is, and whether it was new. */
+export interface Written { customer_id: number; inserted: boolean }
 
 const RUN_COLUMNS = ['id', 'kind', 'source', 'format', 'status', 'rows', 'added', 'changed', 'unchanged', 'rejected', 'rescored', 'duration_ms', 'started_at', 'finished_at'];
 
@@ -44,7 +45,7 @@ export async function customerIds(db: Knex, customerNos: string[]): Promise<Map<
  * `update` narrows an update to some columns (the insert still writes all), `expr` replaces a
  * column's new value (SQL over the stored row and `excluded`).
  */
-async function upsert(trx: Knex, table: string, key: string[], rows: Record<string, unknown>[], keyOut: string, extraSet: Record<string, Knex.Raw> = {}, idOut = 'customer_id', update?: { cols: string[]; expr?: Record<string, string> }): Promise<Written[]> {
+async function upsert(trx: Knex, table: string, key: string[], rows: Record<string, unknown>[], extraSet: Record<string, Knex.Raw> = {}, idOut = 'customer_id', update?: { cols: string[]; expr?: Record<string, string> }): Promise<Written[]> {
   if (rows.length === 0) return [];
   const cols = update?.cols ?? Object.keys(rows[0]!).filter((c) => !key.includes(c));
   const ids = (cs: string[], p: string) => cs.map((c) => `${p}."${c}"`).join(', ');
@@ -52,7 +53,7 @@ async function upsert(trx: Knex, table: string, key: string[], rows: Record<stri
   const res = await trx(table).insert(rows)
     .onConflict(key).merge([...cols, ...Object.keys(extraSet)].length ? Object.fromEntries([...cols.map((c) => [c, trx.raw(value(c))]), ...Object.entries(extraSet)]) : undefined)
     .whereRaw(`(${ids(cols, `"${table}"`)}) IS DISTINCT FROM (${cols.map(value).join(', ')})`)
-    .returning([trx.raw(`${keyOut} AS key`), trx.raw(`${idOut} AS customer_id`), trx.raw('(xmax = 0) AS inserted')] as unknown as string[]);
+    .returning([trx.raw(`${idOut} AS customer_id`), trx.raw('(xmax = 0) AS inserted')] as unknown as string[]);
   return res as unknown as Written[];
 }
 
@@ -61,21 +62,22 @@ async function upsert(trx: Knex, table: string, key: string[], rows: Record<stri
  * keeps what is stored. A feed never lowers do_not_call: a customer's opt-out stands.
  */
 export async function upsertCustomers(trx: Knex, rows: Record<string, unknown>[], sent: string[]): Promise<Written[]> {
-  return upsert(trx, 'customers', ['customer_no'], rows, 'customer_no', { updated_at: trx.raw('now()') }, 'id',
+  return upsert(trx, 'customers', ['customer_no'], rows, { updated_at: trx.raw('now()') }, 'id',
     { cols: sent.filter((c) => c !== 'customer_no'), expr: { do_not_call: '"customers"."do_not_call" OR excluded."do_not_call"' } });
 }
 
 export async function upsertPhones(trx: Knex, rows: { customer_id: number; phone: string; kind: string; is_primary: boolean }[]): Promise<Written[]> {
-  return upsert(trx, 'customer_phones', ['customer_id', 'phone'], rows, "customer_id || ':' || phone");
+  return upsert(trx, 'customer_phones', ['customer_id', 'phone'], rows);
 }
 
-export async function deletePhones(trx: Knex, rows: { customer_id: number; phone: string }[]): Promise<Set<string>> {
-  if (rows.length === 0) return new Set();
-  const { rows: gone } = await trx.raw<{ rows: { key: string }[] }>(
+/** Deletes these phones; how many there were to delete. */
+export async function deletePhones(trx: Knex, rows: { customer_id: number; phone: string }[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  const { rowCount } = await trx.raw<{ rowCount: number }>(
     `DELETE FROM customer_phones p USING unnest(?::int[], ?::text[]) AS t(customer_id, phone)
-     WHERE p.customer_id = t.customer_id AND p.phone = t.phone RETURNING p.customer_id || ':' || p.phone AS key`,
+     WHERE p.customer_id = t.customer_id AND p.phone = t.phone`,
     [rows.map((r) => r.customer_id), rows.map((r) => r.phone)]);
-  return new Set(gone.map((g) => g.key));
+  return rowCount;
 }
 
 export const HOLDING_TABLES = {
@@ -93,7 +95,7 @@ export async function holdingOwners(db: Knex, line: HoldingLine, nos: string[]):
 
 export async function upsertHoldings(trx: Knex, line: HoldingLine, rows: Record<string, unknown>[]): Promise<Written[]> {
   const { table, key } = HOLDING_TABLES[line];
-  return upsert(trx, table, [key], rows, key, { as_of: trx.raw('now()') });
+  return upsert(trx, table, [key], rows, { as_of: trx.raw('now()') });
 }
 
 /** Closes products that are open; returns those it closed. */
@@ -101,5 +103,5 @@ export async function closeHoldings(trx: Knex, line: HoldingLine, nos: string[])
   if (nos.length === 0) return [];
   const { table, key, closed } = HOLDING_TABLES[line];
   return trx(table).whereIn(key, nos).whereNot('status', closed).update({ status: closed, as_of: trx.fn.now() })
-    .returning([`${key} as key`, 'customer_id', trx.raw('false AS inserted')] as unknown as string[]) as unknown as Promise<Written[]>;
+    .returning(['customer_id', trx.raw('false AS inserted')] as unknown as string[]) as unknown as Promise<Written[]>;
 }

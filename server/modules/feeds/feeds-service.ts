@@ -94,8 +94,8 @@ const phones: Kind<PhoneRow> = {
     const dels = rows.filter((r) => r.row.action === 'delete');
     tally(ctx, ups.length, await upsertPhones(ctx.trx, ups.map((r) => ({ customer_id: r.customer_id, phone: r.row.phone, kind: r.row.kind ?? 'mobile', is_primary: r.row.is_primary ?? false }))));
     const gone = await deletePhones(ctx.trx, dels.map((r) => ({ customer_id: r.customer_id, phone: r.row.phone })));
-    ctx.counts.changed += gone.size;
-    ctx.counts.unchanged += dels.length - gone.size;
+    ctx.counts.changed += gone;
+    ctx.counts.unchanged += dels.length - gone;
   },
 };
 
