@@ -73,6 +73,9 @@ import { createRmService } from './modules/rm/rm-service.js';
 import { recordingsRoutes } from './modules/recordings/index.js';
 import { createRecordingsService, parseRetention } from './modules/recordings/recordings-service.js';
 import { createRecordingLine } from './modules/telephony/recording-line.js';
+import { createStreamLine, mediaStreamRoutes } from './modules/telephony/media-streams.js';
+import { createTalkService } from './modules/talk/talk-service.js';
+import { liveEntryOfCall } from './modules/routing/routing-repository.js';
 import { appendEvents } from './modules/interactions/interactions-repository.js';
 
 /** How many wrong PINs strangers may try on the account-number path (see modules/pins). */
@@ -235,11 +238,19 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     maxFailures: config.LOGIN_MAX_FAILURES, windowSeconds: config.LOGIN_WINDOW_SECONDS, backoffAfter: config.LOGIN_BACKOFF_AFTER, backoffSeconds: config.LOGIN_BACKOFF_SECONDS,
   });
   registerAgentSocket(realtime, { agents, routing, conversation, log: app.log });
+  const talk = createTalkService({
+    db: app.db, now: deps.now, enabled: config.TALK_ANALYTICS, deadAirSeconds: config.TALK_DEAD_AIR_SECONDS, events: appendEvents, notify, log: app.log,
+    line: () => createStreamLine({ rest: () => telephony.rest, publicUrl: telephony.publicUrl }),
+    agentCall: async (callSid) => {
+      const e = await liveEntryOfCall(app.db, callSid);
+      return e && e.state === 'connected' ? { interactionId: e.interaction_id, agentUserId: e.agent_id } : null;
+    },
+  });
   const supervision = createSupervisionService({
     db: app.db, now: deps.now, levels, realtime, voice, kick: () => void routing.kick(), log: app.log,
     campaignProgress: () => campaigns.liveProgress(),
     callbackBacklog: () => callbacks.backlog(),
-    viewAnomalies: customers.viewAnomalies, profileRefusals: config.ALERT_PROFILE_REFUSALS, caseRisks: () => cases.riskConditions(),
+    viewAnomalies: customers.viewAnomalies, profileRefusals: config.ALERT_PROFILE_REFUSALS, conditions: [() => cases.riskConditions(), () => talk.deadAirConditions()],
     loginBursts: (since) => throttle.bursts(since, config.ALERT_LOGIN_FAILURES),
     thresholds: { privateWaitSeconds: config.ALERT_PRIVATE_WAIT_SECONDS, abandonRate: config.ALERT_ABANDON_PERCENT / 100, awaySeconds: config.ALERT_AWAY_SECONDS, minCalls: config.ALERT_MIN_CALLS },
   });
@@ -294,8 +305,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(recordingsRoutes, { recordings });
   await app.register(metricsRoutes, { token: config.METRICS_TOKEN, callbacks });
   await app.register(telephonyRoutes, {
-    db: app.db, calls, routing, conversation, outbound, applyStatus, notify, authToken: () => telephony.authToken, publicUrl: telephony.publicUrl, holdMusicUrl: config.HOLD_MUSIC_URL, speechMinConfidence: config.IVR_SPEECH_MIN_CONFIDENCE, recordings,
+    db: app.db, calls, routing, conversation, outbound, applyStatus, notify, authToken: () => telephony.authToken, publicUrl: telephony.publicUrl, holdMusicUrl: config.HOLD_MUSIC_URL, speechMinConfidence: config.IVR_SPEECH_MIN_CONFIDENCE, recordings, talk,
   });
+  await app.register(mediaStreamRoutes, { authToken: () => telephony.authToken, publicUrl: telephony.publicUrl, open: talk.open, idleMs: config.MEDIA_STREAM_IDLE_SECONDS * 1000 });
   await app.register(uiPlugin);
   return app;
 }

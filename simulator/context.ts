@@ -1,4 +1,5 @@
 import type { SimRecording } from './recordings.js';
+import type { SimStream, VoiceSegment } from './media-streams.js';
 import { SimConference, SimQueue } from './resources.js';
 import type { CallState, Exchange, NumberConfig, PeerBehaviour, SimCall } from './types.js';
 import type { WebhookSender } from './webhooks.js';
@@ -18,6 +19,8 @@ export interface LiveCall extends SimCall {
   interrupt(i: Interrupt): void;
   /** The 'ended' state is reached (status callbacks flushed). */
   readonly done: Promise<void>;
+  /** Who speaks on the call's media streams (SimCall.talk). */
+  talkPattern(): readonly VoiceSegment[];
   /** Rounds of the queue wait loop played so far (the scripted caller waits for one). */
   queueRounds: number;
   stateIs(...states: CallState[]): boolean;
@@ -62,6 +65,8 @@ export interface SimContext {
   conferences: Map<string, SimConference>;
   /** Call recordings by RE sid (deleted ones are gone, as on Twilio). */
   recordings: Map<string, SimRecording>;
+  /** Media streams by MZ sid. */
+  streams: Map<string, SimStream>;
   exchanges: Exchange[];
   webhooks: WebhookSender;
   log: (line: string) => void;

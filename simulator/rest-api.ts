@@ -2,6 +2,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { ensureConference, type LiveCall, type SimContext, type Step } from './context.js';
 import { conferenceJson, memberJson, participantJson, queueJson, type SimConference, type SimParticipant, SimQueue } from './resources.js';
 import { changeRecording, recordingJson, recordingWav, startRecording, type SimRecording } from './recordings.js';
+import { startStream, streamJson, type SimStream } from './media-streams.js';
 import type { FaultRequest, FormParams } from './types.js';
 import { all, first, formatNumber, parseForm, rfc2822 } from './util.js';
 
@@ -428,6 +429,40 @@ export function createRestRoutes(ctx: SimContext): FastifyPluginAsync {
   route('DELETE', '/Recordings/:Sid.json', (m, _p, path) => {
     ctx.recordings.delete(recording(m[1] ?? '', path).sid);
     return { status: 204, body: null };
+  });
+
+  // ---- Media streams (started and stopped by REST; the audio goes out over a WebSocket) ----------
+
+  const TRACKS = new Set(['inbound_track', 'outbound_track', 'both_tracks']);
+  route('POST', '/Calls/:CallSid/Streams.json', (m, params, path) => {
+    const call = liveCall(m[1] ?? '', path);
+    if (call.status !== 'in-progress') throw new TwilioError(400, 21220, 'Call is not in-progress. Cannot start a Stream.');
+    const url = required(params, 'Url', 20001, 'Missing required parameter Url in the post body');
+    // Twilio takes wss only; the simulator also takes ws, for a server on this machine without TLS.
+    if (!/^wss?:\/\//.test(url)) throw new TwilioError(400, 31922, 'Stream URL must use the wss scheme');
+    const track = first(params, 'Track') ?? 'inbound_track';
+    if (!TRACKS.has(track)) throw new TwilioError(400, 21232, `Invalid Track ${track}`);
+    const name = first(params, 'Name') ?? null;
+    if (name && [...ctx.streams.values()].some((s) => s.callSid === call.sid && s.name === name && s.status === 'in-progress')) throw new TwilioError(400, 31940, `A Stream named ${name} is already running on this call`);
+    const custom: Record<string, string> = {};
+    for (let i = 1; i <= 99; i++) {
+      const key = first(params, `Parameter${i}.Name`);
+      if (key) custom[key] = first(params, `Parameter${i}.Value`) ?? '';
+    }
+    const s = startStream(ctx, call, { url, name, track: track as SimStream['track'], params: custom, voice: () => call.talkPattern() });
+    // 200, not 201: the Streams resource is the one create Twilio's description answers with OK.
+    return ok(streamJson(ctx.accountSid, s));
+  });
+  /** Status=stopped, the stream addressed by its MZ sid or by the name it was started with. */
+  route('POST', '/Calls/:CallSid/Streams/:Sid.json', (m, params, path) => {
+    const [callSid = '', key = ''] = m.slice(1);
+    const s = [...ctx.streams.values()].find((x) => x.callSid === callSid && (x.sid === key || (x.name === key && x.status === 'in-progress')));
+    if (!s) throw notFound(path);
+    if (required(params, 'Status', 20001, 'Missing required parameter Status in the post body') !== 'stopped') throw new TwilioError(400, 21232, 'Status must be stopped');
+    s.stop();
+    s.status = 'stopped';
+    s.dateUpdated = new Date();
+    return ok(streamJson(ctx.accountSid, s));
   });
 
   /** The media file (GET .../Recordings/{Sid}.wav): the account's Basic auth, as with HTTP auth on media enforced. */

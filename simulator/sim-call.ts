@@ -1,5 +1,6 @@
 import type { Interrupt, LiveCall, SimContext } from './context.js';
 import type { CallDirection, CallState, CallStatus, FormParams, StatusEvent, TranscriptEntry } from './types.js';
+import { CONVERSATION, type VoiceSegment } from './media-streams.js';
 import { countryOf, deferred, type Deferred, newSid, rfc2822, sleep } from './util.js';
 
 /** Thrown out of whatever the call awaits when an Interrupt arrives; the player's main loop handles it. */
@@ -30,6 +31,7 @@ export abstract class CallBase implements LiveCall {
   endTime: Date | null = null;
   queueRounds = 0;
   statusCallback?: { url: string; method: string; events: string[] };
+  private voicePattern: readonly VoiceSegment[] = CONVERSATION;
 
   /** Simulated ms since the call started; advanced by what the call plays, not by the wall clock. */
   protected clock = 0;
@@ -62,6 +64,9 @@ export abstract class CallBase implements LiveCall {
   }
 
   now(): number { return this.clock; }
+
+  talk(pattern: VoiceSegment[]): void { this.voicePattern = pattern.length ? [...pattern] : CONVERSATION; }
+  talkPattern(): readonly VoiceSegment[] { return this.voicePattern; }
 
   duration(): number | null {
     if (this.endTime === null) return null;

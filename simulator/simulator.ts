@@ -30,6 +30,7 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
     queues: new Map(),
     conferences: new Map(),
     recordings: new Map(),
+    streams: new Map(),
     exchanges,
     webhooks: createWebhookSender({ authToken: opts.authToken, exchanges, log, isClosed: () => ctx.closed }),
     log,

@@ -1,7 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { FormParams } from '../server/lib/form.js';
+import type { VoiceSegment } from './media-streams.js';
 
-export type { FormParams };
+export type { FormParams, VoiceSegment };
 
 /** How the far end of a call the simulator places behaves; `answer-late`: a person who lets it ring three seconds of wall time. */
 export type PeerBehaviour = 'answer' | 'answer-late' | 'busy' | 'no-answer' | 'fail' | 'machine';
@@ -49,6 +50,8 @@ export interface SimCall {
   /** Typed speech: what the caller says to a Gather that listens for it (confidence 0–1, default 0.92). */
   speak(words: string, confidence?: number): Promise<void>;
   silence(): Promise<void>;
+  /** Who speaks on the call's media streams from now on (looped); by default a conversation without dead air. */
+  talk(pattern: VoiceSegment[]): void;
   hangup(): Promise<void>;
   waitFor(state: CallState, timeoutMs?: number): Promise<void>;
   heard(): string[];

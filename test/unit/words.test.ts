@@ -146,6 +146,7 @@ describe('every server code has words in zh and en', () => {
       profile_harvest: { username: 'agent1', over_limit: 3, refused: 0 },
       login_burst: { by: 'user', username: 'agent1', tries: 9, addresses: 3, minutes: 15 },
       case_at_risk: { case_no: 'C2026-0001', category: 'card_loss', late: true, sla_due_at: '2026-11-18T02:00:00Z', owner: 'Super Visor' },
+      dead_air: { interaction_id: 'a1b2', agent_id: 12, name: 'Agent One', threshold_s: 10 },
     };
     for (const dict of [en, zh]) {
       const name = (kind: 'skill' | 'tier' | 'reason' | 'category', code: unknown) =>

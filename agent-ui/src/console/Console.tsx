@@ -149,6 +149,7 @@ export function Console({ user, onLogout }: { user: User; onLogout: () => void }
       'call:ended': (p) => dispatch({ type: 'ended', entryId: p.entry_id, reason: p.reason }),
       'profile:updated': (p) => dispatch({ type: 'profile', entryId: p.entry_id, profile: p.profile }),
       'supervisor:broadcast': (b) => dispatch({ type: 'notice', notice: (t) => `${t.broadcastFrom} ${b.from}: ${b.message}` }),
+      'call:nudge': (n) => dispatch({ type: 'notice', notice: (t) => t.deadAirNudge(n.seconds) }),
     });
     call('GET /api/agents/me/softphone').then(setSoftphone, () => undefined);
     return () => link.current?.close();

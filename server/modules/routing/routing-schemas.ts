@@ -89,4 +89,6 @@ export interface AgentServerEvents {
   'call:ended': Static<typeof CallEnded>;
   'profile:updated': { entry_id: string; profile: Static<typeof Profile> };
   'supervisor:broadcast': Broadcast;
+  /** Talk analytics saw something the agent should act on: the line silent past the dead-air threshold. */
+  'call:nudge': { kind: 'dead_air'; interaction_id: string; seconds: number };
 }

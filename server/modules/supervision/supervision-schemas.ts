@@ -76,7 +76,7 @@ export const WaitingCall = Type.Object({
 export const Alert = Type.Object({
   key: Type.String(),
   id: Type.String(),
-  kind: Type.Union([Type.Literal('private_wait'), Type.Literal('service_level'), Type.Literal('abandon_rate'), Type.Literal('agent_away'), Type.Literal('staffing_gap'), Type.Literal('profile_harvest'), Type.Literal('login_burst'), Type.Literal('case_at_risk')]),
+  kind: Type.Union([Type.Literal('private_wait'), Type.Literal('service_level'), Type.Literal('abandon_rate'), Type.Literal('agent_away'), Type.Literal('staffing_gap'), Type.Literal('profile_harvest'), Type.Literal('login_burst'), Type.Literal('case_at_risk'), Type.Literal('dead_air')]),
   subject: Type.String(),
   severity: Type.Union([Type.Literal('warning'), Type.Literal('critical')]),
   message: Type.String({ description: 'In English, for logs and API readers; screens word the alert from kind and data' }),

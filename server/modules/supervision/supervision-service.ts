@@ -36,8 +36,8 @@ export interface SupervisionDeps {
   profileRefusals?: number;
   /** Usernames and addresses with a burst of failed logins since then (the auth module's throttle). */
   loginBursts?: (since: Date) => Promise<LoginBurst[]>;
-  /** Cases escalated at risk of their SLA (the cases module's): an alert each while they are worked. */
-  caseRisks?: () => Promise<Condition[]>;
+  /** Other modules' alert conditions, each read once a tick: cases escalated at risk of their SLA, calls in dead air. */
+  conditions?: (() => Promise<Condition[]>)[];
   log: FastifyBaseLogger;
   now?: () => Date;
 }
@@ -63,8 +63,9 @@ export function createSupervisionService(deps: SupervisionDeps) {
     const at = new Date(w.at);
     const anomalies = deps.viewAnomalies ? await deps.viewAnomalies(new Date(at.getTime() - VIEW_ALERT_MINUTES * 60_000)) : [];
     const bursts = deps.loginBursts ? await deps.loginBursts(new Date(at.getTime() - LOGIN_ALERT_MINUTES * 60_000)) : [];
-    const cases = deps.caseRisks ? await deps.caseRisks() : [];
-    const holding = [...alertConditions(w, deps.thresholds), ...viewAlertConditions(anomalies, deps.profileRefusals ?? 5), ...loginAlertConditions(bursts), ...cases];
+    const others: Condition[] = [];
+    for (const source of deps.conditions ?? []) others.push(...(await source()));
+    const holding = [...alertConditions(w, deps.thresholds), ...viewAlertConditions(anomalies, deps.profileRefusals ?? 5), ...loginAlertConditions(bursts), ...others];
     const { raised, cleared } = await syncAlerts(db, holding, at);
     for (const a of raised) deps.log.warn({ alert: { id: a.id, kind: a.kind, subject: a.subject, severity: a.severity } }, `alert raised: ${a.message}`);
     for (const a of cleared) deps.log.info({ alert: { id: a.id, kind: a.kind, subject: a.subject } }, `alert cleared: ${a.message}`);

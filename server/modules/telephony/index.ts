@@ -21,6 +21,7 @@ import type { OutboundOwner, OutboundPurpose } from '../calls/outbound.js';
 import { conferenceName } from './voice-control.js';
 import { inSpan } from '../../lib/tracing.js';
 import type { RecordingsService } from '../recordings/recordings-service.js';
+import type { TalkService } from '../talk/talk-service.js';
 
 export interface TelephonyRoutesOptions {
   db: Knex;
@@ -39,6 +40,8 @@ export interface TelephonyRoutesOptions {
   applyStatus: ApplyStatus;
   /** Recorded calls: told when an agent joins a caller's conference, and of Twilio's recording callbacks. */
   recordings?: Pick<RecordingsService, 'agentJoined' | 'conferenceEnded' | 'statusCallback' | 'secureInput'>;
+  /** Talk analytics: told the same, to stream the agent part of the call's audio. */
+  talk?: Pick<TalkService, 'agentJoined' | 'conferenceEnded'>;
 }
 
 const xml = (reply: FastifyReply, body: string) => reply.type('text/xml; charset=utf-8').send(body);
@@ -189,18 +192,24 @@ export async function telephonyRoutes(fastify: FastifyInstance, opts: TelephonyR
       const r = await opts.conversation.conferenceEvent(trx, e.id, { event: p.StatusCallbackEvent, callSid: participant, conferenceSid: p.ConferenceSid });
       fx.notices.push(...r.notices);
       if (r.after) fx.after.push(r.after);
-      // The agent's leg is in the room with the caller: the caller's call is recorded from now on.
-      if (opts.recordings && p.StatusCallbackEvent === 'participant-join' && participant !== e.call_sid) {
+      // The agent's leg is in the room with the caller: the caller's call is recorded, and its audio metered, from now on.
+      if (p.StatusCallbackEvent === 'participant-join' && participant !== e.call_sid && (opts.recordings || opts.talk)) {
         const joined = await findEntry(trx, e.id);
         if (joined?.state === 'connected' && joined.agent_call_sid === participant) {
-          const rec = await opts.recordings.agentJoined(trx, { interactionId: e.interaction_id, callSid: e.call_sid! });
+          const call = { interactionId: e.interaction_id, callSid: e.call_sid! };
+          const rec = opts.recordings ? await opts.recordings.agentJoined(trx, call) : {};
           if (rec.after) fx.after.push(rec.after);
+          const talk = opts.talk?.agentJoined(call);
+          if (talk?.after) fx.after.push(talk.after);
         }
       }
-      // The caller left the room (the agent part is over, or a transfer moves them on): the recording stops.
-      if (opts.recordings && p.StatusCallbackEvent === 'participant-leave' && participant === e.call_sid) {
-        const rec = await opts.recordings.conferenceEnded(trx, { interactionId: e.interaction_id, callSid: e.call_sid! });
+      // The caller left the room (the agent part is over, or a transfer moves them on): the recording and the stream stop.
+      if (p.StatusCallbackEvent === 'participant-leave' && participant === e.call_sid) {
+        const call = { interactionId: e.interaction_id, callSid: e.call_sid! };
+        const rec = opts.recordings ? await opts.recordings.conferenceEnded(trx, call) : {};
         if (rec.after) fx.after.push(rec.after);
+        const talk = opts.talk?.conferenceEnded(call);
+        if (talk?.after) fx.after.push(talk.after);
       }
       return { twiml: renderEmpty() };
     });

@@ -129,6 +129,26 @@ export function createTwilioRest(creds: TwilioCredentials) {
       return { sid: r.sid, status: r.status as string, channels: r.channels };
     },
 
+    /**
+     * Forks a live call's audio, both tracks, to a WebSocket (a Media Stream). Twilio drops a query
+     * string on a stream URL: what the receiver needs rides as custom parameters of the `start` message.
+     */
+    async startStream(callSid: string, s: { url: string; name: string; params: Record<string, string> }) {
+      const custom = Object.fromEntries(Object.entries(s.params).flatMap(([k, v], i) => [[`parameter${i + 1}.name`, k], [`parameter${i + 1}.value`, v]]));
+      const r = await retried('start media stream', 'create', () => client.calls(callSid).streams.create({ url: s.url, name: s.name, track: 'both_tracks', ...custom }));
+      return { sid: r.sid };
+    },
+
+    /** Stops a call's media stream by the name it was started with; one already gone (the call ended) is fine. */
+    async stopStream(callSid: string, name: string): Promise<void> {
+      try {
+        await retried('stop media stream', 'update', () => client.calls(callSid).streams(name).update({ status: 'stopped' }));
+      } catch (err) {
+        const status = (err as { status?: number }).status;
+        if (status !== 404 && status !== 400) throw err;
+      }
+    },
+
     /** Pauses (silence in the file), resumes or stops a call's recording. */
     async setRecordingStatus(callSid: string, recordingSid: string, status: 'paused' | 'in-progress' | 'stopped') {
       const r = await retried(`${status === 'in-progress' ? 'resume' : status === 'paused' ? 'pause' : 'stop'} recording`, 'update', () => client.calls(callSid).recordings(recordingSid).update({ status, ...(status === 'paused' ? { pauseBehavior: 'silence' } : {}) }));

@@ -1,0 +1,131 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Knex } from 'knex';
+import type { Notice } from '../../lib/realtime-notices.js';
+import type { Condition } from '../supervision/alerts-repository.js';
+import { isSpeech, TalkMeter, type MeterEvent, type Side } from './talk-meter.js';
+import { deadAirNow, insertStream, setDeadAir, stopStream } from './talk-repository.js';
+
+/** How the talk module has the call's audio forked to us and stopped; telephony implements it (only it speaks Twilio). */
+export interface StreamLine {
+  start(callSid: string, name: string): Promise<void>;
+  stop(callSid: string, name: string): Promise<void>;
+}
+
+/** The audio of one stream, side by side, as telephony hands it over: 16-bit samples, timestamps in ms of the stream. */
+export interface AudioSink {
+  audio(side: Side, ms: number, pcm: Int16Array): void;
+  /** The stream is over: `stop` from Twilio, the socket closed without one, or nothing heard for too long. */
+  end(why: 'stop' | 'closed' | 'idle'): Promise<void>;
+}
+
+type Event = { type: string; data: Record<string, unknown>; at: Date };
+
+export interface TalkDeps {
+  db: Knex;
+  now?: () => Date;
+  enabled: boolean;
+  /** Silence of both sides this long is dead air: the agent is nudged, supervisors alerted (TALK_DEAD_AIR_SECONDS). */
+  deadAirSeconds: number;
+  line: () => StreamLine;
+  /** The agent call a stream belongs to: its interaction and agent (routing's queue entry), or null when none is live. */
+  agentCall: (callSid: string) => Promise<{ interactionId: string; agentUserId: number | null } | null>;
+  /** Appends to the interaction's timeline (the interactions module's table). */
+  events: (trx: Knex, interactionId: string, events: Event[]) => Promise<void>;
+  notify: (notices: Notice[]) => void;
+  log: Pick<FastifyBaseLogger, 'warn' | 'info'>;
+}
+
+/** Streams older than this are not trusted to be live (a crashed node never stopped them): no alert holds on them. */
+const STREAM_MAX_HOURS = 4;
+const streamName = (interactionId: string) => `talk-${interactionId}`;
+
+/**
+ * Talk analytics of agent calls: the call's audio is forked to us from the agent's join to the
+ * end of the agent part; each stream is metered (talk, silence, over-talk), dead air nudges the
+ * agent and raises a supervisors' alert while it lasts, and the figures land on the timeline.
+ * A stream's state lives with its socket on the node that took it; what others need is in the table.
+ */
+export function createTalkService(deps: TalkDeps) {
+  const now = deps.now ?? (() => new Date());
+  const deadAirMs = deps.deadAirSeconds * 1000;
+
+  return {
+    enabled: deps.enabled,
+
+    /** The agent joined the caller's conference (webhook transaction): once committed, the call's audio is streamed. */
+    agentJoined(c: { interactionId: string; callSid: string }): { after?: () => Promise<void> } {
+      if (!deps.enabled) return {};
+      return { after: () => deps.line().start(c.callSid, streamName(c.interactionId)) };
+    },
+
+    /** The caller left the conference: the stream stops (the survey that may follow is not the agent's talk). */
+    conferenceEnded(c: { interactionId: string; callSid: string }): { after?: () => Promise<void> } {
+      if (!deps.enabled) return {};
+      return { after: () => deps.line().stop(c.callSid, streamName(c.interactionId)) };
+    },
+
+    /** A stream started: the meter for its call, or null when the call has no agent part live (the socket is then closed). */
+    async open(s: { callSid: string; streamSid: string; sides: Side[] }): Promise<AudioSink | null> {
+      const call = await deps.agentCall(s.callSid);
+      if (!call) return null;
+      const started = now();
+      if (!(await insertStream(deps.db, { stream_sid: s.streamSid, call_sid: s.callSid, interaction_id: call.interactionId, agent_user_id: call.agentUserId, started_at: started }))) return null;
+      const meter = new TalkMeter(deadAirMs, s.sides);
+      // What the meter says is written in order, one write at a time, off the frame path.
+      let writes = Promise.resolve();
+      const later = (what: string, job: () => Promise<void>) => {
+        writes = writes.then(job).catch((err) => deps.log.warn({ err, stream_sid: s.streamSid }, `talk analytics: ${what} not recorded`));
+      };
+      const tell = (events: MeterEvent[]) => {
+        for (const e of events) {
+          const at = now();
+          if (e.kind === 'dead_air_started') {
+            later('dead air', async () => {
+              await deps.db.transaction(async (trx) => {
+                await setDeadAir(trx, s.streamSid, new Date(at.getTime() - e.seconds * 1000));
+                await deps.events(trx, call.interactionId, [{ type: 'dead_air', data: { at_s: e.at_s, seconds: e.seconds, stream_sid: s.streamSid }, at }]);
+              });
+              if (call.agentUserId !== null) {
+                deps.notify([{ agentId: call.agentUserId, event: 'call:nudge', payload: { kind: 'dead_air', interaction_id: call.interactionId, seconds: e.seconds } }]);
+              }
+            });
+          } else {
+            later('end of dead air', async () => {
+              await deps.db.transaction(async (trx) => {
+                await setDeadAir(trx, s.streamSid, null);
+                await deps.events(trx, call.interactionId, [{ type: 'dead_air_ended', data: { at_s: e.at_s, seconds: e.seconds, stream_sid: s.streamSid }, at }]);
+              });
+            });
+          }
+        }
+      };
+      return {
+        audio(side, ms, pcm) { tell(meter.frame(side, ms, isSpeech(pcm))); },
+        async end(why) {
+          const { summary, events } = meter.finish();
+          tell(events);
+          later('summary', () => deps.db.transaction(async (trx) => {
+            if (await stopStream(trx, s.streamSid, { at: now(), why, summary })) {
+              await deps.events(trx, call.interactionId, [{ type: 'talk_analytics', data: { ...summary, stream_sid: s.streamSid, ended: why }, at: now() }]);
+            }
+          }));
+          await writes;
+        },
+      };
+    },
+
+    /** Dead air on calls now (the wallboard's alert conditions). */
+    async deadAirConditions(): Promise<Condition[]> {
+      if (!deps.enabled) return [];
+      const at = now();
+      const rows = await deadAirNow(deps.db, new Date(at.getTime() - STREAM_MAX_HOURS * 3_600_000));
+      return rows.map((r) => ({
+        kind: 'dead_air' as const, subject: `interaction:${r.interaction_id}`, severity: 'warning' as const,
+        message: `Dead air on ${r.agent_name ?? 'an agent'}'s call: silent for over ${deps.deadAirSeconds} s`,
+        data: { interaction_id: r.interaction_id, agent_id: r.agent_user_id, name: r.agent_name, since: new Date(r.dead_air_since).toISOString(), threshold_s: deps.deadAirSeconds },
+      }));
+    },
+  };
+}
+
+export type TalkService = ReturnType<typeof createTalkService>;
