@@ -73,7 +73,8 @@ import { createRmService } from './modules/rm/rm-service.js';
 import { recordingsRoutes } from './modules/recordings/index.js';
 import { createRecordingsService, parseRetention } from './modules/recordings/recordings-service.js';
 import { createRecordingLine } from './modules/telephony/recording-line.js';
-import { createStreamLine, mediaStreamRoutes } from './modules/telephony/media-streams.js';
+import { mediaStreamRoutes } from './modules/telephony/media-streams.js';
+import { createTalkLine } from './modules/telephony/talk-line.js';
 import { createTalkService } from './modules/talk/talk-service.js';
 import { liveEntryOfCall } from './modules/routing/routing-repository.js';
 import { appendEvents } from './modules/interactions/interactions-repository.js';
@@ -239,10 +240,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   });
   registerAgentSocket(realtime, { agents, routing, conversation, log: app.log });
   const talk = createTalkService({
-    db: app.db, now: deps.now, enabled: config.TALK_ANALYTICS, deadAirSeconds: config.TALK_DEAD_AIR_SECONDS, events: appendEvents, notify, log: app.log,
-    line: () => createStreamLine({ rest: () => telephony.rest, publicUrl: telephony.publicUrl }),
-    agentCall: async (callSid) => {
-      const e = await liveEntryOfCall(app.db, callSid);
+    db: app.db, now: deps.now, enabled: { analytics: config.TALK_ANALYTICS, transcripts: config.TALK_TRANSCRIPTS }, deadAirSeconds: config.TALK_DEAD_AIR_SECONDS, events: appendEvents, notify, log: app.log,
+    line: () => createTalkLine({ rest: () => telephony.rest, publicUrl: telephony.publicUrl }),
+    agentCall: async (db, callSid) => {
+      const e = await liveEntryOfCall(db, callSid);
       return e && e.state === 'connected' ? { interactionId: e.interaction_id, agentUserId: e.agent_id } : null;
     },
   });

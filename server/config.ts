@@ -129,6 +129,7 @@ export const ConfigSchema = Type.Object({
   }),
   RECORDING_RETENTION_SWEEP_MS: Type.Integer({ minimum: 100, maximum: 86_400_000, default: 3_600_000, description: 'How often each node runs the retention job (deleting recordings past their days)' }),
   TALK_ANALYTICS: Type.Boolean({ default: false, description: "Stream the audio of every call an agent takes (Twilio Media Streams, both tracks, from the agent's join) to this server's /twilio/media WebSocket: talk, silence and over-talk per call, dead air nudged and alerted" }),
+  TALK_TRANSCRIPTS: Type.Boolean({ default: false, description: "Transcribe every call an agent takes as it goes (Twilio real-time transcription, both sides, from the agent's join): the words, card and ID numbers cut out, on the agent's console and the timeline, with the prompts they raise (retention, risk disclosure, card loss, complaint)" }),
   TALK_DEAD_AIR_SECONDS: Type.Integer({ minimum: 3, maximum: 600, default: 10, description: 'Silence of both sides of an agent call this long is dead air: the agent is nudged, supervisors alerted' }),
   MEDIA_STREAM_IDLE_SECONDS: Type.Integer({ minimum: 2, maximum: 600, default: 15, description: 'A media stream that sends nothing this long is closed and its figures recorded (Twilio\'s stop may never come)' }),
   FEED_INBOX_DIR: Type.Optional(Type.String({ minLength: 1, description: 'Directory whose files an admin may run as feeds by name (POST /api/feeds/:kind/runs?path=); unset, feeds come only as a request body or by CLI' })),

@@ -1,5 +1,6 @@
 import type { SimRecording } from './recordings.js';
 import type { SimStream, VoiceSegment } from './media-streams.js';
+import type { SimTranscription } from './transcriptions.js';
 import { SimConference, SimQueue } from './resources.js';
 import type { CallState, Exchange, NumberConfig, PeerBehaviour, SimCall } from './types.js';
 import type { WebhookSender } from './webhooks.js';
@@ -67,6 +68,8 @@ export interface SimContext {
   recordings: Map<string, SimRecording>;
   /** Media streams by MZ sid. */
   streams: Map<string, SimStream>;
+  /** Real-time transcriptions by GT sid. */
+  transcriptions: Map<string, SimTranscription>;
   exchanges: Exchange[];
   webhooks: WebhookSender;
   log: (line: string) => void;

@@ -3,6 +3,7 @@ import { ensureConference, type LiveCall, type SimContext, type Step } from './c
 import { conferenceJson, memberJson, participantJson, queueJson, type SimConference, type SimParticipant, SimQueue } from './resources.js';
 import { changeRecording, recordingJson, recordingWav, startRecording, type SimRecording } from './recordings.js';
 import { startStream, streamJson, type SimStream } from './media-streams.js';
+import { startTranscription, stopTranscription, transcriptionJson, type SimTranscription } from './transcriptions.js';
 import type { FaultRequest, FormParams } from './types.js';
 import { all, first, formatNumber, parseForm, rfc2822 } from './util.js';
 
@@ -463,6 +464,30 @@ export function createRestRoutes(ctx: SimContext): FastifyPluginAsync {
     s.status = 'stopped';
     s.dateUpdated = new Date();
     return ok(streamJson(ctx.accountSid, s));
+  });
+
+  // ---- Real-time transcriptions (started and stopped by REST; the words come to StatusCallbackUrl) ----
+
+  route('POST', '/Calls/:CallSid/Transcriptions.json', (m, params, path) => {
+    const call = liveCall(m[1] ?? '', path);
+    if (call.status !== 'in-progress') throw new TwilioError(400, 21220, 'Call is not in-progress. Cannot start a Transcription.');
+    const track = first(params, 'Track') ?? 'both_tracks';
+    if (!TRACKS.has(track)) throw new TwilioError(400, 21232, `Invalid Track ${track}`);
+    const url = first(params, 'StatusCallbackUrl');
+    const t = startTranscription(ctx, call, {
+      name: first(params, 'Name') ?? null, track: track as SimTranscription['track'], languageCode: first(params, 'LanguageCode') ?? 'en-US',
+      partialResults: bool(first(params, 'PartialResults')) ?? false, callback: url ? { url, method: first(params, 'StatusCallbackMethod') ?? 'POST' } : null,
+    });
+    return ok(transcriptionJson(ctx.accountSid, t));
+  });
+  /** Status=stopped, addressed by the GT sid or by the name it was started with. */
+  route('POST', '/Calls/:CallSid/Transcriptions/:Sid.json', (m, params, path) => {
+    const [callSid = '', key = ''] = m.slice(1);
+    const t = [...ctx.transcriptions.values()].find((x) => x.callSid === callSid && (x.sid === key || (x.name === key && x.status === 'in-progress')));
+    if (!t) throw notFound(path);
+    if (required(params, 'Status', 20001, 'Missing required parameter Status in the post body') !== 'stopped') throw new TwilioError(400, 21232, 'Status must be stopped');
+    stopTranscription(ctx, t);
+    return ok(transcriptionJson(ctx.accountSid, t));
   });
 
   /** The media file (GET .../Recordings/{Sid}.wav): the account's Basic auth, as with HTTP auth on media enforced. */

@@ -1,6 +1,7 @@
 import type { Interrupt, LiveCall, SimContext } from './context.js';
 import type { CallDirection, CallState, CallStatus, FormParams, StatusEvent, TranscriptEntry } from './types.js';
 import { CONVERSATION, type VoiceSegment } from './media-streams.js';
+import { utter } from './transcriptions.js';
 import { countryOf, deferred, type Deferred, newSid, rfc2822, sleep } from './util.js';
 
 /** Thrown out of whatever the call awaits when an Interrupt arrives; the player's main loop handles it. */
@@ -66,6 +67,7 @@ export abstract class CallBase implements LiveCall {
   now(): number { return this.clock; }
 
   talk(pattern: VoiceSegment[]): void { this.voicePattern = pattern.length ? [...pattern] : CONVERSATION; }
+  utter(side: 'caller' | 'agent', words: string): Promise<void> { return utter(this.ctx, this, side, words); }
   talkPattern(): readonly VoiceSegment[] { return this.voicePattern; }
 
   duration(): number | null {

@@ -31,6 +31,7 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
     conferences: new Map(),
     recordings: new Map(),
     streams: new Map(),
+    transcriptions: new Map(),
     exchanges,
     webhooks: createWebhookSender({ authToken: opts.authToken, exchanges, log, isClosed: () => ctx.closed }),
     log,

@@ -52,6 +52,8 @@ export interface SimCall {
   silence(): Promise<void>;
   /** Who speaks on the call's media streams from now on (looped); by default a conversation without dead air. */
   talk(pattern: VoiceSegment[]): void;
+  /** Someone on the call says these words: the call's real-time transcriptions post them (resolves once the app has them). */
+  utter(side: 'caller' | 'agent', words: string): Promise<void>;
   hangup(): Promise<void>;
   waitFor(state: CallState, timeoutMs?: number): Promise<void>;
   heard(): string[];

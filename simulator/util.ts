@@ -4,7 +4,7 @@ import type { FormParams } from './types.js';
 export { encodeForm, parseForm } from '../server/lib/form.js';
 
 /** A SID shaped like Twilio's: two-letter prefix + 32 lowercase hex digits. */
-export const newSid = (prefix: 'AC' | 'CA' | 'QU' | 'CF' | 'RE' | 'MZ'): string => prefix + randomBytes(16).toString('hex');
+export const newSid = (prefix: 'AC' | 'CA' | 'QU' | 'CF' | 'RE' | 'MZ' | 'GT'): string => prefix + randomBytes(16).toString('hex');
 
 export const newIdempotencyToken = (): string => randomUUID();
 

@@ -26,6 +26,9 @@ export type CallbackSource = Callback['source'];
 export type CallbackOutcome = (typeof CALLBACK_OUTCOMES)[number];
 export type { AgentDigest, AgentServerEvents, CallOffer, CampaignPop, CandidateSummary, Interaction, PhoneCall, PhoneSetup, Profile, Softphone, StateChange, WrapupRequest };
 export type TimelineReply = Static<typeof Timeline>;
+/** A line of a call's live transcript, and the prompts its words can raise. */
+export type TranscriptLine = Pick<AgentServerEvents['call:transcript'], 'side' | 'text'>;
+export type AssistRuleId = AgentServerEvents['call:prompt']['rule'];
 export type TransferTarget = Static<typeof TransferRequest>;
 export type Skill = (typeof SKILLS)[number];
 export type Disposition = WrapupRequest['disposition'];

@@ -74,7 +74,7 @@ describe('talk analytics over media streams', () => {
     const types = events.map((e) => e.type);
     expect(types).toEqual(expect.arrayContaining(['dead_air', 'dead_air_ended', 'talk_analytics']));
     expect(types.indexOf('dead_air')).toBeLessThan(types.indexOf('dead_air_ended'));
-    const figures = events.find((e) => e.type === 'talk_analytics')!.data;
+    const figures = events.find((e) => e.type === 'talk_analytics')!.data as { caller_talk: number; agent_talk: number; overtalk: number; silence: number; dead_air: number; longest_silence_s: number };
     // Both sides spoke, over-talked for a second, and the long silence is the call's longest.
     expect(figures.caller_talk).toBeGreaterThan(0);
     expect(figures.agent_talk).toBeGreaterThan(0);

@@ -1,9 +1,10 @@
 import { useEffect, useReducer, useRef, useState } from 'preact/hooks';
 import { sessionEnded, type User, call } from '../api.js';
 import { errorWords, useI18n, type Dict } from '../i18n.js';
-import type { AgentDigest, CallOffer, Profile, Softphone } from '../types.js';
+import type { AgentDigest, AssistRuleId, CallOffer, Profile, Softphone, TranscriptLine } from '../types.js';
 import { connectAgentLink, type AgentLink } from './agent-link.js';
 import { CallBar } from './CallBar.js';
+import { LiveTranscript } from './LiveTranscript.js';
 import { CustomerSearch } from './CustomerSearch.js';
 import { OfferCard } from './OfferCard.js';
 import { PreviewCard, PreviewControl, previewStore, type Preview } from './Preview.js';
@@ -29,6 +30,9 @@ export interface ConsoleState {
   preview: Preview | null;
   /** The notice line, worded when shown (so it follows a change of language). */
   notice: Notice | null;
+  /** The current call's live transcript and the prompts it raised (TALK_TRANSCRIPTS). */
+  transcript: TranscriptLine[];
+  prompts: AssistRuleId[];
 }
 
 type Notice = (t: Dict) => string;
@@ -45,7 +49,9 @@ type Action =
   | { type: 'ended'; entryId: string; reason: string }
   | { type: 'consult_joined'; entryId: string; joined: boolean }
   | { type: 'profile'; entryId: string; profile: Profile }
-  | { type: 'notice'; notice: Notice | null };
+  | { type: 'notice'; notice: Notice | null }
+  | { type: 'transcript'; interactionId: string; line: TranscriptLine }
+  | { type: 'prompt'; interactionId: string; rule: AssistRuleId };
 
 /**
  * Why the call left this console, in words; none for the ordinary end of a conversation (the call
@@ -77,7 +83,11 @@ function reduce(s: ConsoleState, a: Action): ConsoleState {
   const mine = (entryId: string) => s.call?.entry_id === entryId;
   switch (a.type) {
     case 'online': return { ...s, online: a.online };
-    case 'restore': return { ...s, agent: a.agent, call: a.call, phase: a.call && a.agent ? phaseOf(a.call, a.agent.state) : null, consultJoined: false, preview: a.call ? null : a.preview };
+    case 'restore': {
+      // The same call restored keeps the transcript shown; another call starts with none.
+      const same = a.call !== null && a.call.interaction_id === s.call?.interaction_id;
+      return { ...s, agent: a.agent, call: a.call, phase: a.call && a.agent ? phaseOf(a.call, a.agent.state) : null, consultJoined: false, preview: a.call ? null : a.preview, ...(same ? {} : { transcript: [], prompts: [] }) };
+    }
     case 'state': {
       // Available or away with a call on screen: the offer went elsewhere or the wrap-up is done.
       // With a preview dialled: the customer was not reached (the server let the agent go).
@@ -85,9 +95,9 @@ function reduce(s: ConsoleState, a: Action): ConsoleState {
       if (!idle) return { ...s, agent: a.agent };
       return { ...s, agent: a.agent, call: null, phase: null, consultJoined: false, preview: null, ...(s.preview?.dialing ? { notice: (t: Dict) => t.previewEnded } : {}) };
     }
-    case 'offered': return { ...s, call: a.call, phase: 'offered', consultJoined: false, notice: null };
+    case 'offered': return { ...s, call: a.call, phase: 'offered', consultJoined: false, notice: null, transcript: [], prompts: [] };
     // A campaign call a person answered: already this agent's, no offer to accept.
-    case 'assigned': return { ...s, call: a.call, phase: phaseOf(a.call, 'on_call'), consultJoined: false, preview: null, notice: null };
+    case 'assigned': return { ...s, call: a.call, phase: phaseOf(a.call, 'on_call'), consultJoined: false, preview: null, notice: null, transcript: [], prompts: [] };
     case 'preview': return { ...s, preview: a.preview, notice: null };
     case 'preview_profile': return s.preview?.attempt_id === a.attemptId ? { ...s, preview: { ...s.preview, profile: a.profile } } : s;
     case 'consult': return { ...s, call: a.call, phase: 'consult', consultJoined: false, notice: null };
@@ -97,10 +107,12 @@ function reduce(s: ConsoleState, a: Action): ConsoleState {
     case 'consult_joined': return mine(a.entryId) ? { ...s, consultJoined: a.joined } : s;
     case 'profile': return mine(a.entryId) && s.call ? { ...s, call: { ...s.call, profile: a.profile } } : s;
     case 'notice': return { ...s, notice: a.notice };
+    case 'transcript': return s.call?.interaction_id === a.interactionId ? { ...s, transcript: [...s.transcript, a.line].slice(-200) } : s;
+    case 'prompt': return s.call?.interaction_id === a.interactionId && !s.prompts.includes(a.rule) ? { ...s, prompts: [...s.prompts, a.rule] } : s;
   }
 }
 
-const INITIAL: ConsoleState = { online: false, agent: null, call: null, phase: null, consultJoined: false, preview: null, notice: null };
+const INITIAL: ConsoleState = { online: false, agent: null, call: null, phase: null, consultJoined: false, preview: null, notice: null, transcript: [], prompts: [] };
 
 /**
  * The agent console: status bar, offer, screen-pop with call controls, wrap-up, search and recent
@@ -150,6 +162,8 @@ export function Console({ user, onLogout }: { user: User; onLogout: () => void }
       'profile:updated': (p) => dispatch({ type: 'profile', entryId: p.entry_id, profile: p.profile }),
       'supervisor:broadcast': (b) => dispatch({ type: 'notice', notice: (t) => `${t.broadcastFrom} ${b.from}: ${b.message}` }),
       'call:nudge': (n) => dispatch({ type: 'notice', notice: (t) => t.deadAirNudge(n.seconds) }),
+      'call:transcript': (u) => dispatch({ type: 'transcript', interactionId: u.interaction_id, line: { side: u.side, text: u.text } }),
+      'call:prompt': (p) => dispatch({ type: 'prompt', interactionId: p.interaction_id, rule: p.rule }),
     });
     call('GET /api/agents/me/softphone').then(setSoftphone, () => undefined);
     return () => link.current?.close();
@@ -202,6 +216,7 @@ export function Console({ user, onLogout }: { user: User; onLogout: () => void }
           {s.call && s.phase !== 'offered' && (
             <CallBar call={s.call} phase={s.phase!} consultJoined={s.consultJoined} softphone={softphone} request={request} selfId={user.id} />
           )}
+          {s.call && s.phase !== 'offered' && <LiveTranscript lines={s.transcript} prompts={s.prompts} />}
           {s.call && s.call.customer_id !== null && s.phase !== 'offered' && !viewed && (
             <CaseForm key={s.call.entry_id} customerId={s.call.customer_id} interactionId={s.call.interaction_id} />
           )}

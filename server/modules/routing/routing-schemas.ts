@@ -91,4 +91,8 @@ export interface AgentServerEvents {
   'supervisor:broadcast': Broadcast;
   /** Talk analytics saw something the agent should act on: the line silent past the dead-air threshold. */
   'call:nudge': { kind: 'dead_air'; interaction_id: string; seconds: number };
+  /** An utterance of the call's live transcript (TALK_TRANSCRIPTS), card and ID numbers already cut out. */
+  'call:transcript': { interaction_id: string; side: 'caller' | 'agent'; text: string; at: string };
+  /** The transcript's words raised a prompt (once a call): retention, risk disclosure, card loss, complaint. */
+  'call:prompt': { interaction_id: string; rule: 'retention' | 'risk_disclosure' | 'card_loss' | 'complaint'; kind: 'retention' | 'compliance' | 'knowledge' };
 }

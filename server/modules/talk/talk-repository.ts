@@ -38,3 +38,8 @@ export async function deadAirNow(db: Knex, startedAfter: Date): Promise<{ stream
     .whereNotNull('t.dead_air_since').whereNull('t.stopped_at').where('t.started_at', '>', startedAfter)
     .orderBy('t.dead_air_since').select('t.stream_sid', 't.interaction_id', 't.agent_user_id', 'u.display_name as agent_name', 't.dead_air_since');
 }
+
+/** Records that a rule raised its prompt on this call: false when it already had. */
+export async function notePrompt(db: Knex, interactionId: string, rule: string, at: Date): Promise<boolean> {
+  return (await db('talk_prompts').insert({ interaction_id: interactionId, rule, raised_at: at }).onConflict(['interaction_id', 'rule']).ignore().returning('rule')).length > 0;
+}

@@ -3,12 +3,16 @@ import type { Knex } from 'knex';
 import type { Notice } from '../../lib/realtime-notices.js';
 import type { Condition } from '../supervision/alerts-repository.js';
 import { isSpeech, TalkMeter, type MeterEvent, type Side } from './talk-meter.js';
-import { deadAirNow, insertStream, setDeadAir, stopStream } from './talk-repository.js';
+import { redact, rulesFor } from './assist.js';
+import { deadAirNow, insertStream, notePrompt, setDeadAir, stopStream } from './talk-repository.js';
 
-/** How the talk module has the call's audio forked to us and stopped; telephony implements it (only it speaks Twilio). */
-export interface StreamLine {
-  start(callSid: string, name: string): Promise<void>;
-  stop(callSid: string, name: string): Promise<void>;
+/** How the talk module has a call's audio forked to us, and its words transcribed, and both stopped; telephony implements it (only it speaks Twilio). */
+export interface TalkLine {
+  startStream(callSid: string, name: string): Promise<void>;
+  stopStream(callSid: string, name: string): Promise<void>;
+  /** Transcribed live, both sides, in the call's language; each final utterance comes back to telephony's webhook. */
+  startTranscript(callSid: string, name: string, lang: 'zh' | 'en'): Promise<void>;
+  stopTranscript(callSid: string, name: string): Promise<void>;
 }
 
 /** The audio of one stream, side by side, as telephony hands it over: 16-bit samples, timestamps in ms of the stream. */
@@ -23,12 +27,13 @@ type Event = { type: string; data: Record<string, unknown>; at: Date };
 export interface TalkDeps {
   db: Knex;
   now?: () => Date;
-  enabled: boolean;
+  /** Talk analytics over media streams (TALK_ANALYTICS), live transcripts with their prompts (TALK_TRANSCRIPTS). */
+  enabled: { analytics: boolean; transcripts: boolean };
   /** Silence of both sides this long is dead air: the agent is nudged, supervisors alerted (TALK_DEAD_AIR_SECONDS). */
   deadAirSeconds: number;
-  line: () => StreamLine;
-  /** The agent call a stream belongs to: its interaction and agent (routing's queue entry), or null when none is live. */
-  agentCall: (callSid: string) => Promise<{ interactionId: string; agentUserId: number | null } | null>;
+  line: () => TalkLine;
+  /** The agent call a stream or a transcript belongs to: its interaction and agent (routing's queue entry), or null when none is live. */
+  agentCall: (db: Knex, callSid: string) => Promise<{ interactionId: string; agentUserId: number | null } | null>;
   /** Appends to the interaction's timeline (the interactions module's table). */
   events: (trx: Knex, interactionId: string, events: Event[]) => Promise<void>;
   notify: (notices: Notice[]) => void;
@@ -38,35 +43,69 @@ export interface TalkDeps {
 /** Streams older than this are not trusted to be live (a crashed node never stopped them): no alert holds on them. */
 const STREAM_MAX_HOURS = 4;
 const streamName = (interactionId: string) => `talk-${interactionId}`;
+const transcriptName = (interactionId: string) => `words-${interactionId}`;
 
 /**
- * Talk analytics of agent calls: the call's audio is forked to us from the agent's join to the
- * end of the agent part; each stream is metered (talk, silence, over-talk), dead air nudges the
- * agent and raises a supervisors' alert while it lasts, and the figures land on the timeline.
- * A stream's state lives with its socket on the node that took it; what others need is in the table.
+ * The agent part of a call as data, from the agent's join to the caller leaving the room. Talk
+ * analytics: the call's audio is forked to us and metered (talk, silence, over-talk); dead air
+ * nudges the agent and raises a supervisors' alert while it lasts; the figures land on the
+ * timeline. A stream's state lives with its socket on the node that took it; what others need is
+ * in the table. Live transcript: each utterance, secrets cut out, to the timeline and the
+ * agent's console, with the prompts its words raise.
  */
 export function createTalkService(deps: TalkDeps) {
   const now = deps.now ?? (() => new Date());
   const deadAirMs = deps.deadAirSeconds * 1000;
 
-  return {
-    enabled: deps.enabled,
+  const { analytics, transcripts } = deps.enabled;
+  /** The REST requests for the agent part of a call, one after the other: streaming, then transcribing. */
+  const both = (jobs: (false | (() => Promise<void>))[]) => {
+    const todo = jobs.filter((j): j is () => Promise<void> => j !== false);
+    return todo.length ? { after: async () => { for (const job of todo) await job(); } } : {};
+  };
 
-    /** The agent joined the caller's conference (webhook transaction): once committed, the call's audio is streamed. */
-    agentJoined(c: { interactionId: string; callSid: string }): { after?: () => Promise<void> } {
-      if (!deps.enabled) return {};
-      return { after: () => deps.line().start(c.callSid, streamName(c.interactionId)) };
+  return {
+    /** The agent joined the caller's conference (webhook transaction): once committed, the call's audio is streamed and its words transcribed. */
+    agentJoined(c: { interactionId: string; callSid: string; lang: 'zh' | 'en' }): { after?: () => Promise<void> } {
+      return both([
+        analytics && (() => deps.line().startStream(c.callSid, streamName(c.interactionId))),
+        transcripts && (() => deps.line().startTranscript(c.callSid, transcriptName(c.interactionId), c.lang)),
+      ]);
     },
 
-    /** The caller left the conference: the stream stops (the survey that may follow is not the agent's talk). */
+    /** The caller left the conference: streaming and transcribing stop (the survey that may follow is not the agent's talk). */
     conferenceEnded(c: { interactionId: string; callSid: string }): { after?: () => Promise<void> } {
-      if (!deps.enabled) return {};
-      return { after: () => deps.line().stop(c.callSid, streamName(c.interactionId)) };
+      return both([
+        analytics && (() => deps.line().stopStream(c.callSid, streamName(c.interactionId))),
+        transcripts && (() => deps.line().stopTranscript(c.callSid, transcriptName(c.interactionId))),
+      ]);
+    },
+
+    /**
+     * A final utterance of the call's live transcript (telephony's webhook, on the call's lock):
+     * secrets are cut out before anything is kept or sent; the words go on the timeline and to the
+     * agent's console; a rule they match raises its prompt, once a call. Returns what to tell the agent.
+     */
+    async heard(trx: Knex, u: { callSid: string; side: Side; text: string }): Promise<Notice[]> {
+      const call = await deps.agentCall(trx, u.callSid);
+      const text = redact(u.text).replace(/\s+/g, ' ').trim().slice(0, 2000);
+      if (!call || !text) return [];
+      const at = now();
+      await deps.events(trx, call.interactionId, [{ type: 'utterance', data: { side: u.side, text }, at }]);
+      const notices: Notice[] = [];
+      const tell = (n: { event: string; payload: Record<string, unknown> }) => { if (call.agentUserId !== null) notices.push({ agentId: call.agentUserId, event: n.event, payload: { interaction_id: call.interactionId, ...n.payload } }); };
+      tell({ event: 'call:transcript', payload: { side: u.side, text, at: at.toISOString() } });
+      for (const rule of rulesFor(text)) {
+        if (!(await notePrompt(trx, call.interactionId, rule.id, at))) continue;
+        await deps.events(trx, call.interactionId, [{ type: 'assist_prompt', data: { rule: rule.id, kind: rule.kind }, at }]);
+        tell({ event: 'call:prompt', payload: { rule: rule.id, kind: rule.kind } });
+      }
+      return notices;
     },
 
     /** A stream started: the meter for its call, or null when the call has no agent part live (the socket is then closed). */
     async open(s: { callSid: string; streamSid: string; sides: Side[] }): Promise<AudioSink | null> {
-      const call = await deps.agentCall(s.callSid);
+      const call = await deps.agentCall(deps.db, s.callSid);
       if (!call) return null;
       const started = now();
       if (!(await insertStream(deps.db, { stream_sid: s.streamSid, call_sid: s.callSid, interaction_id: call.interactionId, agent_user_id: call.agentUserId, started_at: started }))) return null;
@@ -116,7 +155,7 @@ export function createTalkService(deps: TalkDeps) {
 
     /** Dead air on calls now (the wallboard's alert conditions). */
     async deadAirConditions(): Promise<Condition[]> {
-      if (!deps.enabled) return [];
+      if (!analytics) return [];
       const at = now();
       const rows = await deadAirNow(deps.db, new Date(at.getTime() - STREAM_MAX_HOURS * 3_600_000));
       return rows.map((r) => ({

@@ -10,7 +10,7 @@ import type { RoutingService } from '../routing/routing-service.js';
 import type { Notice } from '../../lib/realtime-notices.js';
 import {
   AmdWebhook, AnswerWebhook, CallWebhook, ConferenceWebhook, EntryQuery, EntryStepQuery, GatherQuery, GatherWebhook, OutboundQuery, QueueExitWebhook, QueueWaitWebhook, RecordingWebhook,
-  RequeueQuery, StatusWebhook, StepQuery,
+  RequeueQuery, StatusWebhook, StepQuery, TranscriptionWebhook,
 } from './telephony-schemas.js';
 import { acceptTwilioWebhooks, replayKey } from './twilio-webhooks.js';
 import type { ApplyStatus } from './call-status.js';
@@ -41,7 +41,7 @@ export interface TelephonyRoutesOptions {
   /** Recorded calls: told when an agent joins a caller's conference, and of Twilio's recording callbacks. */
   recordings?: Pick<RecordingsService, 'agentJoined' | 'conferenceEnded' | 'statusCallback' | 'secureInput'>;
   /** Talk analytics: told the same, to stream the agent part of the call's audio. */
-  talk?: Pick<TalkService, 'agentJoined' | 'conferenceEnded'>;
+  talk?: Pick<TalkService, 'agentJoined' | 'conferenceEnded' | 'heard'>;
 }
 
 const xml = (reply: FastifyReply, body: string) => reply.type('text/xml; charset=utf-8').send(body);
@@ -196,7 +196,7 @@ export async function telephonyRoutes(fastify: FastifyInstance, opts: TelephonyR
       if (p.StatusCallbackEvent === 'participant-join' && participant !== e.call_sid && (opts.recordings || opts.talk)) {
         const joined = await findEntry(trx, e.id);
         if (joined?.state === 'connected' && joined.agent_call_sid === participant) {
-          const call = { interactionId: e.interaction_id, callSid: e.call_sid! };
+          const call = { interactionId: e.interaction_id, callSid: e.call_sid!, lang: e.language === 'en' ? 'en' as const : 'zh' as const };
           const rec = opts.recordings ? await opts.recordings.agentJoined(trx, call) : {};
           if (rec.after) fx.after.push(rec.after);
           const talk = opts.talk?.agentJoined(call);
@@ -316,6 +316,28 @@ export async function telephonyRoutes(fastify: FastifyInstance, opts: TelephonyR
       await applyStatus(trx, { sid: p.CallSid, from: p.From, to: p.To, direction: p.Direction ?? 'outbound-api', status: p.CallStatus as CallStatus, seq: p.SequenceNumber ?? -1, duration: p.CallDuration }, fx.notices, { purpose: q.purpose, ref: q.ref });
       return { twiml: renderEmpty() };
     });
+    return xml(reply, renderEmpty());
+  });
+
+  app.post('/twilio/voice/transcription', { schema: { ...form, body: TranscriptionWebhook, summary: "Real-time transcription callback: an utterance of the agent part of a call (the caller's track or the agent's side)" } }, async (request, reply) => {
+    const p = request.body;
+    const side = p.Track === 'inbound_track' ? 'caller' as const : p.Track === 'outbound_track' ? 'agent' as const : null;
+    // Only final utterances are kept: a partial result is a guess the next callback replaces.
+    if (p.TranscriptionEvent !== 'transcription-content' || p.Final === 'false' || !side || !opts.talk) return xml(reply, renderEmpty());
+    let text = '';
+    try {
+      const data = JSON.parse(p.TranscriptionData ?? '{}') as { transcript?: unknown };
+      text = typeof data.transcript === 'string' ? data.transcript : '';
+    } catch {
+      request.log.warn({ call_sid: p.CallSid }, 'transcription callback with unreadable TranscriptionData');
+    }
+    const talk = opts.talk;
+    if (text.trim()) {
+      await once(request, p.CallSid, async (trx, fx) => {
+        fx.notices.push(...(await talk.heard(trx, { callSid: p.CallSid, side, text })));
+        return { twiml: renderEmpty() };
+      });
+    }
     return xml(reply, renderEmpty());
   });
 

@@ -4,9 +4,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import twilio from 'twilio';
 import type { WebSocket } from 'ws';
 import { appError } from '../../errors.js';
-import type { AudioSink, StreamLine } from '../talk/talk-service.js';
+import type { AudioSink } from '../talk/talk-service.js';
 import type { Side } from '../talk/talk-meter.js';
-import type { TwilioRest } from './twilio-rest.js';
 
 export const MEDIA_PATH = '/twilio/media';
 
@@ -33,16 +32,6 @@ export interface MediaStreamOptions {
   open: (s: { callSid: string; streamSid: string; sides: Side[] }) => Promise<AudioSink | null>;
   /** A stream that sends nothing for this long is closed and ended (Twilio's `stop` may never come). */
   idleMs: number;
-}
-
-/** The line the talk module starts and stops streams with: Twilio's Streams resource of the call, to MEDIA_PATH. */
-export function createStreamLine(deps: { rest: () => TwilioRest; publicUrl: () => string }): StreamLine {
-  return {
-    async start(callSid, name) {
-      await deps.rest().startStream(callSid, { url: `${deps.publicUrl().replace(/^http/, 'ws')}${MEDIA_PATH}`, name, params: {} });
-    },
-    stop: (callSid, name) => deps.rest().stopStream(callSid, name),
-  };
 }
 
 /** The Twilio messages read here: anything else (a `mark`, a `dtmf`, what Twilio adds later) is ignored. */

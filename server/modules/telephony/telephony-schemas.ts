@@ -95,3 +95,20 @@ export const ConferenceWebhook = Type.Object({
   CallSid: Type.Optional(CallSid),
 }, open);
 export type ConferenceWebhook = Static<typeof ConferenceWebhook>;
+
+/**
+ * Real-time transcription callback: started, stopped, an error, or content (an utterance of one
+ * track, its words and confidence as JSON in TranscriptionData; Final=false for a partial result).
+ */
+export const TranscriptionWebhook = Type.Object({
+  CallSid,
+  AccountSid: Type.String({ pattern: '^AC[0-9a-fA-F]{32}$' }),
+  TranscriptionEvent: Type.String({ maxLength: 64 }),
+  TranscriptionSid: Type.Optional(Type.String({ maxLength: 64 })),
+  Track: Type.Optional(Type.String({ maxLength: 32 })),
+  TranscriptionData: Type.Optional(Type.String({ maxLength: 20_000 })),
+  Final: Type.Optional(Type.String({ maxLength: 8 })),
+  SequenceId: Type.Optional(Type.String({ maxLength: 20 })),
+  LanguageCode: Type.Optional(Type.String({ maxLength: 20 })),
+}, open);
+export type TranscriptionWebhook = Static<typeof TranscriptionWebhook>;

@@ -39,6 +39,15 @@ export function createTwilioRest(creds: TwilioCredentials) {
     ...(creds.apiBase ? { httpClient: createRedirectingHttpClient(creds.apiBase, timeout ? { timeout } : undefined) } : {}),
   });
   const policy: RetryPolicy = creds.retry ?? { budgetMs: 0 };
+  /** Stopping what a call that ended already stopped: Twilio answers 404 (or 400 for a call no longer live), which is fine. */
+  const gone = async (stop: () => Promise<unknown>): Promise<void> => {
+    try {
+      await stop();
+    } catch (err) {
+      const status = (err as { status?: number }).status;
+      if (status !== 404 && status !== 400) throw err;
+    }
+  };
   const retried = <T>(what: string, kind: RetryKind, request: () => Promise<T>) => withRetry(policy, kind, request, (err, attempt) => {
     const { status, code } = err as { status?: number; code?: string | number };
     creds.onRetry?.({ what, attempt, status: status ?? null, code: code ?? null });
@@ -140,14 +149,22 @@ export function createTwilioRest(creds: TwilioCredentials) {
     },
 
     /** Stops a call's media stream by the name it was started with; one already gone (the call ended) is fine. */
-    async stopStream(callSid: string, name: string): Promise<void> {
-      try {
-        await retried('stop media stream', 'update', () => client.calls(callSid).streams(name).update({ status: 'stopped' }));
-      } catch (err) {
-        const status = (err as { status?: number }).status;
-        if (status !== 404 && status !== 400) throw err;
-      }
+    stopStream: (callSid: string, name: string) => gone(() => retried('stop media stream', 'update', () => client.calls(callSid).streams(name).update({ status: 'stopped' }))),
+
+    /**
+     * Transcribes a live call as it goes, both tracks (the caller inbound, the agent's side
+     * outbound), final utterances only, each posted to `statusCallbackUrl`.
+     */
+    async startTranscription(callSid: string, t: { name: string; statusCallbackUrl: string; languageCode: string }) {
+      const r = await retried('start transcription', 'create', () => client.calls(callSid).transcriptions.create({
+        name: t.name, track: 'both_tracks', statusCallbackUrl: t.statusCallbackUrl, statusCallbackMethod: 'POST', languageCode: t.languageCode,
+        inboundTrackLabel: 'caller', outboundTrackLabel: 'agent', partialResults: false,
+      }));
+      return { sid: r.sid };
     },
+
+    /** Stops a call's transcription by its name; one already gone is fine. */
+    stopTranscription: (callSid: string, name: string) => gone(() => retried('stop transcription', 'update', () => client.calls(callSid).transcriptions(name).update({ status: 'stopped' }))),
 
     /** Pauses (silence in the file), resumes or stops a call's recording. */
     async setRecordingStatus(callSid: string, recordingSid: string, status: 'paused' | 'in-progress' | 'stopped') {
