@@ -216,7 +216,7 @@ export function Console({ user, onLogout }: { user: User; onLogout: () => void }
           {s.call && s.phase !== 'offered' && (
             <CallBar call={s.call} phase={s.phase!} consultJoined={s.consultJoined} softphone={softphone} request={request} selfId={user.id} />
           )}
-          {s.call && s.phase !== 'offered' && <LiveTranscript lines={s.transcript} prompts={s.prompts} />}
+          {s.call && s.phase !== 'offered' && <LiveTranscript lines={s.transcript} prompts={s.prompts} riskTolerance={s.call.profile?.flags.risk_tolerance ?? null} />}
           {s.call && s.call.customer_id !== null && s.phase !== 'offered' && !viewed && (
             <CaseForm key={s.call.entry_id} customerId={s.call.customer_id} interactionId={s.call.interaction_id} />
           )}
