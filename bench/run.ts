@@ -9,6 +9,7 @@ import { benchWallboard } from './wallboard.bench.js';
 import { benchCampaigns } from './campaigns.bench.js';
 import { benchCallbackBacklog } from './callback-backlog.bench.js';
 import { benchWaitEstimates } from './wait-estimate.bench.js';
+import { benchMediaStreams } from './media-streams.bench.js';
 
 const only = process.env.BENCH_ONLY;
 console.log(`Switchboard bench — node ${process.version}, ${new Date().toISOString()}\n`);
@@ -21,3 +22,4 @@ if (!only || only === 'wait') await benchWaitEstimates();
 if (!only || only === 'reports') await benchReports();
 if (!only || only === 'wallboard') await benchWallboard();
 if (!only || only === 'campaigns') await benchCampaigns();
+if (!only || only === 'media') await benchMediaStreams();

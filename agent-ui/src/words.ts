@@ -106,6 +106,7 @@ export const en = {
   alertKinds: { private_wait: 'PRIVATE caller waiting', service_level: 'Service level below target', abandon_rate: 'Abandon rate high', agent_away: 'Agent away too long', staffing_gap: 'Staffing short', profile_harvest: 'Customer profiles read in bulk', login_burst: 'Burst of failed sign-ins', case_at_risk: 'Case at risk of its SLA (escalated)', dead_air: 'Dead air on a call' },
   broadcastFrom: 'Message from',
   deadAirNudge: (seconds: number) => `The line has been silent for ${seconds} s: check the customer is still with you`,
+  draftHint: 'Drafted from the live transcript: check it before you save.', draftCustomer: 'Customer', draftPromised: 'Promised',
   alertWords: {
     private_wait: (d, name) => `A Private banking caller has waited over ${Number(d.threshold_s)} s (${name('skill', d.skill)})`,
     service_level: (d, name) => `${name('skill', d.skill)}${d.tier ? ` ${name('tier', d.tier)}` : ''}: service level ${percent(Number(d.service_level))}, below the target of ${percent(Number((d.target as { share?: number })?.share))} in ${Number((d.target as { seconds?: number })?.seconds)} s`,
@@ -299,6 +300,7 @@ export const zh: Dict = {
   alertKinds: { private_wait: '私人银行客户等待', service_level: '服务水平低于目标', abandon_rate: '放弃率过高', agent_away: '坐席离开过久', staffing_gap: '人力不足', profile_harvest: '疑似批量查阅客户资料', login_burst: '登录失败激增（疑似密码猜测）', case_at_risk: '工单即将超出时限（已升级）', dead_air: '通话长时间静默' },
   broadcastFrom: '消息来自',
   deadAirNudge: (seconds: number) => `通话已静默 ${seconds} 秒，请确认客户是否仍在线`,
+  draftHint: '已根据实时通话文字起草，请核对后再保存。', draftCustomer: '客户', draftPromised: '承诺',
   alertWords: {
     private_wait: (d, name) => `私人银行客户等待超过 ${Number(d.threshold_s)} 秒（${name('skill', d.skill)}）`,
     service_level: (d, name) => `${name('skill', d.skill)}${d.tier ? ` ${name('tier', d.tier)}` : ''}：服务水平 ${percent(Number(d.service_level))}，低于目标 ${percent(Number((d.target as { share?: number })?.share))}（${Number((d.target as { seconds?: number })?.seconds)} 秒内接通）`,

@@ -33,8 +33,8 @@ describe('the live transcript on the agent console in Chromium', () => {
     expect(shown).not.toMatch(/6222|7890/);
     expect(shown).toContain('Customer');
     expect(await text(agent, 'prompts')).toContain('Retention');
-    await caller.utter('agent', '好的，我先为您查一下');
-    await agent.getByTestId('transcript').filter({ hasText: '我先为您查一下' }).waitFor();
+    await caller.utter('agent', '好的，我帮您查一下，稍后给您回电');
+    await agent.getByTestId('transcript').filter({ hasText: '稍后给您回电' }).waitFor();
     // A wealth product comes up: the compliance prompt names this customer's risk rating (R3 on his pop).
     await caller.utter('caller', '另外我想买点基金');
     await agent.getByTestId('prompts').filter({ hasText: 'risk rating (R3)' }).waitFor();
@@ -48,5 +48,24 @@ describe('the live transcript on the agent console in Chromium', () => {
     // In Chinese the panel and the prompt follow the language.
     await agent.getByRole('button', { name: 'Switch language to Chinese' }).click();
     await agent.getByTestId('prompts').filter({ hasText: '客户挽留' }).waitFor();
+    await agent.getByRole('button', { name: '切换为英文界面' }).click();
+
+    // The wrap-up starts from a draft of the call: the reasons its prompts stood for, the product
+    // named, what the customer said (the card number still cut out) and what the agent promised.
+    await agent.getByRole('button', { name: 'End call', exact: true }).click();
+    const wrapup = agent.getByTestId('wrapup');
+    await wrapup.waitFor();
+    expect(await text(agent, 'wrapup-draft')).toContain('Drafted from the live transcript');
+    expect(await wrapup.getByLabel('Reason codes').inputValue()).toBe('close_account_request, wealth_enquiry');
+    expect(await wrapup.getByLabel('Products discussed').inputValue()).toBe('fund');
+    const notes = await wrapup.getByLabel('Notes').inputValue();
+    expect(notes).toContain('Customer: 你好，我想销户');
+    expect(notes).toContain('Promised: 好的，我帮您查一下，稍后给您回电');
+    expect(notes).not.toMatch(/6222|7890/);
+    await wrapup.getByLabel('Disposition').selectOption('resolved');
+    await wrapup.getByRole('button', { name: 'Complete wrap-up' }).click();
+    await agent.getByTestId('agent-state').filter({ hasText: 'Available' }).waitFor();
+    const saved = await t.db('interactions').whereNotNull('wrapped_up_at').orderBy('wrapped_up_at', 'desc').first();
+    expect(saved).toMatchObject({ disposition: 'resolved', reason_codes: ['close_account_request', 'wealth_enquiry'], products_discussed: ['fund'] });
   });
 });

@@ -99,6 +99,40 @@ describe('talk analytics over media streams', () => {
     expect(problems).toEqual([]);
   }, 120_000);
 
+  it('closes a stream that goes quiet without its stop, keeping what it heard, and never lets a late frame or a second start count twice', async () => {
+    const h = await floor.start({ TALK_ANALYTICS: 'true', MEDIA_STREAM_IDLE_SECONDS: '2', ROUTING_SWEEP_MS: '200' }, { now: clockFrom(WEDNESDAY_10).now });
+    const agent = await floor.online(h, await tokenFor(h.app, h.db, 'agent1'));
+    const caller = await dialToQueue(h, GOLD, HOTLINE, ['1', '0']);
+    const offer = await agent.next('call:offered');
+    await agent.request('call:accept', { entry_id: offer.entry_id });
+    await agent.next('call:connected');
+
+    // A stream of this call that sends a second of audio, then nothing, and never says stop.
+    const url = mediaUrl(h);
+    const streamSid = `MZ${'a'.repeat(32)}`;
+    const talk = Buffer.from(Array.from({ length: 160 }, (_, i) => (i % 2 ? 0x9f : 0x1f))).toString('base64');
+    const ended = await connect(url, { 'X-Twilio-Signature': twilio.getExpectedTwilioSignature(h.authToken, url, {}) }, (ws) => {
+      const start = { event: 'start', sequenceNumber: '1', streamSid, start: { callSid: caller.sid, streamSid, tracks: ['inbound', 'outbound'] } };
+      ws.send(JSON.stringify(start));
+      ws.send(JSON.stringify(start)); // a second start changes nothing
+      for (let f = 0; f < 50; f++) {
+        for (const track of ['inbound', 'outbound']) ws.send(JSON.stringify({ event: 'media', streamSid, media: { track, chunk: String(f + 1), timestamp: String(f * 20), payload: track === 'inbound' ? talk : Buffer.alloc(160, 0xff).toString('base64') } }));
+      }
+      // A frame from before what was already counted, and a malformed one: neither counts.
+      ws.send(JSON.stringify({ event: 'media', streamSid, media: { track: 'inbound', chunk: '1', timestamp: '0', payload: talk } }));
+      ws.send(JSON.stringify({ event: 'media', streamSid, media: { track: 'sideways', timestamp: 'soon' } }));
+    });
+    // The server gave up on it after MEDIA_STREAM_IDLE_SECONDS (terminated: no close frame).
+    expect(ended.closed).toBeDefined();
+    const row = await until('the quiet stream recorded', async () => {
+      const r = await h.db('talk_streams').where({ stream_sid: streamSid }).first();
+      return r?.stopped_at ? r : null;
+    });
+    expect(row).toMatchObject({ stopped_why: 'idle', call_sid: caller.sid, interaction_id: offer.interaction_id });
+    expect(row.summary).toMatchObject({ seconds: 1, caller_talk: 1, agent_talk: 0, dead_air: 0 });
+    await caller.hangup();
+  }, 60_000);
+
   it('refuses an upgrade without Twilio\'s signature, closes a stream of no agent call or of garbage, and keeps serving', async () => {
     const h = await floor.start({ TALK_ANALYTICS: 'true' });
     const url = mediaUrl(h);

@@ -15,6 +15,7 @@ import { CaseForm } from './CaseForm.js';
 import { RmTaskForm } from '../rm/RmTaskForm.js';
 import { Tasks } from './Tasks.js';
 import { WrapupForm } from './WrapupForm.js';
+import { draftWrapup } from './wrapup-draft.js';
 
 /** Where the agent's current call is, as the console shows it. */
 export type Phase = 'offered' | 'connecting' | 'connected' | 'consult' | 'ended';
@@ -222,7 +223,10 @@ export function Console({ user, onLogout }: { user: User; onLogout: () => void }
           )}
           {s.call && s.call.customer_id !== null && s.phase !== 'offered' && !viewed && <RmTaskForm key={`rm-${s.call.entry_id}`} interactionId={s.call.interaction_id} />}
           {preview && <PreviewCard preview={preview} onDial={() => previewAction('dial')} onSkip={() => previewAction('skip')} />}
-          {wrappingUp && <WrapupForm key={s.call?.entry_id} campaign={s.call?.campaign} onSubmit={(w) => link.current!.request('wrapup:complete', w)} />}
+          {wrappingUp && (
+            <WrapupForm key={s.call?.entry_id} campaign={s.call?.campaign} draft={draftWrapup(s.transcript, s.prompts, { customer: t.draftCustomer, promised: t.draftPromised })}
+              onSubmit={(w) => link.current!.request('wrapup:complete', w)} />
+          )}
           {viewed && (
             <p class="viewing" role="status">{t.viewing} <button type="button" onClick={() => setViewed(null)}>{t.close}</button></p>
           )}

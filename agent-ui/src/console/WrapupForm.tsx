@@ -3,6 +3,7 @@ import { bankInput, fromBankInput } from '../bank-time.js';
 import { duration, errorWords, useI18n } from '../i18n.js';
 import type { CampaignPop, Disposition, WrapupRequest } from '../types.js';
 import { useSecondsSince } from './StatusBar.js';
+import type { WrapupDraft } from './wrapup-draft.js';
 
 const codes = (text: string) => text.split(/[,，\s]+/).map((c) => c.trim().toLowerCase()).filter(Boolean);
 
@@ -21,15 +22,16 @@ export const HOTLINE_DISPOSITIONS = [
  * A campaign call is wrapped up with one of the campaign's dispositions; "call back" needs the time,
  * on the bank's clock. `onSubmit` rejects with the server's coded refusal, shown here in words.
  */
-export function WrapupForm({ campaign, onSubmit }: { campaign?: CampaignPop | null; onSubmit: (w: WrapupRequest) => Promise<unknown> }) {
+export function WrapupForm({ campaign, draft, onSubmit }: { campaign?: CampaignPop | null; draft?: WrapupDraft | null; onSubmit: (w: WrapupRequest) => Promise<unknown> }) {
   const { t } = useI18n();
   const [disposition, setDisposition] = useState<Disposition | ''>('');
   const [callbackAt, setCallbackAt] = useState('');
   const [toMe, setToMe] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [reasons, setReasons] = useState('');
-  const [products, setProducts] = useState('');
-  const [notes, setNotes] = useState('');
+  // A call with a live transcript starts from its draft: the agent checks it, nothing is sent unseen.
+  const [reasons, setReasons] = useState(draft?.reasons ?? '');
+  const [products, setProducts] = useState(draft?.products ?? '');
+  const [notes, setNotes] = useState(draft?.notes ?? '');
   const [sending, setSending] = useState(false);
   const [startedAt] = useState(() => new Date().toISOString());
   const elapsed = useSecondsSince(startedAt);
@@ -71,6 +73,7 @@ export function WrapupForm({ campaign, onSubmit }: { campaign?: CampaignPop | nu
     <form class="wrapup card" onSubmit={submit} aria-labelledby="wrapup-title" data-testid="wrapup">
       <h2 id="wrapup-title">{t.wrapup} <span class="muted">{duration(elapsed)}</span></h2>
       <p class="muted">{t.wrapupHint}</p>
+      {draft && <p class="badge" role="note" data-testid="wrapup-draft">{t.draftHint}</p>}
       {campaign && <p data-testid="wrapup-campaign">{t.campaign}: {campaign.name}</p>}
       <label>{t.disposition}
         <select ref={first} required value={disposition} onChange={(e) => setDisposition((e.target as HTMLSelectElement).value as Disposition)}>
