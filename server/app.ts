@@ -244,8 +244,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     line: () => createTalkLine({ rest: () => telephony.rest, publicUrl: telephony.publicUrl }),
     agentCall: async (db, callSid) => {
       const e = await liveEntryOfCall(db, callSid);
-      return e && e.state === 'connected' ? { interactionId: e.interaction_id, agentUserId: e.agent_id } : null;
+      return e && e.state === 'connected' ? { entryId: String(e.id), interactionId: e.interaction_id, agentUserId: e.agent_id } : null;
     },
+    monitorsOf: (db, entryId) => supervision.monitorsOf(db, entryId),
   });
   const supervision = createSupervisionService({
     db: app.db, now: deps.now, levels, realtime, voice, kick: () => void routing.kick(), log: app.log,

@@ -84,6 +84,8 @@ export const ERRORS = {
   SB_ERR_FEED_RUN_NOT_FOUND: { status: 404, message: 'No such feed run' },
   SB_ERR_FEED_INBOX_DISABLED: { status: 400, message: 'No feed inbox is configured (FEED_INBOX_DIR): send the file as the body' },
   SB_ERR_FEED_FILE_NOT_FOUND: { status: 404, message: 'No such file in the feed inbox' },
+  SB_ERR_FEED_EMPTY: { status: 400, message: 'The feed file is empty: not even a header row' },
+  SB_ERR_FEED_HEADER_INVALID: { status: 400, message: 'The CSV header row does not name the columns this feed needs (the first line of a CSV feed names its columns)' },
   SB_ERR_CAMPAIGN_CSV_INVALID: { status: 400, message: 'The CSV has no header naming customer_no or customer_id' },
   SB_ERR_PREVIEW_NONE: { status: 404, message: 'No customer is due in a running preview campaign of your skills' },
   SB_ERR_PREVIEW_GONE: { status: 409, message: 'That preview is no longer yours to dial or skip' },

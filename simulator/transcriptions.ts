@@ -56,7 +56,8 @@ export function stopTranscription(ctx: SimContext, t: SimTranscription): void {
 export async function utter(ctx: SimContext, call: LiveCall, side: 'caller' | 'agent', words: string): Promise<void> {
   const track = side === 'caller' ? 'inbound_track' : 'outbound_track';
   const live = [...ctx.transcriptions.values()].filter((t) => t.callSid === call.sid && t.status === 'in-progress' && (t.track === 'both_tracks' || t.track === track));
-  call.annotate(`${side} says: ${words}`);
+  // The words themselves stay out of the simulator's log: they may hold a card number.
+  call.annotate(`${side} speaks (${[...words].length} characters)`);
   for (const t of live) {
     const content = (text: string, final: boolean) => post(ctx, t, 'transcription-content', {
       LanguageCode: t.languageCode, Track: track, Final: String(final), TranscriptionData: JSON.stringify({ transcript: text, confidence: 0.93 }),

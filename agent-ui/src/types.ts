@@ -29,6 +29,7 @@ export type TimelineReply = Static<typeof Timeline>;
 /** A line of a call's live transcript, and the prompts its words can raise. */
 export type TranscriptLine = Pick<AgentServerEvents['call:transcript'], 'side' | 'text'>;
 export type AssistRuleId = AgentServerEvents['call:prompt']['rule'];
+export type { MonitorTranscript } from '../../server/modules/talk/talk-service.js';
 export type TransferTarget = Static<typeof TransferRequest>;
 export type Skill = (typeof SKILLS)[number];
 export type Disposition = WrapupRequest['disposition'];

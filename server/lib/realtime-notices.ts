@@ -11,7 +11,15 @@ export interface Notice {
   payload: unknown;
 }
 
+/** Something to tell one supervisor's wallboards (every tab, on whichever node it is connected). */
+export interface SupervisorNotice {
+  supervisorId: number;
+  event: string;
+  payload: unknown;
+}
+
 export const agentRoom = (agentId: number) => `agent:${agentId}`;
+export const supervisorRoom = (userId: number) => `supervisor:${userId}`;
 /** Every socket of one session (sign-in), in each namespace: logout closes them all, on every node. */
 export const sessionRoom = (sid: string) => `session:${sid}`;
 

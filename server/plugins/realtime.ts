@@ -7,7 +7,7 @@ import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
 import type { SessionUser } from './auth.js';
 import type { Role } from '../modules/users/users-schemas.js';
-import { agentRoom, sessionRoom, claimsOf, type Notice } from '../lib/realtime-notices.js';
+import { agentRoom, sessionRoom, supervisorRoom, claimsOf, type Notice, type SupervisorNotice } from '../lib/realtime-notices.js';
 
 export interface Realtime {
   io: Server;
@@ -15,7 +15,7 @@ export interface Realtime {
   agents: Namespace;
   /** The supervisors' namespace (supervisor and admin): the live wallboard. */
   supervisors: Namespace;
-  notify(notices: Notice[]): void;
+  notify(notices: (Notice | SupervisorNotice)[]): void;
 }
 
 declare module 'fastify' {
@@ -131,8 +131,11 @@ export const realtimePlugin = fp(
       io,
       agents,
       supervisors,
-      notify(notices: Notice[]) {
-        for (const n of notices) agents.to(agentRoom(n.agentId)).emit(n.event, n.payload);
+      notify(notices: (Notice | SupervisorNotice)[]) {
+        for (const n of notices) {
+          if ('agentId' in n) agents.to(agentRoom(n.agentId)).emit(n.event, n.payload);
+          else supervisors.to(supervisorRoom(n.supervisorId)).emit(n.event, n.payload);
+        }
       },
     });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../server/db/synthetic-bank.js';
 import { ARTIFACTS, chromiumOn, dialForAgent, expectNoRawCodes, goAvailable, signIn, text } from '../helpers/browser.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
-import { clockFrom } from '../helpers/wait.js';
+import { clockFrom, until } from '../helpers/wait.js';
 
 // Zhang Wei: a GOLD customer, identified by his mobile.
 const GOLD = '+8613800000003';
@@ -25,6 +25,14 @@ describe('the live transcript on the agent console in Chromium', () => {
     await agent.getByRole('button', { name: 'Accept', exact: true }).click();
     await agent.getByTestId('call-status').filter({ hasText: 'On call' }).waitFor({ timeout: 20_000 });
 
+    // A supervisor listens in from the wallboard.
+    const supervisor = await open();
+    await signIn(supervisor, 'supervisor1', DEMO_PASSWORD);
+    const row = supervisor.getByTestId('agent-Agent One');
+    await row.getByRole('button', { name: 'Listen', exact: true }).click();
+    // Listening has begun once the supervisor's leg is on the call (the server records it after Twilio placed it).
+    await until('the supervisor listening', async () => (await t.db('monitor_legs').whereNull('ended_at').first()) ?? null);
+
     // The caller's words, as Twilio's transcription hears them (the simulator playing Twilio).
     const caller = t.app.telephony.simulator!.calls().find((c) => c.from === GOLD && c.state === 'conference')!;
     await caller.utter('caller', '你好，我想销户，卡号是 6222 0212 3456 7890');
@@ -33,6 +41,11 @@ describe('the live transcript on the agent console in Chromium', () => {
     expect(shown).not.toMatch(/6222|7890/);
     expect(shown).toContain('Customer');
     expect(await text(agent, 'prompts')).toContain('Retention');
+    // The same words on the supervisor's wallboard, under the agent's name, the card number cut out there too.
+    const monitored = supervisor.getByTestId('transcript').filter({ hasText: '我想销户' });
+    await monitored.waitFor({ timeout: 10_000 });
+    expect(await monitored.innerText()).toContain('Live transcript: Agent One');
+    expect(await monitored.innerText()).not.toMatch(/6222|7890/);
     await caller.utter('agent', '好的，我帮您查一下，稍后给您回电');
     await agent.getByTestId('transcript').filter({ hasText: '稍后给您回电' }).waitFor();
     // A wealth product comes up: the compliance prompt names this customer's risk rating (R3 on his pop).

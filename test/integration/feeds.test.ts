@@ -191,4 +191,25 @@ describe('batch feeds', () => {
     }
     expect((await t.http.get('/api/feeds/runs').set(admin)).body.runs.map((r: { id: number }) => r.id)).toEqual([ok.body.id]);
   });
+
+  it('a file with nothing in it, or a CSV sent without its header row, is refused with a code and loads nothing; a header alone is an honest empty run', async () => {
+    t = await startTestApp();
+    const before = await t.db('customers').count({ n: '*' }).first();
+    for (const [body, type] of [['', 'text/csv'], ['\n\n', 'text/csv'], ['', 'application/x-ndjson']] as const) {
+      const res = await runFeed(t, 'customers', body, type);
+      expect([res.status, res.body.code], JSON.stringify(body)).toEqual([400, 'SB_ERR_FEED_EMPTY']);
+    }
+    // The first data line taken for the header: it names none of the columns a customer needs.
+    const headless = await runFeed(t, 'customers', 'FD-0401,F,passport,P0000401,Shanghai,2020-01-02\nFD-0402,M,passport,P0000402,Shanghai,2020-01-02\n');
+    expect([headless.status, headless.body.code]).toEqual([400, 'SB_ERR_FEED_HEADER_INVALID']);
+    expect(headless.body.message).toContain('customer_no');
+    expect(headless.body.message).not.toContain('P0000401');
+    expect(await t.db('customers').count({ n: '*' }).first()).toEqual(before);
+    // Each refusal is a failed run in the log, so an admin sees what the source system sent.
+    const runs = (await t.http.get('/api/feeds/runs').set(await t.auth('admin'))).body.runs as { status: string; rows: number }[];
+    expect(runs.map((r) => [r.status, r.rows])).toEqual([['failed', 0], ['failed', 0], ['failed', 0], ['failed', 0]]);
+    const headerOnly = await runFeed(t, 'customers', 'customer_no,gender,id_type,id_number,region,customer_since\n');
+    expect(headerOnly.status).toBe(200);
+    expect(headerOnly.body).toMatchObject({ status: 'done', rows: 0, added: 0 });
+  });
 });

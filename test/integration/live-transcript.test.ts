@@ -1,4 +1,5 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- API and simulator JSON is asserted field by field */
+import { io, type Socket } from 'socket.io-client';
 import twilio from 'twilio';
 import { describe, expect, it } from 'vitest';
 import { createTwilioSpecValidator } from '../../simulator/openapi-check.js';
@@ -29,11 +30,26 @@ describe('the live transcript of an agent call', () => {
     const started = await until('the transcription at Twilio', async () => h.sim.exchanges.find((e) => e.kind === 'rest' && e.path?.endsWith('/Transcriptions.json')));
     expect(started.params).toMatchObject({ Track: 'both_tracks', LanguageCode: 'zh-CN', PartialResults: 'false' });
 
+    // A supervisor listens in: the words come to their wallboard too; a second supervisor, not listening, hears nothing.
+    const supLogin = await tokenFor(h.app, h.db, 'supervisor1');
+    const heard: any[] = [];
+    const board: Socket = io(`${h.url}/supervisor`, { auth: { token: supLogin.token }, transports: ['websocket'], reconnection: false, forceNew: true });
+    board.on('monitor:transcript', (u: any) => heard.push(u));
+    await new Promise<void>((resolve, reject) => { board.once('connect', () => resolve()); board.once('connect_error', reject); });
+    await h.http.post(`/api/queue-entries/${offer.entry_id}/monitor`).set({ Authorization: `Bearer ${supLogin.token}` }).send({ mode: 'listen' }).expect(200);
+    const admin = await tokenFor(h.app, h.db, 'admin');
+    const other: any[] = [];
+    const otherBoard: Socket = io(`${h.url}/supervisor`, { auth: { token: admin.token }, transports: ['websocket'], reconnection: false, forceNew: true });
+    otherBoard.on('monitor:transcript', (u: any) => other.push(u));
+    await new Promise<void>((resolve) => otherBoard.once('connect', () => resolve()));
+
     await caller.utter('caller', `我想销户，我的卡号是 ${CARD}`);
     const said = await agent.next('call:transcript');
     expect(said).toMatchObject({ interaction_id: offer.interaction_id, side: 'caller' });
     expect(said.text).toContain('我想销户');
     expect(said.text).not.toMatch(/6222|7890/);
+    const onBoard = await until('the words on the monitor', async () => heard[0]);
+    expect(onBoard).toMatchObject({ entry_id: offer.entry_id, interaction_id: offer.interaction_id, side: 'caller', text: said.text });
     const prompt = await agent.next('call:prompt');
     expect(prompt).toMatchObject({ interaction_id: offer.interaction_id, rule: 'retention', kind: 'retention' });
 
@@ -60,6 +76,10 @@ describe('the live transcript of an agent call', () => {
     // Nothing kept holds the card number: not the timeline, not the prompts.
     expect(JSON.stringify(events)).not.toMatch(/6222|3456 7890/);
 
+    await until('all three lines on the monitor', async () => heard.length === 3 || null);
+    expect(other).toEqual([]);
+    board.disconnect();
+    otherBoard.disconnect();
     await agent.request('call:end');
     await agent.next('call:ended');
     await until('the transcription stopped', async () => h.sim.exchanges.find((e) => e.kind === 'webhook' && e.params.TranscriptionEvent === 'transcription-stopped'));

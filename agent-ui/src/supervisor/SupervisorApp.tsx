@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { sessionEnded, type User, call } from '../api.js';
 import { useBrowserPhone } from '../browser-phone.js';
 import { useI18n } from '../i18n.js';
-import type { Softphone, Wallboard as Board } from '../types.js';
+import type { Softphone, TranscriptLine, Wallboard as Board } from '../types.js';
 import { AgentSettings } from './AgentSettings.js';
 import { Campaigns } from './Campaigns.js';
 import { Cases } from './Cases.js';
@@ -21,12 +21,17 @@ export function SupervisorApp({ user, onLogout }: { user: User; onLogout: () => 
   const { t, toggle } = useI18n();
   const [board, setBoard] = useState<Board | null>(null);
   const [online, setOnline] = useState(false);
+  // The live transcript of each call this supervisor monitors, by queue entry (the last 100 lines).
+  const [heard, setHeard] = useState<Record<string, TranscriptLine[]>>({});
   const [tab, setTab] = useState<Tab>(tabOf(location.hash));
   // Monitoring a call rings this browser (Twilio mode) or the simulator answers for it.
   const [softphone, setSoftphone] = useState<Softphone | null>(null);
   const leg = useBrowserPhone(softphone, 'GET /api/supervisors/me/softphone');
   useEffect(() => {
-    const link = connectWallboard({ board: setBoard, online: setOnline, refused: sessionEnded });
+    const link = connectWallboard({
+      board: setBoard, online: setOnline, refused: sessionEnded,
+      heard: (u) => setHeard((h) => ({ ...h, [u.entry_id]: [...(h[u.entry_id] ?? []), { side: u.side, text: u.text }].slice(-100) })),
+    });
     call('GET /api/supervisors/me/softphone').then(setSoftphone, () => undefined);
     return () => link.close();
   }, []);
@@ -50,7 +55,7 @@ export function SupervisorApp({ user, onLogout }: { user: User; onLogout: () => 
         <button type="button" aria-label={t.languageLabel} onClick={toggle}>{t.language}</button>
         <button type="button" onClick={onLogout}>{t.logout}</button>
       </header>
-      <main class="sup-main">{tab === 'wallboard' ? <Wallboard board={board} /> : tab === 'cases' ? <Cases /> : tab === 'recordings' ? <Recordings /> : tab === 'campaigns' ? <Campaigns board={board} /> : tab === 'agents' ? <AgentSettings user={user} /> : <Reports />}</main>
+      <main class="sup-main">{tab === 'wallboard' ? <Wallboard board={board} heard={heard} /> : tab === 'cases' ? <Cases /> : tab === 'recordings' ? <Recordings /> : tab === 'campaigns' ? <Campaigns board={board} /> : tab === 'agents' ? <AgentSettings user={user} /> : <Reports />}</main>
     </div>
   );
 }

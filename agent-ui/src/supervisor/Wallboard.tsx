@@ -2,7 +2,8 @@ import { useEffect, useState } from 'preact/hooks';
 import { call } from '../api.js';
 import { bankClock, bankInput, bankTime, fromBankInput } from '../bank-time.js';
 import { duration, errorWords, percent, useI18n, word, type Dict } from '../i18n.js';
-import type { Callback, CampaignState, Skill, Wallboard as Board, WallboardAgent, WallboardCampaign, WallboardQueue } from '../types.js';
+import type { Callback, CampaignState, Skill, TranscriptLine, Wallboard as Board, WallboardAgent, WallboardCampaign, WallboardQueue } from '../types.js';
+import { LiveTranscript } from '../console/LiveTranscript.js';
 
 const TIER_ORDER = ['PRIVATE', 'DIAMOND', 'GOLD', 'STANDARD'];
 const tierRank = (tier: string) => (TIER_ORDER.indexOf(tier) + 5) % 5;
@@ -35,7 +36,7 @@ function useAction(t: Dict): [string | null, (run: () => Promise<unknown>) => vo
   }];
 }
 
-export function Wallboard({ board }: { board: Board | null }) {
+export function Wallboard({ board, heard = {} }: { board: Board | null; heard?: Record<string, TranscriptLine[]> }) {
   const { t } = useI18n();
   const now = useNow();
   const [error, act] = useAction(t);
@@ -75,6 +76,9 @@ export function Wallboard({ board }: { board: Board | null }) {
       </section>
       <Campaigns board={board} act={act} />
       <Callbacks board={board} now={now} act={act} />
+      {board.agents.filter((a) => a.call && heard[a.call.entry_id]?.length).map((a) => (
+        <LiveTranscript key={a.call!.entry_id} lines={heard[a.call!.entry_id]!} prompts={[]} riskTolerance={null} heading={a.name} />
+      ))}
       <div class="wb-columns">
         <WaitingCalls board={board} now={now} act={act} />
         <Agents board={board} now={now} act={act} />

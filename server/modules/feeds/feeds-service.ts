@@ -170,8 +170,17 @@ export function createFeedsService(deps: { db: Knex; tiers: TiersService; inboxD
       });
       errors = [];
     };
+    // A CSV's first line names its columns: one that lacks a column every row needs is no header
+    // at all (a file sent without one, its first data line taken for it), refused before any row.
+    let header: string[] | null = null;
+    const required = (handler.schema as { required?: string[] }).required ?? [];
+    const checkHeader = (names: string[]) => {
+      const missing = required.filter((c) => !names.includes(c));
+      if (missing.length) throw appError('SB_ERR_FEED_HEADER_INVALID', `The CSV header row lacks ${missing.join(', ')}: the first line of a ${kind} feed names its columns`);
+    };
     try {
-      for await (const rec of readFeed(input, opts.format)) {
+      for await (const rec of readFeed(input, opts.format, (names) => { header = names; })) {
+        if (counts.rows === 0 && header) checkHeader(header);
         counts.rows++;
         if ('error' in rec) { reject(rec.line, rec.error.code, rec.error.message); continue; }
         // A NUL (or lone surrogate) in a value or a header name: PostgreSQL would refuse the whole batch.
@@ -189,6 +198,8 @@ export function createFeedsService(deps: { db: Knex; tiers: TiersService; inboxD
         batch.push({ line: rec.line, row: refined.row });
         if (batch.length >= BATCH) await flush();
       }
+      if (counts.rows === 0 && (opts.format === 'jsonl' || header === null)) throw appError('SB_ERR_FEED_EMPTY');
+      if (counts.rows === 0 && header) checkHeader(header);
       await flush();
       await finishRun(db, runId, 'done', counts, Date.now() - started);
     } catch (err) {

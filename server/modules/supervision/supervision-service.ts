@@ -15,6 +15,7 @@ import type { CallbackBacklog } from '../callbacks/callbacks-schemas.js';
 import type { MonitorMode, VoiceControl } from '../telephony/voice-control.js';
 import { alertConditions, LOGIN_ALERT_MINUTES, loginAlertConditions, VIEW_ALERT_MINUTES, viewAlertConditions, type AlertThresholds, type LoginBurst, type ViewAnomaly } from './alerts.js';
 import { listAlerts, openAlerts, syncAlerts, type Condition } from './alerts-repository.js';
+import { liveMonitors } from './monitors-repository.js';
 import type { Broadcast, Wallboard } from './supervision-schemas.js';
 import { buildWallboard } from './wallboard.js';
 import { diffWallboard } from './wallboard-diff.js';
@@ -143,6 +144,9 @@ export function createSupervisionService(deps: SupervisionDeps) {
      * Joins the supervisor to a connected call's conference: listen (muted), whisper (heard by the
      * agent only) or barge. A second request switches the mode of the leg already there. Audited.
      */
+    /** Who monitors a call now: the words of its live transcript go to them too. */
+    monitorsOf: (trx: Knex, entryId: string) => liveMonitors(trx, entryId),
+
     async monitor(entryId: string, mode: MonitorMode, actor: TokenClaims, ip?: string) {
       const supervisorId = Number(actor.sub);
       const e = await findEntry(db, entryId);

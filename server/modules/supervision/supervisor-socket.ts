@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Realtime } from '../../plugins/realtime.js';
+import { claimsOf, supervisorRoom } from '../../lib/realtime-notices.js';
 import type { SupervisionService } from './supervision-service.js';
 
 /**
@@ -9,6 +10,8 @@ import type { SupervisionService } from './supervision-service.js';
  */
 export function registerSupervisorSocket(realtime: Realtime, deps: { supervision: SupervisionService; log: FastifyBaseLogger }) {
   realtime.supervisors.on('connection', async (socket) => {
+    // What is for this supervisor alone (the words of a call they monitor) reaches every screen of theirs.
+    void socket.join(supervisorRoom(Number(claimsOf(socket).sub)));
     socket.on('wallboard:get', async (...args: unknown[]) => {
       const ack = args.find((a): a is (w: unknown) => void => typeof a === 'function');
       try {

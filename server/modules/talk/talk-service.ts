@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Knex } from 'knex';
-import type { Notice } from '../../lib/realtime-notices.js';
+import type { Notice, SupervisorNotice } from '../../lib/realtime-notices.js';
 import type { Condition } from '../supervision/alerts-repository.js';
 import { isSpeech, TalkMeter, type MeterEvent, type Side } from './talk-meter.js';
 import { redact, rulesFor } from './assist.js';
@@ -24,6 +24,9 @@ export interface AudioSink {
 
 type Event = { type: string; data: Record<string, unknown>; at: Date };
 
+/** `monitor:transcript`, to each supervisor monitoring the call: an utterance, secrets already cut out. */
+export interface MonitorTranscript { entry_id: string; interaction_id: string; side: Side; text: string; at: string }
+
 export interface TalkDeps {
   db: Knex;
   now?: () => Date;
@@ -33,7 +36,9 @@ export interface TalkDeps {
   deadAirSeconds: number;
   line: () => TalkLine;
   /** The agent call a stream or a transcript belongs to: its interaction and agent (routing's queue entry), or null when none is live. */
-  agentCall: (db: Knex, callSid: string) => Promise<{ interactionId: string; agentUserId: number | null } | null>;
+  agentCall: (db: Knex, callSid: string) => Promise<{ entryId: string; interactionId: string; agentUserId: number | null } | null>;
+  /** The supervisors monitoring the call now (the supervision module's): the transcript is theirs too. */
+  monitorsOf: (db: Knex, entryId: string) => Promise<number[]>;
   /** Appends to the interaction's timeline (the interactions module's table). */
   events: (trx: Knex, interactionId: string, events: Event[]) => Promise<void>;
   notify: (notices: Notice[]) => void;
@@ -84,17 +89,22 @@ export function createTalkService(deps: TalkDeps) {
     /**
      * A final utterance of the call's live transcript (telephony's webhook, on the call's lock):
      * secrets are cut out before anything is kept or sent; the words go on the timeline and to the
-     * agent's console; a rule they match raises its prompt, once a call. Returns what to tell the agent.
+     * agent's console and the monitor of any supervisor listening in; a rule they match raises its
+     * prompt, once a call. Returns what to tell them.
      */
-    async heard(trx: Knex, u: { callSid: string; side: Side; text: string }): Promise<Notice[]> {
+    async heard(trx: Knex, u: { callSid: string; side: Side; text: string }): Promise<(Notice | SupervisorNotice)[]> {
       const call = await deps.agentCall(trx, u.callSid);
       const text = redact(u.text).replace(/\s+/g, ' ').trim().slice(0, 2000);
       if (!call || !text) return [];
       const at = now();
       await deps.events(trx, call.interactionId, [{ type: 'utterance', data: { side: u.side, text }, at }]);
-      const notices: Notice[] = [];
+      const notices: (Notice | SupervisorNotice)[] = [];
       const tell = (n: { event: string; payload: Record<string, unknown> }) => { if (call.agentUserId !== null) notices.push({ agentId: call.agentUserId, event: n.event, payload: { interaction_id: call.interactionId, ...n.payload } }); };
       tell({ event: 'call:transcript', payload: { side: u.side, text, at: at.toISOString() } });
+      for (const supervisorId of await deps.monitorsOf(trx, call.entryId)) {
+        const payload: MonitorTranscript = { entry_id: call.entryId, interaction_id: call.interactionId, side: u.side, text, at: at.toISOString() };
+        notices.push({ supervisorId, event: 'monitor:transcript', payload });
+      }
       for (const rule of rulesFor(text)) {
         if (!(await notePrompt(trx, call.interactionId, rule.id, at))) continue;
         await deps.events(trx, call.interactionId, [{ type: 'assist_prompt', data: { rule: rule.id, kind: rule.kind }, at }]);
@@ -105,7 +115,8 @@ export function createTalkService(deps: TalkDeps) {
 
     /** A stream started: the meter for its call, or null when the call has no agent part live (the socket is then closed). */
     async open(s: { callSid: string; streamSid: string; sides: Side[] }): Promise<AudioSink | null> {
-      const call = await deps.agentCall(deps.db, s.callSid);
+      // Analytics off: no stream was asked for, so whoever opened this one is refused.
+      const call = analytics ? await deps.agentCall(deps.db, s.callSid) : null;
       if (!call) return null;
       const started = now();
       if (!(await insertStream(deps.db, { stream_sid: s.streamSid, call_sid: s.callSid, interaction_id: call.interactionId, agent_user_id: call.agentUserId, started_at: started }))) return null;

@@ -7,7 +7,7 @@ import { appendEvents } from '../interactions/interactions-repository.js';
 import type { ConversationService } from '../routing/conversation-service.js';
 import { findEntry, liveEntryOfCall, type EntryRow } from '../routing/routing-repository.js';
 import type { RoutingService } from '../routing/routing-service.js';
-import type { Notice } from '../../lib/realtime-notices.js';
+import type { Notice, SupervisorNotice } from '../../lib/realtime-notices.js';
 import {
   AmdWebhook, AnswerWebhook, CallWebhook, ConferenceWebhook, EntryQuery, EntryStepQuery, GatherQuery, GatherWebhook, OutboundQuery, QueueExitWebhook, QueueWaitWebhook, RecordingWebhook,
   RequeueQuery, StatusWebhook, StepQuery, TranscriptionWebhook,
@@ -30,7 +30,7 @@ export interface TelephonyRoutesOptions {
   conversation: ConversationService;
   /** Who each outbound call's reports go to, by the purpose it was placed with. */
   outbound: Record<OutboundPurpose, OutboundOwner>;
-  notify: (notices: Notice[]) => void;
+  notify: (notices: (Notice | SupervisorNotice)[]) => void;
   authToken: () => string;
   publicUrl: () => string;
   holdMusicUrl: string;
@@ -333,10 +333,13 @@ export async function telephonyRoutes(fastify: FastifyInstance, opts: TelephonyR
     }
     const talk = opts.talk;
     if (text.trim()) {
-      await once(request, p.CallSid, async (trx, fx) => {
-        fx.notices.push(...(await talk.heard(trx, { callSid: p.CallSid, side, text })));
+      // Told after the commit, and only by the request that stored the words (a retry tells nobody again).
+      let told: (Notice | SupervisorNotice)[] = [];
+      await once(request, p.CallSid, async (trx) => {
+        told = await talk.heard(trx, { callSid: p.CallSid, side, text });
         return { twiml: renderEmpty() };
       });
+      opts.notify(told);
     }
     return xml(reply, renderEmpty());
   });

@@ -73,6 +73,7 @@ export async function mediaStreamRoutes(fastify: FastifyInstance, opts: MediaStr
       if (ended) return;
       ended = true;
       clearTimeout(idle);
+      request.log.info({ why, malformed }, 'media stream ended');
       const done = opening ?? Promise.resolve();
       void done.then(() => sink?.end(why)).catch((err) => request.log.warn({ err }, 'media stream end failed'));
     };
@@ -86,6 +87,7 @@ export async function mediaStreamRoutes(fastify: FastifyInstance, opts: MediaStr
     };
 
     socket.on('message', (raw: Buffer, binary: boolean) => {
+      if (ended) return;
       idle.refresh();
       let m: StreamMessage;
       try {
@@ -119,6 +121,5 @@ export async function mediaStreamRoutes(fastify: FastifyInstance, opts: MediaStr
     });
     socket.on('close', () => end('closed'));
     socket.on('error', () => end('closed'));
-    request.log.debug({ malformed }, 'media stream connected');
   });
 }
