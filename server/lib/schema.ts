@@ -16,3 +16,13 @@ export const Count = (opts: { description?: string; maximum?: number } = {}) => 
 /** An amount of money that cannot be negative (a balance can: use `SignedMoney`). */
 export const Money = (opts: { description?: string } = {}) => Type.Number({ minimum: 0, maximum: MAX_MONEY, ...opts });
 export const SignedMoney = (opts: { description?: string } = {}) => Type.Number({ minimum: -MAX_MONEY, maximum: MAX_MONEY, ...opts });
+
+// The shapes of a holding's fields, the same whether they come by the customers API or a feed file.
+/** A calendar date, YYYY-MM-DD. */
+export const DateOnly = Type.String({ format: 'date' });
+/** An ISO 4217 currency code. */
+export const Currency = Type.String({ pattern: '^[A-Z]{3}$' });
+/** An interest rate in percent a year. */
+export const RatePct = Type.Number({ minimum: 0, maximum: 100 });
+/** A time deposit's or a loan's term. */
+export const TermMonths = Type.Integer({ minimum: 1, maximum: 600 });

@@ -1,14 +1,13 @@
 import { PinStatus } from '../pins/pins-schemas.js';
 import { Type, type Static } from 'typebox';
 import { TierSchema } from '../tiers/tier-model.js';
-import { Count, IdParams, Money as Amount, Nullable, SignedMoney } from '../../lib/schema.js';
+import { Count, Currency, DateOnly, IdParams, Money as Amount, Nullable, RatePct, SignedMoney, TermMonths } from '../../lib/schema.js';
 
 // The screen-pop document (docs/domain.md, "The unified customer profile"). Response serialisation
 // follows these schemas, so a field not listed here can never leak out, masked or not.
 
 const Money = Type.Number({ description: 'CNY (or `currency`), 2 decimals' });
 const Timestamp = Type.String({ format: 'date-time' });
-const DateOnly = Type.String({ format: 'date' });
 const Risk = Type.Integer({ minimum: 1, maximum: 5, description: 'R1 (conservative) .. R5 (aggressive)' });
 
 export const CustomerIdParams = IdParams;
@@ -151,16 +150,16 @@ const AccountNo = Type.String({ pattern: '^[A-Za-z0-9-]{4,34}$' });
 export const HoldingsUpdate = Type.Object({
   as_of: Type.Optional(Timestamp),
   deposits: Type.Optional(Type.Array(Type.Object({
-    account_no: AccountNo, product: Type.String({ minLength: 1, maxLength: 32 }), currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })),
+    account_no: AccountNo, product: Type.String({ minLength: 1, maxLength: 32 }), currency: Type.Optional(Currency),
     balance: SignedMoney(), avg_daily_balance_90d: Amount(), status: Type.Optional(Type.Enum(['active', 'dormant', 'frozen', 'closed'])), opened_on: DateOnly,
   }, { additionalProperties: false }), { maxItems: 200 })),
   time_deposits: Type.Optional(Type.Array(Type.Object({
-    deposit_no: AccountNo, currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })), principal: Amount(), rate_pct: Type.Number({ minimum: 0, maximum: 100 }),
-    term_months: Type.Integer({ minimum: 1, maximum: 600 }), start_date: DateOnly, maturity_date: DateOnly, status: Type.Optional(Type.Enum(['active', 'matured', 'withdrawn'])),
+    deposit_no: AccountNo, currency: Type.Optional(Currency), principal: Amount(), rate_pct: RatePct,
+    term_months: TermMonths, start_date: DateOnly, maturity_date: DateOnly, status: Type.Optional(Type.Enum(['active', 'matured', 'withdrawn'])),
   }, { additionalProperties: false }), { maxItems: 200 })),
   loans: Type.Optional(Type.Array(Type.Object({
     loan_no: AccountNo, kind: Type.Enum(['mortgage', 'consumer', 'auto', 'business']), principal: Amount(), outstanding: Amount(),
-    rate_pct: Type.Number({ minimum: 0, maximum: 100 }), interest_income_12m: Amount(), start_date: DateOnly, maturity_date: DateOnly,
+    rate_pct: RatePct, interest_income_12m: Amount(), start_date: DateOnly, maturity_date: DateOnly,
     days_overdue: Type.Optional(Count()), status: Type.Optional(Type.Enum(['active', 'overdue', 'closed'])),
   }, { additionalProperties: false }), { maxItems: 100 })),
   cards: Type.Optional(Type.Array(Type.Object({

@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { Format } from 'typebox/format';
 import { BANK_KEY, isDate } from '../../lib/input-rules.js';
+import { Currency, DateOnly, Money, RatePct, TermMonths } from '../../lib/schema.js';
 
 export const FEED_KINDS = ['customers', 'phones', 'holdings'] as const;
 export type FeedKind = (typeof FEED_KINDS)[number];
@@ -15,8 +16,6 @@ const Key = Type.String({ pattern: BANK_KEY.source });
 // The customers API's date (`format: 'date'`), checked by the app's one date rule: TypeBox's own
 // takes year 0000, and a pattern takes 2023-02-31; PostgreSQL refuses either with the whole batch.
 Format.Set('date', isDate);
-const DateOnly = Type.String({ format: 'date' });
-const Amount = Type.Number({ minimum: 0, maximum: 1e15 });
 const Flag = Type.Boolean();
 
 // One row of each feed, as TypeBox checks it after CSV strings are converted to its types.
@@ -56,11 +55,11 @@ export const HoldingRow = Type.Object({
   product_no: Key,
   customer_no: Key,
   product: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
-  currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })),
-  amount: Type.Optional(Amount),
-  avg_balance_90d: Type.Optional(Amount),
-  rate_pct: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
-  term_months: Type.Optional(Type.Integer({ minimum: 1, maximum: 600 })),
+  currency: Type.Optional(Currency),
+  amount: Type.Optional(Money()),
+  avg_balance_90d: Type.Optional(Money()),
+  rate_pct: Type.Optional(RatePct),
+  term_months: Type.Optional(TermMonths),
   opened_on: Type.Optional(DateOnly),
   maturity_date: Type.Optional(DateOnly),
 }, { additionalProperties: false });
