@@ -76,6 +76,7 @@ import { createRecordingLine } from './modules/telephony/recording-line.js';
 import { mediaStreamRoutes } from './modules/telephony/media-streams.js';
 import { createTalkLine } from './modules/telephony/talk-line.js';
 import { createTalkService } from './modules/talk/talk-service.js';
+import type { Recogniser } from './modules/talk/recogniser.js';
 import { liveEntryOfCall } from './modules/routing/routing-repository.js';
 import { appendEvents } from './modules/interactions/interactions-repository.js';
 
@@ -90,6 +91,8 @@ export interface AppDeps {
   now?: () => Date;
   /** Where log lines go (default stdout); tests read them. */
   logStream?: NodeJS.WritableStream;
+  /** The bank's own speech recogniser, fed the media streams (TALK_TRANSCRIPT_SOURCE=stream); none by default. */
+  recogniser?: Recogniser;
 }
 
 /**
@@ -240,11 +243,11 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   });
   registerAgentSocket(realtime, { agents, routing, conversation, log: app.log });
   const talk = createTalkService({
-    db: app.db, now: deps.now, enabled: { analytics: config.TALK_ANALYTICS, transcripts: config.TALK_TRANSCRIPTS }, deadAirSeconds: config.TALK_DEAD_AIR_SECONDS, events: appendEvents, notify, log: app.log,
+    db: app.db, now: deps.now, enabled: { analytics: config.TALK_ANALYTICS, transcripts: config.TALK_TRANSCRIPTS, transcriptSource: config.TALK_TRANSCRIPT_SOURCE }, recogniser: deps.recogniser, deadAirSeconds: config.TALK_DEAD_AIR_SECONDS, events: appendEvents, notify, log: app.log,
     line: () => createTalkLine({ rest: () => telephony.rest, publicUrl: telephony.publicUrl }),
     agentCall: async (db, callSid) => {
       const e = await liveEntryOfCall(db, callSid);
-      return e && e.state === 'connected' ? { entryId: String(e.id), interactionId: e.interaction_id, agentUserId: e.agent_id } : null;
+      return e && e.state === 'connected' ? { entryId: String(e.id), interactionId: e.interaction_id, agentUserId: e.agent_id, lang: e.language === 'en' ? 'en' : 'zh' } : null;
     },
     monitorsOf: (db, entryId) => supervision.monitorsOf(db, entryId),
   });

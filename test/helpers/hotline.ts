@@ -1,3 +1,4 @@
+import type { Recogniser } from '../../server/modules/talk/recogniser.js';
 import { randomBytes } from 'node:crypto';
 import { createSimulator, type Simulator } from '../../simulator/simulator.js';
 import { startTestApp, type TestApp } from './test-app.js';
@@ -18,12 +19,12 @@ export interface Hotline extends TestApp {
  * the simulator rings the app's webhooks with signed requests and the app's Twilio client calls
  * the simulator's REST API. Nothing of ours is mocked.
  */
-export async function startHotline(env: Record<string, string> = {}, opts: { now?: () => Date; logStream?: NodeJS.WritableStream } = {}): Promise<Hotline> {
+export async function startHotline(env: Record<string, string> = {}, opts: { now?: () => Date; logStream?: NodeJS.WritableStream; recogniser?: Recogniser } = {}): Promise<Hotline> {
   const accountSid = `AC${randomBytes(16).toString('hex')}`;
   const authToken = randomBytes(16).toString('hex');
   const sim = createSimulator({ accountSid, authToken, numbers: {}, timeScale: 0.001 });
   const simUrl = await sim.listen();
-  const t = await startTestApp({ TWILIO_ACCOUNT_SID: accountSid, TWILIO_AUTH_TOKEN: authToken, TWILIO_API_BASE: simUrl, ...env }, { listen: true, now: opts.now, logStream: opts.logStream });
+  const t = await startTestApp({ TWILIO_ACCOUNT_SID: accountSid, TWILIO_AUTH_TOKEN: authToken, TWILIO_API_BASE: simUrl, ...env }, { listen: true, now: opts.now, logStream: opts.logStream, recogniser: opts.recogniser });
   const url = t.app.telephony.publicUrl();
   for (const number of [HOTLINE, LOST_CARD_LINE]) {
     sim.setNumber(number, { voiceUrl: `${url}/twilio/voice/incoming`, statusCallback: `${url}/twilio/voice/status`, statusCallbackEvents: ['initiated', 'ringing', 'answered', 'completed'] });

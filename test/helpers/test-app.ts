@@ -1,3 +1,4 @@
+import type { Recogniser } from '../../server/modules/talk/recogniser.js';
 import type { FastifyInstance } from 'fastify';
 import type { Knex } from 'knex';
 import supertest, { type Response } from 'supertest';
@@ -24,7 +25,7 @@ export interface TestApp {
  * The real app on its own copy of the seeded bank in the real PostgreSQL (and the real Redis when
  * REDIS_URL is set). Each test that calls this gets a database nobody else touches.
  */
-export async function startTestApp(env: Record<string, string> = {}, opts: { listen?: boolean; now?: () => Date; database?: string; logStream?: NodeJS.WritableStream } = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, opts: { listen?: boolean; now?: () => Date; database?: string; logStream?: NodeJS.WritableStream; recogniser?: Recogniser } = {}): Promise<TestApp> {
   // Another node on a database that exists already (several processes sharing one bank).
   const shared = opts.database !== undefined;
   const database = opts.database ?? (await cloneTemplate());
@@ -44,7 +45,7 @@ export async function startTestApp(env: Record<string, string> = {}, opts: { lis
   });
   // One connection more than the app needs: in simulator mode one holds the simulator's lock (server/demo/embedded-simulator.ts).
   const db = createDb(config, { poolMax: 6 });
-  const app = await buildApp(config, { db, now: opts.now, logStream: opts.logStream });
+  const app = await buildApp(config, { db, now: opts.now, logStream: opts.logStream, recogniser: opts.recogniser });
   // Listening (on a free port) is for tests where something calls the app back over HTTP: the Twilio simulator.
   if (opts.listen) await app.listen({ port: 0, host: '127.0.0.1' });
   else await app.ready();

@@ -2,6 +2,7 @@
 import { io, type Socket } from 'socket.io-client';
 import twilio from 'twilio';
 import { describe, expect, it } from 'vitest';
+import { createScriptedRecogniser } from '../../server/modules/talk/recogniser.js';
 import { createTwilioSpecValidator } from '../../simulator/openapi-check.js';
 import { tokenFor } from '../helpers/agents.js';
 import { dialToQueue, hotlinePerTest } from '../helpers/floor.js';
@@ -95,6 +96,34 @@ describe('the live transcript of an agent call', () => {
     ].map((p) => `${e.method} ${e.path} ${e.status}: ${p}`));
     expect(problems).toEqual([]);
   }, 120_000);
+
+  it('with the bank\'s own recogniser, the words come from the call\'s media stream through the speech-recognition port and take the same path; Twilio transcribes nothing', async () => {
+    const words = createScriptedRecogniser();
+    const h = await floor.start({ TALK_TRANSCRIPTS: 'true', TALK_TRANSCRIPT_SOURCE: 'stream', ROUTING_SWEEP_MS: '200' }, { now: clockFrom(WEDNESDAY_10).now, recogniser: words.recogniser });
+    const agent = await floor.online(h, await tokenFor(h.app, h.db, 'agent1'));
+    const caller = await dialToQueue(h, GOLD, HOTLINE, ['1', '0']);
+    // The caller speaks two seconds, then the agent: the recogniser hears each stretch end and says its words.
+    caller.talk([{ who: 'none', seconds: 0.5 }, { who: 'caller', seconds: 2 }, { who: 'none', seconds: 1 }, { who: 'agent', seconds: 2 }, { who: 'none', seconds: 3600 }]);
+    words.say(caller.sid, 'caller', `我想销户，我的卡号是 ${CARD}`);
+    words.say(caller.sid, 'agent', '好的，我帮您看看');
+    const offer = await agent.next('call:offered');
+    await agent.request('call:accept', { entry_id: offer.entry_id });
+    await agent.next('call:connected');
+
+    const said = await agent.next('call:transcript', undefined, 20_000);
+    expect(said).toMatchObject({ interaction_id: offer.interaction_id, side: 'caller' });
+    expect(said.text).toContain('我想销户');
+    expect(said.text).not.toMatch(/6222|7890/);
+    expect(await agent.next('call:prompt')).toMatchObject({ rule: 'retention' });
+    expect(await agent.next('call:transcript', undefined, 20_000)).toMatchObject({ side: 'agent', text: '好的，我帮您看看' });
+    const { events } = await timelineOf(h, caller.sid);
+    expect(events.filter((e) => e.type === 'utterance').map((e) => e.data.side)).toEqual(['caller', 'agent']);
+    expect(JSON.stringify(events)).not.toMatch(/6222|3456 7890/);
+    // The stream fed the port; Twilio was never asked to transcribe.
+    expect(h.sim.exchanges.filter((e) => e.kind === 'rest' && e.path?.includes('/Transcriptions'))).toEqual([]);
+    expect(h.sim.exchanges.filter((e) => e.kind === 'rest' && e.path?.endsWith('/Streams.json'))).toHaveLength(1);
+    await caller.hangup();
+  }, 60_000);
 
   it('refuses an unsigned transcription callback, and a call with no agent part live keeps nothing', async () => {
     const h = await floor.start({ TALK_TRANSCRIPTS: 'true' });

@@ -4,6 +4,7 @@ import type { Notice, SupervisorNotice } from '../../lib/realtime-notices.js';
 import type { Condition } from '../supervision/alerts-repository.js';
 import { isSpeech, TalkMeter, type MeterEvent, type Side } from './talk-meter.js';
 import { redact, rulesFor } from './assist.js';
+import { noRecogniser, type Recogniser } from './recogniser.js';
 import { deadAirNow, insertStream, notePrompt, setDeadAir, stopStream } from './talk-repository.js';
 
 /** How the talk module has a call's audio forked to us, and its words transcribed, and both stopped; telephony implements it (only it speaks Twilio). */
@@ -30,18 +31,23 @@ export interface MonitorTranscript { entry_id: string; interaction_id: string; s
 export interface TalkDeps {
   db: Knex;
   now?: () => Date;
-  /** Talk analytics over media streams (TALK_ANALYTICS), live transcripts with their prompts (TALK_TRANSCRIPTS). */
-  enabled: { analytics: boolean; transcripts: boolean };
+  /**
+   * Talk analytics over media streams (TALK_ANALYTICS); live transcripts with their prompts
+   * (TALK_TRANSCRIPTS), from Twilio's transcription or from `recogniser` fed the media stream
+   * (TALK_TRANSCRIPT_SOURCE).
+   */
+  enabled: { analytics: boolean; transcripts: boolean; transcriptSource: 'twilio' | 'stream' };
+  recogniser?: Recogniser;
   /** Silence of both sides this long is dead air: the agent is nudged, supervisors alerted (TALK_DEAD_AIR_SECONDS). */
   deadAirSeconds: number;
   line: () => TalkLine;
   /** The agent call a stream or a transcript belongs to: its interaction and agent (routing's queue entry), or null when none is live. */
-  agentCall: (db: Knex, callSid: string) => Promise<{ entryId: string; interactionId: string; agentUserId: number | null } | null>;
+  agentCall: (db: Knex, callSid: string) => Promise<{ entryId: string; interactionId: string; agentUserId: number | null; lang: 'zh' | 'en' } | null>;
   /** The supervisors monitoring the call now (the supervision module's): the transcript is theirs too. */
   monitorsOf: (db: Knex, entryId: string) => Promise<number[]>;
   /** Appends to the interaction's timeline (the interactions module's table). */
   events: (trx: Knex, interactionId: string, events: Event[]) => Promise<void>;
-  notify: (notices: Notice[]) => void;
+  notify: (notices: (Notice | SupervisorNotice)[]) => void;
   log: Pick<FastifyBaseLogger, 'warn' | 'info'>;
 }
 
@@ -62,19 +68,53 @@ export function createTalkService(deps: TalkDeps) {
   const now = deps.now ?? (() => new Date());
   const deadAirMs = deps.deadAirSeconds * 1000;
 
-  const { analytics, transcripts } = deps.enabled;
+  const { transcripts, transcriptSource } = deps.enabled;
+  const twilioWords = transcripts && transcriptSource === 'twilio';
+  const ownWords = transcripts && transcriptSource === 'stream';
+  // A stream runs for analytics, or to feed the bank's own recogniser; either way it is metered.
+  const analytics = deps.enabled.analytics || ownWords;
+  const recogniser = deps.recogniser ?? noRecogniser;
   /** The REST requests for the agent part of a call, one after the other: streaming, then transcribing. */
   const both = (jobs: (false | (() => Promise<void>))[]) => {
     const todo = jobs.filter((j): j is () => Promise<void> => j !== false);
     return todo.length ? { after: async () => { for (const job of todo) await job(); } } : {};
   };
 
+  /**
+   * A final utterance of the call's live transcript (from telephony's webhook on the call's lock,
+   * or from the bank's recogniser): secrets are cut out before anything is kept or sent; the words go on the timeline and to the
+   * agent's console and the monitor of any supervisor listening in; a rule they match raises its
+   * prompt, once a call. Returns what to tell them.
+   */
+  async function heard(trx: Knex, u: { callSid: string; side: Side; text: string }): Promise<(Notice | SupervisorNotice)[]> {
+    const call = await deps.agentCall(trx, u.callSid);
+    const text = redact(u.text).replace(/\s+/g, ' ').trim().slice(0, 2000);
+    if (!call || !text) return [];
+    const at = now();
+    await deps.events(trx, call.interactionId, [{ type: 'utterance', data: { side: u.side, text }, at }]);
+    const notices: (Notice | SupervisorNotice)[] = [];
+    const tell = (n: { event: string; payload: Record<string, unknown> }) => { if (call.agentUserId !== null) notices.push({ agentId: call.agentUserId, event: n.event, payload: { interaction_id: call.interactionId, ...n.payload } }); };
+    tell({ event: 'call:transcript', payload: { side: u.side, text, at: at.toISOString() } });
+    for (const supervisorId of await deps.monitorsOf(trx, call.entryId)) {
+      const payload: MonitorTranscript = { entry_id: call.entryId, interaction_id: call.interactionId, side: u.side, text, at: at.toISOString() };
+      notices.push({ supervisorId, event: 'monitor:transcript', payload });
+    }
+    for (const rule of rulesFor(text)) {
+      if (!(await notePrompt(trx, call.interactionId, rule.id, at))) continue;
+      await deps.events(trx, call.interactionId, [{ type: 'assist_prompt', data: { rule: rule.id, kind: rule.kind }, at }]);
+      tell({ event: 'call:prompt', payload: { rule: rule.id, kind: rule.kind } });
+    }
+    return notices;
+  }
+
   return {
+    heard,
+
     /** The agent joined the caller's conference (webhook transaction): once committed, the call's audio is streamed and its words transcribed. */
     agentJoined(c: { interactionId: string; callSid: string; lang: 'zh' | 'en' }): { after?: () => Promise<void> } {
       return both([
         analytics && (() => deps.line().startStream(c.callSid, streamName(c.interactionId))),
-        transcripts && (() => deps.line().startTranscript(c.callSid, transcriptName(c.interactionId), c.lang)),
+        twilioWords && (() => deps.line().startTranscript(c.callSid, transcriptName(c.interactionId), c.lang)),
       ]);
     },
 
@@ -82,35 +122,8 @@ export function createTalkService(deps: TalkDeps) {
     conferenceEnded(c: { interactionId: string; callSid: string }): { after?: () => Promise<void> } {
       return both([
         analytics && (() => deps.line().stopStream(c.callSid, streamName(c.interactionId))),
-        transcripts && (() => deps.line().stopTranscript(c.callSid, transcriptName(c.interactionId))),
+        twilioWords && (() => deps.line().stopTranscript(c.callSid, transcriptName(c.interactionId))),
       ]);
-    },
-
-    /**
-     * A final utterance of the call's live transcript (telephony's webhook, on the call's lock):
-     * secrets are cut out before anything is kept or sent; the words go on the timeline and to the
-     * agent's console and the monitor of any supervisor listening in; a rule they match raises its
-     * prompt, once a call. Returns what to tell them.
-     */
-    async heard(trx: Knex, u: { callSid: string; side: Side; text: string }): Promise<(Notice | SupervisorNotice)[]> {
-      const call = await deps.agentCall(trx, u.callSid);
-      const text = redact(u.text).replace(/\s+/g, ' ').trim().slice(0, 2000);
-      if (!call || !text) return [];
-      const at = now();
-      await deps.events(trx, call.interactionId, [{ type: 'utterance', data: { side: u.side, text }, at }]);
-      const notices: (Notice | SupervisorNotice)[] = [];
-      const tell = (n: { event: string; payload: Record<string, unknown> }) => { if (call.agentUserId !== null) notices.push({ agentId: call.agentUserId, event: n.event, payload: { interaction_id: call.interactionId, ...n.payload } }); };
-      tell({ event: 'call:transcript', payload: { side: u.side, text, at: at.toISOString() } });
-      for (const supervisorId of await deps.monitorsOf(trx, call.entryId)) {
-        const payload: MonitorTranscript = { entry_id: call.entryId, interaction_id: call.interactionId, side: u.side, text, at: at.toISOString() };
-        notices.push({ supervisorId, event: 'monitor:transcript', payload });
-      }
-      for (const rule of rulesFor(text)) {
-        if (!(await notePrompt(trx, call.interactionId, rule.id, at))) continue;
-        await deps.events(trx, call.interactionId, [{ type: 'assist_prompt', data: { rule: rule.id, kind: rule.kind }, at }]);
-        tell({ event: 'call:prompt', payload: { rule: rule.id, kind: rule.kind } });
-      }
-      return notices;
     },
 
     /** A stream started: the meter for its call, or null when the call has no agent part live (the socket is then closed). */
@@ -121,6 +134,10 @@ export function createTalkService(deps: TalkDeps) {
       const started = now();
       if (!(await insertStream(deps.db, { stream_sid: s.streamSid, call_sid: s.callSid, interaction_id: call.interactionId, agent_user_id: call.agentUserId, started_at: started }))) return null;
       const meter = new TalkMeter(deadAirMs, s.sides);
+      // The bank's own recogniser, when it transcribes: what it hears takes the path Twilio's words do.
+      const words = ownWords ? recogniser.open({ callSid: s.callSid, lang: call.lang }, (u) => {
+        later('utterance', async () => deps.notify(await deps.db.transaction((trx) => heard(trx, { callSid: s.callSid, side: u.side, text: u.text }))));
+      }) : null;
       // What the meter says is written in order, one write at a time, off the frame path.
       let writes = Promise.resolve();
       const later = (what: string, job: () => Promise<void>) => {
@@ -150,8 +167,12 @@ export function createTalkService(deps: TalkDeps) {
         }
       };
       return {
-        audio(side, ms, pcm) { tell(meter.frame(side, ms, isSpeech(pcm))); },
+        audio(side, ms, pcm) {
+          tell(meter.frame(side, ms, isSpeech(pcm)));
+          words?.audio(side, ms, pcm);
+        },
         async end(why) {
+          words?.close();
           const { summary, events } = meter.finish();
           tell(events);
           later('summary', () => deps.db.transaction(async (trx) => {
