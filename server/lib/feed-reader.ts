@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import { createInterface } from 'node:readline';
 
@@ -10,6 +10,72 @@ export type FeedRecord =
 export type FeedFormat = 'csv' | 'jsonl';
 
 /**
+ * The longest record a feed may hold. Without a bound, a quote never closed makes the rest of a
+ * CSV file one record, and a JSON line without its newline one line, held whole in memory.
+ */
+export const MAX_RECORD_BYTES = 256 * 1024;
+const TOO_LARGE = {
+  csv: `a record longer than ${MAX_RECORD_BYTES / 1024} KiB (a quote never closed?): the rest of the file was not read`,
+  jsonl: `a line longer than ${MAX_RECORD_BYTES / 1024} KiB: the rest of the file was not read`,
+};
+
+/**
+ * Passes a feed's bytes on a whole record at a time: a newline ends a record unless a CSV quote
+ * is open ("" inside quotes toggles twice, so it needs no special case). A record past
+ * MAX_RECORD_BYTES ends the stream just before it, never a piece of it (what came before is read
+ * as usual), and leaves the line it started on in `tooLarge`; the rest of the input is drained unread.
+ */
+function recordLimit(quotes: boolean): Transform & { tooLarge: number | null } {
+  let open = false;
+  let line = 1;
+  let startLine = 1;
+  // The record under way: its bytes so far, held until it ends (never more than MAX_RECORD_BYTES).
+  let pending: Buffer = Buffer.alloc(0);
+  const limit = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      if (limit.tooLarge !== null) return done();
+      let i = 0;
+      let lastEnd = 0; // where the last whole record in this chunk ends
+      while (i < chunk.length) {
+        const nl = chunk.indexOf(0x0a, i);
+        const q = quotes ? chunk.indexOf(0x22, i) : -1;
+        const at = nl === -1 ? q : q === -1 ? nl : Math.min(nl, q);
+        const end = at === -1 ? chunk.length : at + 1;
+        // The record under way: what was held from earlier chunks (until this chunk's first record ended) and this chunk's part.
+        const size = (lastEnd === 0 ? pending.length : 0) + end - lastEnd;
+        if (size > MAX_RECORD_BYTES) {
+          // The records before it go on; this one's bytes are dropped.
+          limit.tooLarge = startLine;
+          if (lastEnd > 0) this.push(Buffer.concat([pending, chunk.subarray(0, lastEnd)]));
+          this.push(null);
+          return done();
+        }
+        if (at !== -1 && at === q) open = !open;
+        else if (at !== -1) {
+          line++;
+          if (!open) { lastEnd = end; startLine = line; }
+        }
+        i = end;
+      }
+      // One push a chunk: every record that ended in it; what is left waits for the next.
+      if (lastEnd > 0) {
+        this.push(Buffer.concat([pending, chunk.subarray(0, lastEnd)]));
+        pending = chunk.subarray(lastEnd);
+      } else {
+        pending = Buffer.concat([pending, chunk]);
+      }
+      done();
+    },
+    flush(done) {
+      if (limit.tooLarge === null && pending.length) this.push(pending);
+      done();
+    },
+  }) as Transform & { tooLarge: number | null };
+  limit.tooLarge = null;
+  return limit;
+}
+
+/**
  * Reads a feed file as a stream, one record at a time (a million rows never sit in memory): CSV
  * per RFC 4180 (a header row; "quoted, fields", quoted newlines, "" for a quote) or JSON lines.
  * A record that cannot be read is yielded as an error with its line and the rest still come.
@@ -17,9 +83,11 @@ export type FeedFormat = 'csv' | 'jsonl';
  * CSV file's columns are told once, as `onHeader` (lower-cased), before its first record.
  */
 export async function* readFeed(input: Readable, format: FeedFormat, onHeader?: (names: string[]) => void): AsyncGenerator<FeedRecord> {
+  const limited = input.pipe(recordLimit(format === 'csv'));
+  input.on('error', (err) => limited.destroy(err));
   if (format === 'jsonl') {
     let line = 0;
-    for await (const raw of createInterface({ input, crlfDelay: Infinity })) {
+    for await (const raw of createInterface({ input: limited, crlfDelay: Infinity })) {
       line++;
       const text = (line === 1 ? raw.replace(/^\uFEFF/, '') : raw).trim();
       if (text === '') continue;
@@ -28,6 +96,7 @@ export async function* readFeed(input: Readable, format: FeedFormat, onHeader?: 
       if (typeof value !== 'object' || value === null || Array.isArray(value)) yield { line, error: { code: 'json_malformed', message: 'not a JSON object' } };
       else yield { line, fields: value as Record<string, unknown> };
     }
+    if (limited.tooLarge !== null) yield { line: limited.tooLarge, error: { code: 'json_malformed', message: TOO_LARGE.jsonl } };
     return;
   }
   const parser = parse({
@@ -48,8 +117,8 @@ export async function* readFeed(input: Readable, format: FeedFormat, onHeader?: 
     lastSkipped = err.lines ?? 0;
     skipped.push({ line: err.lines ?? 0, error: { code: 'csv_malformed', message: csvMessage(err) }, unclosed: err.code === 'CSV_QUOTE_NOT_CLOSED' });
   });
-  input.pipe(parser);
-  input.on('error', (err) => parser.destroy(err));
+  limited.pipe(parser);
+  limited.on('error', (err) => parser.destroy(err));
   let lastEnd = 1;
   try {
     for await (const rec of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number }; raw: string }>) {
@@ -70,6 +139,7 @@ export async function* readFeed(input: Readable, format: FeedFormat, onHeader?: 
   // An unclosed quote swallows the rest of the file; csv-parse says where the file ended, the
   // quote opened on the record after the last good one.
   for (const s of skipped) yield { line: s.unclosed && s.line > lastEnd ? lastEnd + 1 : s.line, error: s.error };
+  if (limited.tooLarge !== null) yield { line: limited.tooLarge, error: { code: 'csv_malformed', message: TOO_LARGE.csv } };
 }
 
 // csv-parse's messages quote the offending text, which may be a name or a phone: keep only the kind

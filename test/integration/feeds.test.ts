@@ -212,4 +212,21 @@ describe('batch feeds', () => {
     expect(headerOnly.status).toBe(200);
     expect(headerOnly.body).toMatchObject({ status: 'done', rows: 0, added: 0 });
   });
+
+  it('a quote never closed, or a line without its end, stops at 256 KiB: what came before lands, the line is named, nothing of the rest is taken for a row', async () => {
+    t = await startTestApp();
+    const good = 'FD-0501,F,passport,P0000501,Shanghai,2020-01-02';
+    // Thousands of customers after an unclosed quote: without a bound they would be one record held in memory.
+    const swallowed = Array.from({ length: 6000 }, (_, i) => `FD-${String(1000 + i)},F,passport,P${String(1000000 + i)},Shanghai,2020-01-02`).join('\n');
+    const csv = `customer_no,gender,id_type,id_number,region,customer_since\n${good}\n"FD-0502,F,passport,P0000502,Shanghai,2020-01-02\n${swallowed}\n`;
+    const res = await runFeed(t, 'customers', csv);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ status: 'done', added: 1, rejected: 1 });
+    expect(res.body.errors).toEqual([{ line: 3, code: 'csv_malformed', message: expect.stringContaining('the rest of the file was not read') }]);
+    expect(await t.db('customers').where('customer_no', 'like', 'FD-1%').count({ n: '*' }).first()).toMatchObject({ n: 0 });
+    const jsonl = `{"customer_no":"FD-0503","phone":"13912345678"}\n{"customer_no":"FD-0501","phone":"${'1'.repeat(300 * 1024)}"}\n{"customer_no":"FD-0501","phone":"13912345679"}\n`;
+    const lines = await runFeed(t, 'phones', jsonl, 'application/x-ndjson');
+    expect(lines.status).toBe(200);
+    expect(lines.body.errors.at(-1)).toEqual({ line: 2, code: 'json_malformed', message: expect.stringContaining('a line longer than 256 KiB') });
+  });
 });
