@@ -435,6 +435,14 @@ export function createRestRoutes(ctx: SimContext): FastifyPluginAsync {
   // ---- Media streams (started and stopped by REST; the audio goes out over a WebSocket) ----------
 
   const TRACKS = new Set(['inbound_track', 'outbound_track', 'both_tracks']);
+  /** A stream's or a transcription's stop (Status=stopped): it is addressed by its sid, or by the name it runs under. */
+  const toStop = <T extends { sid: string; name: string | null; callSid: string; status: string }>(items: Map<string, T>, m: string[], params: FormParams, path: string): T => {
+    const [callSid = '', key = ''] = m.slice(1);
+    const found = [...items.values()].find((x) => x.callSid === callSid && (x.sid === key || (x.name === key && x.status === 'in-progress')));
+    if (!found) throw notFound(path);
+    if (required(params, 'Status', 20001, 'Missing required parameter Status in the post body') !== 'stopped') throw new TwilioError(400, 21232, 'Status must be stopped');
+    return found;
+  };
   route('POST', '/Calls/:CallSid/Streams.json', (m, params, path) => {
     const call = liveCall(m[1] ?? '', path);
     if (call.status !== 'in-progress') throw new TwilioError(400, 21220, 'Call is not in-progress. Cannot start a Stream.');
@@ -454,12 +462,8 @@ export function createRestRoutes(ctx: SimContext): FastifyPluginAsync {
     // 200, not 201: the Streams resource is the one create Twilio's description answers with OK.
     return ok(streamJson(ctx.accountSid, s));
   });
-  /** Status=stopped, the stream addressed by its MZ sid or by the name it was started with. */
   route('POST', '/Calls/:CallSid/Streams/:Sid.json', (m, params, path) => {
-    const [callSid = '', key = ''] = m.slice(1);
-    const s = [...ctx.streams.values()].find((x) => x.callSid === callSid && (x.sid === key || (x.name === key && x.status === 'in-progress')));
-    if (!s) throw notFound(path);
-    if (required(params, 'Status', 20001, 'Missing required parameter Status in the post body') !== 'stopped') throw new TwilioError(400, 21232, 'Status must be stopped');
+    const s = toStop(ctx.streams, m, params, path);
     s.stop();
     s.status = 'stopped';
     s.dateUpdated = new Date();
@@ -480,12 +484,8 @@ export function createRestRoutes(ctx: SimContext): FastifyPluginAsync {
     });
     return ok(transcriptionJson(ctx.accountSid, t));
   });
-  /** Status=stopped, addressed by the GT sid or by the name it was started with. */
   route('POST', '/Calls/:CallSid/Transcriptions/:Sid.json', (m, params, path) => {
-    const [callSid = '', key = ''] = m.slice(1);
-    const t = [...ctx.transcriptions.values()].find((x) => x.callSid === callSid && (x.sid === key || (x.name === key && x.status === 'in-progress')));
-    if (!t) throw notFound(path);
-    if (required(params, 'Status', 20001, 'Missing required parameter Status in the post body') !== 'stopped') throw new TwilioError(400, 21232, 'Status must be stopped');
+    const t = toStop(ctx.transcriptions, m, params, path);
     stopTranscription(ctx, t);
     return ok(transcriptionJson(ctx.accountSid, t));
   });

@@ -23,7 +23,7 @@ export function decodeMuLaw(bytes: Buffer): Int16Array {
 }
 
 /** On the caller's call, `inbound` is the caller's voice and `outbound` what they hear: the agent's side. */
-const SIDE: Record<string, Side> = { inbound: 'caller', outbound: 'agent' };
+const sideOf = (track: unknown): Side | undefined => (track === 'inbound' ? 'caller' : track === 'outbound' ? 'agent' : undefined);
 
 export interface MediaStreamOptions {
   authToken: () => string;
@@ -80,7 +80,7 @@ export async function mediaStreamRoutes(fastify: FastifyInstance, opts: MediaStr
     const idle = setTimeout(() => { end('idle'); socket.terminate(); }, opts.idleMs);
 
     const media = (m: StreamMessage) => {
-      const side = SIDE[String(m.media?.track)];
+      const side = sideOf(m.media?.track);
       const at = Number(m.media?.timestamp);
       if (!side || !Number.isFinite(at) || typeof m.media?.payload !== 'string') { malformed++; return; }
       sink?.audio(side, at, decodeMuLaw(Buffer.from(m.media.payload, 'base64')));
@@ -104,7 +104,7 @@ export async function mediaStreamRoutes(fastify: FastifyInstance, opts: MediaStr
         const callSid = m.start?.callSid;
         const streamSid = m.start?.streamSid;
         const tracks = Array.isArray(m.start?.tracks) ? m.start.tracks : ['inbound', 'outbound'];
-        const sides = tracks.map((t) => SIDE[String(t)]).filter((s): s is Side => s !== undefined);
+        const sides = tracks.map(sideOf).filter((s): s is Side => s !== undefined);
         if (typeof callSid !== 'string' || typeof streamSid !== 'string' || sides.length === 0) { socket.close(1008, 'start without a call'); return; }
         opening = opts.open({ callSid, streamSid, sides }).then((s) => {
           if (!s) { socket.close(1008, 'no agent call'); return; }
