@@ -1,3 +1,4 @@
+import twilio from 'twilio';
 import { describe, expect, it } from 'vitest';
 import { canServe, type OverflowTiming } from '../../server/modules/routing/routing-policy.js';
 import { parseServiceLevels } from '../../server/modules/routing/service-levels.js';
@@ -78,6 +79,26 @@ describe('routing keeps the hotline\'s promises', () => {
     expect(entries.map((e) => e.state)).toEqual(['failed', 'waiting']);
     expect(new Date(entries[1].enqueued_at).getTime()).toBe(new Date(entries[0].enqueued_at).getTime());
     await expect.poll(() => caller.heard().join('\n'), { timeout: 10_000 }).toMatch(/稍候|重新/);
+  });
+
+  it('a caller sent back to the queue whose new place another node already offered is put in line, not hung up', async () => {
+    const h = await start({ ROUTING_OFFER_SECONDS: '30' });
+    const a1 = await online(h, await tokenFor(h.app, h.db, 'agent1'));
+    const caller = await dialThrough(h, unknown(3), HOTLINE, ['1', '0']);
+    const offer = await a1.next('call:offered');
+    const e = await entryOf(h, caller.sid);
+    expect(e.state).toBe('offered');
+    // The redirect a failed agent leg sends (back in line, keeping the place) reaching Twilio after routing offered that place.
+    const url = `${h.url}/twilio/voice/requeue?entry=${offer.entry_id}&step=${(await h.db('calls').where({ sid: caller.sid }).first()).step}&why=agent_unreachable`;
+    const params = { CallSid: caller.sid, AccountSid: h.accountSid, From: unknown(3), To: HOTLINE, CallStatus: 'in-progress' };
+    const res = await fetch(url, { method: 'POST', body: new URLSearchParams(params).toString(), headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Twilio-Signature': twilio.getExpectedTwilioSignature(h.authToken, url, params) } });
+    const twiml = await res.text();
+    expect(twiml).toContain('<Enqueue');
+    expect(twiml).not.toContain('<Hangup');
+    // The offer still stands: the agent takes the caller.
+    await a1.request('call:accept', { entry_id: offer.entry_id });
+    await a1.next('call:connected', undefined, 20_000);
+    await caller.hangup();
   });
 
   it('a transfer to an agent who is away or unknown is refused with a code, and the caller stays with the agent', async () => {

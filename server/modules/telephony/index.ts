@@ -176,7 +176,7 @@ export async function telephonyRoutes(fastify: FastifyInstance, opts: TelephonyR
         // The redirect went through after all, late, after the accept had given up on it and put
         // the caller back in line: back into the queue they go, in the place routing kept.
         const back = await liveEntryOfCall(trx, p.CallSid);
-        if (back?.state === 'waiting') return { twiml: requeueTwiml(call.ivr_session.lang, back, call.step, 'agent_unreachable') };
+        if (back?.state === 'waiting' || back?.state === 'offered') return { twiml: requeueTwiml(call.ivr_session.lang, back, call.step, 'agent_unreachable') };
       }
       if (!e || !call || e.call_sid !== p.CallSid || (e.state !== 'connecting' && e.state !== 'connected')) return 'ended';
       return { twiml: renderConnect(call.ivr_session.lang, conferenceName(e.id), { exit: urls.conferenceExit(e.id, call.step), status: urls.conferenceStatus(e.id) }, opts.holdMusicUrl) };
@@ -244,7 +244,10 @@ export async function telephonyRoutes(fastify: FastifyInstance, opts: TelephonyR
     return xml(reply, await once(request, p.CallSid, async (trx) => {
       const e = await findEntry(trx, entry);
       const call = await calls.findCall(trx, p.CallSid);
-      if (!e || !call || e.call_sid !== p.CallSid || e.state !== 'waiting') return 'ended';
+      // Routing may have offered the caller's new place already (another node matched it the moment
+      // it committed, before Twilio fetched this): it is still theirs, so into the queue they go,
+      // where the accept will find them. Hanging up here lost a caller under a node's crash.
+      if (!e || !call || e.call_sid !== p.CallSid || (e.state !== 'waiting' && e.state !== 'offered')) return 'ended';
       return { twiml: requeueTwiml(call.ivr_session.lang, e, step, why) };
     }));
   });
