@@ -140,13 +140,13 @@ export function createSupervisionService(deps: SupervisionDeps) {
       return { id: sent.id, sent_at: sent.sent_at };
     },
 
+    /** Who monitors a call now: the words of its live transcript go to them too. */
+    monitorsOf: (trx: Knex, entryId: string) => liveMonitors(trx, entryId),
+
     /**
      * Joins the supervisor to a connected call's conference: listen (muted), whisper (heard by the
      * agent only) or barge. A second request switches the mode of the leg already there. Audited.
      */
-    /** Who monitors a call now: the words of its live transcript go to them too. */
-    monitorsOf: (trx: Knex, entryId: string) => liveMonitors(trx, entryId),
-
     async monitor(entryId: string, mode: MonitorMode, actor: TokenClaims, ip?: string) {
       const supervisorId = Number(actor.sub);
       const e = await findEntry(db, entryId);

@@ -71,7 +71,7 @@ export async function telephonyRoutes(fastify: FastifyInstance, opts: TelephonyR
   /** What a handler may leave for after its commit: notices for agents, Twilio REST calls. */
   interface Effects { notices: Notice[]; after: (() => Promise<void>)[] }
 
-  async function once(request: FastifyRequest, sid: string, handle: (trx: Knex, effects: Effects) => Promise<Outcome>): Promise<string> {
+  async function once(request: FastifyRequest, sid: string, handle: (trx: Knex, effects: Effects) => Promise<Outcome>, o: { routing?: boolean } = {}): Promise<string> {
     const key = replayKey(request, opts.authToken());
     const effects: Effects = { notices: [], after: [] };
     let turn = null as Turn | null; // set inside the transaction below
@@ -101,8 +101,9 @@ export async function telephonyRoutes(fastify: FastifyInstance, opts: TelephonyR
     // Only what committed is told to agents or done on the line; routing may now have work.
     opts.notify(effects.notices);
     for (const act of effects.after) await act().catch((err) => request.log.warn({ err, call_sid: sid }, 'after-commit Twilio request failed'));
-    // An IVR turn that queued nobody and freed nobody leaves routing nothing new (most turns of a busy hotline).
-    if (!turn || turn.routing) void opts.routing.kick();
+    // An IVR turn that queued nobody and freed nobody leaves routing nothing new (most turns of a busy
+    // hotline), and neither does a request that only records (`routing: false`, the transcript's words).
+    if (o.routing !== false && (!turn || turn.routing)) void opts.routing.kick();
     return body;
   }
 
@@ -341,7 +342,7 @@ export async function telephonyRoutes(fastify: FastifyInstance, opts: TelephonyR
       await once(request, p.CallSid, async (trx) => {
         told = await talk.heard(trx, { callSid: p.CallSid, side, text });
         return { twiml: renderEmpty() };
-      });
+      }, { routing: false });
       opts.notify(told);
     }
     return xml(reply, renderEmpty());
