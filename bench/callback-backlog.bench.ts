@@ -15,9 +15,8 @@ import { createCallsService } from '../server/modules/calls/calls-service.js';
 import type { OutboundLine } from '../server/modules/calls/outbound.js';
 import { createCustomersService } from '../server/modules/customers/customers-service.js';
 import { parseHeadStarts } from '../server/modules/routing/routing-policy.js';
-import { createRoutingService, type RoutingService } from '../server/modules/routing/routing-service.js';
+import { createRoutingService, routingPolicy, type RoutingService } from '../server/modules/routing/routing-service.js';
 import { parseServiceHours } from '../server/modules/routing/service-hours.js';
-import { parseServiceLevels } from '../server/modules/routing/service-levels.js';
 import { DEFAULT_TIER_MODEL } from '../server/modules/tiers/tier-model.js';
 import { createTiersService } from '../server/modules/tiers/tiers-service.js';
 import { BENCH_DB_URL } from './customers.bench.js';
@@ -41,11 +40,7 @@ function routingOn(db: Knex, config: Config): RoutingService {
   // The service as app.ts builds it, minus the sockets: offers go nowhere, which is not what is timed.
   return createRoutingService({
     db, customers: createCustomersService({ db, tiers: createTiersService(DEFAULT_TIER_MODEL) }), notify: () => undefined, log: Fastify({ logger: false }).log,
-    policy: {
-      headStarts: parseHeadStarts(config.ROUTING_TIER_HEADSTART), offerSeconds: config.ROUTING_OFFER_SECONDS, leaseSeconds: config.AGENT_LEASE_SECONDS,
-      timing: { overflowSeconds: config.ROUTING_OVERFLOW_SECONDS, levels: parseServiceLevels(config.SERVICE_LEVELS), rmWaitSeconds: config.ROUTING_RM_WAIT_SECONDS },
-      hours: parseServiceHours(config.SERVICE_HOURS, loadCalendars()),
-    },
+    policy: routingPolicy(config, loadCalendars()),
   });
 }
 

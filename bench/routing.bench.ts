@@ -13,11 +13,9 @@ import { buildApp } from '../server/app.js';
 import { loadConfig } from '../server/config.js';
 import { createDb } from '../server/db/knex.js';
 import { createCustomersService } from '../server/modules/customers/customers-service.js';
-import { parseServiceLevels } from '../server/modules/routing/service-levels.js';
-import { parseServiceHours } from '../server/modules/routing/service-hours.js';
 import { loadCalendars } from '../ivr/flows.js';
 import { parseHeadStarts, priorityAt, type HeadStarts } from '../server/modules/routing/routing-policy.js';
-import { createRoutingService, type RoutingService } from '../server/modules/routing/routing-service.js';
+import { createRoutingService, routingPolicy, type RoutingService } from '../server/modules/routing/routing-service.js';
 import { DEFAULT_TIER_MODEL } from '../server/modules/tiers/tier-model.js';
 import { createTiersService } from '../server/modules/tiers/tiers-service.js';
 import { createSimulator, type Simulator } from '../simulator/simulator.js';
@@ -461,11 +459,7 @@ async function benchDecisions(databaseUrl: string): Promise<void> {
     // The service as app.ts builds it, minus the sockets: offers go nowhere, which is not what is timed.
     const routing = createRoutingService({
       db, customers: createCustomersService({ db, tiers: createTiersService(DEFAULT_TIER_MODEL) }), notify: () => undefined, log: Fastify({ logger: false }).log,
-      policy: {
-        headStarts, offerSeconds: config.ROUTING_OFFER_SECONDS, leaseSeconds: config.AGENT_LEASE_SECONDS,
-        timing: { overflowSeconds: config.ROUTING_OVERFLOW_SECONDS, levels: parseServiceLevels(config.SERVICE_LEVELS), rmWaitSeconds: config.ROUTING_RM_WAIT_SECONDS },
-        hours: parseServiceHours(config.SERVICE_HOURS, loadCalendars()),
-      },
+      policy: routingPolicy(config, loadCalendars()),
     });
 
     // The agents free at the start all take a call in one pass.

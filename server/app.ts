@@ -30,8 +30,7 @@ import { registerAgentSocket } from './modules/agents/agent-socket.js';
 import { createAgentsService } from './modules/agents/agents-service.js';
 import { routingRoutes } from './modules/routing/index.js';
 import { createConversationService } from './modules/routing/conversation-service.js';
-import { parseHeadStarts } from './modules/routing/routing-policy.js';
-import { createRoutingService } from './modules/routing/routing-service.js';
+import { createRoutingService, routingPolicy } from './modules/routing/routing-service.js';
 import { createVoiceControl } from './modules/telephony/voice-control.js';
 import { createSoftphone } from './modules/telephony/softphone.js';
 import { uiPlugin } from './plugins/ui.js';
@@ -46,7 +45,6 @@ import { createReportsService } from './modules/reports/reports-service.js';
 import { supervisionRoutes } from './modules/supervision/index.js';
 import { registerSupervisorSocket } from './modules/supervision/supervisor-socket.js';
 import { createSupervisionService } from './modules/supervision/supervision-service.js';
-import { parseServiceLevels } from './modules/routing/service-levels.js';
 import { jobsPlugin } from './plugins/jobs.js';
 import { DIAL_JOB } from './modules/campaigns/attempts.js';
 import { createDialer } from './modules/campaigns/dialer.js';
@@ -56,7 +54,6 @@ import { createOutboundLine } from './modules/telephony/voice-control.js';
 import { createCallSettler, createStatusPath } from './modules/telephony/call-status.js';
 import { appError } from './errors.js';
 import { loadCalendars } from '../ivr/flows.js';
-import { parseServiceHours } from './modules/routing/service-hours.js';
 import { createCallbacksService, type CallbacksService } from './modules/callbacks/callbacks-service.js';
 import { callbacksRoutes } from './modules/callbacks/index.js';
 import { pinsRoutes } from './modules/pins/index.js';
@@ -148,8 +145,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   for (const [number, flow] of app.telephony.hotlines) {
     if (!flows.has(flow)) throw new Error(`HOTLINE_NUMBERS: ${number} enters flow "${flow}", which is not in ivr/flows (${[...flows.keys()].join(', ')})`);
   }
-  const hours = parseServiceHours(config.SERVICE_HOURS, loadCalendars());
-  const levels = parseServiceLevels(config.SERVICE_LEVELS);
+  const policy = routingPolicy(config, loadCalendars());
+  const { hours, timing: { levels } } = policy;
   const { telephony, realtime } = app;
   const notify = realtime.notify;
   const voiceUrl = () => `${telephony.publicUrl()}/twilio/voice`;
@@ -160,10 +157,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   const late = {} as { callbacks: CallbacksService; conversation: ConversationService };
   const routing = createRoutingService({
     db: app.db, customers, notify, log: app.log, now: deps.now,
-    policy: {
-      headStarts: parseHeadStarts(config.ROUTING_TIER_HEADSTART), offerSeconds: config.ROUTING_OFFER_SECONDS, leaseSeconds: config.AGENT_LEASE_SECONDS,
-      timing: { overflowSeconds: config.ROUTING_OVERFLOW_SECONDS, levels, rmWaitSeconds: config.ROUTING_RM_WAIT_SECONDS }, hours,
-    },
+    policy,
     callbacks: () => ({ customerFirst: config.CALLBACK_MODE === 'customer_first', dial: (id) => late.callbacks.dial(id) }),
     unservable: async (e) => {
       const call = e.call_sid ? await calls.findCall(app.db, e.call_sid) : undefined;

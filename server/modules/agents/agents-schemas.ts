@@ -56,12 +56,16 @@ export const DirectoryEntry = Type.Object({
 export const Directory = Type.Object({ agents: Type.Array(DirectoryEntry) });
 export type DirectoryEntry = Static<typeof DirectoryEntry>;
 
+/** An agent's skills and their levels. */
+export const SkillLevels = Type.Partial(Type.Object(Object.fromEntries(SKILLS.map((s) => [s, Type.Integer({ minimum: 1, maximum: 5 })])) as Record<(typeof SKILLS)[number], ReturnType<typeof Type.Integer>>), {
+  additionalProperties: false, minProperties: 1, description: 'Skill -> level 1..5 (higher levels are offered the call first); only the routing skills; the skills not named are taken away',
+});
+export const AgentLanguages = Type.Array(Type.Enum(['zh', 'en']), { minItems: 1, maxItems: 2, uniqueItems: true, description: 'The languages the agent takes calls in' });
+
 /** What an admin (or a supervisor, for agents and RMs) sets about an agent; routing reads it on its next pass. */
 export const AgentConfigChange = Type.Object({
-  skills: Type.Optional(Type.Partial(Type.Object(Object.fromEntries(SKILLS.map((s) => [s, Type.Integer({ minimum: 1, maximum: 5 })])) as Record<(typeof SKILLS)[number], ReturnType<typeof Type.Integer>>), {
-    additionalProperties: false, minProperties: 1, description: 'Skill -> level 1..5 (higher levels are offered the call first); only the routing skills; the skills not named are taken away',
-  })),
-  languages: Type.Optional(Type.Array(Type.Enum(['zh', 'en']), { minItems: 1, maxItems: 2, uniqueItems: true, description: 'The languages the agent takes calls in' })),
+  skills: Type.Optional(SkillLevels),
+  languages: Type.Optional(AgentLanguages),
   phone: Type.Optional(Nullable(Type.String({ maxLength: 32, description: 'The number to ring for their calls (E.164, or a mainland mobile); null: the browser' }))),
   team: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 60 }))),
 }, { additionalProperties: false, minProperties: 1 });

@@ -203,3 +203,48 @@ export async function labelsFor(db: Knex, by: 'agent' | 'rm', ids: number[]): Pr
 export async function agentExists(db: Knex, id: number): Promise<boolean> {
   return Boolean(await db('agents').where({ user_id: id }).first('user_id'));
 }
+
+/** One inbound call of the log as the what-if replay needs it: its first queue visit, and what became of it. */
+export interface RecordedCall {
+  enqueued_at: Date;
+  skill: string;
+  tier: string;
+  language: string;
+  priority: number;
+  /** Agent time over all of the call's answered visits (talk, hold, wrap-up); null when no agent finished it. */
+  handle_s: number | null;
+  /** Seconds from the first visit until the caller left unanswered; null when an agent answered. */
+  left_after_s: number | null;
+}
+
+/**
+ * The inbound calls that reached a queue in [from, to), one row per call (a transfer or a failed
+ * agent leg is the same caller): the projection's visits, the caller's language, and the head start
+ * the IVR gave the first visit.
+ */
+export async function recordedCalls(db: Knex, from: Date, to: Date): Promise<RecordedCall[]> {
+  const { rows } = await db.raw(`
+    WITH calls AS (
+      SELECT v.interaction_id,
+        min(v.entry_id) AS first_entry,
+        min(v.enqueued_at) AS enqueued_at,
+        bool_or(v.outcome = 'answered') AS answered,
+        sum(v.talk_s + v.hold_s + v.wrap_s) FILTER (WHERE v.handled) AS handle_s,
+        max(EXTRACT(EPOCH FROM v.enqueued_at) + v.waited_s) FILTER (WHERE v.outcome <> 'answered') AS left_at
+      FROM queue_visit_facts v
+      GROUP BY v.interaction_id
+      HAVING min(v.enqueued_at) >= ? AND min(v.enqueued_at) < ?
+    )
+    SELECT c.enqueued_at, f.skill, f.tier, i.language, c.handle_s,
+      CASE WHEN c.answered THEN NULL ELSE GREATEST(0, c.left_at - EXTRACT(EPOCH FROM c.enqueued_at)) END AS left_after_s,
+      COALESCE((SELECT (e.data->>'priority')::int FROM interaction_events e
+        WHERE e.interaction_id = c.interaction_id AND e.type = 'entered_queue' AND (e.data->>'entry_id')::bigint = c.first_entry LIMIT 1), 0) AS priority
+    FROM calls c
+    JOIN queue_visit_facts f ON f.entry_id = c.first_entry
+    JOIN interactions i ON i.id = c.interaction_id AND i.direction = 'inbound'
+    ORDER BY c.enqueued_at, c.first_entry`, [from, to]);
+  return (rows as Record<string, unknown>[]).map((r) => ({
+    enqueued_at: new Date(r.enqueued_at as string), skill: r.skill as string, tier: r.tier as string, language: r.language as string, priority: Number(r.priority),
+    handle_s: r.handle_s === null ? null : Number(r.handle_s), left_after_s: r.left_after_s === null ? null : Number(r.left_after_s),
+  }));
+}

@@ -3,7 +3,7 @@ import { appError } from '../../errors.js';
 import { isTimeZone } from '../../lib/local-time.js';
 import { serviceLevelShare, type ServiceLevels } from '../routing/service-levels.js';
 import { project } from './reports-projection.js';
-import { agentExists, agentStateFigures, contactsFigures, labelsFor } from './reports-repository.js';
+import { agentExists, agentStateFigures, contactsFigures, labelsFor, recordedCalls } from './reports-repository.js';
 import { AGENT_STATES, type AgentStatesQuery, type AgentStatesReport, type AgentStatesRow, type ContactsQuery, type ContactsReport, type ContactsRow, type ReportInterval } from './reports-schemas.js';
 
 const DAY_MS = 86_400_000;
@@ -86,6 +86,12 @@ export function createReportsService(deps: ReportsDeps) {
         };
       });
       return { from: from.toISOString(), to: to.toISOString(), interval: q.interval, by: q.by, tz: q.tz, rows };
+    },
+
+    /** The inbound calls that reached a queue in [from, to), one per caller, as the log recorded them (the what-if replay's day). */
+    async recordedCalls(from: Date, to: Date) {
+      await project(db);
+      return recordedCalls(db, from, to);
     },
 
     async agentStates(q: AgentStatesQuery): Promise<AgentStatesReport> {

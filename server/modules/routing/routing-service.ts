@@ -12,12 +12,15 @@ import {
   type EntryRow, type LockedCandidate,
 } from './routing-repository.js';
 import {
-  allowedSkills, canServe, explain, nextWidening, overflowChain, overflowStep, priorityAt, reachOf, rmWaitSeconds, ruleFor,
+  allowedSkills, canServe, explain, nextWidening, overflowChain, overflowStep, parseHeadStarts, priorityAt, reachOf, rmWaitSeconds, ruleFor,
   type HeadStarts, type OverflowTiming, type RoutingRule,
 } from './routing-policy.js';
-import type { ServiceHours } from './service-hours.js';
+import { parseServiceHours, type ServiceHours } from './service-hours.js';
+import { parseServiceLevels } from './service-levels.js';
 import { arrivalRate, estimateWait } from './wait-model.js';
 import type { QueueStatus } from '../../../ivr/engine.js';
+import type { Calendar } from '../../../ivr/flow-schema.js';
+import type { Config } from '../../config.js';
 import type { Profile } from '../customers/customers-schemas.js';
 import type { CallbackPop, CallOffer, CampaignPop, IvrFindings } from './routing-schemas.js';
 import { metrics } from '../../lib/metrics.js';
@@ -31,6 +34,17 @@ export interface RoutingPolicy {
   timing: OverflowTiming;
   /** The hours each skill's agents keep. */
   hours: ServiceHours;
+}
+
+type PolicyConfig = Pick<Config, 'ROUTING_TIER_HEADSTART' | 'ROUTING_OFFER_SECONDS' | 'AGENT_LEASE_SECONDS' | 'ROUTING_OVERFLOW_SECONDS' | 'SERVICE_LEVELS' | 'ROUTING_RM_WAIT_SECONDS' | 'SERVICE_HOURS'>;
+
+/** The routing policy a configuration describes (the server, the benches and the what-if replay read it the same way). */
+export function routingPolicy(config: PolicyConfig, calendars: Record<string, Calendar>): RoutingPolicy {
+  return {
+    headStarts: parseHeadStarts(config.ROUTING_TIER_HEADSTART), offerSeconds: config.ROUTING_OFFER_SECONDS, leaseSeconds: config.AGENT_LEASE_SECONDS,
+    timing: { overflowSeconds: config.ROUTING_OVERFLOW_SECONDS, levels: parseServiceLevels(config.SERVICE_LEVELS), rmWaitSeconds: config.ROUTING_RM_WAIT_SECONDS },
+    hours: parseServiceHours(config.SERVICE_HOURS, calendars),
+  };
 }
 
 /** What routing needs of callbacks (the callbacks module implements it; wired in app.ts). */
@@ -51,6 +65,11 @@ export interface RoutingDeps {
   /** Takes a waiting caller out of a queue nobody can serve any more (their flow's fallback runs). */
   unservable?: (entry: EntryRow) => Promise<void>;
   now?: () => Date;
+  /**
+   * Wakes the matcher at `at` (null: no wake-up pending), when the next waiting call widens to more
+   * agents. A real timer by default; a simulated clock (the what-if replay) schedules it itself.
+   */
+  wakeAt?: (at: Date | null) => void;
 }
 
 /** Handle time assumed until a queue has answered calls of its own (seconds). */
@@ -209,6 +228,7 @@ export function createRoutingService(deps: RoutingDeps) {
   let wake: NodeJS.Timeout | null = null;
   let stopped = false;
   function wakeAt(at: Date | null): void {
+    if (deps.wakeAt) return deps.wakeAt(stopped ? null : at);
     if (wake) clearTimeout(wake);
     wake = null;
     if (!at || stopped) return;

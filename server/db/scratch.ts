@@ -1,0 +1,39 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import knexPkg from 'knex';
+import type { Config } from '../config.js';
+import { openDb, type Db } from './knex.js';
+
+/**
+ * Runs `fn` on a private database of its own, migrated and empty, dropped afterwards whatever
+ * happens: a new database on the configured PostgreSQL server, or without one an embedded PGlite
+ * in a temporary directory. The configured database itself is never touched.
+ */
+export async function withScratchDatabase<T>(config: Pick<Config, 'DATABASE_URL'>, fn: (db: Db) => Promise<T>): Promise<T> {
+  if (!config.DATABASE_URL) {
+    const dir = mkdtempSync(path.join(tmpdir(), 'switchboard-scratch-'));
+    try {
+      const db = await openDb({ DATABASE_URL: undefined, DATA_DIR: dir }, { migrate: true });
+      try { return await fn(db); } finally { await db.destroy(); }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const name = `sb_scratch_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const admin = knexPkg.knex({ client: 'pg', connection: config.DATABASE_URL, pool: { min: 0, max: 1 } });
+  try {
+    await admin.raw(`CREATE DATABASE ${name}`);
+    const url = new URL(config.DATABASE_URL);
+    url.pathname = `/${name}`;
+    try {
+      const db = await openDb({ DATABASE_URL: url.toString(), DATA_DIR: '' }, { migrate: true });
+      try { return await fn(db); } finally { await db.destroy(); }
+    } finally {
+      await admin.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    }
+  } finally {
+    await admin.destroy();
+  }
+}
