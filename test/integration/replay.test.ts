@@ -64,6 +64,13 @@ describe('what-if replay', () => {
     expect(busy).toBeLessThanOrEqual(handled + 1);
   });
 
+  it("a waiting call widens to the next skill group on the replay's clock, exactly when routing says", async () => {
+    // A STANDARD card caller and only a general agent: the call may go to general after the overflow step (7 s here).
+    const one: Arrival[] = [{ at: new Date(DAY.getTime() + 9 * 3_600_000), tier: 'STANDARD', skill: 'cards', language: 'zh', handleSeconds: 60, patienceSeconds: null, priority: 0 }];
+    const result = await withScratchDatabase({ DATABASE_URL: ADMIN_URL }, (db) => replayDay(db, one, config(1, { settings: { ROUTING_OVERFLOW_SECONDS: 7 } }), { day: DAY, calendars: loadCalendars() }));
+    expect(result.tiers.find((t) => t.key === null)).toMatchObject({ offered: 1, answered: 1, asa_s: 7 });
+  });
+
   it('npm run replay compares two configurations on the same day, and names what is wrong with its input', { timeout: 120_000 }, async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'replay-'));
     // Forty minutes of a busy morning: GOLD card callers, STANDARD general ones.
@@ -92,9 +99,10 @@ describe('what-if replay', () => {
     expect(stdout).toContain('== more.json — four general agents ==');
     // The supervisor's comparison: STANDARD callers' service level with two general agents, then with four.
     const row = stdout.split('\n').find((l) => l.startsWith('STANDARD') && l.includes(' / '))!;
-    const [thin, more] = [...row.matchAll(/([\d.]+)% \/ ([\d.]+) s/g)].map((m) => ({ sl: Number(m[1]), asa: Number(m[2]) }));
+    const [thin, more] = [...row.matchAll(/([\d.]+)% \/ ([\d.]+) s \/ ([\d.]+)%/g)].map((m) => ({ sl: Number(m[1]), asa: Number(m[2]), abandoned: Number(m[3]) }));
     expect(more!.sl).toBeGreaterThan(thin!.sl);
     expect(more!.asa).toBeLessThan(thin!.asa);
+    expect(more!.abandoned).toBeLessThan(thin!.abandoned);
     // Each staffing step: its agents (general and cards) and the calls that arrived in it.
     expect(stdout).toMatch(new RegExp(`08:30-10:00 +3 +${calls} `));
     expect(stdout).toMatch(new RegExp(`08:30-10:00 +5 +${calls} `));

@@ -88,20 +88,20 @@ export function formatResult(name: string, description: string | undefined, r: R
   return lines.join('\n');
 }
 
-/** Two or more configurations side by side: the service level and ASA per tier, each against the first. */
+/** Two or more configurations side by side: service level, ASA and abandons per tier, and occupancy. */
 export function formatComparison(runs: { name: string; result: ReplayResult }[]): string {
   const [base, ...others] = runs;
   if (!base || others.length === 0) return '';
+  const width = Math.max(26, ...runs.map((r) => r.name.length + 2));
   const keyed = (r: ReplayResult) => new Map(r.tiers.map((t) => [t.key, t]));
-  const lines = [`== compared with ${base.name} ==`, `${'tier'.padEnd(10)}${runs.map((r) => pad(r.name.slice(0, 22), 24)).join('')}`];
+  const lines = [`== compared with ${base.name} (service level / ASA / abandoned) ==`, `${'tier'.padEnd(10)}${runs.map((r) => pad(r.name, width)).join('')}`];
   for (const key of [...TIERS, null]) {
     const cells = runs.map((r) => {
       const t = keyed(r.result).get(key);
-      return pad(t ? `${pct(t.service_level)} / ${secs(t.asa_s)}` : '—', 24);
+      return pad(t ? `${pct(t.service_level)} / ${secs(t.asa_s)} / ${pct(t.offered ? t.abandoned / t.offered : null)}` : '—', width);
     });
     lines.push(`${(key ?? 'all').padEnd(10)}${cells.join('')}`);
   }
-  lines.push(`${'occupancy'.padEnd(10)}${runs.map((r) => pad(pct(occupancyOf(r.result.agentSeconds)), 24)).join('')}`);
-  lines.push('(service level / ASA per tier)');
+  lines.push(`${'occupancy'.padEnd(10)}${runs.map((r) => pad(pct(occupancyOf(r.result.agentSeconds)), width)).join('')}`);
   return lines.join('\n');
 }
