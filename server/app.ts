@@ -31,6 +31,8 @@ import { createAgentsService } from './modules/agents/agents-service.js';
 import { routingRoutes } from './modules/routing/index.js';
 import { createConversationService } from './modules/routing/conversation-service.js';
 import { createRoutingService, routingPolicy } from './modules/routing/routing-service.js';
+import { dataOutRoutes } from './modules/data-out/index.js';
+import { createDataOutService } from './modules/data-out/data-out-service.js';
 import { createVoiceControl } from './modules/telephony/voice-control.js';
 import { createSoftphone } from './modules/telephony/softphone.js';
 import { uiPlugin } from './plugins/ui.js';
@@ -281,6 +283,11 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   const pins = createPinsService({ db: app.db, now: deps.now });
   startSweeper(app, 'pin failures', [() => pins.purgeForeignFailures(config.PIN_FOREIGN_WINDOW_MINUTES)], 600_000);
   startSweeper(app, 'sessions', [app.sessions.purge, throttle.purge], 600_000);
+  const dataOut = createDataOutService({
+    db: app.db, log: app.log, now: deps.now,
+    policy: { maxAttempts: config.WEBHOOK_MAX_ATTEMPTS, retrySeconds: config.WEBHOOK_RETRY_SECONDS, timeoutMs: config.WEBHOOK_TIMEOUT_MS },
+  });
+  startSweeper(app, 'data out', [async () => { await dataOut.fanOut(); }, async () => { await dataOut.deliver(); }], config.DATA_OUT_SWEEP_MS);
 
   // 3. routes
   await app.register(healthRoutes);
@@ -302,6 +309,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(casesRoutes, { cases });
   await app.register(rmRoutes, { rm });
   await app.register(recordingsRoutes, { recordings });
+  await app.register(dataOutRoutes, { dataOut });
   await app.register(metricsRoutes, { token: config.METRICS_TOKEN, callbacks });
   await app.register(telephonyRoutes, {
     db: app.db, calls, routing, conversation, outbound, applyStatus, notify, authToken: () => telephony.authToken, publicUrl: telephony.publicUrl, holdMusicUrl: config.HOLD_MUSIC_URL, speechMinConfidence: config.IVR_SPEECH_MIN_CONFIDENCE, recordings, talk,

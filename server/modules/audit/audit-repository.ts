@@ -47,7 +47,11 @@ export type AuditAction =
   | 'recording.play'
   | 'recording.download'
   | 'recording.legal_hold'
-  | 'recording.legal_hold_release';
+  | 'recording.legal_hold_release'
+  | 'data_out.read'
+  | 'webhook.subscribe'
+  | 'webhook.unsubscribe'
+  | 'webhook.retry';
 
 export type AuditPurpose = 'call' | 'search' | 'callback' | 'review' | 'feed';
 
