@@ -10,6 +10,7 @@ import { benchCampaigns } from './campaigns.bench.js';
 import { benchCallbackBacklog } from './callback-backlog.bench.js';
 import { benchWaitEstimates } from './wait-estimate.bench.js';
 import { benchMediaStreams } from './media-streams.bench.js';
+import { benchDataOut } from './data-out.bench.js';
 
 const only = process.env.BENCH_ONLY;
 console.log(`Switchboard bench — node ${process.version}, ${new Date().toISOString()}\n`);
@@ -23,3 +24,4 @@ if (!only || only === 'reports') await benchReports();
 if (!only || only === 'wallboard') await benchWallboard();
 if (!only || only === 'campaigns') await benchCampaigns();
 if (!only || only === 'media') await benchMediaStreams();
+if (!only || only === 'data-out') await benchDataOut();

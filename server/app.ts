@@ -284,10 +284,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   startSweeper(app, 'pin failures', [() => pins.purgeForeignFailures(config.PIN_FOREIGN_WINDOW_MINUTES)], 600_000);
   startSweeper(app, 'sessions', [app.sessions.purge, throttle.purge], 600_000);
   const dataOut = createDataOutService({
-    db: app.db, log: app.log, now: deps.now,
+    db: app.db, log: app.log, now: deps.now, exportDir: config.DATA_OUT_EXPORT_DIR,
     policy: { maxAttempts: config.WEBHOOK_MAX_ATTEMPTS, retrySeconds: config.WEBHOOK_RETRY_SECONDS, timeoutMs: config.WEBHOOK_TIMEOUT_MS },
   });
-  startSweeper(app, 'data out', [async () => { await dataOut.fanOut(); }, async () => { await dataOut.deliver(); }], config.DATA_OUT_SWEEP_MS);
+  startSweeper(app, 'data out', [async () => { await dataOut.fanOut(); }, async () => { await dataOut.deliver(); }, everyMinute(() => dataOut.exportDaily())], config.DATA_OUT_SWEEP_MS);
 
   // 3. routes
   await app.register(healthRoutes);

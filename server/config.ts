@@ -134,6 +134,7 @@ export const ConfigSchema = Type.Object({
   TALK_DEAD_AIR_SECONDS: Type.Integer({ minimum: 3, maximum: 600, default: 10, description: 'Silence of both sides of an agent call this long is dead air: the agent is nudged, supervisors alerted' }),
   MEDIA_STREAM_IDLE_SECONDS: Type.Integer({ minimum: 2, maximum: 600, default: 15, description: 'A media stream that sends nothing this long is closed and its figures recorded (Twilio\'s stop may never come)' }),
   DATA_OUT_SWEEP_MS: Type.Integer({ minimum: 100, maximum: 60000, default: 1000, description: 'How often each node queues new call events for webhook subscriptions and sends the deliveries due (how soon a CRM hears of a call)' }),
+  DATA_OUT_EXPORT_DIR: Type.Optional(Type.String({ minLength: 1, description: "Directory for the daily export files (interaction-events-<date>.jsonl, case-events-<date>.jsonl), written a quarter of an hour into each bank day; set on one node only. Unset: no daily export" })),
   WEBHOOK_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 50, default: 8, description: 'Attempts at a webhook delivery before it is dead-lettered (an admin can send it again)' }),
   WEBHOOK_RETRY_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 10, description: 'The wait before the second attempt at a webhook delivery; each later attempt waits twice as long, at most an hour' }),
   WEBHOOK_TIMEOUT_MS: Type.Integer({ minimum: 500, maximum: 60000, default: 5000, description: 'How long a webhook receiver has to answer before the attempt counts as failed' }),

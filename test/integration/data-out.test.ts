@@ -1,4 +1,9 @@
 import { createHmac, randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import { createDataOutService } from '../../server/modules/data-out/data-out-service.js';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -93,6 +98,41 @@ describe('data out: the logs by cursor', () => {
     expect(opened.status).toBe(201);
     const more = await drain(t, 'case-events', admin, cases.cursor);
     expect(more.rows.map((r) => r.type)).toEqual(['opened']);
+  });
+});
+
+describe('data out: the daily export files', () => {
+  it("writes each day's files once the day is over: every row of the log once across them, nothing before a quarter past midnight", async () => {
+    t = await startTestApp();
+    const dir = mkdtempSync(path.join(tmpdir(), 'export-'));
+    // 00:20 in Shanghai on 19 November: the 18th is over.
+    const clock = clockFrom('2026-11-18T16:20:00Z');
+    const dataOut = createDataOutService({ db: t.db, log: pino({ level: 'silent' }), exportDir: dir, now: clock.now, policy: { maxAttempts: 3, retrySeconds: 1, timeoutMs: 1000 } });
+    await appendEvents(t.db, await newInteraction(t.db), [{ type: 'day_one' }]);
+    const whole = await drain(t, 'interaction-events', await t.auth('admin'), null);
+
+    expect((await dataOut.exportDaily()).map((f) => path.basename(f))).toEqual(['interaction-events-2026-11-18.jsonl', 'case-events-2026-11-18.jsonl']);
+    const lines = (file: string) => readFileSync(path.join(dir, file), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { id: number; type: string });
+    const first = lines('interaction-events-2026-11-18.jsonl');
+    expect(first.map((r) => r.id)).toEqual(whole.rows.map((r) => r.id));
+    expect(first.at(-1)!.type).toBe('day_one');
+    expect(await dataOut.exportDaily()).toEqual([]); // done for the day
+
+    // The next day: only what was written since.
+    const interaction = await newInteraction(t.db);
+    await appendEvents(t.db, interaction, [{ type: 'next_day' }]);
+    clock.advance(86_400);
+    expect(await dataOut.exportDaily()).toHaveLength(2);
+    expect(lines('interaction-events-2026-11-19.jsonl').map((r) => r.type)).toEqual(['next_day']);
+    expect(lines('case-events-2026-11-19.jsonl')).toEqual([]);
+
+    // Before a quarter past midnight nothing is written, and no half-written file is left about.
+    clock.advance(86_400 - 10 * 60);
+    expect(await dataOut.exportDaily()).toEqual([]);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.partial'))).toEqual([]);
+    expect(existsSync(path.join(dir, 'interaction-events-2026-11-20.jsonl'))).toBe(false);
+    const audited = await t.db('audit_log').where({ action: 'data_out.export' }).select('details');
+    expect(audited.map((a: { details: { file: string } }) => a.details.file)).toEqual(expect.arrayContaining(['interaction-events-2026-11-18.jsonl', 'interaction-events-2026-11-19.jsonl']));
   });
 });
 

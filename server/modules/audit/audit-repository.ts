@@ -49,6 +49,7 @@ export type AuditAction =
   | 'recording.legal_hold'
   | 'recording.legal_hold_release'
   | 'data_out.read'
+  | 'data_out.export'
   | 'webhook.subscribe'
   | 'webhook.unsubscribe'
   | 'webhook.retry';

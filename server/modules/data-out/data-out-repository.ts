@@ -85,7 +85,13 @@ export async function lockMark(trx: Knex, name: string): Promise<Mark | null> {
 }
 
 export async function saveMark(trx: Knex, name: string, mark: Mark): Promise<void> {
-  await trx('data_out_marks').where({ name }).update({ tx: mark.tx, event_id: mark.id });
+  await trx('data_out_marks').insert({ name, tx: mark.tx, event_id: mark.id }).onConflict('name').merge();
+}
+
+/** A mark as it stands (no lock), or null when it was never set. */
+export async function markOf(db: Knex, name: string): Promise<Mark | null> {
+  const row = await db('data_out_marks').where({ name }).first(db.raw('tx::text AS tx'), 'event_id');
+  return row ? { tx: row.tx as string, id: Number(row.event_id) } : null;
 }
 
 export interface NewDelivery {

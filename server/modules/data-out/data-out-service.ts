@@ -1,11 +1,15 @@
 import { createHmac, randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Knex } from 'knex';
 import { appError } from '../../errors.js';
+import { BANK_TIME_ZONE, localMinuteOfDay, startOfLocalDay } from '../../lib/local-time.js';
 import { recordAudit, type Actor } from '../audit/audit-repository.js';
 import {
   activeSubscriptions, claimDue, deactivate, findDelivery, findSubscription, insertDeliveries, insertSubscription, listDeliveries, listSubscriptions,
-  lockMark, rowsAfter, saveMark, settleDelivery, type DeliveryRow, type LogName, type LogRows, type Mark, type NewDelivery,
+  lockMark, markOf, rowsAfter, saveMark, settleDelivery, type DeliveryRow, type LogName, type LogRows, type Mark, type NewDelivery,
 } from './data-out-repository.js';
 import type { CtiEvent, NewSubscription } from './data-out-schemas.js';
 
@@ -30,6 +34,8 @@ export interface DataOutDeps {
   db: Knex;
   log: FastifyBaseLogger;
   policy: WebhookPolicy;
+  /** Where the daily export files go; unset, there is no daily export. */
+  exportDir?: string;
   now?: () => Date;
 }
 
@@ -40,6 +46,17 @@ const FAN_OUT = 'cti_webhooks';
 const FAN_OUT_PAGE = 1000;
 const SEND_BATCH = 50;
 const MAX_BACKOFF_S = 3600;
+/** The daily export runs this many minutes into the bank's day, for the day that ended. */
+const EXPORT_AFTER_MINUTES = 15;
+const EXPORT_PAGE = 5000;
+const EXPORTED: Record<LogName, string> = { interaction_events: 'interaction-events', case_events: 'case-events' };
+
+/** A log row as it leaves: jsonb and timestamps as the response schema has them; the tx is the cursor's business only. */
+function shownRow<L extends LogName>({ tx: _tx, ...r }: LogRows[L] & { tx: string }): Omit<LogRows[L], 'at'> & { at: string } {
+  return { ...r, id: Number(r.id), at: new Date(r.at).toISOString() } as unknown as Omit<LogRows[L], 'at'> & { at: string };
+}
+/** The bank's date of a moment, YYYY-MM-DD. */
+const bankDate = (at: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: BANK_TIME_ZONE }).format(at);
 
 /** A cursor is opaque to clients: the (tx, id) of the last row they got. */
 export const encodeCursor = (m: Mark) => Buffer.from(`${m.tx}.${m.id}`).toString('base64url');
@@ -95,8 +112,7 @@ export function createDataOutService(deps: DataOutDeps) {
         details: { log, rows: rows.length, customers: new Set(rows.map((r) => r.customer_id).filter((c) => c !== null)).size },
       });
       return {
-        // jsonb and timestamps as the response schema has them; the tx is the cursor's business only.
-        rows: rows.map(({ tx: _tx, ...r }) => ({ ...r, id: Number(r.id), at: new Date(r.at).toISOString() }) as unknown as Omit<LogRows[L], 'at'> & { at: string }),
+        rows: rows.map((r) => shownRow<L>(r)),
         next: last ? encodeCursor({ tx: last.tx, id: Number(last.id) }) : q.after ?? null,
         more: rows.length === q.limit,
       };
@@ -141,6 +157,56 @@ export function createDataOutService(deps: DataOutDeps) {
         await recordAudit(trx, { actor: viewer.user, action: 'webhook.retry', ip: viewer.ip, details: { subscription_id: d.subscription_id, delivery_id: id } });
       });
       return shownDelivery((await findDelivery(db, id))!);
+    },
+
+    /**
+     * The daily export files, once the bank's day has ended (a quarter of an hour in): for each log,
+     * `<log>-<date>.jsonl` with every row that became final since the file before, one JSON object a
+     * line, as the cursor API gives them; so across the files every row is there exactly once. A
+     * file is written aside and renamed into place, then its end is recorded: a run cut short is
+     * done again whole. Returns the files written.
+     */
+    async exportDaily(): Promise<string[]> {
+      const dir = deps.exportDir;
+      const now = clock();
+      if (!dir || localMinuteOfDay(now, BANK_TIME_ZONE) < EXPORT_AFTER_MINUTES) return [];
+      const day = bankDate(new Date(startOfLocalDay(now, BANK_TIME_ZONE).getTime() - 1));
+      const written: string[] = [];
+      for (const log of Object.keys(EXPORTED) as LogName[]) {
+        if (await markOf(db, `export:${log}:${day}`)) continue;
+        let mark = await markOf(db, `export:${log}`);
+        const file = path.join(dir, `${EXPORTED[log]}-${day}.jsonl`);
+        const aside = `${file}.${process.pid}.partial`;
+        const out = createWriteStream(aside);
+        let rows = 0;
+        try {
+          for (;;) {
+            const page = await rowsAfter(db, log, mark, EXPORT_PAGE);
+            if (page.length > 0) {
+              if (!out.write(page.map((r) => JSON.stringify(shownRow(r))).join('\n') + '\n')) await new Promise<void>((r) => out.once('drain', () => r()));
+              const last = page.at(-1)!;
+              mark = { tx: last.tx, id: Number(last.id) };
+              rows += page.length;
+            }
+            if (page.length < EXPORT_PAGE) break;
+          }
+          await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+          await rename(aside, file);
+        } catch (err) {
+          out.destroy();
+          await rm(aside, { force: true });
+          throw err;
+        }
+        await db.transaction(async (trx) => {
+          const end = mark ?? { tx: '0', id: 0 };
+          await saveMark(trx, `export:${log}`, end);
+          await saveMark(trx, `export:${log}:${day}`, end);
+          await recordAudit(trx, { action: 'data_out.export', purpose: 'review', details: { log, day, file: path.basename(file), rows } });
+        });
+        deps.log.info({ file: path.basename(file), rows }, 'daily export written');
+        written.push(file);
+      }
+      return written;
     },
 
     /**
