@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 
-// Data out (issue 19): the bank's warehouse and CRM read the interaction and case logs by cursor,
-// and CRMs subscribe to call events by signed webhook.
+// Data out (issue 19): the bank's warehouse reads the interaction and case logs by cursor (and in
+// daily files), and CRMs subscribe to call events by signed webhook.
 //
 // The cursor is (tx, id): the writing transaction's id, then the row's. Ids are taken at insert but
 // become visible at commit, so "id > last seen" would skip a row whose transaction commits late;
@@ -50,7 +50,18 @@ export async function up(knex: Knex): Promise<void> {
   });
   await knex.raw("CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE state = 'pending'");
   await knex.raw("CREATE INDEX webhook_deliveries_dead ON webhook_deliveries (subscription_id, id) WHERE state = 'dead'");
-  // How far the fan-out has read the interaction log (one row; the node holding its lock fans out).
+  // The call events waiting to be fanned out to the subscriptions: queued by a trigger in the very
+  // transaction that writes the event (a transactional outbox), so none is missed and none waits on
+  // the cursor's watermark, which any long transaction on the server holds back. The types are the
+  // ones data-out-service.ts CTI_EVENTS names.
+  await knex.schema.createTable('data_out_outbox', (t) => {
+    t.bigInteger('event_id').primary();
+  });
+  await knex.raw(`CREATE FUNCTION data_out_outbox_add() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN INSERT INTO data_out_outbox (event_id) VALUES (NEW.id); RETURN NULL; END $$`);
+  await knex.raw(`CREATE TRIGGER interaction_events_outbox AFTER INSERT ON interaction_events FOR EACH ROW
+    WHEN (NEW.type IN ('offered', 'connected', 'agent_call_ended', 'wrapup')) EXECUTE FUNCTION data_out_outbox_add()`);
+  // Where each daily export file ended, per log and day.
   await knex.schema.createTable('data_out_marks', (t) => {
     t.text('name').primary();
     t.specificType('tx', 'xid8').notNullable();
@@ -60,6 +71,9 @@ export async function up(knex: Knex): Promise<void> {
 
 export async function down(knex: Knex): Promise<void> {
   await knex.schema.dropTable('data_out_marks');
+  await knex.raw('DROP TRIGGER interaction_events_outbox ON interaction_events');
+  await knex.raw('DROP FUNCTION data_out_outbox_add()');
+  await knex.schema.dropTable('data_out_outbox');
   await knex.schema.dropTable('webhook_deliveries');
   await knex.schema.dropTable('webhook_subscriptions');
   await knex.raw('DROP INDEX case_events_tx_id');

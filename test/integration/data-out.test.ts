@@ -57,7 +57,10 @@ describe('data out: the logs by cursor', () => {
     expect(meanwhile.rows).toEqual([]);
     expect(meanwhile.cursor).toBe(start.cursor);
     await slow.commit();
-    const after = await drain(t, 'interaction-events', admin, start.cursor);
+    const after = await until('both writes read', async () => {
+      const page = await drain(t!, 'interaction-events', admin, start.cursor);
+      return page.rows.length >= 2 && page;
+    });
     expect(after.rows.map((r) => r.type)).toEqual(['slow_write', 'quick_write']);
 
     // Four writers, 40 transactions each, while a reader pages on: each event exactly once.
@@ -78,7 +81,13 @@ describe('data out: the logs by cursor', () => {
       cursor = page.cursor;
     }
     await writers;
-    seen.push(...(await drain(t, 'interaction-events', admin, cursor)).rows.map((r) => r.id));
+    // The last rows show once every older transaction on the server has ended (other tests' too).
+    await until('every written event read', async () => {
+      const page = await drain(t!, 'interaction-events', admin, cursor);
+      seen.push(...page.rows.map((r) => r.id));
+      cursor = page.cursor;
+      return seen.length >= 160;
+    });
     expect(seen).toHaveLength(160);
     expect(new Set(seen).size).toBe(160);
 
@@ -109,7 +118,11 @@ describe('data out: the daily export files', () => {
     const clock = clockFrom('2026-11-18T16:20:00Z');
     const dataOut = createDataOutService({ db: t.db, log: pino({ level: 'silent' }), exportDir: dir, now: clock.now, policy: { maxAttempts: 3, retrySeconds: 1, timeoutMs: 1000 } });
     await appendEvents(t.db, await newInteraction(t.db), [{ type: 'day_one' }]);
-    const whole = await drain(t, 'interaction-events', await t.auth('admin'), null);
+    const admin = await t.auth('admin');
+    const whole = await until('the event final', async () => {
+      const all = await drain(t!, 'interaction-events', admin, null);
+      return all.rows.at(-1)?.type === 'day_one' && all;
+    });
 
     expect((await dataOut.exportDaily()).map((f) => path.basename(f))).toEqual(['interaction-events-2026-11-18.jsonl', 'case-events-2026-11-18.jsonl']);
     const lines = (file: string) => readFileSync(path.join(dir, file), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { id: number; type: string });
@@ -121,6 +134,7 @@ describe('data out: the daily export files', () => {
     // The next day: only what was written since.
     const interaction = await newInteraction(t.db);
     await appendEvents(t.db, interaction, [{ type: 'next_day' }]);
+    await until('the event final', async () => (await drain(t!, 'interaction-events', admin, whole.cursor)).rows.length === 1);
     clock.advance(86_400);
     expect(await dataOut.exportDaily()).toHaveLength(2);
     expect(lines('interaction-events-2026-11-19.jsonl').map((r) => r.type)).toEqual(['next_day']);

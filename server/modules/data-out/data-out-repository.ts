@@ -74,14 +74,20 @@ export async function activeSubscriptions(db: Knex): Promise<SubscriptionRow[]> 
 }
 
 /**
- * The fan-out's place in the interaction log, locked for this transaction; null when another node
- * holds it. It starts at the log's end as of its first use: webhooks tell of calls from then on,
- * the history is the cursor API's.
+ * Takes up to `limit` call events out of the outbox, oldest first, with what a delivery says of
+ * them; SKIP LOCKED, so nodes fanning out at once take different events. Gone from the outbox when
+ * the caller's transaction commits, with the deliveries it queued.
  */
-export async function lockMark(trx: Knex, name: string): Promise<Mark | null> {
-  await trx('data_out_marks').insert({ name, tx: trx.raw('pg_snapshot_xmin(pg_current_snapshot())'), event_id: 0 }).onConflict('name').ignore();
-  const row = await trx('data_out_marks').where({ name }).forUpdate().skipLocked().first(trx.raw('tx::text AS tx'), 'event_id');
-  return row ? { tx: row.tx as string, id: Number(row.event_id) } : null;
+export async function takeOutbox(trx: Knex, limit: number): Promise<LogRows['interaction_events'][]> {
+  const { rows } = await trx.raw(`
+    WITH taken AS (
+      DELETE FROM data_out_outbox WHERE event_id IN (SELECT event_id FROM data_out_outbox ORDER BY event_id LIMIT ? FOR UPDATE SKIP LOCKED)
+      RETURNING event_id
+    )
+    SELECT e.id, e.interaction_id, i.customer_id, e.type, e.node, e.at, e.data
+    FROM taken JOIN interaction_events e ON e.id = taken.event_id JOIN interactions i ON i.id = e.interaction_id
+    ORDER BY e.id`, [limit]);
+  return rows as LogRows['interaction_events'][];
 }
 
 export async function saveMark(trx: Knex, name: string, mark: Mark): Promise<void> {

@@ -9,11 +9,11 @@ import { BANK_TIME_ZONE, localMinuteOfDay, startOfLocalDay } from '../../lib/loc
 import { recordAudit, type Actor } from '../audit/audit-repository.js';
 import {
   activeSubscriptions, claimDue, deactivate, findDelivery, findSubscription, insertDeliveries, insertSubscription, listDeliveries, listSubscriptions,
-  lockMark, markOf, rowsAfter, saveMark, settleDelivery, type DeliveryRow, type LogName, type LogRows, type Mark, type NewDelivery,
+  markOf, rowsAfter, saveMark, settleDelivery, takeOutbox, type DeliveryRow, type LogName, type LogRows, type Mark, type NewDelivery,
 } from './data-out-repository.js';
 import type { CtiEvent, NewSubscription } from './data-out-schemas.js';
 
-/** The timeline events a CRM is told of, by the name it subscribes to. */
+/** The timeline events a CRM is told of, by the name it subscribes to (the outbox trigger of migration 25 queues these types). */
 export const CTI_EVENTS: Readonly<Record<string, CtiEvent>> = {
   offered: 'call.offered',
   connected: 'call.answered',
@@ -41,8 +41,6 @@ export interface DataOutDeps {
 
 interface Viewer { user: Actor; ip?: string }
 
-/** The fan-out's name in data_out_marks. */
-const FAN_OUT = 'cti_webhooks';
 const FAN_OUT_PAGE = 1000;
 const SEND_BATCH = 50;
 const MAX_BACKOFF_S = 3600;
@@ -92,7 +90,7 @@ const shownDelivery = (d: DeliveryRow) => ({
 /**
  * Data out: the interaction and case logs by cursor for the bank's warehouse, and call events
  * (offered, answered, ended, wrapped up) pushed to CRMs by signed webhook, retried with backoff and
- * dead-lettered. The webhooks read the same cursor as the API, so neither can miss or repeat an event.
+ * dead-lettered. The cursor misses and repeats nothing; the webhooks' outbox is filled in each event's own transaction.
  */
 export function createDataOutService(deps: DataOutDeps) {
   const { db, policy } = deps;
@@ -210,17 +208,15 @@ export function createDataOutService(deps: DataOutDeps) {
     },
 
     /**
-     * Reads the interaction log on from where it last stopped and queues a delivery of every call
-     * event for each active subscription to it. One node at a time (the mark's row lock); the
-     * deliveries and the new mark commit together, so an event is queued exactly once.
+     * Turns the call events in the outbox (queued by the database with each event, in its
+     * transaction) into a delivery for each active subscription to them; the deliveries and the
+     * events' leaving the outbox commit together, so each event is queued exactly once.
      */
     async fanOut(): Promise<number> {
       let queued = 0;
       for (;;) {
-        const page = await db.transaction(async (trx) => {
-          const mark = await lockMark(trx, FAN_OUT);
-          if (!mark) return 0;
-          const rows = await rowsAfter(trx, 'interaction_events', mark, FAN_OUT_PAGE);
+        const taken = await db.transaction(async (trx) => {
+          const rows = await takeOutbox(trx, FAN_OUT_PAGE);
           if (rows.length === 0) return 0;
           const subs = await activeSubscriptions(trx);
           const now = clock();
@@ -239,12 +235,10 @@ export function createDataOutService(deps: DataOutDeps) {
             for (const s of subs.filter((x) => x.events.includes(event))) out.push({ subscription_id: s.id, event_id: Number(r.id), event, payload, next_attempt_at: now, created_at: now });
           }
           await insertDeliveries(trx, out);
-          const last = rows.at(-1)!;
-          await saveMark(trx, FAN_OUT, { tx: last.tx, id: Number(last.id) });
           queued += out.length;
           return rows.length;
         });
-        if (page < FAN_OUT_PAGE) return queued;
+        if (taken < FAN_OUT_PAGE) return queued;
       }
     },
 
