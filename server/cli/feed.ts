@@ -1,4 +1,4 @@
-// npm run feed -- <kind> <file>   — run a feed file (customers | phones | holdings; .csv or .jsonl)
+// npm run feed -- <kind> <file>   — run a feed file (relationship_managers | customers | phones | holdings | transactions; .csv or .jsonl)
 // Prints the run's counts and its first refused rows; the run is logged like one started by API.
 import { createReadStream } from 'node:fs';
 import { loadTierModel } from '../modules/tiers/tier-model.js';

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -62,6 +62,18 @@ describe('batch feeds', () => {
     expect(errors.text).not.toContain('P7654321');
   });
 
+  it('the example files in docs/feeds load as they are, in the order a bank would send them', async () => {
+    t = await startTestApp();
+    for (const [kind, file, type] of [
+      ['relationship_managers', 'relationship_managers.csv', 'text/csv'], ['customers', 'customers.csv', 'text/csv'], ['phones', 'phones.jsonl', 'application/x-ndjson'],
+      ['holdings', 'holdings.csv', 'text/csv'], ['transactions', 'transactions.csv', 'text/csv'],
+    ] as const) {
+      const res = await runFeed(t, kind, readFileSync(path.join('docs/feeds', file), 'utf8'), type);
+      expect(res.status).toBe(200);
+      expect({ kind, rejected: res.body.rejected, added: res.body.added > 0 }).toEqual({ kind, rejected: 0, added: true });
+    }
+  });
+
   it('only an admin runs or reads feeds', async () => {
     t = await startTestApp();
     const agent = await t.auth('agent1');
@@ -122,6 +134,55 @@ describe('batch feeds', () => {
     const other = await t.db('customers').whereNot({ id: c.id }).first('customer_no');
     const steal = `line,product_no,customer_no,amount,opened_on\ndeposit,6222000099990001,${other.customer_no},5,2020-01-01\n`;
     expect((await runFeed(t, 'holdings', steal)).body.errors).toEqual([expect.objectContaining({ line: 2, code: 'holding_conflict' })]);
+  });
+
+  it("relationship managers and their clients: the caller's pop shows the RM the bank fed; an unknown RM refuses its row", async () => {
+    t = await startTestApp();
+    const rms = [
+      'employee_no,name,phone,email,branch,team,languages',
+      'RM-9001,"Wang, Li",021 6888 1234,wang.li@bank.example,Pudong,wealth,zh en',
+      'RM-9002,Zhao Min,not-a-phone,,Pudong,wealth,zh',
+      'RM-9003,Chen Jie,13911112222,,Xuhui,retail,',
+    ].join('\n');
+    const fed = await runFeed(t, 'relationship_managers', rms);
+    expect(fed.body).toMatchObject({ added: 2, rejected: 1 });
+    expect(fed.body.errors).toEqual([expect.objectContaining({ line: 3, code: 'phone_invalid' })]);
+    expect(await t.db('relationship_managers').where({ employee_no: 'RM-9001' }).first('phone', 'languages')).toEqual({ phone: '+862168881234', languages: ['zh', 'en'] });
+    expect((await runFeed(t, 'relationship_managers', rms)).body).toMatchObject({ added: 0, changed: 0, unchanged: 2 });
+
+    const c = await t.db('customer_phones').join('customers', 'customers.id', 'customer_phones.customer_id').where({ phone: STANDARD_PHONE }).first('customers.customer_no');
+    const assign = await runFeed(t, 'customers', `customer_no,gender,id_type,id_number,region,customer_since,rm_employee_no\n${c.customer_no},U,passport,P9990001,Shanghai,2020-01-02,RM-9001\nFD-RM-2,U,passport,P9990002,Shanghai,2020-01-02,RM-0000\n`);
+    expect(assign.body).toMatchObject({ changed: 1, rejected: 1 });
+    expect(assign.body.errors).toEqual([expect.objectContaining({ line: 3, code: 'rm_not_found' })]);
+    const pop = await t.http.get('/api/customers/lookup').query({ phone: STANDARD_PHONE }).set(await t.auth('agent1')).expect(200);
+    expect(pop.body.profile.relationship_manager).toMatchObject({ name: 'Wang, Li', phone: '+862168881234' });
+  });
+
+  it("transactions by core banking's number: the caller's pop lists them, a rerun changes nothing, a correction deletes, another customer's number is refused", async () => {
+    t = await startTestApp();
+    const c = await t.db('customer_phones').join('customers', 'customers.id', 'customer_phones.customer_id').where({ phone: STANDARD_PHONE }).first('customers.id', 'customers.customer_no');
+    const txns = [
+      'txn_no,customer_no,account_ref,occurred_at,amount,currency,channel,description,counterparty',
+      `T-1,${c.customer_no},6222000011112222,2099-01-02T10:00:00+08:00,-1288.50,CNY,pos,"Dinner, Bund",Restaurant`,
+      `T-2,${c.customer_no},6222000011112222,2099-01-03T09:30:00Z,5000,,online,Salary,`,
+      `T-3,${c.customer_no},6222000011112222,yesterday,1,,online,x,`,
+      `T-4,${c.customer_no},6222000011112222,2099-01-03T09:30:00Z,1,,teleport,x,`,
+      `T-5,NOBODY,6222000011112222,2099-01-03T09:30:00Z,1,,online,x,`,
+    ].join('\n');
+    const res = await runFeed(t, 'transactions', txns);
+    expect(res.body).toMatchObject({ added: 2, rejected: 3 });
+    expect(res.body.errors.map((e: { line: number; code: string }) => [e.line, e.code])).toEqual([[4, 'row_invalid'], [5, 'row_invalid'], [6, 'customer_not_found']]);
+    expect((await runFeed(t, 'transactions', txns)).body).toMatchObject({ added: 0, changed: 0, unchanged: 2 });
+    const pop = await t.http.get('/api/customers/lookup').query({ phone: STANDARD_PHONE }).set(await t.auth('agent1')).expect(200);
+    const shown = JSON.stringify(pop.body.profile);
+    expect(shown).toContain('Dinner, Bund');
+    expect(shown).not.toContain('6222000011112222');
+
+    expect((await runFeed(t, 'transactions', `txn_no,customer_no,account_ref,occurred_at,amount,channel,description,action\nT-2,${c.customer_no},6222000011112222,2099-01-03T09:30:00Z,5000,online,Salary,delete\n`)).body).toMatchObject({ changed: 1 });
+    expect(await t.db('transactions').where({ txn_no: 'T-2' }).first()).toBeUndefined();
+    const other = await t.db('customers').whereNot({ id: c.id }).first('customer_no');
+    expect((await runFeed(t, 'transactions', `txn_no,customer_no,account_ref,occurred_at,amount,channel,description\nT-1,${other.customer_no},6222000099998888,2099-01-02T10:00:00Z,1,online,x\n`)).body.errors)
+      .toEqual([expect.objectContaining({ line: 2, code: 'transaction_conflict' })]);
   });
 
   it('an impossible date or a NUL refuses only its row, by line: the run completes and the good rows land', async () => {

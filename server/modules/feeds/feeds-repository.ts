@@ -105,3 +105,29 @@ export async function closeHoldings(trx: Knex, line: HoldingLine, nos: string[])
   return trx(table).whereIn(key, nos).whereNot('status', closed).update({ status: closed, as_of: trx.fn.now() })
     .returning(['customer_id', trx.raw('false AS inserted')] as unknown as string[]) as unknown as Promise<Written[]>;
 }
+
+/** Relationship managers' ids by employee number. */
+export async function rmIds(db: Knex, employeeNos: string[]): Promise<Map<string, number>> {
+  const rows: { id: number; employee_no: string }[] = await db('relationship_managers').whereIn('employee_no', employeeNos).select('id', 'employee_no');
+  return new Map(rows.map((r) => [r.employee_no, r.id]));
+}
+
+export async function upsertRms(trx: Knex, rows: { employee_no: string; name: string; phone: string; email: string | null; branch: string; team: string; languages: string[] }[]): Promise<Written[]> {
+  return upsert(trx, 'relationship_managers', ['employee_no'], rows, {}, 'id');
+}
+
+/** Which customer each transaction number already belongs to. */
+export async function transactionOwners(db: Knex, txnNos: string[]): Promise<Map<string, number>> {
+  const rows: { txn_no: string; customer_id: number }[] = await db('transactions').whereIn('txn_no', txnNos).select('txn_no', 'customer_id');
+  return new Map(rows.map((r) => [r.txn_no, r.customer_id]));
+}
+
+export async function upsertTransactions(trx: Knex, rows: Record<string, unknown>[]): Promise<Written[]> {
+  return upsert(trx, 'transactions', ['txn_no'], rows);
+}
+
+/** Deletes these transactions (a source's correction); how many there were. */
+export async function deleteTransactions(trx: Knex, txnNos: string[]): Promise<number> {
+  if (txnNos.length === 0) return 0;
+  return trx('transactions').whereIn('txn_no', txnNos).delete();
+}

@@ -1,14 +1,14 @@
 import { Type, type Static } from 'typebox';
 import { Format } from 'typebox/format';
-import { BANK_KEY, isDate } from '../../lib/input-rules.js';
-import { Currency, DateOnly, Money, RatePct, TermMonths } from '../../lib/schema.js';
+import { BANK_KEY, isDate, isDateTime } from '../../lib/input-rules.js';
+import { Currency, DateOnly, Money, RatePct, SignedMoney, TermMonths } from '../../lib/schema.js';
 
-export const FEED_KINDS = ['customers', 'phones', 'holdings'] as const;
+export const FEED_KINDS = ['customers', 'phones', 'holdings', 'relationship_managers', 'transactions'] as const;
 export type FeedKind = (typeof FEED_KINDS)[number];
 
 /** What a refused row is refused for. */
 export const ROW_ERROR_CODES = [
-  'csv_malformed', 'json_malformed', 'row_invalid', 'phone_invalid', 'duplicate_key', 'customer_not_found', 'holding_conflict',
+  'csv_malformed', 'json_malformed', 'row_invalid', 'phone_invalid', 'duplicate_key', 'customer_not_found', 'holding_conflict', 'rm_not_found', 'transaction_conflict',
 ] as const;
 export type RowErrorCode = (typeof ROW_ERROR_CODES)[number];
 
@@ -16,7 +16,9 @@ const Key = Type.String({ pattern: BANK_KEY.source });
 // The customers API's date (`format: 'date'`), checked by the app's one date rule: TypeBox's own
 // takes year 0000, and a pattern takes 2023-02-31; PostgreSQL refuses either with the whole batch.
 Format.Set('date', isDate);
+Format.Set('date-time', isDateTime);
 const Flag = Type.Boolean();
+const Email = Type.String({ maxLength: 254, pattern: '^[^@\\s]+@[^@\\s]+$' });
 
 // One row of each feed, as TypeBox checks it after CSV strings are converted to its types.
 // `action` makes removals explicit: a row missing from a file never deletes anything.
@@ -35,9 +37,40 @@ export const CustomerRow = Type.Object({
   customer_since: DateOnly,
   marketing_consent: Type.Optional(Flag),
   do_not_call: Type.Optional(Flag),
-  email: Type.Optional(Type.String({ maxLength: 254, pattern: '^[^@\\s]+@[^@\\s]+$' })),
+  email: Type.Optional(Email),
+  /** The customer's relationship manager, by employee number (the relationship_managers feed's key). */
+  rm_employee_no: Type.Optional(Key),
 }, { additionalProperties: false });
 export type CustomerRow = Static<typeof CustomerRow>;
+
+// Relationship managers, by employee number. Languages: zh, en, or both ("zh en", "zh,en" or "zh;en").
+export const RmRow = Type.Object({
+  action: Type.Optional(Type.Enum(['upsert'])),
+  employee_no: Key,
+  name: Type.String({ minLength: 1, maxLength: 128 }),
+  phone: Type.String({ minLength: 1, maxLength: 32 }),
+  email: Type.Optional(Email),
+  branch: Type.String({ minLength: 1, maxLength: 64 }),
+  team: Type.String({ minLength: 1, maxLength: 64 }),
+  languages: Type.Optional(Type.String({ pattern: '^(zh|en)([ ,;|]+(zh|en))?$' })),
+}, { additionalProperties: false });
+export type RmRow = Static<typeof RmRow>;
+
+// Transactions, by core banking's transaction number; a reversal is a transaction of its own, and
+// `delete` is for a source's correction only.
+export const TransactionRow = Type.Object({
+  action: Type.Optional(Type.Enum(['upsert', 'delete'])),
+  txn_no: Key,
+  customer_no: Key,
+  account_ref: Type.String({ pattern: '^[A-Za-z0-9*-]{4,34}$', description: 'The account number or the card number (the API masks it)' }),
+  occurred_at: Type.String({ format: 'date-time' }),
+  amount: SignedMoney({ description: 'Positive: a credit to the customer; negative: a debit' }),
+  currency: Type.Optional(Currency),
+  channel: Type.Enum(['branch', 'atm', 'mobile', 'online', 'pos', 'counter', 'phone']),
+  description: Type.String({ minLength: 1, maxLength: 200 }),
+  counterparty: Type.Optional(Type.String({ maxLength: 128 })),
+}, { additionalProperties: false });
+export type TransactionRow = Static<typeof TransactionRow>;
 
 export const PhoneRow = Type.Object({
   action: Type.Optional(Type.Enum(['upsert', 'delete'])),

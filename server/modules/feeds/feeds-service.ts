@@ -11,10 +11,10 @@ import { normalizePhone } from '../../lib/phone.js';
 import { findUnsafe } from '../../lib/input-rules.js';
 import type { TiersService } from '../tiers/tiers-service.js';
 import {
-  closeHoldings, customerIds, deletePhones, finishRun, getRun, holdingOwners, insertRun, insertRunErrors, listRuns, runErrors,
-  upsertCustomers, upsertHoldings, upsertPhones, HOLDING_TABLES, type HoldingLine, type RowError, type RunCounts, type Written,
+  closeHoldings, customerIds, deletePhones, deleteTransactions, finishRun, getRun, holdingOwners, insertRun, insertRunErrors, listRuns, rmIds, runErrors,
+  transactionOwners, upsertCustomers, upsertHoldings, upsertPhones, upsertRms, upsertTransactions, HOLDING_TABLES, type HoldingLine, type RowError, type RunCounts, type Written,
 } from './feeds-repository.js';
-import { CustomerRow, HoldingRow, PhoneRow, type FeedKind, type FeedRun, type RowErrorCode } from './feeds-schemas.js';
+import { CustomerRow, HoldingRow, PhoneRow, RmRow, TransactionRow, type FeedKind, type FeedRun, type RowErrorCode } from './feeds-schemas.js';
 
 /** Rows written per transaction: big enough to be quick, small enough that memory stays flat. */
 const BATCH = 1000;
@@ -63,11 +63,19 @@ interface Kind<T> {
 const customers: Kind<CustomerRow> = {
   schema: CustomerRow,
   async apply(ctx, batch) {
-    const rows = dedupe(ctx, batch, (r) => r.customer_no);
+    const unique = dedupe(ctx, batch, (r) => r.customer_no);
+    // The relationship manager by employee number: one the bank has not sent refuses the row.
+    const rms = await rmIds(ctx.trx, [...new Set(unique.map((p) => p.row.rm_employee_no).filter((n): n is string => n !== undefined))]);
+    const rows = unique.filter((p) => {
+      if (p.row.rm_employee_no === undefined || rms.has(p.row.rm_employee_no)) return true;
+      ctx.reject(p.line, 'rm_not_found', 'no relationship manager with this rm_employee_no (send the relationship_managers feed first)');
+      return false;
+    });
     // Defaults are for a new customer only: an update writes the columns a row sent, so a row
     // without do_not_call or email leaves them be. Rows sending the same columns share a statement.
     const bySent = new Map<string, Record<string, unknown>[]>();
-    for (const { row: { action: _a, ...r } } of rows) {
+    for (const { row: { action: _a, rm_employee_no: rmNo, ...fields } } of rows) {
+      const r: Record<string, unknown> = rmNo === undefined ? fields : { ...fields, rm_id: rms.get(rmNo) };
       const sent = Object.keys(r).sort().join(',');
       const group = bySent.get(sent);
       if (group) group.push(r); else bySent.set(sent, [r]);
@@ -133,7 +141,43 @@ const holdings: Kind<HoldingRow> = {
   },
 };
 
-const KINDS: Record<FeedKind, Kind<never>> = { customers, phones, holdings } as unknown as Record<FeedKind, Kind<never>>;
+const relationshipManagers: Kind<RmRow> = {
+  schema: RmRow,
+  refine(row) {
+    try { return { row: { ...row, phone: normalizePhone(row.phone) } }; } catch { return { code: 'phone_invalid', message: 'phone is not a valid number' }; }
+  },
+  async apply(ctx, batch) {
+    const rows = dedupe(ctx, batch, (r) => r.employee_no);
+    tally(ctx, rows.length, await upsertRms(ctx.trx, rows.map(({ row: r }) => ({
+      employee_no: r.employee_no, name: r.name, phone: r.phone, email: r.email ?? null, branch: r.branch, team: r.team,
+      languages: r.languages ? [...new Set(r.languages.split(/[ ,;|]+/))] : ['zh'],
+    }))));
+  },
+};
+
+const transactions: Kind<TransactionRow> = {
+  schema: TransactionRow,
+  async apply(ctx, batch) {
+    const rows = await withCustomers(ctx, dedupe(ctx, batch, (r) => r.txn_no));
+    const owners = await transactionOwners(ctx.trx, rows.map((r) => r.row.txn_no));
+    const ok = rows.filter((r) => {
+      const owner = owners.get(r.row.txn_no);
+      if (owner !== undefined && owner !== r.customer_id) { ctx.reject(r.line, 'transaction_conflict', 'this transaction number belongs to another customer'); return false; }
+      return true;
+    });
+    const ups = ok.filter((r) => r.row.action !== 'delete');
+    const dels = ok.filter((r) => r.row.action === 'delete');
+    tally(ctx, ups.length, await upsertTransactions(ctx.trx, ups.map(({ row: r, customer_id }) => ({
+      txn_no: r.txn_no, customer_id, account_ref: r.account_ref, occurred_at: r.occurred_at, amount: r.amount, currency: r.currency ?? 'CNY',
+      channel: r.channel, description: r.description, counterparty: r.counterparty ?? null,
+    }))));
+    const gone = await deleteTransactions(ctx.trx, dels.map((r) => r.row.txn_no));
+    ctx.counts.changed += gone;
+    ctx.counts.unchanged += dels.length - gone;
+  },
+};
+
+const KINDS: Record<FeedKind, Kind<never>> = { customers, phones, holdings, relationship_managers: relationshipManagers, transactions } as unknown as Record<FeedKind, Kind<never>>;
 
 const publicRun = (r: Record<string, unknown>): FeedRun => ({
   ...(r as unknown as FeedRun),
