@@ -53,6 +53,21 @@ async function withCustomers<T extends { customer_no: string }>(ctx: Ctx, batch:
   return out;
 }
 
+/** Rows whose key is new or already the row's customer's; a key another customer holds is refused, never moved. */
+function ownRows<T>(ctx: Ctx, rows: (Parsed<T> & { customer_id: number })[], owners: Map<string, number>, key: (r: T) => string, code: RowErrorCode, message: string) {
+  return rows.filter((r) => {
+    const owner = owners.get(key(r.row));
+    if (owner === undefined || owner === r.customer_id) return true;
+    ctx.reject(r.line, code, message);
+    return false;
+  });
+}
+
+/** The row with its phone normalised (libphonenumber-js), or refused when it is not a phone number. */
+function withPhone<T extends { phone: string }>(row: T): { row: T } | { code: RowErrorCode; message: string } {
+  try { return { row: { ...row, phone: normalizePhone(row.phone) } }; } catch { return { code: 'phone_invalid', message: 'phone is not a valid number' }; }
+}
+
 interface Kind<T> {
   schema: TSchema;
   /** Checks beyond the schema (a phone that is not a phone); returns the row to write, or a refusal. */
@@ -93,9 +108,7 @@ const customers: Kind<CustomerRow> = {
 
 const phones: Kind<PhoneRow> = {
   schema: PhoneRow,
-  refine(row) {
-    try { return { row: { ...row, phone: normalizePhone(row.phone) } }; } catch { return { code: 'phone_invalid', message: 'phone is not a valid number' }; }
-  },
+  refine: withPhone,
   async apply(ctx, batch) {
     const rows = await withCustomers(ctx, dedupe(ctx, batch, (r) => `${r.customer_no}:${r.phone}`));
     const ups = rows.filter((r) => r.row.action !== 'delete');
@@ -121,11 +134,7 @@ const holdings: Kind<HoldingRow> = {
       const mine = rows.filter((r) => r.row.line === line);
       if (mine.length === 0) continue;
       const owners = await holdingOwners(ctx.trx, line, mine.map((r) => r.row.product_no));
-      const ok = mine.filter((r) => {
-        const owner = owners.get(r.row.product_no);
-        if (owner !== undefined && owner !== r.customer_id) { ctx.reject(r.line, 'holding_conflict', 'this product number belongs to another customer'); return false; }
-        return true;
-      });
+      const ok = ownRows(ctx, mine, owners, (r) => r.product_no, 'holding_conflict', 'this product number belongs to another customer');
       const ups = ok.filter((r) => r.row.action !== 'close');
       const closes = ok.filter((r) => r.row.action === 'close');
       const values = ups.map(({ row: r, customer_id }) => line === 'deposit'
@@ -143,9 +152,7 @@ const holdings: Kind<HoldingRow> = {
 
 const relationshipManagers: Kind<RmRow> = {
   schema: RmRow,
-  refine(row) {
-    try { return { row: { ...row, phone: normalizePhone(row.phone) } }; } catch { return { code: 'phone_invalid', message: 'phone is not a valid number' }; }
-  },
+  refine: withPhone,
   async apply(ctx, batch) {
     const rows = dedupe(ctx, batch, (r) => r.employee_no);
     tally(ctx, rows.length, await upsertRms(ctx.trx, rows.map(({ row: r }) => ({
@@ -160,11 +167,7 @@ const transactions: Kind<TransactionRow> = {
   async apply(ctx, batch) {
     const rows = await withCustomers(ctx, dedupe(ctx, batch, (r) => r.txn_no));
     const owners = await transactionOwners(ctx.trx, rows.map((r) => r.row.txn_no));
-    const ok = rows.filter((r) => {
-      const owner = owners.get(r.row.txn_no);
-      if (owner !== undefined && owner !== r.customer_id) { ctx.reject(r.line, 'transaction_conflict', 'this transaction number belongs to another customer'); return false; }
-      return true;
-    });
+    const ok = ownRows(ctx, rows, owners, (r) => r.txn_no, 'transaction_conflict', 'this transaction number belongs to another customer');
     const ups = ok.filter((r) => r.row.action !== 'delete');
     const dels = ok.filter((r) => r.row.action === 'delete');
     tally(ctx, ups.length, await upsertTransactions(ctx.trx, ups.map(({ row: r, customer_id }) => ({
