@@ -285,9 +285,14 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   startSweeper(app, 'sessions', [app.sessions.purge, throttle.purge], 600_000);
   const dataOut = createDataOutService({
     db: app.db, log: app.log, now: deps.now, exportDir: config.DATA_OUT_EXPORT_DIR,
-    policy: { maxAttempts: config.WEBHOOK_MAX_ATTEMPTS, retrySeconds: config.WEBHOOK_RETRY_SECONDS, timeoutMs: config.WEBHOOK_TIMEOUT_MS },
+    policy: {
+      maxAttempts: config.WEBHOOK_MAX_ATTEMPTS, retrySeconds: config.WEBHOOK_RETRY_SECONDS, timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+      allowedHosts: config.WEBHOOK_ALLOWED_HOSTS ? new Set(config.WEBHOOK_ALLOWED_HOSTS.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean)) : null,
+    },
   });
-  startSweeper(app, 'data out', [async () => { await dataOut.fanOut(); }, async () => { await dataOut.deliver(); }, everyMinute(() => dataOut.exportDaily())], config.DATA_OUT_SWEEP_MS);
+  startSweeper(app, 'data out', [async () => { await dataOut.fanOut(); }, async () => { await dataOut.deliver(); }], config.DATA_OUT_SWEEP_MS);
+  // Its own timer: a long export never holds up the webhooks.
+  if (config.DATA_OUT_EXPORT_DIR) startSweeper(app, 'daily export', [async () => { await dataOut.exportDaily(); }], 60_000);
 
   // 3. routes
   await app.register(healthRoutes);

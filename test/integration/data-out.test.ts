@@ -105,7 +105,10 @@ describe('data out: the logs by cursor', () => {
     const opened = await t.http.post('/api/cases').set(await t.auth('supervisor1'))
       .send({ customer_id: 3, kind: 'complaint', category: 'service', summary: 'Waited too long on the line' });
     expect(opened.status).toBe(201);
-    const more = await drain(t, 'case-events', admin, cases.cursor);
+    const more = await until('the case event final', async () => {
+      const page = await drain(t!, 'case-events', admin, cases.cursor);
+      return page.rows.length > 0 && page;
+    });
     expect(more.rows.map((r) => r.type)).toEqual(['opened']);
   });
 });
@@ -147,6 +150,18 @@ describe('data out: the daily export files', () => {
     expect(existsSync(path.join(dir, 'interaction-events-2026-11-20.jsonl'))).toBe(false);
     const audited = await t.db('audit_log').where({ action: 'data_out.export' }).select('details');
     expect(audited.map((a: { details: { file: string } }) => a.details.file)).toEqual(expect.arrayContaining(['interaction-events-2026-11-18.jsonl', 'interaction-events-2026-11-19.jsonl']));
+  });
+});
+
+describe('data out: where webhooks may point', () => {
+  it('with WEBHOOK_ALLOWED_HOSTS, a subscription to any other host is refused with a code', async () => {
+    t = await startTestApp({ WEBHOOK_ALLOWED_HOSTS: 'crm.bank.example' });
+    const admin = await t.auth('admin');
+    const other = await t.http.post('/api/data-out/subscriptions').set(admin).send({ url: 'https://10.0.0.5/admin', events: ['call.offered'] });
+    expect(other.status).toBe(400);
+    expect(other.body.code).toBe('SB_ERR_WEBHOOK_URL_INVALID');
+    expect((await t.http.post('/api/data-out/subscriptions').set(admin).send({ url: 'https://user:pw@crm.bank.example/hook', events: ['call.offered'] })).status).toBe(400);
+    await t.http.post('/api/data-out/subscriptions').set(admin).send({ url: 'https://CRM.bank.example/hook', events: ['call.offered'] }).expect(201);
   });
 });
 

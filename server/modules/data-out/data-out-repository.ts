@@ -109,9 +109,14 @@ export interface NewDelivery {
   created_at: Date;
 }
 
+/** Rows per INSERT: six parameters each, well inside PostgreSQL's 65,535 whatever the subscriptions. */
+const DELIVERY_CHUNK = 2000;
+
 export async function insertDeliveries(trx: Knex, rows: NewDelivery[]): Promise<void> {
-  if (rows.length === 0) return;
-  await trx('webhook_deliveries').insert(rows.map((r) => ({ ...r, payload: JSON.stringify(r.payload) }))).onConflict(['subscription_id', 'event_id']).ignore();
+  for (let i = 0; i < rows.length; i += DELIVERY_CHUNK) {
+    await trx('webhook_deliveries').insert(rows.slice(i, i + DELIVERY_CHUNK).map((r) => ({ ...r, payload: JSON.stringify(r.payload) })))
+      .onConflict(['subscription_id', 'event_id']).ignore();
+  }
 }
 
 export interface DeliveryRow {
@@ -138,7 +143,8 @@ export async function claimDue(db: Knex, now: Date, leaseUntil: Date, limit: num
     WITH due AS (
       SELECT d.id FROM webhook_deliveries d
       WHERE d.state = 'pending' AND d.next_attempt_at <= ?
-      ORDER BY d.next_attempt_at, d.id LIMIT ? FOR UPDATE SKIP LOCKED
+        AND EXISTS (SELECT 1 FROM webhook_subscriptions s WHERE s.id = d.subscription_id AND s.active)
+      ORDER BY d.next_attempt_at, d.id LIMIT ? FOR UPDATE OF d SKIP LOCKED
     )
     UPDATE webhook_deliveries d SET next_attempt_at = ?, attempts = d.attempts + 1
     FROM due, webhook_subscriptions s
@@ -147,8 +153,9 @@ export async function claimDue(db: Knex, now: Date, leaseUntil: Date, limit: num
   return rows as (DeliveryRow & { url: string; secret: string })[];
 }
 
-export async function settleDelivery(db: Knex, id: number, change: Partial<Pick<DeliveryRow, 'state' | 'next_attempt_at' | 'last_status' | 'last_error' | 'delivered_at' | 'attempts'>>): Promise<void> {
-  await db('webhook_deliveries').where({ id }).update(change);
+/** Records an attempt's outcome, or a resend, on a delivery still in `from` (one dead-lettered meanwhile by its subscription's end stays so). */
+export async function settleDelivery(db: Knex, id: number, from: DeliveryRow['state'], change: Partial<Pick<DeliveryRow, 'state' | 'next_attempt_at' | 'last_status' | 'last_error' | 'delivered_at' | 'attempts'>>): Promise<void> {
+  await db('webhook_deliveries').where({ id, state: from }).update(change);
 }
 
 export async function findDelivery(db: Knex, id: number): Promise<DeliveryRow | undefined> {

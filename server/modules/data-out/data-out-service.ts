@@ -1,6 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Knex } from 'knex';
@@ -28,6 +27,8 @@ export interface WebhookPolicy {
   retrySeconds: number;
   /** How long the receiver has to answer. */
   timeoutMs: number;
+  /** The only hosts a subscription may point at (lower case); null: any. */
+  allowedHosts?: ReadonlySet<string> | null;
 }
 
 export interface DataOutDeps {
@@ -60,7 +61,8 @@ const bankDate = (at: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: BANK
 export const encodeCursor = (m: Mark) => Buffer.from(`${m.tx}.${m.id}`).toString('base64url');
 function decodeCursor(cursor: string): Mark {
   const m = /^(\d{1,20})\.(\d{1,19})$/.exec(Buffer.from(cursor, 'base64url').toString());
-  if (!m) throw appError('SB_ERR_CURSOR_INVALID');
+  // Within xid8 and a safe bigint id: anything else was never given out (and would be PostgreSQL's error).
+  if (!m || BigInt(m[1]!) >= 2n ** 64n || !Number.isSafeInteger(Number(m[2]))) throw appError('SB_ERR_CURSOR_INVALID');
   return { tx: m[1]!, id: Number(m[2]) };
 }
 
@@ -69,13 +71,19 @@ export function signature(secret: string, timestamp: number, body: string): stri
   return `t=${timestamp},v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
 }
 
-/** Where a webhook may point: HTTPS, or plain HTTP to this machine (a receiver beside the server). */
-function checkUrl(url: string): void {
+/**
+ * Whether a webhook may point here: HTTPS, or plain HTTP to this machine (a receiver beside the
+ * server); no credentials in the URL; and, when the bank names its hosts, one of them. The hosts
+ * are what keeps the server from being made to call inside the bank's network wherever an admin
+ * (or whoever took an admin's session) says.
+ */
+function urlAllowed(url: string, hosts: ReadonlySet<string> | null | undefined): boolean {
   let u: URL;
-  try { u = new URL(url); } catch { throw appError('SB_ERR_WEBHOOK_URL_INVALID'); }
+  try { u = new URL(url); } catch { return false; }
   const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(u.hostname);
-  if (u.protocol !== 'https:' && !(u.protocol === 'http:' && loopback)) throw appError('SB_ERR_WEBHOOK_URL_INVALID');
-  if (u.username || u.password) throw appError('SB_ERR_WEBHOOK_URL_INVALID');
+  if (u.protocol !== 'https:' && !(u.protocol === 'http:' && loopback)) return false;
+  if (u.username || u.password) return false;
+  return !hosts || hosts.has(u.hostname.toLowerCase());
 }
 
 const shown = (s: { id: number; url: string; events: string[]; description: string | null; active: boolean; created_at: Date }) => ({
@@ -117,7 +125,7 @@ export function createDataOutService(deps: DataOutDeps) {
     },
 
     async subscribe(body: NewSubscription, viewer: Viewer) {
-      checkUrl(body.url);
+      if (!urlAllowed(body.url, policy.allowedHosts)) throw appError('SB_ERR_WEBHOOK_URL_INVALID');
       const secret = randomBytes(32).toString('base64url');
       const row = await db.transaction(async (trx) => {
         const s = await insertSubscription(trx, { url: body.url, secret, events: [...new Set(body.events)], description: body.description ?? null, created_by: Number(viewer.user.sub), created_at: clock() });
@@ -151,7 +159,7 @@ export function createDataOutService(deps: DataOutDeps) {
       const s = await findSubscription(db, d.subscription_id);
       if (d.state !== 'dead' || !s?.active) throw appError('SB_ERR_DELIVERY_NOT_DEAD');
       await db.transaction(async (trx) => {
-        await settleDelivery(trx, id, { state: 'pending', attempts: 0, next_attempt_at: clock(), last_error: null });
+        await settleDelivery(trx, id, 'dead', { state: 'pending', attempts: 0, next_attempt_at: clock(), last_error: null });
         await recordAudit(trx, { actor: viewer.user, action: 'webhook.retry', ip: viewer.ip, details: { subscription_id: d.subscription_id, delivery_id: id } });
       });
       return shownDelivery((await findDelivery(db, id))!);
@@ -159,10 +167,11 @@ export function createDataOutService(deps: DataOutDeps) {
 
     /**
      * The daily export files, once the bank's day has ended (a quarter of an hour in): for each log,
-     * `<log>-<date>.jsonl` with every row that became final since the file before, one JSON object a
-     * line, as the cursor API gives them; so across the files every row is there exactly once. A
-     * file is written aside and renamed into place, then its end is recorded: a run cut short is
-     * done again whole. Returns the files written.
+     * `<log>-<date>.jsonl` with every row that became final since the file before, up to the run
+     * (so its first quarter hour of the next day too), one JSON object a line, as the cursor API
+     * gives them; across the files every row is there exactly once. A file is written aside, synced
+     * and renamed into place, then its end is recorded: a run cut short is done again whole.
+     * Returns the files written.
      */
     async exportDaily(): Promise<string[]> {
       const dir = deps.exportDir;
@@ -174,24 +183,31 @@ export function createDataOutService(deps: DataOutDeps) {
         if (await markOf(db, `export:${log}:${day}`)) continue;
         let mark = await markOf(db, `export:${log}`);
         const file = path.join(dir, `${EXPORTED[log]}-${day}.jsonl`);
-        const aside = `${file}.${process.pid}.partial`;
-        const out = createWriteStream(aside);
+        const aside = `${file}.partial`;
+        await mkdir(dir, { recursive: true });
+        // Customer data: readable by the service's own user only. A file handle, not a stream, so
+        // every write error is this run's error (never an unhandled one that takes the node down).
+        const out = await open(aside, 'w', 0o600);
         let rows = 0;
         try {
           for (;;) {
             const page = await rowsAfter(db, log, mark, EXPORT_PAGE);
             if (page.length > 0) {
-              if (!out.write(page.map((r) => JSON.stringify(shownRow(r))).join('\n') + '\n')) await new Promise<void>((r) => out.once('drain', () => r()));
+              await out.write(page.map((r) => JSON.stringify(shownRow(r))).join('\n') + '\n');
               const last = page.at(-1)!;
               mark = { tx: last.tx, id: Number(last.id) };
               rows += page.length;
             }
             if (page.length < EXPORT_PAGE) break;
           }
-          await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+          // On disk before it is named, and named before its end is recorded: a crash leaves the day to do again, never a short file counted as done.
+          await out.sync();
+          await out.close();
           await rename(aside, file);
+          const folder = await open(dir, 'r');
+          await folder.sync().finally(() => folder.close());
         } catch (err) {
-          out.destroy();
+          await out.close().catch(() => undefined);
           await rm(aside, { force: true });
           throw err;
         }
@@ -251,7 +267,9 @@ export function createDataOutService(deps: DataOutDeps) {
         const timestamp = Math.floor(clock().getTime() / 1000);
         let status: number | null = null;
         let error: string | null = null;
-        try {
+        // The hosts allowed may have changed since the subscription was made: checked again on every send.
+        if (!urlAllowed(d.url, policy.allowedHosts)) error = 'the host is not in WEBHOOK_ALLOWED_HOSTS';
+        else try {
           const res = await fetch(d.url, {
             method: 'POST', body, redirect: 'manual', signal: AbortSignal.timeout(policy.timeoutMs),
             headers: {
@@ -265,10 +283,10 @@ export function createDataOutService(deps: DataOutDeps) {
         } catch (err) {
           error = (err as Error).name === 'TimeoutError' ? `no answer within ${policy.timeoutMs} ms` : 'could not connect';
         }
-        if (error === null) return settleDelivery(db, d.id, { state: 'delivered', delivered_at: clock(), last_status: status, last_error: null });
+        if (error === null) return settleDelivery(db, d.id, 'pending', { state: 'delivered', delivered_at: clock(), last_status: status, last_error: null });
         const dead = d.attempts >= policy.maxAttempts;
         if (dead) deps.log.warn({ delivery_id: d.id, subscription_id: d.subscription_id, http_status: status }, 'webhook delivery dead-lettered');
-        return settleDelivery(db, d.id, { state: dead ? 'dead' : 'pending', last_status: status, last_error: error, next_attempt_at: new Date(clock().getTime() + backoff(d.attempts) * 1000) });
+        return settleDelivery(db, d.id, 'pending', { state: dead ? 'dead' : 'pending', last_status: status, last_error: error, next_attempt_at: new Date(clock().getTime() + backoff(d.attempts) * 1000) });
       }));
       return due.length;
     },

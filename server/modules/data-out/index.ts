@@ -16,7 +16,7 @@ export async function dataOutRoutes(fastify: FastifyInstance, opts: { dataOut: D
 
   app.get('/api/data-out/interaction-events', {
     config: { roles: ['admin'] },
-    schema: { tags, summary: 'The interaction log by cursor: every event once, in commit order, none missed; audited', querystring: LogQuery, response: { 200: InteractionEventPage } },
+    schema: { tags, summary: 'The interaction log by cursor: every event once, none missed, rows of transactions still running held back; audited', querystring: LogQuery, response: { 200: InteractionEventPage } },
   }, async (request) => dataOut.read('interaction_events', request.query, viewer(request)));
 
   app.get('/api/data-out/case-events', {

@@ -43,16 +43,17 @@ export async function customerIds(db: Knex, customerNos: string[]): Promise<Map<
  * Inserts new rows and updates those that differ, in one statement; a row equal to what is stored
  * is not touched (and not returned), so a rerun of the same file writes nothing.
  * `update` narrows an update to some columns (the insert still writes all), `expr` replaces a
- * column's new value (SQL over the stored row and `excluded`).
+ * column's new value (SQL over the stored row and `excluded`), `guard` is a further condition for
+ * updating a stored row at all.
  */
-async function upsert(trx: Knex, table: string, key: string[], rows: Record<string, unknown>[], extraSet: Record<string, Knex.Raw> = {}, idOut = 'customer_id', update?: { cols: string[]; expr?: Record<string, string> }): Promise<Written[]> {
+async function upsert(trx: Knex, table: string, key: string[], rows: Record<string, unknown>[], extraSet: Record<string, Knex.Raw> = {}, idOut = 'customer_id', update?: { cols?: string[]; expr?: Record<string, string>; guard?: string }): Promise<Written[]> {
   if (rows.length === 0) return [];
   const cols = update?.cols ?? Object.keys(rows[0]!).filter((c) => !key.includes(c));
   const ids = (cs: string[], p: string) => cs.map((c) => `${p}."${c}"`).join(', ');
   const value = (c: string) => update?.expr?.[c] ?? `excluded."${c}"`;
   const res = await trx(table).insert(rows)
     .onConflict(key).merge([...cols, ...Object.keys(extraSet)].length ? Object.fromEntries([...cols.map((c) => [c, trx.raw(value(c))]), ...Object.entries(extraSet)]) : undefined)
-    .whereRaw(`(${ids(cols, `"${table}"`)}) IS DISTINCT FROM (${cols.map(value).join(', ')})`)
+    .whereRaw(`(${ids(cols, `"${table}"`)}) IS DISTINCT FROM (${cols.map(value).join(', ')})${update?.guard ? ` AND ${update.guard}` : ''}`)
     .returning([trx.raw(`${idOut} AS customer_id`), trx.raw('(xmax = 0) AS inserted')] as unknown as string[]);
   return res as unknown as Written[];
 }
@@ -95,7 +96,8 @@ export async function holdingOwners(db: Knex, line: HoldingLine, nos: string[]):
 
 export async function upsertHoldings(trx: Knex, line: HoldingLine, rows: Record<string, unknown>[]): Promise<Written[]> {
   const { table, key } = HOLDING_TABLES[line];
-  return upsert(trx, table, [key], rows, { as_of: trx.raw('now()') });
+  // Never moved to another customer, even by a run racing the ownership check (holdingOwners) of another.
+  return upsert(trx, table, [key], rows, { as_of: trx.raw('now()') }, 'customer_id', { guard: `"${table}".customer_id = excluded.customer_id` });
 }
 
 /** Closes products that are open; returns those it closed. */
@@ -123,7 +125,7 @@ export async function transactionOwners(db: Knex, txnNos: string[]): Promise<Map
 }
 
 export async function upsertTransactions(trx: Knex, rows: Record<string, unknown>[]): Promise<Written[]> {
-  return upsert(trx, 'transactions', ['txn_no'], rows);
+  return upsert(trx, 'transactions', ['txn_no'], rows, {}, 'customer_id', { guard: '"transactions".customer_id = excluded.customer_id' });
 }
 
 /** Deletes these transactions (a source's correction); how many there were. */
