@@ -60,7 +60,7 @@ import { createCallbacksService, type CallbacksService } from './modules/callbac
 import { callbacksRoutes } from './modules/callbacks/index.js';
 import { pinsRoutes } from './modules/pins/index.js';
 import { feedsRoutes } from './modules/feeds/index.js';
-import { createFeedsService } from './modules/feeds/feeds-service.js';
+import { createFeedsService, FEED_JOB, parseFeedSchedule, type ScheduledRun } from './modules/feeds/feeds-service.js';
 import { createPinsService } from './modules/pins/pins-service.js';
 import type { ForeignLimits } from './modules/pins/phone-pin-check.js';
 import type { ConversationService } from './modules/routing/conversation-service.js';
@@ -283,6 +283,15 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   const pins = createPinsService({ db: app.db, now: deps.now });
   startSweeper(app, 'pin failures', [() => pins.purgeForeignFailures(config.PIN_FOREIGN_WINDOW_MINUTES)], 600_000);
   startSweeper(app, 'sessions', [app.sessions.purge, throttle.purge], 600_000);
+  // Feeds the bank sends every day: claimed once a day across the nodes, each run a job.
+  const feeds = createFeedsService({ db: app.db, tiers, inboxDir: config.FEED_INBOX_DIR, now: deps.now });
+  const feedSchedule = parseFeedSchedule(config.FEED_SCHEDULE);
+  app.jobs.define<ScheduledRun>(FEED_JOB, async (run) => { await feeds.runScheduled(run); }, { concurrency: 1 });
+  if (feedSchedule.length > 0) {
+    startSweeper(app, 'feed schedule', [async () => {
+      await feeds.claimDue(feedSchedule, (r) => app.jobs.add(FEED_JOB, r, { jobId: `${r.kind}-${r.day}`, attempts: 3, backoffMs: 60_000 }));
+    }], config.FEED_SCHEDULE_SWEEP_MS);
+  }
   const dataOut = createDataOutService({
     db: app.db, log: app.log, now: deps.now, exportDir: config.DATA_OUT_EXPORT_DIR,
     policy: {
@@ -299,7 +308,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(authRoutes, { config, throttle });
   await app.register(customersRoutes, { customers });
   await app.register(pinsRoutes, { pins });
-  await app.register(feedsRoutes, { feeds: createFeedsService({ db: app.db, tiers, inboxDir: config.FEED_INBOX_DIR }) });
+  await app.register(feedsRoutes, { feeds, schedule: feedSchedule });
   await app.register(interactionsRoutes, { interactions });
   const softphone = createSoftphone({
     accountSid: telephony.accountSid, simulated: telephony.simulator !== null,

@@ -139,6 +139,11 @@ export const ConfigSchema = Type.Object({
   WEBHOOK_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 50, default: 8, description: 'Attempts at a webhook delivery before it is dead-lettered (an admin can send it again)' }),
   WEBHOOK_RETRY_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 10, description: 'The wait before the second attempt at a webhook delivery; each later attempt waits twice as long, at most an hour' }),
   WEBHOOK_TIMEOUT_MS: Type.Integer({ minimum: 500, maximum: 60000, default: 5000, description: 'How long a webhook receiver has to answer before the attempt counts as failed' }),
+  FEED_SCHEDULE: Type.Optional(Type.String({
+    pattern: '^[a-z_]+=[^,@]+@([01]\\d|2[0-3]):[0-5]\\d(,[a-z_]+=[^,@]+@([01]\\d|2[0-3]):[0-5]\\d)*$',
+    description: 'Feeds run every day from the inbox: kind=file@HH:MM (bank time), comma-separated, e.g. relationship_managers=rms.csv@01:30,customers=customers.csv@02:00; needs FEED_INBOX_DIR. A day missed (the servers were down) runs when they are back',
+  })),
+  FEED_SCHEDULE_SWEEP_MS: Type.Integer({ minimum: 100, maximum: 600000, default: 60000, description: 'How often each node looks whether a scheduled feed is due' }),
   FEED_INBOX_DIR: Type.Optional(Type.String({ minLength: 1, description: 'Directory whose files an admin may run as feeds by name (POST /api/feeds/:kind/runs?path=); unset, feeds come only as a request body or by CLI' })),
   RUN_WORKERS: Type.Boolean({ default: true, description: 'This process also runs the job workers (the campaign dialer). Set false on web-only nodes when `npm run worker` processes run beside them' }),
   DIALER_TICK_MS: Type.Integer({ minimum: 100, maximum: 5000, default: 250, description: 'How often each node paces the running campaigns (pause and cancel take effect within this, and within a second at most)' }),
@@ -211,6 +216,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const playback = new Set(config.RECORDING_PLAYBACK_ROLES.split(','));
   const notPlayback = config.RECORDING_DOWNLOAD_ROLES.split(',').filter((r) => r && !playback.has(r));
   if (notPlayback.length) throw new ConfigError(`Invalid configuration:\n  RECORDING_DOWNLOAD_ROLES: ${notPlayback.join(', ')} may not listen (RECORDING_PLAYBACK_ROLES), so may not download either`);
+  if (config.FEED_SCHEDULE && !config.FEED_INBOX_DIR) throw new ConfigError('Invalid configuration:\n  FEED_SCHEDULE needs FEED_INBOX_DIR: the scheduled files are read from the inbox');
   if (config.OIDC_ISSUER && !config.OIDC_CLIENT_ID) throw new ConfigError('Invalid configuration:\n  OIDC_ISSUER needs OIDC_CLIENT_ID (our client id at the provider)');
   if (config.OIDC_ISSUER && !config.OIDC_REDIRECT_URI && !config.PUBLIC_URL) {
     throw new ConfigError('Invalid configuration:\n  OIDC_ISSUER needs PUBLIC_URL or OIDC_REDIRECT_URI: the URL the provider sends staff back to');

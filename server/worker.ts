@@ -1,7 +1,8 @@
-// Entry point of a job worker: `npm run worker`. Runs the campaign dialer's jobs from BullMQ beside
-// the web nodes (which then set RUN_WORKERS=false). Needs the same DATABASE_URL, REDIS_URL,
-// REDIS_PREFIX and Twilio account as they do, and PUBLIC_URL: the web nodes' address, which
-// Twilio calls back about every call placed here.
+// Entry point of a job worker: `npm run worker`. Runs the campaign dialer's jobs and the scheduled
+// feeds from BullMQ beside the web nodes (which then set RUN_WORKERS=false). Needs the same
+// DATABASE_URL, REDIS_URL, REDIS_PREFIX and Twilio account as they do, PUBLIC_URL: the web nodes'
+// address, which Twilio calls back about every call placed here, and FEED_INBOX_DIR where the
+// scheduled feeds' files are (the web nodes decide when a feed is due).
 import closeWithGrace from 'close-with-grace';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createDb } from './db/knex.js';
@@ -12,6 +13,7 @@ import { createDialJob } from './modules/campaigns/dial-job.js';
 import { createCustomersService } from './modules/customers/customers-service.js';
 import { loadTierModel } from './modules/tiers/tier-model.js';
 import { createTiersService } from './modules/tiers/tiers-service.js';
+import { createFeedsService, FEED_JOB, type ScheduledRun } from './modules/feeds/feeds-service.js';
 import { createTwilioRest, restPolicy } from './modules/telephony/twilio-rest.js';
 import { createOutboundLine } from './modules/telephony/voice-control.js';
 
@@ -35,14 +37,17 @@ const jobs = createBullmqJobs({ redisUrl: config.REDIS_URL!, prefix: `${config.R
 const rest = createTwilioRest({ accountSid: config.TWILIO_ACCOUNT_SID!, authToken: config.TWILIO_AUTH_TOKEN!, apiBase: config.TWILIO_API_BASE, ...restPolicy(config, log) });
 const publicUrl = config.PUBLIC_URL!.replace(/\/$/, '');
 // A worker only dials: pacing and Twilio's webhooks about the calls are the web nodes' (who also tell the agents).
+const tiers = createTiersService(loadTierModel(config.TIER_MODEL_FILE));
 const dialJob = createDialJob({
-  db, log, customers: createCustomersService({ db, tiers: createTiersService(loadTierModel(config.TIER_MODEL_FILE)) }),
+  db, log, customers: createCustomersService({ db, tiers }),
   notify: () => undefined,
   line: () => createOutboundLine({ rest: () => rest, voiceUrl: () => `${publicUrl}/twilio/voice` }),
   maxDialsPerDay: config.CAMPAIGN_MAX_DIALS_PER_DAY,
 });
 jobs.define<{ attempt_id: string }>(DIAL_JOB, (job) => dialJob.dial(job.attempt_id), { concurrency: 4 });
-log.info('worker: taking campaign dial jobs');
+const feeds = createFeedsService({ db, tiers, inboxDir: config.FEED_INBOX_DIR });
+jobs.define<ScheduledRun>(FEED_JOB, async (run) => { await feeds.runScheduled(run); }, { concurrency: 1 });
+log.info('worker: taking campaign dial and scheduled feed jobs');
 
 closeWithGrace({ delay: config.SHUTDOWN_GRACE_MS, logger: { error: (m: unknown) => log.error(m) } }, async ({ signal, err }) => {
   if (err) log.error({ err }, 'closing after an uncaught error');

@@ -1,8 +1,10 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { clockFrom, until } from '../helpers/wait.js';
 
 let t: TestApp | undefined;
 afterEach(async () => { await t?.close(); t = undefined; });
@@ -72,6 +74,30 @@ describe('batch feeds', () => {
       expect(res.status).toBe(200);
       expect({ kind, rejected: res.body.rejected, added: res.body.added > 0 }).toEqual({ kind, rejected: 0, added: true });
     }
+  });
+
+  it('FEED_SCHEDULE runs each feed from the inbox once a day when its time comes; a missing file is a failed run saying so', async () => {
+    const inbox = mkdtempSync(path.join(tmpdir(), 'inbox-'));
+    writeFileSync(path.join(inbox, 'customers.csv'), CUSTOMERS);
+    // 10:00 in Shanghai: the customers' and phones' times have come, the holdings' not yet.
+    t = await startTestApp({
+      FEED_INBOX_DIR: inbox, FEED_SCHEDULE: 'customers=customers.csv@09:00,phones=phones.jsonl@09:30,holdings=holdings.csv@23:59', FEED_SCHEDULE_SWEEP_MS: '150',
+    }, { now: clockFrom('2026-11-18T02:00:00Z').now });
+    const admin = await t.auth('admin');
+    const schedule = await until('both due feeds run', async () => {
+      const res = await t!.http.get('/api/feeds/schedule').set(admin).expect(200);
+      return res.body.runs.length === 2 && res.body.runs.every((r: { status: string | null }) => r.status === 'done' || r.status === 'failed') && res.body;
+    });
+    expect(schedule.feeds.map((f: { kind: string; at: string }) => `${f.kind}@${f.at}`)).toEqual(['customers@09:00', 'phones@09:30', 'holdings@23:59']);
+    expect(schedule.runs.map((r: { kind: string; day: string; status: string }) => [r.kind, r.day, r.status])).toEqual([['customers', '2026-11-18', 'done'], ['phones', '2026-11-18', 'failed']]);
+    const runs = (await t.http.get('/api/feeds/runs').set(admin).expect(200)).body.runs;
+    const customers = runs.find((r: { kind: string }) => r.kind === 'customers');
+    expect(customers).toMatchObject({ source: 'schedule:customers.csv', status: 'done', added: 3, rejected: 4 });
+    const phones = (await t.http.get(`/api/feeds/runs/${runs.find((r: { kind: string }) => r.kind === 'phones').id}`).set(admin).expect(200)).body;
+    expect(phones).toMatchObject({ status: 'failed', errors: [{ line: 0, code: 'file_not_found', message: 'no file phones.jsonl in the feed inbox' }] });
+    // Later sweeps of the same day run nothing again.
+    await sleep(600);
+    expect((await t.http.get('/api/feeds/runs').set(admin)).body.runs).toHaveLength(2);
   });
 
   it('only an admin runs or reads feeds', async () => {

@@ -133,3 +133,23 @@ export async function deleteTransactions(trx: Knex, txnNos: string[]): Promise<n
   if (txnNos.length === 0) return 0;
   return trx('transactions').whereIn('txn_no', txnNos).delete();
 }
+
+/** Claims a scheduled feed's run of a day; false when a node claimed it already. */
+export async function claimScheduled(db: Knex, c: { kind: string; day: string; file: string; at: Date }): Promise<boolean> {
+  const rows = await db('feed_schedule_runs').insert({ kind: c.kind, day: c.day, file: c.file, claimed_at: c.at }).onConflict(['kind', 'day']).ignore().returning('kind');
+  return rows.length > 0;
+}
+
+/** Gives a claim back (its job could not be queued): the next sweep claims it again. */
+export async function unclaimScheduled(db: Knex, kind: string, day: string): Promise<void> {
+  await db('feed_schedule_runs').where({ kind, day }).whereNull('run_id').delete();
+}
+
+export async function setScheduledRun(db: Knex, kind: string, day: string, runId: number): Promise<void> {
+  await db('feed_schedule_runs').where({ kind, day }).update({ run_id: runId });
+}
+
+export async function scheduledRuns(db: Knex, limit: number): Promise<{ kind: string; day: string; file: string; claimed_at: Date; run_id: number | null; status: string | null }[]> {
+  return db('feed_schedule_runs as s').leftJoin('feed_runs as r', 'r.id', 's.run_id').orderBy([{ column: 's.day', order: 'desc' }, { column: 's.kind' }]).limit(limit)
+    .select('s.kind', 's.day', 's.file', 's.claimed_at', 's.run_id', 'r.status');
+}

@@ -8,7 +8,7 @@ export type FeedKind = (typeof FEED_KINDS)[number];
 
 /** What a refused row is refused for. */
 export const ROW_ERROR_CODES = [
-  'csv_malformed', 'json_malformed', 'row_invalid', 'phone_invalid', 'duplicate_key', 'customer_not_found', 'holding_conflict', 'rm_not_found', 'transaction_conflict',
+  'csv_malformed', 'json_malformed', 'row_invalid', 'phone_invalid', 'duplicate_key', 'customer_not_found', 'holding_conflict', 'rm_not_found', 'transaction_conflict', 'file_not_found',
 ] as const;
 export type RowErrorCode = (typeof ROW_ERROR_CODES)[number];
 
@@ -113,3 +113,11 @@ export const FeedRun = Type.Object({
 });
 export type FeedRun = Static<typeof FeedRun>;
 export const FeedRunList = Type.Object({ runs: Type.Array(FeedRun) });
+
+export const FeedSchedule = Type.Object({
+  feeds: Type.Array(Type.Object({ kind: Type.Enum([...FEED_KINDS]), file: Type.String(), at: Type.String({ description: 'HH:MM, bank time' }) })),
+  runs: Type.Array(Type.Object({
+    kind: Type.String(), day: Type.String({ format: 'date' }), file: Type.String(), claimed_at: Type.String({ format: 'date-time' }),
+    run_id: Type.Union([Type.Integer(), Type.Null()]), status: Type.Union([Type.String({ description: 'running | done | failed' }), Type.Null()]),
+  })),
+});

@@ -4,17 +4,18 @@ import type { Readable } from 'node:stream';
 import type { Knex } from 'knex';
 import type { TSchema } from 'typebox';
 import { Value } from 'typebox/value';
-import { appError } from '../../errors.js';
+import { AppError, appError } from '../../errors.js';
 import { toCsv } from '../../lib/csv-writer.js';
 import { readFeed, type FeedFormat } from '../../lib/feed-reader.js';
 import { normalizePhone } from '../../lib/phone.js';
 import { findUnsafe } from '../../lib/input-rules.js';
+import { BANK_TIME_ZONE, localMinuteOfDay } from '../../lib/local-time.js';
 import type { TiersService } from '../tiers/tiers-service.js';
 import {
-  closeHoldings, customerIds, deletePhones, deleteTransactions, finishRun, getRun, holdingOwners, insertRun, insertRunErrors, listRuns, rmIds, runErrors,
+  claimScheduled, closeHoldings, customerIds, scheduledRuns, setScheduledRun, unclaimScheduled, deletePhones, deleteTransactions, finishRun, getRun, holdingOwners, insertRun, insertRunErrors, listRuns, rmIds, runErrors,
   transactionOwners, upsertCustomers, upsertHoldings, upsertPhones, upsertRms, upsertTransactions, HOLDING_TABLES, type HoldingLine, type RowError, type RunCounts, type Written,
 } from './feeds-repository.js';
-import { CustomerRow, HoldingRow, PhoneRow, RmRow, TransactionRow, type FeedKind, type FeedRun, type RowErrorCode } from './feeds-schemas.js';
+import { CustomerRow, FEED_KINDS, HoldingRow, PhoneRow, RmRow, TransactionRow, type FeedKind, type FeedRun, type RowErrorCode } from './feeds-schemas.js';
 
 /** Rows written per transaction: big enough to be quick, small enough that memory stays flat. */
 const BATCH = 1000;
@@ -188,8 +189,31 @@ const publicRun = (r: Record<string, unknown>): FeedRun => ({
   finished_at: r.finished_at ? new Date(r.finished_at as string).toISOString() : null,
 });
 
-export function createFeedsService(deps: { db: Knex; tiers: TiersService; inboxDir?: string }) {
+/** The job queue of scheduled feed runs (web nodes with RUN_WORKERS, or `npm run worker`, take them). */
+export const FEED_JOB = 'feed-scheduled';
+
+/** One feed the bank sends every day: which kind, its file in the inbox, and from when (bank time, HH:MM). */
+export interface ScheduledFeed { kind: FeedKind; file: string; at: string }
+/** A scheduled feed's run of one bank day: what its job carries. */
+export interface ScheduledRun { kind: FeedKind; file: string; day: string }
+
+/** FEED_SCHEDULE (`kind=file@HH:MM,…`, its shape checked by the config) as entries; an unknown kind fails the start. */
+export function parseFeedSchedule(spec: string | undefined): ScheduledFeed[] {
+  if (!spec) return [];
+  return spec.split(',').map((part) => {
+    const [kind, rest] = part.split('=') as [string, string];
+    const [file, at] = rest.split('@') as [string, string];
+    if (!(FEED_KINDS as readonly string[]).includes(kind)) throw new Error(`FEED_SCHEDULE: "${kind}" is not a feed (${FEED_KINDS.join(', ')})`);
+    return { kind: kind as FeedKind, file, at };
+  });
+}
+
+/** The bank's date of a moment, YYYY-MM-DD. */
+const bankDate = (at: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: BANK_TIME_ZONE }).format(at);
+
+export function createFeedsService(deps: { db: Knex; tiers: TiersService; inboxDir?: string; now?: () => Date }) {
   const { db, tiers } = deps;
+  const clock = deps.now ?? (() => new Date());
 
   /** Reads a feed file and applies it a batch at a time; every run is logged with its counts and refused rows. */
   async function run(kind: FeedKind, input: Readable, opts: { format: FeedFormat; source: string; startedBy: number | null }): Promise<FeedRun> {
@@ -251,9 +275,27 @@ export function createFeedsService(deps: { db: Knex; tiers: TiersService; inboxD
       await finishRun(db, runId, 'done', counts, Date.now() - started);
     } catch (err) {
       await finishRun(db, runId, 'failed', counts, Date.now() - started);
+      // Whoever asked can find the run the failure is logged in.
+      if (err && typeof err === 'object') Object.assign(err, { runId });
       throw err;
     }
     return getOne(runId);
+  }
+
+  /** Opens a file under the inbox directory; nothing outside it, whatever the path says. */
+  async function openInbox(file: string): Promise<Readable> {
+    if (!deps.inboxDir) throw appError('SB_ERR_FEED_INBOX_DISABLED');
+    const root = await realpath(deps.inboxDir);
+    const full = await realpath(path.resolve(root, file)).catch(() => { throw appError('SB_ERR_FEED_FILE_NOT_FOUND'); });
+    if (!full.startsWith(root + path.sep)) throw appError('SB_ERR_FEED_FILE_NOT_FOUND');
+    // Opened, then checked, then read through that one handle: a directory, or a file that is
+    // gone by now, is no such file (not a failed run), and what is read is what was checked.
+    const handle = await open(full, 'r').catch(() => { throw appError('SB_ERR_FEED_FILE_NOT_FOUND'); });
+    if (!(await handle.stat().then((s) => s.isFile(), () => false))) {
+      await handle.close();
+      throw appError('SB_ERR_FEED_FILE_NOT_FOUND');
+    }
+    return handle.createReadStream();
   }
 
   async function getOne(id: number): Promise<FeedRun> {
@@ -266,21 +308,60 @@ export function createFeedsService(deps: { db: Knex; tiers: TiersService; inboxD
     run,
     get: getOne,
 
-    /** Opens a file under the inbox directory; nothing outside it, whatever the path says. */
-    async openInbox(file: string): Promise<Readable> {
-      if (!deps.inboxDir) throw appError('SB_ERR_FEED_INBOX_DISABLED');
-      const root = await realpath(deps.inboxDir);
-      const full = await realpath(path.resolve(root, file)).catch(() => { throw appError('SB_ERR_FEED_FILE_NOT_FOUND'); });
-      if (!full.startsWith(root + path.sep)) throw appError('SB_ERR_FEED_FILE_NOT_FOUND');
-      // Opened, then checked, then read through that one handle: a directory, or a file that is
-      // gone by now, is no such file (not a failed run), and what is read is what was checked.
-      const handle = await open(full, 'r').catch(() => { throw appError('SB_ERR_FEED_FILE_NOT_FOUND'); });
-      if (!(await handle.stat().then((s) => s.isFile(), () => false))) {
-        await handle.close();
-        throw appError('SB_ERR_FEED_FILE_NOT_FOUND');
+    /**
+     * The scheduled feeds whose time today has come and that no node has claimed yet, claimed now
+     * (once a day each, across the nodes). `queue` hands each to a job; a claim whose job could not
+     * be queued is given back, for the next look to take again.
+     */
+    async claimDue(schedule: readonly ScheduledFeed[], queue: (r: ScheduledRun) => Promise<void>): Promise<ScheduledRun[]> {
+      const now = clock();
+      const minute = localMinuteOfDay(now, BANK_TIME_ZONE);
+      const day = bankDate(now);
+      const claimed: ScheduledRun[] = [];
+      for (const s of schedule) {
+        if (minute < Number(s.at.slice(0, 2)) * 60 + Number(s.at.slice(3))) continue;
+        if (!(await claimScheduled(db, { kind: s.kind, day, file: s.file, at: now }))) continue;
+        const r = { kind: s.kind, file: s.file, day };
+        try { await queue(r); } catch (err) { await unclaimScheduled(db, s.kind, day); throw err; }
+        claimed.push(r);
       }
-      return handle.createReadStream();
+      return claimed;
     },
+
+    /** A scheduled run: the inbox's file, logged like any run (source `schedule:<file>`); a file that is not there is a failed run saying so. */
+    async runScheduled(r: ScheduledRun): Promise<FeedRun> {
+      const source = `schedule:${r.file}`;
+      const format = r.file.endsWith('.jsonl') ? 'jsonl' : 'csv';
+      let input: Readable;
+      try {
+        input = await openInbox(r.file);
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'SB_ERR_FEED_FILE_NOT_FOUND') throw err;
+        const runId = await insertRun(db, { kind: r.kind, source, format, started_by: null });
+        await insertRunErrors(db, runId, [{ line: 0, code: 'file_not_found', message: `no file ${r.file} in the feed inbox` }]);
+        await finishRun(db, runId, 'failed', { rows: 0, added: 0, changed: 0, unchanged: 0, rejected: 0, rescored: 0 }, 0);
+        await setScheduledRun(db, r.kind, r.day, runId);
+        return getOne(runId);
+      }
+      try {
+        const done = await run(r.kind, input, { format, source, startedBy: null });
+        await setScheduledRun(db, r.kind, r.day, done.id);
+        return done;
+      } catch (err) {
+        // The file refused whole (empty, no header): a failed run of the day, logged; nothing to retry.
+        const runId = (err as { runId?: number }).runId;
+        if (!(err instanceof AppError) || runId === undefined) throw err;
+        await setScheduledRun(db, r.kind, r.day, runId);
+        return getOne(runId);
+      }
+    },
+
+    /** The schedule's runs, newest day first, with each run's status. */
+    async scheduled(limit = 50) {
+      return (await scheduledRuns(db, limit)).map((s) => ({ ...s, claimed_at: new Date(s.claimed_at).toISOString() }));
+    },
+
+    openInbox,
 
     async list(limit = 50): Promise<FeedRun[]> {
       return (await listRuns(db, limit)).map(publicRun);

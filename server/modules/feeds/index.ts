@@ -4,15 +4,15 @@ import { pipeline, type Readable } from 'node:stream';
 import { Type } from 'typebox';
 import { appError } from '../../errors.js';
 import { byteLimit } from '../../lib/byte-limit.js';
-import { FeedRun, FeedRunList, RunIdParams, RunParams, RunQuery } from './feeds-schemas.js';
-import type { FeedsService } from './feeds-service.js';
+import { FeedRun, FeedRunList, FeedSchedule, RunIdParams, RunParams, RunQuery } from './feeds-schemas.js';
+import type { FeedsService, ScheduledFeed } from './feeds-service.js';
 
 const tags = ['feeds'];
 /** A feed file can be large: it is read as a stream, never whole. */
 const FEED_LIMIT_BYTES = 2 * 1024 * 1024 * 1024;
 const MEDIA = { csv: /^text\/csv\s*(;|$)/i, jsonl: /^application\/(x-ndjson|jsonl|x-jsonlines)\s*(;|$)/i };
 
-export async function feedsRoutes(fastify: FastifyInstance, opts: { feeds: FeedsService }) {
+export async function feedsRoutes(fastify: FastifyInstance, opts: { feeds: FeedsService; schedule: readonly ScheduledFeed[] }) {
   const { feeds } = opts;
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   // The body stays a stream: the feed reader reads it a record at a time.
@@ -42,6 +42,11 @@ export async function feedsRoutes(fastify: FastifyInstance, opts: { feeds: Feeds
     config: { roles: ['admin'] },
     schema: { tags, summary: 'Feed runs, newest first, with their counts', querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }) }), response: { 200: FeedRunList } },
   }, async (request) => ({ runs: await feeds.list(request.query.limit) }));
+
+  app.get('/api/feeds/schedule', {
+    config: { roles: ['admin'] },
+    schema: { tags, summary: 'The feeds run every day (FEED_SCHEDULE) and their runs of the last days, newest first', response: { 200: FeedSchedule } },
+  }, async () => ({ feeds: [...opts.schedule], runs: await feeds.scheduled() }));
 
   app.get('/api/feeds/runs/:id', {
     config: { roles: ['admin'] },
