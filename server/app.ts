@@ -284,7 +284,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   startSweeper(app, 'pin failures', [() => pins.purgeForeignFailures(config.PIN_FOREIGN_WINDOW_MINUTES)], 600_000);
   startSweeper(app, 'sessions', [app.sessions.purge, throttle.purge], 600_000);
   // Feeds the bank sends every day: claimed once a day across the nodes, each run a job.
-  const feeds = createFeedsService({ db: app.db, tiers, inboxDir: config.FEED_INBOX_DIR, now: deps.now });
+  const feeds = createFeedsService({ db: app.db, tiers, pins, inboxDir: config.FEED_INBOX_DIR, now: deps.now });
   const feedSchedule = parseFeedSchedule(config.FEED_SCHEDULE);
   app.jobs.define<ScheduledRun>(FEED_JOB, async (run) => { await feeds.runScheduled(run); }, { concurrency: 1 });
   if (feedSchedule.length > 0) {

@@ -14,6 +14,7 @@ import { createCustomersService } from './modules/customers/customers-service.js
 import { loadTierModel } from './modules/tiers/tier-model.js';
 import { createTiersService } from './modules/tiers/tiers-service.js';
 import { createFeedsService, FEED_JOB, type ScheduledRun } from './modules/feeds/feeds-service.js';
+import { createPinsService } from './modules/pins/pins-service.js';
 import { createTwilioRest, restPolicy } from './modules/telephony/twilio-rest.js';
 import { createOutboundLine } from './modules/telephony/voice-control.js';
 
@@ -45,7 +46,7 @@ const dialJob = createDialJob({
   maxDialsPerDay: config.CAMPAIGN_MAX_DIALS_PER_DAY,
 });
 jobs.define<{ attempt_id: string }>(DIAL_JOB, (job) => dialJob.dial(job.attempt_id), { concurrency: 4 });
-const feeds = createFeedsService({ db, tiers, inboxDir: config.FEED_INBOX_DIR });
+const feeds = createFeedsService({ db, tiers, pins: createPinsService({ db }), inboxDir: config.FEED_INBOX_DIR });
 jobs.define<ScheduledRun>(FEED_JOB, async (run) => { await feeds.runScheduled(run); }, { concurrency: 1 });
 log.info('worker: taking campaign dial and scheduled feed jobs');
 

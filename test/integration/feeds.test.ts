@@ -68,7 +68,7 @@ describe('batch feeds', () => {
     t = await startTestApp();
     for (const [kind, file, type] of [
       ['relationship_managers', 'relationship_managers.csv', 'text/csv'], ['customers', 'customers.csv', 'text/csv'], ['phones', 'phones.jsonl', 'application/x-ndjson'],
-      ['holdings', 'holdings.csv', 'text/csv'], ['transactions', 'transactions.csv', 'text/csv'],
+      ['holdings', 'holdings.csv', 'text/csv'], ['transactions', 'transactions.csv', 'text/csv'], ['pins', 'pins.jsonl', 'application/x-ndjson'],
     ] as const) {
       const res = await runFeed(t, kind, readFileSync(path.join('docs/feeds', file), 'utf8'), type);
       expect(res.status).toBe(200);

@@ -41,6 +41,37 @@ async function customerWithoutPin(h: Hotline) {
 }
 
 describe('the phone-banking PIN life cycle', () => {
+  it('a PIN feed of hashes made at source: the caller\'s PIN works in the IVR; a bad hash is refused by line, never shown; the same file again never unlocks a locked PIN, a new hash does', async () => {
+    const t = await floor.start({}, { now: OPEN });
+    const admin = await t.auth('admin');
+    const who = await customerWithoutPin(t);
+    const { customer_no } = await t.db('customers').where({ id: who.customer_id }).first('customer_no');
+    const pin = '135790';
+    const hash = await argon2.hash(pin, { type: argon2.argon2id });
+    // An argon2 hash holds commas (m=…,t=…,p=…): quoted in CSV, as RFC 4180 has it.
+    const feed = `customer_no,pin_hash\n${customer_no},"${hash}"\nNOBODY,"${hash}"\n${customer_no}-X,246813\n`;
+    const send = (body: string) => t.http.post('/api/feeds/pins/runs').set(admin).set('content-type', 'text/csv').send(body);
+    const first = await send(feed);
+    expect(first.body).toMatchObject({ added: 1, rejected: 2 });
+    expect(first.body.errors.map((e: { line: number; code: string }) => [e.line, e.code])).toEqual([[3, 'customer_not_found'], [4, 'pin_hash_invalid']]);
+    expect(JSON.stringify(first.body)).not.toContain(hash);
+    expect(await t.db('audit_log').where({ action: 'pin.enrol', customer_id: who.customer_id }).first('details')).toMatchObject({ details: { feed_run_id: first.body.id, replaced: false } });
+
+    const ok = await call(t, who.phone, '1', '1', '1', pin);
+    expect((await timelineOf(t, ok.sid)).interaction.verified).toBe(true);
+    await ok.hangup();
+
+    // Locked by three wrong PINs; the nightly file sent again leaves it locked.
+    const wrong = await call(t, who.phone, '1', '1', '1', '000000', '111111', '222222');
+    await wrong.hangup();
+    expect((await send(feed)).body).toMatchObject({ added: 0, changed: 0, unchanged: 1 });
+    expect((await t.http.get(`/api/customers/${who.customer_id}/pin`).set(admin)).body).toMatchObject({ locked: true, lock_cause: 'failures' });
+    // A new PIN issued at source replaces it, unlocked.
+    const fresh = await argon2.hash('864213', { type: argon2.argon2id });
+    expect((await send(`customer_no,pin_hash\n${customer_no},"${fresh}"\n`)).body).toMatchObject({ changed: 1 });
+    expect((await t.http.get(`/api/customers/${who.customer_id}/pin`).set(admin)).body).toMatchObject({ enrolled: true, locked: false, failures: 0 });
+  });
+
   it('enrolled from a hash made at source, used for a balance, locked by three wrong PINs, shown on the pop, unlocked by a supervisor with a reason, and works again', async () => {
     const t = await floor.start({}, { now: OPEN });
     await busyAgent(t.db, 'sec', { security: 1, general: 1 });

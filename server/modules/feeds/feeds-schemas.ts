@@ -3,12 +3,12 @@ import { Format } from 'typebox/format';
 import { BANK_KEY, isDate, isDateTime } from '../../lib/input-rules.js';
 import { Currency, DateOnly, Money, RatePct, SignedMoney, TermMonths } from '../../lib/schema.js';
 
-export const FEED_KINDS = ['customers', 'phones', 'holdings', 'relationship_managers', 'transactions'] as const;
+export const FEED_KINDS = ['customers', 'phones', 'holdings', 'relationship_managers', 'transactions', 'pins'] as const;
 export type FeedKind = (typeof FEED_KINDS)[number];
 
 /** What a refused row is refused for. */
 export const ROW_ERROR_CODES = [
-  'csv_malformed', 'json_malformed', 'row_invalid', 'phone_invalid', 'duplicate_key', 'customer_not_found', 'holding_conflict', 'rm_not_found', 'transaction_conflict', 'file_not_found',
+  'csv_malformed', 'json_malformed', 'row_invalid', 'phone_invalid', 'duplicate_key', 'customer_not_found', 'holding_conflict', 'rm_not_found', 'transaction_conflict', 'pin_hash_invalid', 'file_not_found',
 ] as const;
 export type RowErrorCode = (typeof ROW_ERROR_CODES)[number];
 
@@ -97,6 +97,14 @@ export const HoldingRow = Type.Object({
   maturity_date: Type.Optional(DateOnly),
 }, { additionalProperties: false });
 export type HoldingRow = Static<typeof HoldingRow>;
+
+// Phone-banking PINs, enrolled from hashes made at source (argon2id); the PIN itself never travels.
+export const PinRow = Type.Object({
+  action: Type.Optional(Type.Enum(['upsert'])),
+  customer_no: Key,
+  pin_hash: Type.String({ minLength: 1, maxLength: 400 }),
+}, { additionalProperties: false });
+export type PinRow = Static<typeof PinRow>;
 
 export const RunParams = Type.Object({ kind: Type.Enum([...FEED_KINDS]) });
 export const RunIdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2147483647 }) });

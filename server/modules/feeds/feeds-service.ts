@@ -11,11 +11,12 @@ import { normalizePhone } from '../../lib/phone.js';
 import { findUnsafe } from '../../lib/input-rules.js';
 import { BANK_TIME_ZONE, localMinuteOfDay } from '../../lib/local-time.js';
 import type { TiersService } from '../tiers/tiers-service.js';
+import { assertPinHash, type PinsService } from '../pins/pins-service.js';
 import {
   claimScheduled, closeHoldings, customerIds, scheduledRuns, setScheduledRun, unclaimScheduled, deletePhones, deleteTransactions, finishRun, getRun, holdingOwners, insertRun, insertRunErrors, listRuns, rmIds, runErrors,
   transactionOwners, upsertCustomers, upsertHoldings, upsertPhones, upsertRms, upsertTransactions, HOLDING_TABLES, type HoldingLine, type RowError, type RunCounts, type Written,
 } from './feeds-repository.js';
-import { CustomerRow, FEED_KINDS, HoldingRow, PhoneRow, RmRow, TransactionRow, type FeedKind, type FeedRun, type RowErrorCode } from './feeds-schemas.js';
+import { CustomerRow, FEED_KINDS, HoldingRow, PhoneRow, PinRow, RmRow, TransactionRow, type FeedKind, type FeedRun, type RowErrorCode } from './feeds-schemas.js';
 
 /** Rows written per transaction: big enough to be quick, small enough that memory stays flat. */
 const BATCH = 1000;
@@ -23,7 +24,7 @@ const BATCH = 1000;
 const ERRORS_KEPT = 10_000;
 
 interface Parsed<T> { line: number; row: T }
-interface Ctx { trx: Knex; counts: RunCounts; reject: (line: number, code: RowErrorCode, message: string) => void; rescore: Set<number> }
+interface Ctx { trx: Knex; counts: RunCounts; reject: (line: number, code: RowErrorCode, message: string) => void; rescore: Set<number>; pins: PinsService; runId: number }
 
 /** Sorts one batch's written rows into added / changed and the rest into unchanged. */
 function tally(ctx: Ctx, total: number, written: Written[]) {
@@ -181,7 +182,19 @@ const transactions: Kind<TransactionRow> = {
   },
 };
 
-const KINDS: Record<FeedKind, Kind<never>> = { customers, phones, holdings, relationship_managers: relationshipManagers, transactions } as unknown as Record<FeedKind, Kind<never>>;
+const pins: Kind<PinRow> = {
+  schema: PinRow,
+  refine(row) {
+    // The refusal names the rule, never the hash.
+    try { assertPinHash(row.pin_hash); return { row }; } catch { return { code: 'pin_hash_invalid', message: 'pin_hash is not an argon2id hash (v=19, memory up to 256 MiB, time up to 10)' }; }
+  },
+  async apply(ctx, batch) {
+    const rows = await withCustomers(ctx, dedupe(ctx, batch, (r) => r.customer_no));
+    tally(ctx, rows.length, await ctx.pins.enrolFromFeed(ctx.trx, rows.map((r) => ({ customer_id: r.customer_id, pin_hash: r.row.pin_hash })), ctx.runId));
+  },
+};
+
+const KINDS: Record<FeedKind, Kind<never>> = { customers, phones, holdings, relationship_managers: relationshipManagers, transactions, pins } as unknown as Record<FeedKind, Kind<never>>;
 
 const publicRun = (r: Record<string, unknown>): FeedRun => ({
   ...(r as unknown as FeedRun),
@@ -211,7 +224,7 @@ export function parseFeedSchedule(spec: string | undefined): ScheduledFeed[] {
 /** The bank's date of a moment, YYYY-MM-DD. */
 const bankDate = (at: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: BANK_TIME_ZONE }).format(at);
 
-export function createFeedsService(deps: { db: Knex; tiers: TiersService; inboxDir?: string; now?: () => Date }) {
+export function createFeedsService(deps: { db: Knex; tiers: TiersService; pins: PinsService; inboxDir?: string; now?: () => Date }) {
   const { db, tiers } = deps;
   const clock = deps.now ?? (() => new Date());
 
@@ -233,7 +246,7 @@ export function createFeedsService(deps: { db: Knex; tiers: TiersService; inboxD
       const rows = batch;
       batch = [];
       await db.transaction(async (trx) => {
-        const ctx: Ctx = { trx, counts, reject, rescore: new Set() };
+        const ctx: Ctx = { trx, counts, reject, rescore: new Set(), pins: deps.pins, runId };
         if (rows.length) await handler.apply(ctx, rows);
         // A holdings change rescores the customer's tier in the same transaction (and run).
         counts.rescored += (await tiers.recomputeCustomers(trx, [...ctx.rescore], 'holdings_update')).filter((r) => r.changed).length;

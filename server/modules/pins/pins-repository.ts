@@ -24,6 +24,12 @@ export async function upsertPinHash(db: Knex, customerId: number, pinHash: strin
     .onConflict('customer_id').merge();
 }
 
+/** The stored hashes of these customers' PINs, locked for the transaction. */
+export async function pinHashes(trx: Knex, customerIds: number[]): Promise<Map<number, string>> {
+  const rows: { customer_id: number; pin_hash: string }[] = await trx('phone_pins').whereIn('customer_id', customerIds).forUpdate().select('customer_id', 'pin_hash');
+  return new Map(rows.map((r) => [r.customer_id, r.pin_hash]));
+}
+
 export async function setPinState(db: Knex, customerId: number, s: { failures: number; locked_at: Date | null; lock_cause: LockCause | null }, at: Date): Promise<void> {
   await db('phone_pins').where({ customer_id: customerId }).update({ ...s, updated_at: at });
 }

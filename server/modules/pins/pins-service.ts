@@ -65,6 +65,28 @@ export function createPinsService(deps: { db: Knex; now?: () => Date }) {
       return pinStatusOf(await repo.findPin(db, customerId));
     },
 
+    /**
+     * A feed's PINs (hashes made at source), in the feed's transaction: a hash that differs from the
+     * stored one is a new PIN, enrolled unlocked and audited; the same hash again (a file sent twice)
+     * changes nothing, so a rerun never unlocks a PIN that failures locked. Returns what it wrote.
+     */
+    async enrolFromFeed(trx: Knex, rows: { customer_id: number; pin_hash: string }[], runId: number): Promise<{ customer_id: number; inserted: boolean }[]> {
+      const now = clock();
+      const stored = await repo.pinHashes(trx, rows.map((r) => r.customer_id));
+      const written: { customer_id: number; inserted: boolean }[] = [];
+      for (const r of rows) {
+        const before = stored.get(r.customer_id);
+        if (before === r.pin_hash) continue;
+        await repo.upsertPinHash(trx, r.customer_id, r.pin_hash, 'feed', now);
+        written.push({ customer_id: r.customer_id, inserted: before === undefined });
+      }
+      if (written.length) {
+        // Who started the run is on the run (feed_runs.started_by; none for a scheduled one).
+        await recordAudit(trx, written.map((w) => ({ action: 'pin.enrol' as const, customer_id: w.customer_id, purpose: 'feed' as const, details: { replaced: !w.inserted, feed_run_id: runId } })));
+      }
+      return written;
+    },
+
     /** Unlocks a locked PIN after the customer's identity was checked another way. */
     async unlock(customerId: number, reason: string, by: Actor): Promise<PinStatus> {
       const now = clock();
