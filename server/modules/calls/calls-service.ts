@@ -5,7 +5,9 @@ import type { Flow } from '../../../ivr/flow-schema.js';
 import { customerId, isVerified } from '../../../ivr/context.js';
 import { isDialable, maskPhone } from '../../lib/phone.js';
 import type { Notice } from '../../lib/realtime-notices.js';
-import { appendEvents, insertInteraction, selfServiceOf, updateSummary, type EventRow, type SummaryChange } from '../interactions/interactions-repository.js';
+import {
+  appendEvents, attachCall, insertInteraction, outcomeFacts, selfServiceOf, setOutboundParty, updateSummary, type EventRow, type SummaryChange,
+} from '../interactions/interactions-repository.js';
 import { findCall, insertCall, updateCall, type CallRow } from './calls-repository.js';
 import { createIvrPorts, type IvrServices } from './ivr-ports.js';
 
@@ -172,9 +174,7 @@ export function createCallsService(deps: CallsServiceDeps) {
       const interactionId = randomUUID();
       const at = now();
       await insertInteraction(trx, { id: interactionId, channel: 'phone', direction: 'outbound', call_sid: null, ani_masked: maskPhone(o.to), dnis: o.bank_number, language: o.language, started_at: at });
-      await trx('interactions').where({ id: interactionId }).update({
-        customer_id: o.customer_id, tier_at_time: o.tier, campaign_id: o.campaign_id ?? null, callback_id: o.callback_id ?? null,
-      });
+      await setOutboundParty(trx, interactionId, { customer_id: o.customer_id, tier_at_time: o.tier, campaign_id: o.campaign_id ?? null, callback_id: o.callback_id ?? null });
       await appendEvents(trx, interactionId, [{ at, ...o.event }]);
       return interactionId;
     },
@@ -185,7 +185,7 @@ export function createCallsService(deps: CallsServiceDeps) {
       if (existing) return existing;
       const row = { sid: c.sid, interaction_id: c.interaction_id, direction: 'outbound-api', from_number: c.from, to_number: c.to, flow: c.flow, status: 'queued', ivr_session: { lang: c.language } as unknown as IvrSession };
       await insertCall(trx, row);
-      await trx('interactions').where({ id: c.interaction_id }).whereNull('call_sid').update({ call_sid: c.sid });
+      await attachCall(trx, c.interaction_id, c.sid);
       return { ...row, status_seq: -1, step: 0, queue_sid: null, created_at: now(), ended_at: null };
     },
 
@@ -293,7 +293,7 @@ export function createCallsService(deps: CallsServiceDeps) {
       }
       // Hung up while waiting (abandoned) or while with an agent (the agent goes to wrap-up).
       notices.push(...(await deps.queue.callerLeft(trx, s.sid, 'abandoned')), ...(await deps.queue.callerDone(trx, s.sid, 'caller_hung_up')));
-      const row = await trx('interactions').where({ id: call.interaction_id }).first('outcome', 'queued_at', 'answered_at', 'self_service');
+      const row = (await outcomeFacts(trx, call.interaction_id))!; // the call's interaction is made with it
       await record(trx, call.interaction_id, [{ type: 'ended', data: { status: s.status, duration_s: s.duration ?? null }, at }], {
         ended_at: at, outcome: outcomeAtEnd(row, s.status),
       });

@@ -27,6 +27,15 @@ export interface TaskRow {
 
 const caseColumns = (db: Knex) => db('complaints as c').leftJoin('users as u', 'u.id', 'c.owner_id').select('c.*', 'u.display_name as owner');
 
+export async function customerExists(trx: Knex, id: number): Promise<boolean> {
+  return Boolean(await trx('customers').where({ id }).first('id'));
+}
+
+/** The call a case is raised on: whose it is, and which agent took it. */
+export async function callOfCase(trx: Knex, interactionId: string): Promise<{ id: string; customer_id: number | null; agent_user_id: number | null } | undefined> {
+  return trx('interactions').where({ id: interactionId }).first('id', 'customer_id', 'agent_user_id');
+}
+
 export async function insertCase(trx: Knex, c: NewCase): Promise<number> {
   // The number is made from the row's own id: unique without a second sequence.
   const [row] = await trx('complaints').insert({ ...c, products: JSON.stringify(c.products), case_no: trx.raw(`'tmp-' || gen_random_uuid()`), status: 'open' }).returning('id');

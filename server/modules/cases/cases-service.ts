@@ -8,7 +8,7 @@ import type { EntryRow } from '../routing/routing-repository.js';
 import type { Condition } from '../supervision/alerts-repository.js';
 import type { CaseSla } from './case-sla.js';
 import {
-  activeCaseOf, cancelCaseTasks, caseReport, claimAtRisk, complaintOnInteraction, escalatedCases, findCase, findStaff, findTask, inboundCalls, insertCase, insertCaseEvents, insertTask,
+  activeCaseOf, callOfCase, cancelCaseTasks, caseReport, claimAtRisk, complaintOnInteraction, customerExists, escalatedCases, findCase, findStaff, findTask, inboundCalls, insertCase, insertCaseEvents, insertTask,
   listCaseEvents, listCases, listTasks, nextOwner, taskCallOf, updateCase, updateTask, type CaseReportRow, type CaseRow, type TaskRow,
 } from './cases-repository.js';
 import {
@@ -116,10 +116,9 @@ export function createCasesService(deps: CasesDeps) {
     async open(c: CaseCreate, actor: Actor, ip?: string) {
       const now = clock();
       const id = await db.transaction(async (trx) => {
-        const customer = await trx('customers').where({ id: c.customer_id }).first('id');
-        if (!customer) throw appError('SB_ERR_CUSTOMER_NOT_FOUND');
+        if (!(await customerExists(trx, c.customer_id))) throw appError('SB_ERR_CUSTOMER_NOT_FOUND');
         if (c.interaction_id) {
-          const i = await trx('interactions').where({ id: c.interaction_id }).first('id', 'customer_id', 'agent_user_id');
+          const i = await callOfCase(trx, c.interaction_id);
           if (!i) throw appError('SB_ERR_INTERACTION_NOT_FOUND');
           if (i.customer_id !== null && i.customer_id !== c.customer_id) throw appError('SB_ERR_CASE_INTERACTION_INVALID');
           if (!SUPERVISING.has(actor.role) && i.agent_user_id !== Number(actor.sub)) throw appError('SB_ERR_CASE_INTERACTION_INVALID');

@@ -40,6 +40,21 @@ export async function insertInteraction(trx: Knex, row: NewInteraction): Promise
   await trx('interactions').insert(row);
 }
 
+/** Who an outbound contact is for (a campaign's entry, a callback), set when it is opened. */
+export async function setOutboundParty(trx: Knex, interactionId: string, p: { customer_id: number | null; tier_at_time: string | null; campaign_id: number | null; callback_id: string | null }): Promise<void> {
+  await trx('interactions').where({ id: interactionId }).update(p);
+}
+
+/** An outbound contact's call, once Twilio names it (the first request about it sets it). */
+export async function attachCall(trx: Knex, interactionId: string, callSid: string): Promise<void> {
+  await trx('interactions').where({ id: interactionId }).whereNull('call_sid').update({ call_sid: callSid });
+}
+
+/** What the call's outcome at its end is decided from. */
+export async function outcomeFacts(trx: Knex, interactionId: string): Promise<{ outcome: string | null; queued_at: Date | null; answered_at: Date | null; self_service: string[] } | undefined> {
+  return trx('interactions').where({ id: interactionId }).first('outcome', 'queued_at', 'answered_at', 'self_service');
+}
+
 /** Appends to the timeline (append-only: a trigger refuses UPDATE and DELETE). */
 export async function appendEvents(trx: Knex, interactionId: string, events: EventRow[]): Promise<void> {
   if (events.length === 0) return;
