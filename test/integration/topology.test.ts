@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import knexPkg from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSimulator, type Simulator } from '../../simulator/simulator.js';
@@ -34,11 +37,15 @@ beforeAll(async () => {
     if (req.url?.startsWith('/socket.io/')) return 1;
     return undefined;
   });
+  const inbox = mkdtempSync(path.join(tmpdir(), 'topology-inbox-'));
+  writeFileSync(path.join(inbox, 'rms.csv'), 'employee_no,name,phone,branch,team\nRM-7001,Topology Test,13911119999,Pudong,wealth\n');
   const env = {
     DATABASE_URL: urlFor(database), REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', REDIS_PREFIX: `test-${database}`,
     TELEPHONY: 'twilio', TWILIO_ACCOUNT_SID: accountSid, TWILIO_AUTH_TOKEN: authToken, TWILIO_API_BASE: simUrl,
     PUBLIC_URL: proxy.url, TRUST_PROXY: 'loopback', JWT_SECRET: 'topology-secret-topology-secret-0123', LOG_FORMAT: 'json', LOG_LEVEL: 'info',
     ROUTING_SWEEP_MS: '200', METRICS_TOKEN: 'topology-metrics-0123456789',
+    // A feed due every day from midnight on: the web nodes claim it, the worker runs it.
+    FEED_INBOX_DIR: inbox, FEED_SCHEDULE: 'relationship_managers=rms.csv@00:00', FEED_SCHEDULE_SWEEP_MS: '200',
   };
   for (let i = 0; i < 2; i++) {
     const web = startProcess('server/main.ts', { ...env, PORT: '0', RUN_WORKERS: 'false' });
@@ -50,7 +57,7 @@ beforeAll(async () => {
   }
   const worker = startProcess('server/worker.ts', env);
   processes.push(worker);
-  await worker.waitFor(/taking campaign dial jobs/);
+  await worker.waitFor(/taking campaign dial and scheduled feed jobs/);
   sim.setNumber(HOTLINE, { voiceUrl: `${proxy.url}/twilio/voice/incoming`, statusCallback: `${proxy.url}/twilio/voice/status`, statusCallbackEvents: ['initiated', 'ringing', 'answered', 'completed'] });
 }, 120_000);
 
@@ -107,6 +114,20 @@ describe('two web nodes and a worker behind a proxy', () => {
       // The proxy is trusted (TRUST_PROXY=loopback): the audit row has the client's address it forwarded.
       const audit = await db('audit_log').where({ action: 'auth.login', actor_username: 'agent1' }).orderBy('id', 'desc').first();
       expect(audit.ip).toBe('203.0.113.7');
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('a scheduled feed is claimed once by the web nodes and run by the worker', { timeout: 30_000 }, async () => {
+    const db = knexPkg.knex({ client: 'pg', connection: urlFor(database), pool: { min: 0, max: 1 } });
+    try {
+      const run = await until('the scheduled run', async () => db('feed_schedule_runs as s').join('feed_runs as r', 'r.id', 's.run_id')
+        .where({ 's.kind': 'relationship_managers' }).where('r.status', 'done').first('r.source', 'r.added'));
+      expect(run).toEqual({ source: 'schedule:rms.csv', added: 1 });
+      expect(await db('relationship_managers').where({ employee_no: 'RM-7001' }).first('phone')).toEqual({ phone: '+8613911119999' });
+      // Two web nodes sweep every 200 ms: one run of the day all the same.
+      expect(Number((await db('feed_runs').where({ kind: 'relationship_managers' }).count<{ count: string }[]>('* as count').first())!.count)).toBe(1);
     } finally {
       await db.destroy();
     }
