@@ -36,6 +36,11 @@ export function isTimeZone(timeZone: string): boolean {
   }
 }
 
+/** The calendar date (YYYY-MM-DD) of `at` in `timeZone`. */
+export function localDate(at: Date, timeZone = BANK_TIME_ZONE): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone }).format(at);
+}
+
 /** The wall-clock minute of the day (0..1439) at `at` in `timeZone`. */
 export function localMinuteOfDay(at: Date, timeZone: string): number {
   const parts = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', hour: '2-digit', minute: '2-digit' }).formatToParts(at);

@@ -73,6 +73,11 @@ export async function activeSubscriptions(db: Knex): Promise<SubscriptionRow[]> 
   return db('webhook_subscriptions').where({ active: true }).orderBy('id');
 }
 
+/** Whether any call event waits in the outbox: one read, without a transaction, on every sweep of every node. */
+export async function outboxHasEvents(db: Knex): Promise<boolean> {
+  return Boolean(await db('data_out_outbox').first('event_id'));
+}
+
 /**
  * Takes up to `limit` call events out of the outbox, oldest first, with what a delivery says of
  * them; SKIP LOCKED, so nodes fanning out at once take different events. Gone from the outbox when

@@ -4,11 +4,11 @@ import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Knex } from 'knex';
 import { appError } from '../../errors.js';
-import { BANK_TIME_ZONE, localMinuteOfDay, startOfLocalDay } from '../../lib/local-time.js';
+import { BANK_TIME_ZONE, localDate, localMinuteOfDay, startOfLocalDay } from '../../lib/local-time.js';
 import { recordAudit, type Actor } from '../audit/audit-repository.js';
 import {
   activeSubscriptions, claimDue, deactivate, findDelivery, findSubscription, insertDeliveries, insertSubscription, listDeliveries, listSubscriptions,
-  markOf, rowsAfter, saveMark, settleDelivery, takeOutbox, type DeliveryRow, type LogName, type LogRows, type Mark, type NewDelivery,
+  markOf, outboxHasEvents, rowsAfter, saveMark, settleDelivery, takeOutbox, type DeliveryRow, type LogName, type LogRows, type Mark, type NewDelivery,
 } from './data-out-repository.js';
 import type { CtiEvent, NewSubscription } from './data-out-schemas.js';
 
@@ -54,8 +54,6 @@ const EXPORTED: Record<LogName, string> = { interaction_events: 'interaction-eve
 function shownRow<L extends LogName>({ tx: _tx, ...r }: LogRows[L] & { tx: string }): Omit<LogRows[L], 'at'> & { at: string } {
   return { ...r, id: Number(r.id), at: new Date(r.at).toISOString() } as unknown as Omit<LogRows[L], 'at'> & { at: string };
 }
-/** The bank's date of a moment, YYYY-MM-DD. */
-const bankDate = (at: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: BANK_TIME_ZONE }).format(at);
 
 /** A cursor is opaque to clients: the (tx, id) of the last row they got. */
 export const encodeCursor = (m: Mark) => Buffer.from(`${m.tx}.${m.id}`).toString('base64url');
@@ -177,7 +175,7 @@ export function createDataOutService(deps: DataOutDeps) {
       const dir = deps.exportDir;
       const now = clock();
       if (!dir || localMinuteOfDay(now, BANK_TIME_ZONE) < EXPORT_AFTER_MINUTES) return [];
-      const day = bankDate(new Date(startOfLocalDay(now, BANK_TIME_ZONE).getTime() - 1));
+      const day = localDate(new Date(startOfLocalDay(now, BANK_TIME_ZONE).getTime() - 1));
       const written: string[] = [];
       for (const log of Object.keys(EXPORTED) as LogName[]) {
         if (await markOf(db, `export:${log}:${day}`)) continue;
@@ -229,6 +227,8 @@ export function createDataOutService(deps: DataOutDeps) {
      * events' leaving the outbox commit together, so each event is queued exactly once.
      */
     async fanOut(): Promise<number> {
+      // Mostly there is nothing: a quick look first, the locking transaction only when there is.
+      if (!(await outboxHasEvents(db))) return 0;
       let queued = 0;
       for (;;) {
         const taken = await db.transaction(async (trx) => {

@@ -110,6 +110,7 @@ export async function closeHoldings(trx: Knex, line: HoldingLine, nos: string[])
 
 /** Relationship managers' ids by employee number. */
 export async function rmIds(db: Knex, employeeNos: string[]): Promise<Map<string, number>> {
+  if (employeeNos.length === 0) return new Map();
   const rows: { id: number; employee_no: string }[] = await db('relationship_managers').whereIn('employee_no', employeeNos).select('id', 'employee_no');
   return new Map(rows.map((r) => [r.employee_no, r.id]));
 }

@@ -9,7 +9,7 @@ import { toCsv } from '../../lib/csv-writer.js';
 import { readFeed, type FeedFormat } from '../../lib/feed-reader.js';
 import { normalizePhone } from '../../lib/phone.js';
 import { findUnsafe } from '../../lib/input-rules.js';
-import { BANK_TIME_ZONE, localMinuteOfDay } from '../../lib/local-time.js';
+import { BANK_TIME_ZONE, localDate, localMinuteOfDay } from '../../lib/local-time.js';
 import type { TiersService } from '../tiers/tiers-service.js';
 import { assertPinHash, type PinsService } from '../pins/pins-service.js';
 import {
@@ -221,8 +221,6 @@ export function parseFeedSchedule(spec: string | undefined): ScheduledFeed[] {
   });
 }
 
-/** The bank's date of a moment, YYYY-MM-DD. */
-const bankDate = (at: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: BANK_TIME_ZONE }).format(at);
 
 export function createFeedsService(deps: { db: Knex; tiers: TiersService; pins: PinsService; inboxDir?: string; now?: () => Date }) {
   const { db, tiers } = deps;
@@ -329,7 +327,7 @@ export function createFeedsService(deps: { db: Knex; tiers: TiersService; pins: 
     async claimDue(schedule: readonly ScheduledFeed[], queue: (r: ScheduledRun) => Promise<void>): Promise<ScheduledRun[]> {
       const now = clock();
       const minute = localMinuteOfDay(now, BANK_TIME_ZONE);
-      const day = bankDate(now);
+      const day = localDate(now);
       const claimed: ScheduledRun[] = [];
       for (const s of schedule) {
         if (minute < Number(s.at.slice(0, 2)) * 60 + Number(s.at.slice(3))) continue;

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
 import { readFeed } from '../../lib/feed-reader.js';
+import { isDate } from '../../lib/input-rules.js';
 import { BANK_TIME_ZONE, startOfLocalDay } from '../../lib/local-time.js';
 import { AgentLanguages, SKILLS, SkillLevels } from '../agents/agents-schemas.js';
 import { TIERS } from '../tiers/tier-model.js';
@@ -38,9 +39,7 @@ export function timeOnDay(text: string, day: Date | null): Date | null {
 
 /** Local midnight of a `YYYY-MM-DD` in the bank's zone. */
 export function bankDay(date: string): Date | null {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return null;
-  const noon = new Date(`${date}T12:00:00Z`);
-  return Number.isNaN(noon.getTime()) ? null : startOfLocalDay(noon, BANK_TIME_ZONE);
+  return isDate(date) ? startOfLocalDay(new Date(`${date}T12:00:00Z`), BANK_TIME_ZONE) : null;
 }
 
 const seconds = (v: string, min: number) => (/^\d+(\.\d+)?$/.test(v) && Number(v) >= min ? Number(v) : null);
@@ -73,7 +72,11 @@ export async function readDay(file: string, day: Date | null): Promise<DayResult
   const arrivals: Arrival[] = [];
   const problems: string[] = [];
   let header: string[] = [];
-  for await (const r of readFeed(createReadStream(file), 'csv', (names) => { header = names; })) {
+  const input = createReadStream(file);
+  // A file that is not there (or not readable) is the user's to fix: said so, not a stack trace.
+  const opened = await new Promise<Error | null>((resolve) => { input.once('open', () => resolve(null)); input.once('error', resolve); });
+  if (opened) return { arrivals: null, problems: [`cannot read the file (${(opened as NodeJS.ErrnoException).code ?? opened.message})`] };
+  for await (const r of readFeed(input, 'csv', (names) => { header = names; })) {
     if ('error' in r) {
       problems.push(`line ${r.line}: ${r.error.message}`);
       continue;

@@ -295,18 +295,18 @@ export async function replayDay(db: Knex, arrivals: Arrival[], config: ReplayCon
   const range = { from: from.toISOString(), to: to.toISOString(), tz: 'UTC' };
   const byTier = (await reports.contacts({ ...range, interval: 'day', by: 'tier' })).rows;
   const total = (await reports.contacts({ ...range, interval: 'day', by: 'total' })).rows;
-  const quarter = (await reports.contacts({ ...range, interval: '15m', by: 'total' })).rows;
   const states = (await reports.agentStates({ ...range, interval: 'day' })).rows;
   const agentSeconds: Record<string, number> = {};
   for (const r of states) for (const [k, v] of Object.entries(r)) if (k.endsWith('_s') && typeof v === 'number') agentSeconds[k.slice(0, -2)] = (agentSeconds[k.slice(0, -2)] ?? 0) + v;
 
   return {
     tiers: [...sumByKey(byTier), ...sumByKey(total)],
-    steps: steps.map((step) => ({
+    // Each step's report over exactly its span (a step need not start on a quarter hour).
+    steps: await Promise.all(steps.map(async (step) => ({
       step,
-      figures: sumByKey(quarter.filter((r) => { const t = new Date(r.bucket_start).getTime(); return t >= step.at.getTime() && t < step.until.getTime(); }))[0] ?? null,
+      figures: sumByKey((await reports.contacts({ from: step.at.toISOString(), to: step.until.toISOString(), tz: 'UTC', interval: 'day', by: 'total' })).rows)[0] ?? null,
       arrivals: arrivals.filter((a) => a.at >= step.at && a.at < step.until),
-    })),
+    }))),
     agentSeconds,
     turnedAway,
     settings,
