@@ -20,13 +20,17 @@ const TOO_LARGE = {
 };
 
 /**
- * Passes a feed's bytes on a whole record at a time: a newline ends a record unless a CSV quote
- * is open ("" inside quotes toggles twice, so it needs no special case). A record past
- * MAX_RECORD_BYTES ends the stream just before it, never a piece of it (what came before is read
- * as usual), and leaves the line it started on in `tooLarge`; the rest of the input is drained unread.
+ * Passes a feed's bytes on a whole record at a time: a newline ends a record unless a CSV quoted
+ * field is open. As in RFC 4180 (and csv-parse), a quote opens a field only at its start (blanks
+ * before it aside); inside one, `""` is a quote and a lone `"` closes it; a quote in the middle of
+ * an unquoted field opens nothing (csv-parse refuses that one line). A record past MAX_RECORD_BYTES
+ * ends the stream just before it, never a piece of it (what came before is read as usual), and
+ * leaves the line it started on in `tooLarge`; the rest of the input is drained unread.
  */
 function recordLimit(quotes: boolean): Transform & { tooLarge: number | null } {
-  let open = false;
+  let open = false; // inside a quoted field
+  let closing = false; // a quote inside a quoted field was the last byte: it closes it, unless a quote follows (`""`)
+  let blank = true; // the field so far holds nothing but blanks: a quote here opens it
   let line = 1;
   let startLine = 1;
   // The record under way: its bytes so far, held until it ends (never more than MAX_RECORD_BYTES).
@@ -34,28 +38,31 @@ function recordLimit(quotes: boolean): Transform & { tooLarge: number | null } {
   const limit = new Transform({
     transform(chunk: Buffer, _encoding, done) {
       if (limit.tooLarge !== null) return done();
-      let i = 0;
       let lastEnd = 0; // where the last whole record in this chunk ends
-      while (i < chunk.length) {
-        const nl = chunk.indexOf(0x0a, i);
-        const q = quotes ? chunk.indexOf(0x22, i) : -1;
-        const at = nl === -1 ? q : q === -1 ? nl : Math.min(nl, q);
-        const end = at === -1 ? chunk.length : at + 1;
+      for (let i = 0; i < chunk.length; i++) {
+        const b = chunk[i]!;
         // The record under way: what was held from earlier chunks (until this chunk's first record ended) and this chunk's part.
-        const size = (lastEnd === 0 ? pending.length : 0) + end - lastEnd;
-        if (size > MAX_RECORD_BYTES) {
+        if ((lastEnd === 0 ? pending.length : 0) + i + 1 - lastEnd > MAX_RECORD_BYTES) {
           // The records before it go on; this one's bytes are dropped.
           limit.tooLarge = startLine;
           if (lastEnd > 0) this.push(Buffer.concat([pending, chunk.subarray(0, lastEnd)]));
           this.push(null);
           return done();
         }
-        if (at !== -1 && at === q) open = !open;
-        else if (at !== -1) {
-          line++;
-          if (!open) { lastEnd = end; startLine = line; }
+        if (b === 0x0a) line++;
+        if (closing) {
+          closing = false;
+          if (b === 0x22) continue; // "" inside quotes: still open
+          open = false;
         }
-        i = end;
+        if (open) {
+          if (b === 0x22) closing = true;
+          continue;
+        }
+        if (b === 0x0a) { lastEnd = i + 1; startLine = line; blank = true; }
+        else if (b === 0x2c) blank = true;
+        else if (b === 0x22 && quotes && blank) { open = true; blank = false; }
+        else if (b !== 0x20 && b !== 0x09 && b !== 0x0d) blank = false;
       }
       // One push a chunk: every record that ended in it; what is left waits for the next.
       if (lastEnd > 0) {

@@ -100,6 +100,14 @@ describe('batch feeds', () => {
     expect((await t.http.get('/api/feeds/runs').set(admin)).body.runs).toHaveLength(2);
   });
 
+  it('a stray quote in the middle of a field refuses only its line: the thousands of rows after it (past 256 KiB) still land', async () => {
+    t = await startTestApp();
+    const rows = Array.from({ length: 6000 }, (_, i) => `FD-Q${i},Row ${i},U,passport,P${String(100000 + i)},Shanghai,2020-01-02`);
+    const res = await runFeed(t, 'customers', ['customer_no,name_en,gender,id_type,id_number,region,customer_since', 'FD-QX,O"Brien,U,passport,P0999999,Shanghai,2020-01-02', ...rows].join('\n') + '\n');
+    expect(res.body).toMatchObject({ status: 'done', added: 6000, rejected: 1 });
+    expect(res.body.errors).toEqual([expect.objectContaining({ line: 2, code: 'csv_malformed' })]);
+  });
+
   it('only an admin runs or reads feeds', async () => {
     t = await startTestApp();
     const agent = await t.auth('agent1');
